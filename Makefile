@@ -1,0 +1,25 @@
+# Two commands on a fresh machine: `make run` (baseline) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ketensim run scenarios/baseline-2020.yaml --out results/baseline-2020
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+check: $(STAMP)
+	$(BIN)/ketensim check scenarios/baseline-2020.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,53 @@
+"""Model clock <-> calendar. The clock counts days from the horizon start (a Monday, 00:00)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})(?:-(\d))?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_when(value: object) -> dt.date:
+    """A date, an ISO date string, or an ISO week ('2020-W12', '2020-W12-3') -> date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        m = _WEEK.match(value.strip())
+        if m:
+            year, week, day = int(m[1]), int(m[2]), int(m[3] or 1)
+            return dt.date.fromisocalendar(year, week, day)
+        return dt.date.fromisoformat(value.strip())
+    raise ValueError(f"expected a date (YYYY-MM-DD) or ISO week (YYYY-Www), got {value!r}")
+
+
+def parse_period(key: str) -> tuple[dt.date, dt.date]:
+    """'2020-03' (a month) or '2020-W12' (an ISO week) -> [start, end) dates."""
+    m = _MONTH.match(key)
+    if m:
+        start = dt.date(int(m[1]), int(m[2]), 1)
+        nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return start, nxt
+    m = _WEEK.match(key)
+    if m and m[3] is None:
+        start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        return start, start + dt.timedelta(days=7)
+    raise ValueError(f"expected a month 'YYYY-MM' or an ISO week 'YYYY-Www', got {key!r}")
+
+
+class Clock:
+    """Converts between model time (days since the horizon start) and calendar dates."""
+
+    def __init__(self, start: dt.date) -> None:
+        self.start = start
+
+    def day(self, when: dt.date) -> float:
+        return float((when - self.start).days)
+
+    def date(self, t: float) -> dt.date:
+        return self.start + dt.timedelta(days=int(t // 1))
+
+    def week_start(self, week_index: int) -> dt.date:
+        return self.start + dt.timedelta(days=7 * week_index)

@@ -1,0 +1,168 @@
+"""The chain: builds the parts, wires their hand-offs in one place, seeds the starting
+stocks and runs one replication. Lifecycle: build -> wire -> seed stocks -> run -> collect.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Generator
+
+import simpy
+
+from ..clock import Clock
+from ..metrics.recorder import Recorder
+from ..policy.timeline import PolicyProcess, build_timeline
+from ..scenario.schema import Scenario
+from .departures import Dtv
+from .entities import IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
+from .hearings import HearingRooms
+from .ind import Ind
+from .inflow import HouseholdMaker, Inflow
+from .reception import Reception
+from .streams import Streams
+
+log = logging.getLogger(__name__)
+
+
+class Chain:
+    """One replication of the migration chain."""
+
+    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = scenario.seed if seed is None else seed
+        h = scenario.horizon
+        self.clock = Clock(h.start)
+        self.env = simpy.Environment(initial_time=-float(h.warmup_days))
+        self.streams = Streams(self.seed, replication)
+        self.rec = Recorder(h.days)
+        self.policy = PolicyProcess(self.env, build_timeline(scenario))
+        self._next_id = 0
+        self.population = 0  # persons in the chain (in reception or in the caseload)
+
+        # build
+        env, rec, pol, st = self.env, self.rec, self.policy, self.streams
+        self.reception = Reception(env, rec, pol, st, scenario)
+        self.rooms = HearingRooms(env, rec, pol, st)
+        self.ind = Ind(env, rec, pol, st, self.rooms)
+        self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
+        self.inflow = Inflow(
+            env, st, scenario.inflow.households, lambda d: self.clock.day(d),
+            {"first": scenario.inflow.first_applications, "repeat": scenario.inflow.repeat_applications},
+            on_arrival=self._arrival,
+        )
+        rec.add_source(self._levels)
+        self._seed_stocks()
+        self.policy.start()
+        env.process(self._weekly_snapshots())
+
+    # ------------------------------------------------------------------ entities
+    def new_household(self, kind: str, size: int, adults: int, applied_at: float) -> Household:
+        hh = Household(self._take_id(), kind, applied_at)
+        hh.members = [Person(self._take_id(), hh, adult=i < adults) for i in range(size)]
+        return hh
+
+    def _take_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _enter(self, hh: Household) -> None:
+        self.population += hh.size
+        self.rec.count("chain.entries", self.env.now, hh.size)
+
+    def _exited(self, hh: Household, route: str) -> None:
+        self.population -= hh.size
+        self.rec.count("chain.exits", self.env.now, hh.size)
+
+    # ------------------------------------------------------------------ journeys (hand-offs)
+    def _arrival(self, kind: str, size: int, adults: int) -> None:
+        hh = self.new_household(kind, size, adults, self.env.now)
+        self._enter(hh)
+        self.reception.admit(hh, newcomer=True)
+        self.ind.apply(hh)
+        self.env.process(self._asylum(hh, from_stage=-1))
+
+    def _asylum(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
+        intake = self.policy.params.reception.intake_quarantine_days
+        if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
+            self.env.process(self._intake_quarantine(hh, intake))
+        granted = yield from self.ind.procedure(hh, from_stage)
+        if granted:
+            yield from self._permit(hh)
+        else:
+            yield from self.dtv.await_departure(hh)
+
+    def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
+        yield self.env.timeout(days)
+        if hh.in_reception:
+            self.reception.move_to_regular(hh)
+
+    def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        yield from self.reception.await_housing(hh)
+        self._exited(hh, "housed")
+
+    # ------------------------------------------------------------------ starting stocks
+    def _seed_stocks(self) -> None:
+        """Persons present at the start, drawn as households from the inflow's mix."""
+        sc, st = self.scenario.start, self.streams("start.stocks")
+        maker = HouseholdMaker(self.scenario.inflow.households, st)
+        t0 = self.env.now
+
+        def households(persons: int, kind: str, status: str):
+            placed = 0
+            while placed < persons:
+                size, adults = maker.draw()
+                size = min(size, persons - placed)
+                adults = min(adults, size)
+                hh = self.new_household(kind, size, max(adults, 1) if size else 0, t0)
+                hh.members[0].adult = True
+                hh.status = status
+                placed += size
+                self._enter(hh)
+                yield hh
+
+        share1, share2 = sc.ind.share_awaiting_first_hearing, sc.ind.share_awaiting_second_hearing
+        n_stages = self.scenario.ind.hearings_per_adult["first"]
+        for hh in households(sc.reception.in_procedure, "first", IN_PROCEDURE):
+            hh.applied_at = t0 - st.exponential(sc.ind.backlog_age_days)
+            self.reception.admit(hh, newcomer=False)
+            self.ind.apply(hh)
+            u = st.random()
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else n_stages)
+            self.env.process(self._asylum(hh, from_stage=min(stage, n_stages)))
+        for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
+            self.reception.admit(hh, newcomer=False)
+            self.env.process(self._permit(hh))
+        for hh in households(sc.reception.rejected, "first", REJECTED):
+            self.reception.admit(hh, newcomer=False)
+            self.env.process(self.dtv.await_departure(hh))
+        for hh in households(sc.dtv.outside_reception, "first", REJECTED):
+            self.env.process(self.dtv.await_departure(hh))
+        # stock entries are not inflow: take them out of the first day's entry count
+        self.rec.counts.pop("chain.entries", None)
+        self.rec.counts.pop("coa.admissions", None)
+        self.rec.counts.pop("ind.applications", None)
+        self.rec.counts.pop("dtv.intake", None)
+
+    # ------------------------------------------------------------------ collect
+    def _levels(self, t: float) -> dict[str, float]:
+        return {"chain.population": self.population}
+
+    def _weekly_snapshots(self) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        if env.now < 0:
+            yield env.timeout(-env.now)
+        for fn in self.rec._sources:  # discard the warm-up part of time averages
+            fn(0.0)
+        for week in range(1, self.scenario.horizon.weeks + 1):
+            yield env.timeout(7 * week - env.now)
+            self.rec.snapshot(env.now)
+
+    def run(self) -> Recorder:
+        # a hair past the end, so the last week-end snapshot (at exactly `days`) is taken
+        self.env.run(until=float(self.scenario.horizon.days) + 1e-9)
+        return self.rec
+
+    @property
+    def events_processed(self) -> int:
+        """Events scheduled so far (SimPy's event id counter): the run's event count."""
+        return next(self.env._eid)  # type: ignore[attr-defined]

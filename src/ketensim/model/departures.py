@@ -1,0 +1,142 @@
+"""DT&V departure caseload: independent and forced departure, departure without supervision.
+
+Rejected households enter the caseload. Each household carries three competing clocks:
+
+* independent departure (zelfstandig, e.g. with IOM): a per-person weekly hazard scaled by
+  the share of routes open under travel restrictions;
+* departure without supervision (MOB): a weekly hazard;
+* forced removal (gedwongen): only for households with a prospect of removal; removals are
+  capacity-limited (escorts, flights), a Poisson stream of removal slots whose rate follows
+  the phase; each slot takes the longest-waiting removable household that is not in
+  isolation/quarantine.
+
+Hazards follow the known policy timeline, so their clocks are drawn once by inverting the
+cumulative rate (see ``hazard``). Rejected households leave COA reception after a while
+and stay in the caseload outside reception.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Callable, Generator
+
+import simpy
+
+from ..metrics.recorder import Level, Recorder
+from .entities import REJECTED, Household
+from .hazard import PiecewiseRate
+
+if TYPE_CHECKING:
+    from ..policy.timeline import PolicyProcess
+    from .reception import Reception
+    from .streams import Streams
+
+
+class Dtv:
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
+                 streams: "Streams", reception: "Reception", on_exit: Callable[[Household, str], None]) -> None:
+        self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
+        self.on_exit = on_exit
+        self.clocks = streams("dtv.clocks")
+        self.removal = streams("dtv.removal")
+        self.independent = PiecewiseRate(policy.schedule(
+            lambda s: s.dtv.independent_weekly_hazard * s.dtv.travel_open / 7.0))
+        self.mob = PiecewiseRate(policy.schedule(lambda s: s.dtv.mob_weekly_hazard / 7.0))
+        self.caseload: dict[int, Household] = {}
+        self.removable: deque[Household] = deque()
+        self.persons = Level(0.0, env.now)
+        rec.add_source(self.levels)
+        env.process(self._removals())
+
+    def await_departure(self, hh: Household) -> Generator[simpy.Event, object, str]:
+        """The household's time in the caseload; returns the route it left by."""
+        env = self.env
+        self.reception.set_status(hh, REJECTED)
+        self.caseload[hh.hid] = hh
+        self.persons.add(env.now, hh.size)
+        self.rec.count("dtv.intake", env.now, hh.size)
+        hh.removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
+        if hh.removable:
+            self.removable.append(hh)
+        hh.wakeup = env.event()
+        if hh.in_reception:
+            env.process(self._leave_reception_later(hh))
+        t_ind = self.independent.next_time(env.now, self.clocks.exponential(1.0))
+        t_mob = self.mob.next_time(env.now, self.clocks.exponential(1.0))
+        while True:
+            t_next = min(t_ind, t_mob)
+            if t_next == math.inf:
+                route = yield hh.wakeup
+            else:
+                fired = yield env.timeout(t_next - env.now) | hh.wakeup
+                route = fired[hh.wakeup] if hh.wakeup in fired else None
+            if route is None and hh.blocked(env.now):
+                # in isolation/quarantine: cannot leave now; the clock restarts at release
+                release = hh.blocked_until()
+                t_ind = self.independent.next_time(release, self.clocks.exponential(1.0))
+                t_mob = self.mob.next_time(release, self.clocks.exponential(1.0))
+                continue
+            if route is None:
+                route = "independent" if t_ind <= t_mob else "mob"
+            break
+        self._exit(hh, route)
+        return route
+
+    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
+        if hh.hid in self.caseload and hh.in_reception:
+            self.reception.leave(hh, "rejected_left")
+
+    def _removals(self) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        while True:
+            d = self.policy.params.dtv
+            rate = d.removals_per_week * d.travel_open / 7.0
+            changed = self.policy.changed
+            if rate <= 0:
+                yield changed
+                continue
+            fired = yield env.timeout(self.removal.exponential(1.0 / rate)) | changed
+            if changed in fired:
+                continue  # memoryless: redraw at the new rate
+            hh = self._next_removable()
+            if hh is not None:
+                destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"
+                assert hh.wakeup is not None
+                hh.wakeup.succeed(f"forced_{destination}")
+
+    def _next_removable(self) -> Household | None:
+        now, skipped, found = self.env.now, [], None
+        while self.removable:
+            hh = self.removable.popleft()
+            if hh.hid not in self.caseload or hh.wakeup is None or hh.wakeup.triggered:
+                continue
+            if hh.blocked(now):
+                skipped.append(hh)
+                continue
+            found = hh
+            break
+        self.removable.extendleft(reversed(skipped))
+        return found
+
+    def _exit(self, hh: Household, route: str) -> None:
+        now, n = self.env.now, hh.size
+        del self.caseload[hh.hid]
+        self.persons.add(now, -n)
+        if route == "mob":
+            self.rec.count("dtv.departures_unsupervised", now, n)
+        elif route == "independent":
+            self.rec.count("dtv.departures_independent", now, n)
+        else:
+            self.rec.count("dtv.departures_forced", now, n)
+            if route == "forced_origin":
+                self.rec.count("dtv.departures_forced_origin", now, n)
+        if hh.in_reception:
+            self.reception.leave(hh, "departed")
+        self.on_exit(hh, route)
+
+    def levels(self, t: float) -> dict[str, float]:
+        return {
+            "dtv.caseload": self.persons.value,
+            "dtv.caseload_in_reception": self.reception.by_status[REJECTED],
+        }

@@ -1,0 +1,65 @@
+"""Persons and households: the entities that move through the chain.
+
+A household is one asylum case: its members are admitted, decided on, housed and depart
+together. Persons carry what is individual: adult or child, and (for the epidemic) until
+when they are in isolation or quarantine.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import simpy
+
+    from .reception import Location
+
+IN_PROCEDURE = "in_procedure"
+PERMIT_HOLDER = "permit_holder"
+REJECTED = "rejected"
+STATUSES = (IN_PROCEDURE, PERMIT_HOLDER, REJECTED)
+
+
+class Person:
+    __slots__ = ("pid", "household", "adult", "blocked_until", "health")
+
+    def __init__(self, pid: int, household: "Household", adult: bool) -> None:
+        self.pid = pid
+        self.household = household
+        self.adult = adult
+        self.blocked_until = -1e18  # isolation/quarantine end (model days)
+        self.health: Any = None
+
+
+class Household:
+    """One case. ``wakeup`` is the event a part succeeds to hand the case on."""
+
+    __slots__ = (
+        "hid", "members", "kind", "status", "location", "applied_at",
+        "removable", "in_reception", "wakeup",
+    )
+
+    def __init__(self, hid: int, kind: str, applied_at: float) -> None:
+        self.hid = hid
+        self.members: list[Person] = []
+        self.kind = kind  # "first" or "repeat"
+        self.status = IN_PROCEDURE
+        self.location: "Location | None" = None
+        self.applied_at = applied_at
+        self.removable = False
+        self.in_reception = False
+        self.wakeup: "simpy.Event | None" = None
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def adults(self) -> list[Person]:
+        return [p for p in self.members if p.adult]
+
+    def blocked(self, now: float) -> bool:
+        """True while any member is in isolation or quarantine."""
+        return any(p.blocked_until > now for p in self.members)
+
+    def blocked_until(self) -> float:
+        return max(p.blocked_until for p in self.members)

@@ -1,0 +1,73 @@
+"""IND asylum procedure: registration, hearings of every adult, decision.
+
+A case (household) is registered, then each adult has the hearings of the application
+type (first hearing and detailed hearing for a first application), stage by stage, with
+preparation time in between; after the last hearing the decision follows. The backlog is
+every person whose application awaits a decision; the lead time (doorlooptijd) runs from
+application to decision.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from ..metrics.recorder import Level, Recorder
+from .entities import Household
+from .hearings import HearingRooms
+
+if TYPE_CHECKING:
+    from ..policy.timeline import PolicyProcess
+    from .streams import Streams
+
+
+class Ind:
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
+                 streams: "Streams", rooms: HearingRooms) -> None:
+        self.env, self.rec, self.policy, self.rooms = env, rec, policy, rooms
+        self.delays = streams("ind.delays")
+        self.decisions = streams("ind.decision")
+        self.backlog = Level(0.0, env.now)
+        self.lead_times: list[float] = []  # per person, for checks (Little's law)
+        rec.add_source(self.levels)
+
+    def apply(self, hh: Household) -> None:
+        """The case enters the backlog (at application, or at the start for stocks)."""
+        self.backlog.add(self.env.now, hh.size)
+        self.rec.count("ind.applications", self.env.now, hh.size)
+
+    def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
+        """Registration (stage -1), hearings (stages 0..n-1), decision. Returns granted."""
+        env, p = self.env, self.policy.params.ind
+        if from_stage < 0:
+            yield env.timeout(self.delays.exponential(p.registration_days))
+            from_stage = 0
+        n = self.policy.params.ind.hearings_per_adult[hh.kind]
+        adults = hh.adults
+        for stage in range(from_stage, n):
+            if stage > from_stage or from_stage > 0:
+                yield env.timeout(self.delays.exponential(self.policy.params.ind.days_between_hearings))
+            yield env.all_of([self.rooms.request(a) for a in adults])
+        yield env.timeout(self.delays.exponential(self.policy.params.ind.decision_days))
+        return self.decide(hh)
+
+    def decide(self, hh: Household) -> bool:
+        now = self.env.now
+        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])
+        self.backlog.add(now, -hh.size)
+        self.rec.count("ind.decisions", now, hh.size)
+        if granted:
+            self.rec.count("ind.grants", now, hh.size)
+        lead = now - hh.applied_at
+        for _ in range(hh.size):
+            self.rec.sample("ind.lead_time_days", now, lead)
+        if now >= 0:
+            self.lead_times.extend([lead] * hh.size)
+        return granted
+
+    def levels(self, t: float) -> dict[str, float]:
+        return {
+            "ind.backlog": self.backlog.value,
+            "ind.backlog_avg": self.backlog.take_area(t) / 7.0,
+            "ind.hearing_queue": len(self.rooms.queue),
+        }

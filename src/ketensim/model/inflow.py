@@ -1,0 +1,79 @@
+"""Exogenous inflow: first and repeat asylum applications as non-homogeneous Poisson arrivals.
+
+The scenario gives persons per month or week; households arrive as a Poisson process at
+(persons rate / mean household size), each with a size drawn from the household mix, so
+the expected number of persons matches the series.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Callable, Generator
+
+import simpy
+
+from .hazard import PiecewiseRate
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Households, Series
+    from .streams import Stream, Streams
+
+
+def series_rate(series: "Series", day_of: Callable[[object], float], per: float = 1.0) -> PiecewiseRate:
+    """Daily rate of a series as steps on the model clock (times ``per``)."""
+    steps = []
+    segments = series.segments()
+    for start, end, count in segments:
+        steps.append((day_of(start), per * count / (end - start).days))
+    steps[0] = (-math.inf, steps[0][1])  # before the first period the first value holds
+    return PiecewiseRate(steps)
+
+
+class HouseholdMaker:
+    """Draws household sizes and adults from the scenario's mix."""
+
+    def __init__(self, mix: "Households", stream: "Stream") -> None:
+        sizes = sorted(mix.size_probabilities)
+        self.sizes = sizes
+        acc, cum = 0.0, []
+        for s in sizes:
+            acc += mix.size_probabilities[s]
+            cum.append(acc)
+        cum[-1] = 1.0
+        self.cumulative = cum
+        self.mean_size = sum(s * mix.size_probabilities[s] for s in sizes)
+        self.second_adult_share = mix.second_adult_share
+        self.stream = stream
+
+    def draw(self) -> tuple[int, int]:
+        """(size, adults)"""
+        size = self.sizes[self.stream.pick(self.cumulative)]
+        adults = 1 if size == 1 else (2 if self.stream.bernoulli(self.second_adult_share) else 1)
+        return size, adults
+
+
+class Inflow:
+    """One arrival process per series; hands each new household to ``on_arrival``.
+
+    Arrival times and household sizes use streams named after the series, so a change
+    elsewhere in the chain does not reshuffle who arrives when (common random numbers).
+    """
+
+    def __init__(self, env: simpy.Environment, streams: "Streams", mix: "Households",
+                 day_of: Callable[[object], float], series: dict[str, "Series"],
+                 on_arrival: Callable[[str, int, int], None]) -> None:
+        self.env = env
+        self.on_arrival = on_arrival
+        for kind, s in series.items():
+            maker = HouseholdMaker(mix, streams(f"inflow.{kind}.households"))
+            rate = series_rate(s, day_of, per=1.0 / maker.mean_size)
+            env.process(self._arrivals(kind, rate, streams(f"inflow.{kind}"), maker))
+
+    def _arrivals(self, kind: str, rate: PiecewiseRate, stream: "Stream",
+                  maker: HouseholdMaker) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        while True:
+            t = rate.next_time(env.now, stream.exponential(1.0))
+            if t == math.inf:
+                return
+            yield env.timeout(t - env.now)
+            self.on_arrival(kind, *maker.draw())

@@ -1,0 +1,186 @@
+"""COA reception: locations, emergency locations, occupancy by status, housing outflow."""
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from ..metrics.recorder import Level, Recorder
+from .entities import PERMIT_HOLDER, STATUSES, Household
+
+if TYPE_CHECKING:
+    from ..policy.timeline import PolicyProcess
+    from ..scenario.schema import Scenario
+    from .streams import Streams
+
+
+class Location:
+    """One COA location. ``occupants`` may exceed ``places`` (overcrowding) when all is full."""
+
+    __slots__ = ("name", "places", "isolation_places", "emergency", "occupants", "is_open", "households")
+
+    def __init__(self, name: str, places: int, isolation_places: int, emergency: bool) -> None:
+        self.name = name
+        self.places = places
+        self.isolation_places = isolation_places
+        self.emergency = emergency
+        self.occupants = 0
+        self.is_open = not emergency
+        self.households: dict[int, Household] = {}
+
+    @property
+    def free(self) -> int:
+        return self.places - self.occupants
+
+
+class Reception:
+    """Places households, keeps occupancy by status and houses permit holders.
+
+    Emergency locations open when the regular places cannot take a household, or when
+    newcomers must first stay in one (intake quarantine); they close again when empty.
+    Permit holders enter a FIFO housing queue after matching; municipalities take persons
+    at a phase-dependent rate (a fluid quota: a household leaves once the quota since the
+    last departure covers its size).
+    """
+
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
+                 streams: "Streams", scenario: "Scenario") -> None:
+        self.env, self.rec, self.policy = env, rec, policy
+        self.streams = streams
+        cfg = scenario.reception
+        self.regular = [
+            Location(f"{g.name}-{i + 1}", g.places, g.isolation_places, emergency=False)
+            for g in cfg.locations for i in range(g.count)
+        ]
+        self.emergency = [Location(e.name, e.places, e.isolation_places, emergency=True) for e in cfg.emergency]
+        self.by_status = {s: 0 for s in STATUSES}
+        self.occupancy = Level(0.0, env.now)
+        self.housing_queue: deque[Household] = deque()
+        self._housing_wake: simpy.Event = env.event()
+        self.housed_total = 0
+        rec.add_source(self.levels)
+        env.process(self._housing())
+
+    # ------------------------------------------------------------------ placement
+    def admit(self, hh: Household, newcomer: bool) -> None:
+        """Place a household; newcomers go through an emergency location when required."""
+        now = self.env.now
+        loc = None
+        if newcomer and self.policy.params.reception.intake_quarantine_days > 0:
+            loc = self._emergency_with_room(hh.size)
+        if loc is None:
+            loc = self._regular_with_room(hh.size) or self._emergency_with_room(hh.size)
+        if loc is None:  # everything full: overcrowd the least full regular location
+            loc = max(self.regular, key=lambda l: l.free)
+        self._place(hh, loc)
+        self.rec.count("coa.admissions", now, hh.size)
+
+    def _regular_with_room(self, size: int) -> Location | None:
+        best = max(self.regular, key=lambda l: l.free)
+        return best if best.free >= size else None
+
+    def _emergency_with_room(self, size: int) -> Location | None:
+        for loc in self.emergency:
+            if loc.free >= size:
+                loc.is_open = True
+                return loc
+        return None
+
+    def _place(self, hh: Household, loc: Location) -> None:
+        hh.location = loc
+        hh.in_reception = True
+        loc.occupants += hh.size
+        loc.households[hh.hid] = hh
+        self.by_status[hh.status] += hh.size
+        self.occupancy.add(self.env.now, hh.size)
+
+    def _unplace(self, hh: Household) -> None:
+        loc = hh.location
+        assert loc is not None
+        loc.occupants -= hh.size
+        del loc.households[hh.hid]
+        self.by_status[hh.status] -= hh.size
+        self.occupancy.add(self.env.now, -hh.size)
+        hh.location = None
+        hh.in_reception = False
+        if loc.emergency and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
+            loc.is_open = False
+
+    def move_to_regular(self, hh: Household) -> None:
+        """After intake quarantine: to a regular location if one has room."""
+        if hh.location is None or not hh.location.emergency:
+            return
+        target = self._regular_with_room(hh.size)
+        if target is not None:
+            self._unplace(hh)
+            self._place(hh, target)
+
+    def leave(self, hh: Household, reason: str) -> None:
+        self._unplace(hh)
+        self.rec.count("coa.exits", self.env.now, hh.size)
+        self.rec.count(f"coa.exits_{reason}", self.env.now, hh.size)
+
+    def set_status(self, hh: Household, status: str) -> None:
+        if hh.in_reception:
+            self.by_status[hh.status] -= hh.size
+            self.by_status[status] += hh.size
+        hh.status = status
+
+    # ------------------------------------------------------------------ housing
+    def await_housing(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        """Permit holder: matching, then the housing queue, then out of reception."""
+        self.set_status(hh, PERMIT_HOLDER)
+        matching = self.streams("reception.matching").exponential(
+            self.policy.params.reception.housing.matching_days)
+        yield self.env.timeout(matching)
+        hh.wakeup = self.env.event()
+        self.housing_queue.append(hh)
+        if not self._housing_wake.triggered:
+            self._housing_wake.succeed()
+        yield hh.wakeup
+        self.leave(hh, "housed")
+        self.rec.count("coa.housed", self.env.now, hh.size)
+        self.housed_total += hh.size
+
+    def _housing(self) -> Generator[simpy.Event, object, None]:
+        env, credit = self.env, 0.0
+        while True:
+            if not self.housing_queue:
+                credit = 0.0  # places not used are not banked
+                self._housing_wake = env.event()
+                yield self._housing_wake
+                continue
+            rate = self.policy.params.reception.housing.persons_per_week / 7.0
+            changed = self.policy.changed
+            hh = self.housing_queue[0]
+            if rate <= 0:
+                yield changed
+                continue
+            t0 = env.now
+            yield env.timeout(max(hh.size - credit, 0.0) / rate) | changed
+            credit += (env.now - t0) * rate
+            if credit >= hh.size - 1e-9:
+                self.housing_queue.popleft()
+                credit -= hh.size
+                assert hh.wakeup is not None
+                hh.wakeup.succeed()
+
+    # ------------------------------------------------------------------ levels
+    @property
+    def capacity(self) -> int:
+        return sum(l.places for l in self.regular) + sum(l.places for l in self.emergency if l.is_open)
+
+    def levels(self, t: float) -> dict[str, float]:
+        occupancy = self.occupancy.value
+        return {
+            "coa.occupancy": occupancy,
+            "coa.occupancy_avg": self.occupancy.take_area(t) / 7.0,
+            "coa.capacity": self.capacity,
+            "coa.permit_holders": self.by_status[PERMIT_HOLDER],
+            "coa.in_procedure": self.by_status["in_procedure"],
+            "coa.rejected": self.by_status["rejected"],
+            "coa.emergency_occupancy": sum(l.occupants for l in self.emergency),
+            "coa.overcrowding": sum(max(l.occupants - l.places, 0) for l in self.regular),
+            "coa.housing_queue": sum(h.size for h in self.housing_queue),
+        }

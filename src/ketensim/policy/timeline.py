@@ -1,0 +1,98 @@
+"""The policy timeline: phases as data, resolved into one validated parameter set each.
+
+Phases are cumulative: each phase's overrides apply on top of the parameters of the phase
+before it. One SimPy process (``PolicyProcess``) switches the model to the next phase at
+its start and tells the parts, which adjust capacities and rates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from pydantic import ValidationError
+
+from ..scenario.errors import ScenarioError, from_validation
+from ..scenario.schema import FIXED_IN_RUN, PHASE_SECTIONS, Scenario
+
+if TYPE_CHECKING:
+    import simpy
+
+
+@dataclass(frozen=True)
+class ResolvedPhase:
+    name: str
+    start_day: float
+    params: Scenario
+
+
+def build_timeline(scenario: Scenario, source: str = "scenario") -> list[ResolvedPhase]:
+    """Resolve every phase into a validated Scenario; errors name the phase and path."""
+    from ..scenario.loader import set_path
+
+    running = scenario.model_dump(mode="python")
+    out: list[ResolvedPhase] = []
+    for i, phase in enumerate(scenario.phases):
+        where = f"phases[{i}] ({phase.name}).set"
+        for key, value in phase.set.items():
+            section = key.split(".", 1)[0]
+            if section not in PHASE_SECTIONS:
+                raise ScenarioError(
+                    source, f"{where}.{key}",
+                    f"phases may only change {', '.join(PHASE_SECTIONS)}, got section {section!r}",
+                )
+            if any(key == f or key.startswith(f + ".") for f in FIXED_IN_RUN):
+                raise ScenarioError(source, f"{where}.{key}", "structure cannot change during a run")
+            try:
+                set_path(running, key, value)
+            except ScenarioError as exc:
+                raise ScenarioError(source, f"{where}.{key}", exc.problem) from None
+        try:
+            params = Scenario.model_validate(running)
+        except ValidationError as exc:
+            raise from_validation(exc, source, Scenario, prefix=where) from None
+        start_day = float((phase.start - scenario.horizon.start).days)
+        out.append(ResolvedPhase(phase.name, max(start_day, -scenario.horizon.warmup_days), params))
+    return out
+
+
+class PolicyProcess:
+    """Applies the phases at their boundaries and notifies the parts.
+
+    ``changed`` is an event that fires at each boundary and is then replaced, so processes
+    waiting on a rate can redraw (exact for exponential clocks, which are memoryless).
+    """
+
+    def __init__(self, env: "simpy.Environment", phases: list[ResolvedPhase]) -> None:
+        self.env = env
+        self.phases = phases
+        self.current = phases[0]
+        self.listeners: list[Callable[[Scenario], None]] = []
+        self.changed = env.event()
+
+    @property
+    def params(self) -> Scenario:
+        return self.current.params
+
+    def subscribe(self, fn: Callable[[Scenario], None]) -> None:
+        self.listeners.append(fn)
+
+    def start(self) -> None:
+        for fn in self.listeners:
+            fn(self.current.params)
+        self.env.process(self._run())
+
+    def _run(self) -> Iterable[Any]:
+        for phase in self.phases[1:]:
+            delay = phase.start_day - self.env.now
+            if delay > 0:
+                yield self.env.timeout(delay)
+            self.current = phase
+            for fn in self.listeners:
+                fn(phase.params)
+            fired, self.changed = self.changed, self.env.event()
+            fired.succeed(phase.name)
+
+    def schedule(self, value: Callable[[Scenario], float]) -> list[tuple[float, float]]:
+        """(start_day, value) steps of a parameter over the whole timeline; for hazards that
+        are integrated ahead of time (see ``hazard.PiecewiseRate``)."""
+        return [(p.start_day, value(p.params)) for p in self.phases]

@@ -1,0 +1,166 @@
+"""YAML -> frozen Scenario: safe loading, ``extends:``, ``--set`` overrides, clear errors.
+
+The override grammar is shared by the CLI, sweep files and the Python API:
+
+* ``dotted.path=value`` sets a base value (before any phase overrides it);
+* ``dotted.path@phase=value`` sets the value inside the named phase.
+
+Values are parsed as YAML scalars (``yaml.safe_load``) and typed by the schema; nothing is
+ever evaluated as code.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import ScenarioError, from_validation
+from .schema import Scenario
+
+log = logging.getLogger(__name__)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Safe-load one YAML mapping, with file:line:column on syntax errors."""
+    if not path.exists():
+        raise ScenarioError(str(path), "", "file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise ScenarioError(str(path), "", f"YAML syntax error at {where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(str(path), "", f"YAML error: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), "", f"must be a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Child keys win; mappings merge recursively; ``phases`` merge by phase name."""
+    out = copy.deepcopy(base)
+    for key, value in child.items():
+        if key == "phases" and isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = _merge_phases(out[key], value)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_phases(base: list[Any], child: list[Any]) -> list[Any]:
+    """A child phase with a parent's name amends it; new phases are inserted by start."""
+    out = [copy.deepcopy(p) for p in base]
+    index = {p.get("name"): i for i, p in enumerate(out) if isinstance(p, dict)}
+    for phase in child:
+        name = phase.get("name") if isinstance(phase, dict) else None
+        if name in index:
+            target = out[index[name]]
+            for k, v in phase.items():
+                target[k] = merge(target.get(k, {}), v) if k == "set" else copy.deepcopy(v)
+        else:
+            out.append(copy.deepcopy(phase))
+    return sorted(out, key=lambda p: str(p.get("start", "")) if isinstance(p, dict) else "")
+
+
+def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """One file with its ``extends:`` chain resolved (relative to the file)."""
+    path = path.resolve()
+    if path in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, path))
+        raise ScenarioError(str(path), "extends", f"circular extends: {chain}")
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(str(path), "extends", f"must be a file name, got {parent!r}")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ScenarioError(str(path), "extends", f"file not found: {parent_path}")
+    return merge(load_raw(parent_path, (*_seen, path)), data)
+
+
+def parse_override(text: str) -> tuple[str, str | None, Any]:
+    """'a.b@phase=value' -> ('a.b', 'phase', typed YAML scalar)."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}", "", "expected dotted.path=value")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    phase = None
+    if "@" in key:
+        key, phase = key.split("@", 1)
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"--set {text}", key, "expected dotted.path=value")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, phase, value
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``a.b.0.c`` inside nested dicts/lists, creating mappings for missing keys so
+    that the schema (not this function) reports unknown keys."""
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError("--set", path, f"{part!r} is not an index of a list of {len(node)}")
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                if not isinstance(node.get(part), (dict, list)):
+                    node[part] = {}
+                node = node[part]
+        else:
+            raise ScenarioError("--set", path, f"{'.'.join(parts[:i])} is a value, not a section")
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    out = copy.deepcopy(data)
+    for text in overrides:
+        key, phase, value = parse_override(text)
+        if phase is None:
+            set_path(out, key, value)
+            continue
+        phases = out.get("phases") or []
+        match = [p for p in phases if isinstance(p, dict) and p.get("name") == phase]
+        if not match:
+            names = ", ".join(str(p.get("name")) for p in phases if isinstance(p, dict))
+            raise ScenarioError(f"--set {text}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
+        match[0].setdefault("set", {})[key] = value
+    return out
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Load, merge, override and validate a scenario (phases included)."""
+    from ..policy.timeline import build_timeline
+
+    path = Path(path)
+    overrides = list(overrides)
+    data = apply_overrides(load_raw(path), overrides)
+    data.setdefault("name", path.stem)
+    source = str(path) + (f" (with --set {' '.join(overrides)})" if overrides else "")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation(exc, source, Scenario) from None
+    build_timeline(scenario, source=source)  # validates every phase's overrides
+    log.debug("loaded scenario %s from %s", scenario.name, path)
+    return scenario

@@ -1,0 +1,385 @@
+"""The scenario schema: every parameter, its unit, its bounds and its default live here.
+
+A scenario is one frozen, validated object. Unknown keys are refused, so a typo never
+passes silently; parts of the model read parameters from this object and never supply
+defaults of their own. The sections named in ``PHASE_SECTIONS`` are the chain parameters
+that policy phases may override by dotted path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..clock import parse_period, parse_when
+
+NonNegInt = Annotated[int, Field(ge=0)]
+PosInt = Annotated[int, Field(ge=1)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+PosFloat = Annotated[float, Field(gt=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class Strict(BaseModel):
+    """Base of every schema block: frozen, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# --------------------------------------------------------------------------- time
+
+
+class Horizon(Strict):
+    """Simulated calendar window; weekly results need whole ISO weeks (Monday..Sunday)."""
+
+    start: dt.date = Field(description="first simulated day, a Monday (date or 'YYYY-Www')")
+    end: dt.date = Field(description="last simulated day, a Sunday (date or 'YYYY-Www-7')")
+    warmup_days: NonNegInt = Field(0, description="days simulated before start, not reported")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+    @field_validator("start")
+    @classmethod
+    def _monday(cls, v: dt.date) -> dt.date:
+        if v.isoweekday() != 1:
+            raise ValueError(
+                f"must be a Monday (weekly results need whole ISO weeks), got {v} "
+                f"({v.strftime('%A')}); use {v - dt.timedelta(days=v.isoweekday() - 1)}"
+            )
+        return v
+
+    @field_validator("end")
+    @classmethod
+    def _sunday(cls, v: dt.date) -> dt.date:
+        if v.isoweekday() != 7:
+            raise ValueError(
+                f"must be a Sunday (weekly results need whole ISO weeks), got {v} "
+                f"({v.strftime('%A')}); use {v + dt.timedelta(days=7 - v.isoweekday())}"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> "Horizon":
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def weeks(self) -> int:
+        return self.days // 7
+
+
+class Series(Strict):
+    """An exogenous count per calendar period (month 'YYYY-MM' or ISO week 'YYYY-Www').
+
+    Arrivals within a period follow a Poisson process at the period's constant rate
+    (a non-homogeneous Poisson process over the horizon). Before the first period the
+    first value holds, after the last the last value holds.
+    """
+
+    per: Literal["month", "week"]
+    values: dict[str, NonNegFloat] = Field(min_length=1)
+    scale: NonNegFloat = Field(1.0, description="multiplier on every value (what-if lever)")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _keys(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {str(k): val for k, val in v.items()}
+        return v
+
+    @model_validator(mode="after")
+    def _periods(self) -> "Series":
+        for key in self.values:
+            try:
+                parse_period(key)
+            except ValueError as exc:
+                raise ValueError(f"values: {exc}") from None
+            if (self.per == "month") != ("W" not in key):
+                raise ValueError(f"values: key {key!r} does not match per={self.per!r}")
+        return self
+
+    def segments(self) -> list[tuple[dt.date, dt.date, float]]:
+        """Sorted [start, end) periods with their scaled counts."""
+        out = [(*parse_period(k), v * self.scale) for k, v in self.values.items()]
+        return sorted(out)
+
+
+# --------------------------------------------------------------------------- inflow
+
+
+class Households(Strict):
+    """Composition of arriving households (one asylum case per household)."""
+
+    size_probabilities: dict[PosInt, Probability] = Field(
+        description="probability of each household size (persons)"
+    )
+    second_adult_share: Probability = Field(
+        description="share of households of two or more persons with two adults"
+    )
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> "Households":
+        total = sum(self.size_probabilities.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"size_probabilities must sum to 1, got {total:.6g}")
+        return self
+
+
+class Inflow(Strict):
+    """Exogenous inflow into the chain, in persons."""
+
+    first_applications: Series
+    repeat_applications: Series
+    households: Households
+
+
+# --------------------------------------------------------------------------- reception
+
+
+class LocationGroup(Strict):
+    """A group of similar COA locations (asylum seekers' centres, AZC)."""
+
+    name: str
+    count: PosInt
+    places: NonNegInt = Field(description="regular places per location")
+    isolation_places: NonNegInt = Field(
+        description="places per location reserved for isolation/quarantine"
+    )
+
+
+class EmergencyLocation(Strict):
+    """An emergency location (noodopvang, e.g. Zoutkamp 2020) opened only when needed."""
+
+    name: str
+    places: NonNegInt
+    isolation_places: NonNegInt = 0
+
+
+class Housing(Strict):
+    """Outflow of permit holders to municipal housing (the municipalities' task)."""
+
+    persons_per_week: NonNegFloat = Field(description="persons housed per week by municipalities")
+    matching_days: NonNegFloat = Field(
+        description="days from permit to entering the housing queue (matching to a municipality)"
+    )
+
+
+class Reception(Strict):
+    """COA reception: locations, emergency locations, intake and housing outflow."""
+
+    locations: list[LocationGroup] = Field(min_length=1)
+    emergency: list[EmergencyLocation] = []
+    intake_quarantine_days: NonNegFloat = Field(
+        0.0, description="newcomers first stay this long in an emergency location (0 = off)"
+    )
+    housing: Housing
+
+    @property
+    def regular_places(self) -> int:
+        return sum(g.count * g.places for g in self.locations)
+
+
+# --------------------------------------------------------------------------- IND
+
+
+class PhysicalHearings(Strict):
+    """Hearings in IND offices; 1.5 m distancing leaves only part of the rooms usable."""
+
+    offices: dict[str, NonNegInt] = Field(description="hearing rooms per IND office")
+    slots_per_room_per_week: PosFloat
+    distancing_factor: Probability = Field(
+        description="share of rooms usable under the distancing rules (1 = no distancing)"
+    )
+
+    @property
+    def rooms(self) -> int:
+        return int(round(sum(self.offices.values()) * self.distancing_factor))
+
+
+class VideoHearings(Strict):
+    """Telehoren: applicant in a COA video room, IND staff in a video room at an IND site."""
+
+    ind_rooms: dict[str, NonNegInt] = Field(
+        description="video rooms per IND site (Zevenaar, Den Bosch, Schiphol, Ter Apel)"
+    )
+    coa_rooms: NonNegInt = Field(description="video rooms on the COA side, all locations")
+    slots_per_room_per_week: PosFloat
+    from_quarantine: bool = Field(
+        False, description="a person in isolation/quarantine may still be heard by video"
+    )
+
+    @property
+    def rooms(self) -> int:
+        """A video hearing needs a room on both sides at once."""
+        return min(sum(self.ind_rooms.values()), self.coa_rooms)
+
+
+class ByApplication(Strict):
+    """A value that differs between first and repeat (follow-up) applications."""
+
+    first: float
+    repeat: float
+
+
+class Ind(Strict):
+    """IND asylum procedure: registration, hearings by mode, decision."""
+
+    registration_days: NonNegFloat = Field(
+        description="mean days from application to ready for the first hearing "
+        "(registration, rest and preparation period)"
+    )
+    hearings_per_adult: dict[Literal["first", "repeat"], NonNegInt] = Field(
+        description="hearings per adult: first + detailed hearing for first applications"
+    )
+    days_between_hearings: NonNegFloat = Field(
+        description="mean days of preparation between consecutive hearings"
+    )
+    decision_days: NonNegFloat = Field(description="mean days from last hearing to decision")
+    hearing_duration_cv: NonNegFloat = Field(
+        0.25, description="coefficient of variation of a hearing's room time (1 = exponential)"
+    )
+    grant_share: dict[Literal["first", "repeat"], Probability] = Field(
+        description="share of decisions that grant a permit"
+    )
+    physical: PhysicalHearings
+    video: VideoHearings
+
+
+# --------------------------------------------------------------------------- DT&V
+
+
+class Dtv(Strict):
+    """DT&V departure caseload: independent and forced departure, departure without supervision."""
+
+    travel_open: Probability = Field(
+        description="share of departure routes open under travel restrictions"
+    )
+    independent_weekly_hazard: NonNegFloat = Field(
+        description="per-person weekly hazard of independent departure when all routes are open"
+    )
+    removals_per_week: NonNegFloat = Field(
+        description="forced removals (households) per week (escorts, flights) when all routes are open"
+    )
+    removable_share: Probability = Field(
+        description="share of rejected persons with a prospect of forced removal"
+    )
+    forced_origin_share: Probability = Field(
+        description="share of forced departures that go to the country of origin"
+    )
+    mob_weekly_hazard: NonNegFloat = Field(
+        description="per-person weekly hazard of leaving without supervision (MOB)"
+    )
+    leave_reception_days: NonNegFloat = Field(
+        description="mean days a rejected household still stays in COA reception"
+    )
+
+
+# --------------------------------------------------------------------------- stocks
+
+
+class StartReception(Strict):
+    in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision")
+    permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house")
+    rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)")
+
+
+class StartInd(Strict):
+    """Position of the starting IND backlog (persons in COA in procedure) in the procedure."""
+
+    share_awaiting_first_hearing: Probability
+    share_awaiting_second_hearing: Probability
+    backlog_age_days: NonNegFloat = Field(
+        description="mean days since application of the starting backlog (for lead times)"
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> "StartInd":
+        s = self.share_awaiting_first_hearing + self.share_awaiting_second_hearing
+        if s > 1 + 1e-9:
+            raise ValueError(f"shares awaiting first and second hearing sum to {s:.3g} > 1")
+        return self
+
+
+class StartDtv(Strict):
+    outside_reception: NonNegInt = Field(
+        description="persons in the departure caseload who are not in COA reception"
+    )
+
+
+class Start(Strict):
+    """Starting stocks: the chain never starts empty."""
+
+    reception: StartReception
+    ind: StartInd
+    dtv: StartDtv
+
+
+# --------------------------------------------------------------------------- phases
+
+
+class Phase(Strict):
+    """A policy phase: from `start` on, these dotted-path overrides hold (cumulative)."""
+
+    name: str
+    start: dt.date
+    set: dict[str, object] = {}
+    note: str = ""
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+
+PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv")
+"""Top-level sections that phases (and sweeps) may override by dotted path."""
+
+FIXED_IN_RUN = ("reception.locations", "reception.emergency", "inflow.households")
+"""Structure that cannot change once the run has started."""
+
+
+class Scenario(Strict):
+    """One complete, validated, frozen scenario."""
+
+    name: str
+    description: str = ""
+    seed: NonNegInt = Field(20201005, description="root seed of the named random streams")
+    replications: PosInt = Field(20, description="default number of replications")
+    horizon: Horizon
+    start: Start
+    inflow: Inflow
+    reception: Reception
+    ind: Ind
+    dtv: Dtv
+    phases: list[Phase] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _phases(self) -> "Scenario":
+        first = self.phases[0].start
+        if first > self.horizon.start:
+            raise ValueError(
+                f"phases: the first phase ({self.phases[0].name!r}) starts {first}, after the "
+                f"horizon start {self.horizon.start}; the first phase must cover the start"
+            )
+        for prev, cur in zip(self.phases, self.phases[1:]):
+            if cur.start <= prev.start:
+                raise ValueError(
+                    f"phases: {cur.name!r} starts {cur.start}, not after {prev.name!r} "
+                    f"({prev.start}); phases must be in order and may not overlap"
+                )
+        for ph in self.phases[1:]:
+            if ph.start > self.horizon.end:
+                raise ValueError(
+                    f"phases: {ph.name!r} starts {ph.start}, outside the horizon "
+                    f"{self.horizon.start}..{self.horizon.end}"
+                )
+        return self
