@@ -18,6 +18,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
+from ..clock import parse_when
 from .errors import ScenarioError, from_validation
 from .schema import Scenario
 
@@ -68,7 +69,16 @@ def _merge_phases(base: list[Any], child: list[Any]) -> list[Any]:
                 target[k] = merge(target.get(k, {}), v) if k == "set" else copy.deepcopy(v)
         else:
             out.append(copy.deepcopy(phase))
-    return sorted(out, key=lambda p: str(p.get("start", "")) if isinstance(p, dict) else "")
+    return sorted(out, key=_phase_start)
+
+
+def _phase_start(phase: Any) -> str:
+    """Sort key of a raw phase: its start as an ISO date (unparseable starts sort first and
+    are reported by the schema)."""
+    try:
+        return parse_when(phase.get("start")).isoformat()
+    except (ValueError, AttributeError, TypeError):
+        return ""
 
 
 def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
