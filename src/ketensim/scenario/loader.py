@@ -158,6 +158,35 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
     return out
 
 
+def _own_phases(path: Path) -> set[str]:
+    """Names of the phases written in the file itself (not inherited through extends)."""
+    try:
+        raw = read_yaml(path.resolve())
+    except ScenarioError:
+        return set()
+    phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
+    return {p.get("name") for p in phases if isinstance(p, dict)}
+
+
+def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dict[str, Any]:
+    """A variant with a shorter horizon does not use its parent's later phases; a phase
+    written in the file itself after the horizon end is still an error (likely a typo)."""
+    try:
+        end = parse_when(data["horizon"]["end"])
+    except (KeyError, TypeError, ValueError):
+        return data
+    phases = data.get("phases")
+    if not isinstance(phases, list):
+        return data
+    keep = []
+    for ph in phases:
+        if isinstance(ph, dict) and ph.get("name") not in own and _phase_start(ph) > end.isoformat():
+            log.info("phase %s starts after the horizon end %s: not used", ph.get("name"), end)
+            continue
+        keep.append(ph)
+    return {**data, "phases": keep}
+
+
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario (phases included)."""
     from ..policy.timeline import build_timeline
@@ -165,6 +194,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     path = Path(path)
     overrides = list(overrides)
     data = apply_overrides(load_raw(path), overrides)
+    own = set() if any(o.startswith("horizon.") for o in overrides) else _own_phases(path)
+    data = _drop_inherited_phases_after_end(data, own)
     data.setdefault("name", path.stem)
     source = str(path) + (f" (with --set {' '.join(overrides)})" if overrides else "")
     try:
