@@ -32,3 +32,48 @@ def write_scenario(tmp_path: Path):
         return path
 
     return _write
+
+
+def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: float = 28.0,
+               cv: float = 1.0, weeks: int = 53, warmup_days: int = 150,
+               hearings: int = 1, decision_days: float = 20.0) -> dict:
+    """A stationary single-phase chain: single-person households arriving as a Poisson
+    process into one hearing queue with ``rooms`` physical rooms (an M/G/c queue; M/M/c
+    when ``cv`` = 1), empty at the start, no departures or housing limits to speak of."""
+    start = "2019-12-30"
+    import datetime as dt
+
+    end = (dt.date(2019, 12, 30) + dt.timedelta(days=7 * weeks - 1)).isoformat()
+    return {
+        "name": "stationary",
+        "seed": 7,
+        "replications": 4,
+        "horizon": {"start": start, "end": end, "warmup_days": warmup_days},
+        "start": {
+            "reception": {"in_procedure": 0, "permit_holders": 0, "rejected": 0},
+            "ind": {"share_awaiting_first_hearing": 1.0, "share_awaiting_second_hearing": 0.0,
+                    "backlog_age_days": 0},
+            "dtv": {"outside_reception": 0},
+        },
+        "inflow": {
+            "first_applications": {"per": "month", "values": {"2020-01": persons_per_week * 31 / 7}},
+            "repeat_applications": {"per": "month", "values": {"2020-01": 0}},
+            "households": {"size_probabilities": {1: 1.0}, "second_adult_share": 0.0},
+        },
+        "reception": {
+            "locations": [{"name": "azc", "count": 4, "places": 2000, "isolation_places": 4}],
+            "housing": {"persons_per_week": 1000, "matching_days": 5},
+        },
+        "ind": {
+            "registration_days": 5, "hearings_per_adult": {"first": hearings, "repeat": 1},
+            "days_between_hearings": 3, "decision_days": decision_days, "hearing_duration_cv": cv,
+            "grant_share": {"first": 0.5, "repeat": 0.1},
+            "physical": {"offices": {"Ter Apel": rooms}, "slots_per_room_per_week": slots_per_week,
+                         "distancing_factor": 1.0},
+            "video": {"ind_rooms": {"Zevenaar": 0}, "coa_rooms": 0, "slots_per_room_per_week": 10},
+        },
+        "dtv": {"travel_open": 1.0, "independent_weekly_hazard": 0.05, "removals_per_week": 2,
+                "removable_share": 0.3, "forced_origin_share": 0.5, "mob_weekly_hazard": 0.02,
+                "leave_reception_days": 30},
+        "phases": [{"name": "steady", "start": start}],
+    }

@@ -1,0 +1,38 @@
+"""The committed baseline reproduces the letter's figures (20 replications, fixed seed)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import BASELINE, TARGETS
+from ketensim.experiment.runner import run_scenario
+from ketensim.report.targets import compare, load_targets
+from ketensim.scenario.loader import load_scenario
+
+
+@pytest.fixture(scope="session")
+def baseline_results():
+    sc = load_scenario(BASELINE)
+    res = run_scenario(sc, reps=20, workers=2)
+    assert all(r["error"] is None for r in res.manifest["replications"])
+    return res
+
+
+@pytest.fixture(scope="session")
+def target_check(baseline_results):
+    return compare(baseline_results.weekly, load_targets(TARGETS)).set_index("id")
+
+
+@pytest.mark.parametrize("tid", ["T1", "T2", "T4", "T5", "T6", "T7"])
+def test_letter_target_within_tolerance(target_check, tid):
+    row = target_check.loc[tid]
+    assert row.tolerance <= 0.15
+    assert abs(row.rel_error) <= row.tolerance, row.to_dict()
+
+
+def test_t3_hearings_almost_back_to_pre_covid(baseline_results):
+    """T3: 410 + 240 in weeks 27-37 is 'almost back to the pre-COVID level'."""
+    w = baseline_results.weekly
+    h = w[w.metric.isin(["ind.hearings_physical", "ind.hearings_video"])]
+    per_week = h.groupby(["replication", "iso_week"]).value.sum().groupby("iso_week").mean()
+    pre, rec = per_week.loc[1:11].mean(), per_week.loc[27:37].mean()
+    assert 0.8 * pre <= rec <= pre
