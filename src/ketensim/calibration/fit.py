@@ -56,7 +56,7 @@ def suggest(trial: Any, p: Parameter) -> float:
 def calibrate(spec: CalibrationSpec, base_dir: Path, out_dir: Path, budget: int | None = None,
               workers: int | None = None, fit_ids: Sequence[str] | None = None,
               run: Callable[[Sequence[str]], pd.DataFrame] | None = None,
-              progress: Callable[[int, int], None] | None = None) -> FitResult:
+              progress: Callable[[int, int], None] | None = None, fresh: bool = False) -> FitResult:
     """Run (or continue) the study until it has ``budget`` finished trials."""
     import optuna
     from optuna.storages import JournalStorage
@@ -74,8 +74,8 @@ def calibrate(spec: CalibrationSpec, base_dir: Path, out_dir: Path, budget: int 
     )
     target_n = budget or spec.budget
     done = len([t for t in study.trials if t.state.is_finished()])
-    if done == 0:
-        # start from the scenario's current values: a fresh start still sees the prior guess
+    if done == 0 and not fresh:
+        # warm start from the scenario's current values (``fresh`` starts from the bounds only)
         study.enqueue_trial({p.path: _current(base_dir / spec.scenario, p) for p in spec.parameters},
                             skip_if_exists=True)
 
