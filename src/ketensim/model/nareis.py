@@ -164,6 +164,7 @@ class Nareis:
                 return
             yield env.timeout(t - env.now)
             self.approved.add(env.now, -n)
+            self.rec.count("nareis.mvv_issued", env.now, n)
         self.holding_mvv.add(env.now, n)
         t = self.travel.next_time(env.now, self.s_travel.exponential(1.0))
         if t == math.inf:
