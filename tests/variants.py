@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,29 @@ from ketensim.scenario.schema import Scenario
 from conftest import BASELINE
 
 
+QUIET_CHAIN = {
+    "start.reception.in_procedure": 0, "start.reception.permit_holders": 0,
+    "start.reception.rejected": 0, "start.dtv.outside_reception": 0,
+    "inflow.first_applications.scale": 0.0, "inflow.repeat_applications.scale": 0.0,
+}
+"""An empty asylum chain, for parts that do not depend on it (MVV, resettlement): same
+streams for the part under test, a fraction of the run time."""
+
+ONLY_RESETTLEMENT = {
+    **QUIET_CHAIN,
+    "nareis.background_applications.scale": 0.0, "start.nareis.open": 0,
+    "start.nareis.approved": 0, "start.nareis.holding_mvv": 0,
+    "mvv.demand.scale": 0.0, "start.mvv.waiting_to_lodge": 0, "start.mvv.pending": 0,
+    "start.mvv.issued": 0,
+}
+
+
 def variant(until: str | None = None, force: dict[str, Any] | None = None,
-            base: dict[str, Any] | None = None) -> Scenario:
+            base: dict[str, Any] | None = None, path: Path = BASELINE) -> Scenario:
     """The baseline, ending with ISO week ``until`` (later phases dropped); ``force`` sets a
     lever for the whole run (base value, and removed from every phase); ``base`` only sets
-    the value before any phase changes it."""
-    raw = load_raw(BASELINE)
+    the value before any phase changes it. ``path``: another scenario instead."""
+    raw = load_raw(path)
     if until is not None:
         end = parse_when(f"{until}-7")
         raw["horizon"]["end"] = end.isoformat()
