@@ -29,24 +29,12 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from .entities import Household
 from .hazard import PiecewiseRate, product
-from .inflow import series_rate
+from .inflow import series_rate, size_sampler
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
-    from .streams import Stream, Streams
-
-
-def size_sampler(probabilities: dict[int, float], stream: "Stream") -> tuple[Callable[[], int], float]:
-    """(draw, mean) for a size distribution given as {size: probability}."""
-    sizes = sorted(probabilities)
-    cum, acc = [], 0.0
-    for s in sizes:
-        acc += probabilities[s]
-        cum.append(acc)
-    cum[-1] = 1.0
-    mean = sum(s * probabilities[s] for s in sizes)
-    return (lambda: sizes[stream.pick(cum)]), mean
+    from .streams import Streams
 
 
 class Nareis:

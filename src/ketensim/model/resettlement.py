@@ -20,7 +20,7 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from .hazard import PiecewiseRate
-from .nareis import size_sampler
+from .inflow import size_sampler
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
