@@ -18,6 +18,11 @@ CONTRACT_COUNTS = (
     "dtv.intake", "dtv.departures_independent", "dtv.departures_forced",
     "dtv.departures_forced_origin", "dtv.departures_unsupervised",
     "chain.entries", "chain.exits",
+    "nareis.applications", "nareis.decisions", "nareis.approvals", "nareis.refusals",
+    "nareis.investigations", "nareis.mvv_issued", "nareis.arrivals",
+    "nareis.joined_coa", "nareis.joined_municipality",
+    "resettlement.selected", "resettlement.arrivals",
+    "mvv.applications", "mvv.issued", "mvv.refused", "mvv.collected", "mvv.lapsed",
 )
 
 # Per-event samples summarised per week: sample name -> (metric, statistic)

@@ -17,7 +17,10 @@ from .entities import IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .hearings import HearingRooms
 from .ind import Ind
 from .inflow import HouseholdMaker, Inflow
+from .mvv import Mvv
+from .nareis import Nareis
 from .reception import Reception
+from .resettlement import Resettlement
 from .streams import Streams
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,10 @@ class Chain:
             {"first": scenario.inflow.first_applications, "repeat": scenario.inflow.repeat_applications},
             on_arrival=self._arrival,
         )
+        day_of = lambda d: self.clock.day(d)  # noqa: E731
+        self.nareis = Nareis(env, rec, pol, st, scenario, day_of, on_arrival=self._family_arrived)
+        self.resettlement = Resettlement(env, rec, pol, st, scenario, on_arrival=self._resettled)
+        self.mvv = Mvv(env, rec, pol, st, scenario, day_of)
         rec.add_source(self._levels)
         self._seed_stocks()
         self.policy.start()
@@ -73,6 +80,14 @@ class Chain:
         self.population -= hh.size
         self.rec.count("chain.exits", self.env.now, hh.size)
 
+    def _enter_persons(self, n: int) -> None:
+        self.population += n
+        self.rec.count("chain.entries", self.env.now, n)
+
+    def _exit_persons(self, n: int) -> None:
+        self.population -= n
+        self.rec.count("chain.exits", self.env.now, n)
+
     # ------------------------------------------------------------------ journeys (hand-offs)
     def _arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
@@ -87,6 +102,7 @@ class Chain:
             self.env.process(self._intake_quarantine(hh, intake))
         granted = yield from self.ind.procedure(hh, from_stage)
         if granted:
+            self.nareis.granted(hh)
             yield from self._permit(hh)
         else:
             yield from self.dtv.await_departure(hh)
@@ -98,6 +114,37 @@ class Chain:
 
     def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
         yield from self.reception.await_housing(hh)
+        self._exited(hh, "housed")
+
+    def _family_arrived(self, sponsor: Household | None, n: int) -> None:
+        """Nareis family members arrive: they are chain entries. With a sponsor still in COA
+        they join the sponsor's household there (and leave with it when it is housed);
+        with a sponsor already in a municipality (or outside the model: background and
+        starting pipeline) they go straight there, counted as an entry and an exit on the
+        same day, so chain.population is unchanged and the identity holds."""
+        self._enter_persons(n)
+        if sponsor is not None and sponsor.in_reception:
+            persons = [Person(self._take_id(), sponsor, adult=i == 0) for i in range(n)]
+            self.reception.join(sponsor, persons)
+            self.rec.count("nareis.joined_coa", self.env.now, n)
+        else:
+            self._exit_persons(n)
+            self.rec.count("nareis.joined_municipality", self.env.now, n)
+
+    def _resettled(self, n: int) -> None:
+        """Resettled refugees arrive with a permit: a short COA stay, then the municipality
+        they were matched with before arrival."""
+        adults = 1 if n == 1 else 2
+        hh = self.new_household("resettled", n, adults, self.env.now)
+        hh.status = PERMIT_HOLDER
+        self._enter(hh)
+        self.reception.admit(hh, newcomer=False)
+        self.env.process(self._resettled_stay(hh))
+
+    def _resettled_stay(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        days = self.policy.params.resettlement.coa_stay_days
+        yield self.env.timeout(self.streams("resettlement.stay").exponential(days))
+        self.reception.house_directly(hh)
         self._exited(hh, "housed")
 
     # ------------------------------------------------------------------ starting stocks

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ..metrics.recorder import Level, Recorder
-from .entities import PERMIT_HOLDER, STATUSES, Household
+from .entities import PERMIT_HOLDER, STATUSES, Household, Person
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -126,6 +126,23 @@ class Reception:
             self.by_status[hh.status] -= hh.size
             self.by_status[status] += hh.size
         hh.status = status
+
+    def join(self, hh: Household, persons: list["Person"]) -> None:
+        """Family members (nareis) join a household already in reception, at its location;
+        they leave with it when it is housed."""
+        loc, n = hh.location, len(persons)
+        assert loc is not None and hh.in_reception
+        hh.members.extend(persons)
+        loc.occupants += n
+        self.by_status[hh.status] += n
+        self.occupancy.add(self.env.now, n)
+        self.rec.count("coa.admissions", self.env.now, n)
+
+    def house_directly(self, hh: Household) -> None:
+        """Out to a municipality matched before arrival (resettlement), not via the queue."""
+        self.leave(hh, "housed")
+        self.rec.count("coa.housed", self.env.now, hh.size)
+        self.housed_total += hh.size
 
     # ------------------------------------------------------------------ housing
     def await_housing(self, hh: Household) -> Generator[simpy.Event, object, None]:

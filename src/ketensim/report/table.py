@@ -26,6 +26,13 @@ KEY_FIGURES = {
     "departures unsupervised /wk": ["dtv.departures_unsupervised"],
     "COA occupancy": ["coa.occupancy"],
     "COA permit holders": ["coa.permit_holders"],
+    "nareis applications /wk": ["nareis.applications"],
+    "nareis open": ["nareis.open"],
+    "nareis arrivals /wk": ["nareis.arrivals"],
+    "resettlement waiting": ["resettlement.waiting"],
+    "resettlement arrivals /wk": ["resettlement.arrivals"],
+    "MVV backlog (uncollected)": ["mvv.backlog"],
+    "MVV lapsed /wk": ["mvv.lapsed"],
 }
 
 

@@ -283,6 +283,115 @@ class Dtv(Strict):
     )
 
 
+
+# --------------------------------------------------------------------------- nareis
+
+
+class Nareis(Strict):
+    """Family reunification (nareis): applications by permit holders for family members.
+
+    Counted in persons (family members applied for). A decision needs, for a share of the
+    applications, an interview or DNA test at an embassy or IND desk (capacity-limited);
+    approved family members collect an MVV at an embassy and then travel.
+    """
+
+    apply_share: Probability = Field(
+        description="share of granted households (permit holders) that apply for family members")
+    apply_days: PosFloat = Field(
+        description="mean days from the grant to the application when filing is fully possible")
+    filing_factor: NonNegFloat = Field(
+        description="multiplier on the application rate (1 = normal; <1 = applications postponed, "
+        "e.g. IND desks closed); granted permit holders defer, the background is thinned")
+    family_size_probabilities: dict[PosInt, Probability] = Field(
+        description="probability of the number of family members (persons) per application")
+    background_applications: Series = Field(
+        description="applications (persons) from permit holders not in the model (housed before "
+        "the horizon), before the filing factor")
+    assessment_days: NonNegFloat = Field(
+        description="mean days of IND file assessment from application to decision or to the "
+        "investigation queue")
+    investigation_share: Probability = Field(
+        description="share of applications that need an interview or DNA test")
+    investigations_per_week: NonNegFloat = Field(
+        description="interviews/DNA tests (applications) per week at embassies and IND desks")
+    approval_share: Probability = Field(description="share of decisions that approve the application")
+    embassies_open: Probability = Field(
+        description="share of consular service available to issue the MVV to approved family members")
+    mvv_days: PosFloat = Field(
+        description="mean days from approval to the MVV issued when embassies are fully open")
+    travel_open: Probability = Field(description="share of travel possible (flights, borders)")
+    travel_days: PosFloat = Field(
+        description="mean days from the MVV to arrival in the Netherlands when travel is fully open")
+
+    @field_validator("family_size_probabilities")
+    @classmethod
+    def _sums_to_one(cls, v: dict[int, float]) -> dict[int, float]:
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"must sum to 1, got {total:.6g}")
+        return v
+
+
+# --------------------------------------------------------------------------- resettlement
+
+
+class Resettlement(Strict):
+    """Resettlement (hervestiging): UNHCR-submitted refugees selected on missions.
+
+    Selected refugees wait for exit formalities and a seat on a (charter) flight; flights
+    stop while travel is suspended. Arrivals go to COA for a short stay and then to the
+    municipality they were matched with before arrival.
+    """
+
+    quotas: dict[str, NonNegFloat] = Field(
+        description="persons per year by programme (national quota, EU-Turkey statement)")
+    missions_open: Probability = Field(
+        description="share of selection missions that take place (0 = missions suspended)")
+    mission_share: Probability = Field(
+        description="share of the quotas selected on missions; the rest are individual dossier "
+        "cases, selected also while missions are suspended")
+    household_size_probabilities: dict[PosInt, Probability] = Field(
+        description="probability of each resettled household size (persons)")
+    preparation_days: NonNegFloat = Field(
+        description="mean days from selection to ready to travel (exit permits, medical checks, "
+        "cultural orientation)")
+    seats_per_week: NonNegFloat = Field(
+        description="flight seats (persons) per week for ready refugees; 0 = travel suspended")
+    coa_stay_days: NonNegFloat = Field(
+        description="mean days in COA before moving to the pre-matched municipality")
+
+    @field_validator("household_size_probabilities")
+    @classmethod
+    def _sums_to_one(cls, v: dict[int, float]) -> dict[int, float]:
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"must sum to 1, got {total:.6g}")
+        return v
+
+
+# --------------------------------------------------------------------------- MVV
+
+
+class Mvv(Strict):
+    """Entry visas (MVV) for regular migration, collected at consulates abroad.
+
+    Regular migrants are not persons of the asylum chain: MVV flows do not enter
+    chain.population.
+    """
+
+    demand: Series = Field(description="persons who want to apply for an MVV at a consulate")
+    lodge_days: PosFloat = Field(
+        description="mean days from demand to the application lodged when consulates are fully open")
+    decision_days: NonNegFloat = Field(description="mean days of IND decision on an MVV application")
+    grant_share: Probability = Field(description="share of MVV applications granted (visa issued)")
+    consulates_open: Probability = Field(
+        description="share of consular service open (lodging applications, handing out visas)")
+    collect_days: PosFloat = Field(
+        description="mean days from issue to collection when consulates are fully open")
+    collection_deadline_days: PosFloat = Field(
+        description="days after issue within which the MVV must be collected; an extension "
+        "also covers visas already issued")
+
 # --------------------------------------------------------------------------- stocks
 
 
@@ -315,12 +424,36 @@ class StartDtv(Strict):
     )
 
 
+class StartNareis(Strict):
+    """Nareis pipeline at the start; sponsors of these are treated as housed in municipalities."""
+
+    open: NonNegInt = Field(description="persons in open applications (awaiting an IND decision)")
+    awaiting_investigation_share: Probability = Field(
+        description="share of the open persons already waiting for an interview/DNA test")
+    approved: NonNegInt = Field(description="approved persons waiting for their MVV")
+    holding_mvv: NonNegInt = Field(description="persons holding an MVV, waiting to travel")
+
+
+class StartResettlement(Strict):
+    waiting: NonNegInt = Field(
+        description="persons selected for resettlement (earlier missions) who have not yet travelled")
+
+
+class StartMvv(Strict):
+    waiting_to_lodge: NonNegInt = Field(description="persons waiting to lodge an MVV application")
+    pending: NonNegInt = Field(description="MVV applications awaiting an IND decision (persons)")
+    issued: NonNegInt = Field(description="issued MVVs not yet collected (persons)")
+
+
 class Start(Strict):
     """Starting stocks: the chain never starts empty."""
 
     reception: StartReception
     ind: StartInd
     dtv: StartDtv
+    nareis: StartNareis
+    resettlement: StartResettlement
+    mvv: StartMvv
 
 
 # --------------------------------------------------------------------------- phases
@@ -340,10 +473,11 @@ class Phase(Strict):
         return parse_when(v)
 
 
-PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv")
+PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "nareis", "resettlement", "mvv")
 """Top-level sections that phases (and sweeps) may override by dotted path."""
 
-FIXED_IN_RUN = ("reception.locations", "reception.emergency", "inflow.households")
+FIXED_IN_RUN = ("reception.locations", "reception.emergency", "inflow.households",
+                "nareis.background_applications", "mvv.demand")
 """Structure that cannot change once the run has started."""
 
 
@@ -360,6 +494,9 @@ class Scenario(Strict):
     reception: Reception
     ind: Ind
     dtv: Dtv
+    nareis: Nareis
+    resettlement: Resettlement
+    mvv: Mvv
     phases: list[Phase] = Field(min_length=1)
 
     @model_validator(mode="after")
