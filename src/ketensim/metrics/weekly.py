@@ -18,6 +18,9 @@ CONTRACT_COUNTS = (
     "dtv.intake", "dtv.departures_independent", "dtv.departures_forced",
     "dtv.departures_forced_origin", "dtv.departures_unsupervised",
     "chain.entries", "chain.exits",
+    "dublin.claims", "dublin.transfers", "dublin.transfers_forced", "dublin.lapsed",
+    "dublin.absconded", "dublin.reappeared", "dublin.incoming",
+    "detention.placements", "detention.releases", "detention.removals", "detention.transfers",
 )
 
 # Per-event samples summarised per week: sample name -> (metric, statistic)

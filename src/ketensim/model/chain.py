@@ -13,7 +13,9 @@ from ..metrics.recorder import Recorder
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
 from .departures import Dtv
-from .entities import IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
+from .detention import DTV as DETENTION_DTV, Detention
+from .dublin import Dublin
+from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .hearings import HearingRooms
 from .ind import Ind
 from .inflow import HouseholdMaker, Inflow
@@ -45,10 +47,18 @@ class Chain:
         self.rooms = HearingRooms(env, rec, pol, st)
         self.ind = Ind(env, rec, pol, st, self.rooms)
         self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
+        self.dublin = Dublin(env, rec, pol, st, self.reception, self.ind,
+                             on_exit=self._exited, on_reenter=self._reentered)
+        self.detention = Detention(env, rec, pol, st, self.reception, self.dtv, self.dublin)
+        self.dublin.detention = self.detention
         self.inflow = Inflow(
             env, st, scenario.inflow.households, lambda d: self.clock.day(d),
             {"first": scenario.inflow.first_applications, "repeat": scenario.inflow.repeat_applications},
             on_arrival=self._arrival,
+        )
+        self.incoming = Inflow(  # incoming Dublin transfers: streams "inflow.dublin_incoming*"
+            env, st, scenario.inflow.households, lambda d: self.clock.day(d),
+            {"dublin_incoming": scenario.dublin.incoming}, on_arrival=self._incoming_transfer,
         )
         rec.add_source(self._levels)
         self._seed_stocks()
@@ -73,23 +83,51 @@ class Chain:
         self.population -= hh.size
         self.rec.count("chain.exits", self.env.now, hh.size)
 
+    def _reentered(self, hh: Household) -> None:
+        """An absconded Dublin claimant who reappears is back in the chain."""
+        self._enter(hh)
+
     # ------------------------------------------------------------------ journeys (hand-offs)
     def _arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
         self.reception.admit(hh, newcomer=True)
         self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1))
+        self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
 
-    def _asylum(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
+    def _incoming_transfer(self, kind: str, size: int, adults: int) -> None:
+        """Transferred to the Netherlands by another member state: reception and the national
+        procedure (no Dublin claim of our own)."""
+        hh = self.new_household("first", size, adults, self.env.now)
+        self._enter(hh)
+        self.rec.count("dublin.incoming", self.env.now, hh.size)
+        self.reception.admit(hh, newcomer=True)
+        self.ind.apply(hh)
+        self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
+
+    def _asylum(self, hh: Household, from_stage: int,
+                claimable: bool = False) -> Generator[simpy.Event, object, None]:
         intake = self.policy.params.reception.intake_quarantine_days
         if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
             self.env.process(self._intake_quarantine(hh, intake))
+        if claimable and self.dublin.has_claim(hh):
+            outcome = yield from self.dublin.track(hh)
+            if outcome != "national":
+                return  # transferred or absconded: the exit hand-off has been made
+            from_stage = 0  # registered; the national procedure starts at the first hearing
+        yield from self._decided(hh, from_stage)
+
+    def _decided(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
         granted = yield from self.ind.procedure(hh, from_stage)
         if granted:
             yield from self._permit(hh)
         else:
             yield from self.dtv.await_departure(hh)
+
+    def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
+        outcome = yield from self.dublin.resume(hh, accepted_at)
+        if outcome == "national":
+            yield from self._decided(hh, from_stage=0)
 
     def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(days)
@@ -137,6 +175,19 @@ class Chain:
             self.env.process(self.dtv.await_departure(hh))
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
             self.env.process(self.dtv.await_departure(hh))
+        dub, det = sc.dublin, sc.detention
+        for hh in households(dub.awaiting_transfer, "first", DUBLIN):
+            self.reception.admit(hh, newcomer=False)
+            accepted_at = t0 - st.random() * self.scenario.dublin.deadline_days
+            self.env.process(self._dublin_stock(hh, accepted_at))
+        max_stay = self.scenario.detention.max_stay_days
+        for _ in range(det.population):  # one-person forced-return cases
+            hh = self.new_household("first", 1, 1, t0)
+            hh.status = REJECTED
+            self._enter(hh)
+            elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
+            self.detention.place(hh, DETENTION_DTV, elapsed=elapsed, count=False)
+            self.env.process(self.dtv.await_departure(hh, removable=True))
         # stock entries are not inflow: take them out of the first day's entry count
         self.rec.counts.pop("chain.entries", None)
         self.rec.counts.pop("coa.admissions", None)

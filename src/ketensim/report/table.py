@@ -24,6 +24,10 @@ KEY_FIGURES = {
     "departures (indep.+forced) /wk": ["dtv.departures_independent", "dtv.departures_forced"],
     "forced to origin /wk": ["dtv.departures_forced_origin"],
     "departures unsupervised /wk": ["dtv.departures_unsupervised"],
+    "Dublin transfers /wk": ["dublin.transfers"],
+    "Dublin transfers forced /wk": ["dublin.transfers_forced"],
+    "Dublin lapsed /wk": ["dublin.lapsed"],
+    "detention population": ["detention.population"],
     "COA occupancy": ["coa.occupancy"],
     "COA permit holders": ["coa.permit_holders"],
 }
