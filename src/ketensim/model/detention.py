@@ -64,7 +64,7 @@ class Detention:
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
         self.population = Level(0.0, env.now)
-        self.stays: list[float] = []  # days, of stays that began and ended inside the horizon
+        self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
         policy.subscribe(self._on_phase)
         env.process(self._placements())
@@ -155,7 +155,7 @@ class Detention:
         self.population.add(now, -n)
         hh.detained = False
         if det.since >= 0:
-            self.stays.append(now - det.since)
+            self.stays.append((det.since, now - det.since))
             self.rec.sample("detention.stay_days", now, now - det.since)
         if reason == "removal":
             self.rec.count("detention.removals", now, n)
