@@ -111,6 +111,12 @@ def test_conservation_of_persons_every_week():
     flows = (v["dublin.accepted"] + v["dublin.reappeared"] - v["dublin.transfers"]
              - v["dublin.lapsed"] - v["dublin.absconded"])
     np.testing.assert_allclose(aw, prev + flows)
+    # and the parts add up to the chain: everyone is in COA, in the DT&V caseload outside COA
+    # (detainees included) or awaiting a Dublin transfer outside COA (reappeared, detained)
+    parts = (v["coa.occupancy"] + v["dtv.caseload"] - v["dtv.caseload_in_reception"]
+             + v["dublin.awaiting_transfer"] - v["dublin.in_reception"])
+    np.testing.assert_allclose(pop, parts)
+    assert v["dublin.reappeared"].sum() > 0  # the re-entry hand-off was exercised
 
 
 def test_deadline_validation_names_the_problem(write_scenario):
