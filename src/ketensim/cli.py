@@ -46,9 +46,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  horizon   {h.start} .. {h.end} ({h.weeks} weeks, warm-up {h.warmup_days} days)")
     print(f"  seed      {sc.seed}, {sc.replications} replications by default")
     s = sc.start
-    print(f"  start     COA {s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected:,}"
+    print(f"  start     COA {s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected + s.dublin.awaiting_transfer:,}"
           f" (in procedure {s.reception.in_procedure:,}, permit holders {s.reception.permit_holders:,},"
-          f" rejected {s.reception.rejected:,}); caseload outside COA {s.dtv.outside_reception:,}")
+          f" rejected {s.reception.rejected:,}, Dublin {s.dublin.awaiting_transfer:,}); caseload outside COA {s.dtv.outside_reception:,}")
+    print(f"            detention {s.detention.population:,} (places {sc.detention.places:,})")
     print(f"  reception {sc.reception.regular_places:,} regular places in "
           f"{sum(g.count for g in sc.reception.locations)} locations; "
           f"emergency {', '.join(e.name for e in sc.reception.emergency) or 'none'}")

@@ -23,6 +23,9 @@ CONTRACT_COUNTS = (
     "nareis.joined_coa", "nareis.joined_municipality",
     "resettlement.selected", "resettlement.arrivals",
     "mvv.applications", "mvv.issued", "mvv.refused", "mvv.collected", "mvv.lapsed",
+    "dublin.claims", "dublin.transfers", "dublin.transfers_forced", "dublin.lapsed",
+    "dublin.absconded", "dublin.reappeared", "dublin.incoming",
+    "detention.placements", "detention.releases", "detention.removals", "detention.transfers",
 )
 
 # Per-event samples summarised per week: sample name -> (metric, statistic)

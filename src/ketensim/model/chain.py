@@ -7,13 +7,16 @@ import logging
 from typing import Generator
 
 import simpy
+from simpy.core import URGENT
 
 from ..clock import Clock
 from ..metrics.recorder import Recorder
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
 from .departures import Dtv
-from .entities import IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
+from .detention import DTV as DETENTION_DTV, Detention
+from .dublin import Dublin
+from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .hearings import HearingRooms
 from .ind import Ind
 from .inflow import HouseholdMaker, Inflow
@@ -24,6 +27,21 @@ from .resettlement import Resettlement
 from .streams import Streams
 
 log = logging.getLogger(__name__)
+
+
+class _BeforeOthers(simpy.Timeout):
+    """A timeout processed before ordinary events at the same time. Week-end levels are taken
+    at t = 7w, before anything that happens exactly at the boundary (a phase change releasing
+    detainees, say): such events are counted in the next week (day int(t)), so the level must
+    not include them either, or per-week conservation breaks."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        self.env = env
+        self.callbacks = []
+        self._value = None
+        self._delay = delay
+        self._ok = True
+        env.schedule(self, URGENT, delay)
 
 
 class Chain:
@@ -48,6 +66,10 @@ class Chain:
         self.rooms = HearingRooms(env, rec, pol, st)
         self.ind = Ind(env, rec, pol, st, self.rooms)
         self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
+        self.dublin = Dublin(env, rec, pol, st, self.reception, self.ind,
+                             on_exit=self._exited, on_reenter=self._reentered)
+        self.detention = Detention(env, rec, pol, st, self.reception, self.dtv, self.dublin)
+        self.dublin.detention = self.detention
         self.inflow = Inflow(
             env, st, scenario.inflow.households, lambda d: self.clock.day(d),
             {"first": scenario.inflow.first_applications, "repeat": scenario.inflow.repeat_applications},
@@ -57,6 +79,10 @@ class Chain:
         self.nareis = Nareis(env, rec, pol, st, scenario, day_of, on_arrival=self._family_arrived)
         self.resettlement = Resettlement(env, rec, pol, st, scenario, on_arrival=self._resettled)
         self.mvv = Mvv(env, rec, pol, st, scenario, day_of)
+        self.incoming = Inflow(  # incoming Dublin transfers: streams "inflow.dublin_incoming*"
+            env, st, scenario.inflow.households, lambda d: self.clock.day(d),
+            {"dublin_incoming": scenario.dublin.incoming}, on_arrival=self._incoming_transfer,
+        )
         rec.add_source(self._levels)
         self._seed_stocks()
         self.policy.start()
@@ -88,24 +114,52 @@ class Chain:
         self.population -= n
         self.rec.count("chain.exits", self.env.now, n)
 
+    def _reentered(self, hh: Household) -> None:
+        """An absconded Dublin claimant who reappears is back in the chain."""
+        self._enter(hh)
+
     # ------------------------------------------------------------------ journeys (hand-offs)
     def _arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
         self.reception.admit(hh, newcomer=True)
         self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1))
+        self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
 
-    def _asylum(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
+    def _incoming_transfer(self, kind: str, size: int, adults: int) -> None:
+        """Transferred to the Netherlands by another member state: reception and the national
+        procedure (no Dublin claim of our own)."""
+        hh = self.new_household("first", size, adults, self.env.now)
+        self._enter(hh)
+        self.rec.count("dublin.incoming", self.env.now, hh.size)
+        self.reception.admit(hh, newcomer=True)
+        self.ind.apply(hh)
+        self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
+
+    def _asylum(self, hh: Household, from_stage: int,
+                claimable: bool = False) -> Generator[simpy.Event, object, None]:
         intake = self.policy.params.reception.intake_quarantine_days
         if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
             self.env.process(self._intake_quarantine(hh, intake))
+        if claimable and self.dublin.has_claim(hh):
+            outcome = yield from self.dublin.track(hh)
+            if outcome != "national":
+                return  # transferred or absconded: the exit hand-off has been made
+            from_stage = 0  # registered; the national procedure starts at the first hearing
+        yield from self._decided(hh, from_stage)
+
+    def _decided(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
         granted = yield from self.ind.procedure(hh, from_stage)
         if granted:
             self.nareis.granted(hh)
             yield from self._permit(hh)
         else:
             yield from self.dtv.await_departure(hh)
+
+    def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
+        outcome = yield from self.dublin.resume(hh, accepted_at)
+        if outcome == "national":
+            yield from self._decided(hh, from_stage=0)
 
     def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(days)
@@ -184,6 +238,19 @@ class Chain:
             self.env.process(self.dtv.await_departure(hh))
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
             self.env.process(self.dtv.await_departure(hh))
+        dub, det = sc.dublin, sc.detention
+        for hh in households(dub.awaiting_transfer, "first", DUBLIN):
+            self.reception.admit(hh, newcomer=False)
+            accepted_at = t0 - st.random() * self.scenario.dublin.deadline_days
+            self.env.process(self._dublin_stock(hh, accepted_at))
+        max_stay = self.scenario.detention.max_stay_days
+        for _ in range(det.population):  # one-person forced-return cases
+            hh = self.new_household("first", 1, 1, t0)
+            hh.status = REJECTED
+            self._enter(hh)
+            elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
+            self.detention.place(hh, DETENTION_DTV, elapsed=elapsed, count=False)
+            self.env.process(self.dtv.await_departure(hh, removable=True))
         # stock entries are not inflow: take them out of the first day's entry count
         self.rec.counts.pop("chain.entries", None)
         self.rec.counts.pop("coa.admissions", None)
@@ -201,7 +268,7 @@ class Chain:
         for fn in self.rec._sources:  # discard the warm-up part of time averages
             fn(0.0)
         for week in range(1, self.scenario.horizon.weeks + 1):
-            yield env.timeout(7 * week - env.now)
+            yield _BeforeOthers(env, 7 * week - env.now)
             self.rec.snapshot(env.now)
 
     def run(self) -> Recorder:

@@ -392,6 +392,101 @@ class Mvv(Strict):
         description="days after issue within which the MVV must be collected; an extension "
         "also covers visas already issued")
 
+# --------------------------------------------------------------------------- Dublin
+
+
+class Dublin(Strict):
+    """Dublin: outgoing claims on other member states, transfers, deadlines; incoming transfers."""
+
+    claim_share: Probability = Field(
+        description="share of first-application households with a claim on another member state"
+    )
+    claim_days: NonNegFloat = Field(
+        description="mean days from application to the claim (registration, Eurodac hit, request)"
+    )
+    accept_share: Probability = Field(
+        description="share of claims the other member state accepts (explicitly or tacitly)"
+    )
+    acceptance_days: NonNegFloat = Field(description="mean days from claim to the answer")
+    deadline_days: PosFloat = Field(
+        description="transfer deadline in days from acceptance (Dublin III art. 29: 6 months)"
+    )
+    deadline_absconded_days: PosFloat = Field(
+        description="transfer deadline in days from acceptance if the person absconds (18 months)"
+    )
+    transfer_prep_days: NonNegFloat = Field(
+        description="mean days from acceptance until a transfer can be arranged (laissez-passer, flight)"
+    )
+    transfers_per_week: NonNegFloat = Field(
+        description="transfer slots (households) per week; 0 = transfers suspended"
+    )
+    partner_refusal_share: Probability = Field(
+        description="share of transfer attempts refused or postponed by the partner state's "
+        "extra conditions (the slot is lost, the case waits and is tried again)"
+    )
+    partner_delay_days: NonNegFloat = Field(
+        description="mean days a refused/postponed transfer waits before it can be tried again"
+    )
+    forced_share: Probability = Field(
+        description="share of accepted claimants who do not cooperate: transferred under escort (forced)"
+    )
+    mob_weekly_hazard: NonNegFloat = Field(
+        description="per-person weekly hazard that a claimant awaiting transfer absconds (MOB)"
+    )
+    reappear_weekly_hazard: NonNegFloat = Field(
+        description="weekly hazard that an absconded claimant reappears (apprehended, reports back)"
+    )
+    incoming: Series = Field(
+        description="incoming Dublin transfers to the Netherlands (persons); they enter reception "
+        "and the national procedure"
+    )
+
+    @model_validator(mode="after")
+    def _deadlines(self) -> "Dublin":
+        if self.deadline_absconded_days < self.deadline_days:
+            raise ValueError(
+                f"deadline_absconded_days ({self.deadline_absconded_days}) must be >= "
+                f"deadline_days ({self.deadline_days})"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- detention
+
+
+class Detention(Strict):
+    """Immigration detention (vreemdelingenbewaring): lawful only with a prospect of removal."""
+
+    places: NonNegInt = Field(description="detention places (persons) usable in the phase")
+    placements_per_week: NonNegFloat = Field(
+        description="placement opportunities per week (apprehensions, transfers from custody); "
+        "one person each if there is a free place and a candidate with a prospect of removal"
+    )
+    dublin_share: Probability = Field(
+        description="share of placement opportunities offered first to Dublin claimants"
+    )
+    min_travel_open: Probability = Field(
+        description="prospect of removal for forced-return cases: placement only while "
+        "dtv.travel_open is at least this; below it detained forced-return cases are released"
+    )
+    removal_weekly_hazard: NonNegFloat = Field(
+        description="per-person weekly hazard of forced removal from detention when all routes are open "
+        "(scaled by dtv.travel_open)"
+    )
+    origin_share: Probability = Field(
+        description="share of removals from detention that go to the country of origin"
+    )
+    release_weekly_hazard: NonNegFloat = Field(
+        description="per-person weekly hazard of release because the individual prospect of removal "
+        "disappears (court, no travel document)"
+    )
+    max_stay_days: PosFloat = Field(description="maximum stay in detention (days); release at the latest then")
+    release_mob_share: Probability = Field(
+        description="share of released persons who leave without supervision (MOB) rather than "
+        "return to the caseload"
+    )
+
+
 # --------------------------------------------------------------------------- stocks
 
 
@@ -443,6 +538,21 @@ class StartMvv(Strict):
     waiting_to_lodge: NonNegInt = Field(description="persons waiting to lodge an MVV application")
     pending: NonNegInt = Field(description="MVV applications awaiting an IND decision (persons)")
     issued: NonNegInt = Field(description="issued MVVs not yet collected (persons)")
+class StartDublin(Strict):
+    awaiting_transfer: NonNegInt = Field(
+        description="persons in COA with an accepted claim awaiting transfer (not counted in "
+        "reception.in_procedure); time since acceptance uniform over the deadline"
+    )
+
+
+class StartDetention(Strict):
+    population: NonNegInt = Field(
+        description="persons in detention (forced-return cases of one person, part of the "
+        "departure caseload, not counted in dtv.outside_reception)"
+    )
+    elapsed_days: NonNegFloat = Field(
+        description="mean days the starting detainees have already spent in detention"
+    )
 
 
 class Start(Strict):
@@ -454,6 +564,8 @@ class Start(Strict):
     nareis: StartNareis
     resettlement: StartResettlement
     mvv: StartMvv
+    dublin: StartDublin
+    detention: StartDetention
 
 
 # --------------------------------------------------------------------------- phases
@@ -473,10 +585,11 @@ class Phase(Strict):
         return parse_when(v)
 
 
-PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "nareis", "resettlement", "mvv")
+PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "nareis",
+                  "resettlement", "mvv")
 """Top-level sections that phases (and sweeps) may override by dotted path."""
 
-FIXED_IN_RUN = ("reception.locations", "reception.emergency", "inflow.households",
+FIXED_IN_RUN = ("reception.locations", "reception.emergency", "inflow.households", "dublin.incoming",
                 "nareis.background_applications", "mvv.demand")
 """Structure that cannot change once the run has started."""
 
@@ -497,6 +610,8 @@ class Scenario(Strict):
     nareis: Nareis
     resettlement: Resettlement
     mvv: Mvv
+    dublin: Dublin
+    detention: Detention
     phases: list[Phase] = Field(min_length=1)
 
     @model_validator(mode="after")
