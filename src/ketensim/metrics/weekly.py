@@ -18,6 +18,8 @@ CONTRACT_COUNTS = (
     "dtv.intake", "dtv.departures_independent", "dtv.departures_forced",
     "dtv.departures_forced_origin", "dtv.departures_unsupervised",
     "chain.entries", "chain.exits",
+    "health.new_infections", "health.new_detected", "health.quarantine_shortfall",
+    "health.quarantine_started", "health.isolation_started", "health.place_demand",
 )
 
 # Per-event samples summarised per week: sample name -> (metric, statistic)

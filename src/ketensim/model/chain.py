@@ -13,10 +13,12 @@ from ..metrics.recorder import Recorder
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
 from .departures import Dtv
+from .epidemic import Epidemic
 from .entities import IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .hearings import HearingRooms
 from .ind import Ind
 from .inflow import HouseholdMaker, Inflow
+from .quarantine import Quarantine
 from .reception import Reception
 from .streams import Streams
 
@@ -42,6 +44,9 @@ class Chain:
         # build
         env, rec, pol, st = self.env, self.rec, self.policy, self.streams
         self.reception = Reception(env, rec, pol, st, scenario)
+        self.quarantine = Quarantine(env, rec, pol)
+        self.epidemic = Epidemic(env, rec, pol, st, scenario, self.quarantine)
+        self.reception.watchers.append(self.epidemic.on_move)
         self.rooms = HearingRooms(env, rec, pol, st)
         self.ind = Ind(env, rec, pol, st, self.rooms)
         self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
@@ -52,6 +57,7 @@ class Chain:
         )
         rec.add_source(self._levels)
         self._seed_stocks()
+        self.epidemic.start()
         self.policy.start()
         env.process(self._weekly_snapshots())
 
@@ -78,6 +84,7 @@ class Chain:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
         self.reception.admit(hh, newcomer=True)
+        self.epidemic.arrive(hh)
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1))
 
@@ -92,7 +99,11 @@ class Chain:
             yield from self.dtv.await_departure(hh)
 
     def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
+        if self.policy.params.health.quarantine.intake_blocks:
+            self.quarantine.intake(hh, days)
         yield self.env.timeout(days)
+        while hh.blocked(self.env.now):  # a case or contact found during intake: not moved yet
+            yield self.env.timeout(hh.blocked_until() - self.env.now)
         if hh.in_reception:
             self.reception.move_to_regular(hh)
 
