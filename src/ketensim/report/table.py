@@ -26,6 +26,9 @@ KEY_FIGURES = {
     "departures unsupervised /wk": ["dtv.departures_unsupervised"],
     "COA occupancy": ["coa.occupancy"],
     "COA permit holders": ["coa.permit_holders"],
+    "COVID-19 detected in COA /wk": ["health.new_detected"],
+    "isolated + quarantined": ["health.isolated", "health.quarantined"],
+    "quarantine shortfall /wk": ["health.quarantine_shortfall"],
 }
 
 
