@@ -41,6 +41,8 @@ OTHER_PARTS_OFF = {
     "start.mvv.pending": 0, "start.mvv.issued": 0,
     "dublin.claim_share": 0.0, "dublin.incoming.scale": 0.0, "start.dublin.awaiting_transfer": 0,
     "detention.placements_per_week": 0.0, "start.detention.population": 0,
+    "health.imports.exposure_factor": 0.0, "health.imports.newcomer_infected_share": 0.0,
+    "health.initial_infections": 0,
 }
 """Levers that switch off the parts a core test does not look at."""
 

@@ -26,6 +26,8 @@ CONTRACT_COUNTS = (
     "dublin.claims", "dublin.transfers", "dublin.transfers_forced", "dublin.lapsed",
     "dublin.absconded", "dublin.reappeared", "dublin.incoming",
     "detention.placements", "detention.releases", "detention.removals", "detention.transfers",
+    "health.new_infections", "health.new_detected", "health.quarantine_shortfall",
+    "health.quarantine_started", "health.isolation_started", "health.place_demand",
 )
 
 # Per-event samples summarised per week: sample name -> (metric, statistic)

@@ -21,7 +21,9 @@ from .hearings import HearingRooms
 from .ind import Ind
 from .inflow import HouseholdMaker, Inflow
 from .mvv import Mvv
+from .epidemic import Epidemic
 from .nareis import Nareis
+from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
 from .streams import Streams
@@ -63,6 +65,9 @@ class Chain:
         # build
         env, rec, pol, st = self.env, self.rec, self.policy, self.streams
         self.reception = Reception(env, rec, pol, st, scenario)
+        self.quarantine = Quarantine(env, rec, pol)
+        self.epidemic = Epidemic(env, rec, pol, st, scenario, self.quarantine)
+        self.reception.watchers.append(self.epidemic.on_move)
         self.rooms = HearingRooms(env, rec, pol, st)
         self.ind = Ind(env, rec, pol, st, self.rooms)
         self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
@@ -85,6 +90,7 @@ class Chain:
         )
         rec.add_source(self._levels)
         self._seed_stocks()
+        self.epidemic.start()
         self.policy.start()
         env.process(self._weekly_snapshots())
 
@@ -123,6 +129,7 @@ class Chain:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
         self.reception.admit(hh, newcomer=True)
+        self.epidemic.arrive(hh)
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
 
@@ -162,7 +169,11 @@ class Chain:
             yield from self._decided(hh, from_stage=0)
 
     def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
+        if self.policy.params.health.quarantine.intake_blocks:
+            self.quarantine.intake(hh, days)
         yield self.env.timeout(days)
+        while hh.blocked(self.env.now):  # a case or contact found during intake: not moved yet
+            yield self.env.timeout(hh.blocked_until() - self.env.now)
         if hh.in_reception:
             self.reception.move_to_regular(hh)
 

@@ -93,6 +93,8 @@ class Dtv:
 
     def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
+        while hh.blocked(self.env.now):  # nobody leaves a location in isolation/quarantine
+            yield self.env.timeout(hh.blocked_until() - self.env.now)
         if hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 

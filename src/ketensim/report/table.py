@@ -37,6 +37,9 @@ KEY_FIGURES = {
     "resettlement arrivals /wk": ["resettlement.arrivals"],
     "MVV backlog (uncollected)": ["mvv.backlog"],
     "MVV lapsed /wk": ["mvv.lapsed"],
+    "COVID-19 detected in COA /wk": ["health.new_detected"],
+    "isolated + quarantined": ["health.isolated", "health.quarantined"],
+    "quarantine shortfall /wk": ["health.quarantine_shortfall"],
 }
 
 
