@@ -34,17 +34,32 @@ def write_scenario(tmp_path: Path):
     return _write
 
 
-OTHER_PARTS_OFF = {
-    "nareis.apply_share": 0.0, "nareis.background_applications.scale": 0.0,
-    "start.nareis.open": 0, "start.nareis.approved": 0, "start.nareis.holding_mvv": 0,
-    "start.resettlement.waiting": 0, "mvv.demand.scale": 0.0, "start.mvv.waiting_to_lodge": 0,
-    "start.mvv.pending": 0, "start.mvv.issued": 0,
-    "dublin.claim_share": 0.0, "dublin.incoming.scale": 0.0, "start.dublin.awaiting_transfer": 0,
-    "detention.placements_per_week": 0.0, "start.detention.population": 0,
-    "health.imports.exposure_factor": 0.0, "health.imports.newcomer_infected_share": 0.0,
-    "health.initial_infections": 0,
+PARTS_OFF = {
+    "nareis": {"nareis.apply_share": 0.0, "nareis.background_applications.scale": 0.0,
+               "start.nareis.open": 0, "start.nareis.approved": 0, "start.nareis.holding_mvv": 0},
+    "resettlement": {"start.resettlement.waiting": 0, "resettlement.quotas": {}},
+    "mvv": {"mvv.demand.scale": 0.0, "start.mvv.waiting_to_lodge": 0, "start.mvv.pending": 0,
+            "start.mvv.issued": 0},
+    "dublin": {"dublin.claim_share": 0.0, "dublin.incoming.scale": 0.0,
+               "start.dublin.awaiting_transfer": 0},
+    "detention": {"detention.placements_per_week": 0.0, "start.detention.population": 0},
+    "health": {"health.imports.exposure_factor": 0.0, "health.imports.newcomer_infected_share": 0.0,
+               "health.initial_infections": 0},
 }
-"""Levers that switch off the parts a core test does not look at."""
+"""Levers that switch off a part of the chain a test does not look at."""
+
+
+def parts_off(raw: dict, *parts: str) -> dict:
+    """Switch off the named parts (all of PARTS_OFF when none are named) in a raw scenario,
+    also inside its phases."""
+    from ketensim.scenario.loader import set_path
+
+    for part in parts or tuple(PARTS_OFF):
+        for key, value in PARTS_OFF[part].items():
+            set_path(raw, key, value)
+            for ph in raw.get("phases", []):
+                (ph.get("set") or {}).pop(key, None)
+    return raw
 
 
 def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: float = 28.0,
@@ -55,14 +70,11 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
     when ``cv`` = 1), empty at the start; the other parts of the chain switched off."""
     import datetime as dt
 
-    from ketensim.scenario.loader import load_raw, set_path
+    from ketensim.scenario.loader import load_raw
 
     start = "2019-12-30"
     end = (dt.date(2019, 12, 30) + dt.timedelta(days=7 * weeks - 1)).isoformat()
-    raw = load_raw(BASELINE)
-    for key, value in OTHER_PARTS_OFF.items():
-        set_path(raw, key, value)
-    raw["resettlement"]["quotas"] = {k: 0 for k in raw["resettlement"]["quotas"]}
+    raw = parts_off(load_raw(BASELINE))
     raw.update({
         "name": "stationary",
         "seed": 7,

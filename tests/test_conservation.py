@@ -15,9 +15,9 @@ from ketensim.scenario.loader import load_scenario
 IDENTITIES = {
     "chain": ("chain.population", ["chain.entries"], ["chain.exits"]),
     "coa": ("coa.occupancy", ["coa.admissions"], ["coa.exits"]),
-    "ind": ("ind.backlog", ["ind.applications"], ["ind.decisions"]),
-    "dtv": ("dtv.caseload", ["dtv.intake"],
-            ["dtv.departures_independent", "dtv.departures_forced", "dtv.departures_unsupervised"]),
+    "ind": ("ind.backlog", ["ind.applications", "ind.dublin_takeovers"],
+            ["ind.decisions", "ind.dublin_decisions"]),
+    "dtv": ("dtv.caseload", ["dtv.intake"], ["dtv.exits"]),
 }
 
 
@@ -49,12 +49,15 @@ def test_every_week_balances(baseline_run, part):
 def test_starting_stocks_come_from_the_scenario(baseline_run):
     start, _, sc = baseline_run
     s = sc.start
-    assert start["coa.occupancy"] == s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
-    assert start["chain.population"] == start["coa.occupancy"] + s.dtv.outside_reception
+    assert start["coa.occupancy"] == (s.reception.in_procedure + s.reception.permit_holders
+                                      + s.reception.rejected + s.dublin.awaiting_transfer)
+    assert start["chain.population"] == (start["coa.occupancy"] + s.dtv.outside_reception
+                                         + s.detention.population)
     assert start["ind.backlog"] == s.reception.in_procedure
 
 
 def test_coa_status_adds_up(baseline_run):
     _, values, _ = baseline_run
-    parts = values["coa.in_procedure"] + values["coa.permit_holders"] + values["coa.rejected"]
+    parts = (values["coa.in_procedure"] + values["coa.permit_holders"] + values["coa.rejected"]
+             + values["coa.dublin_claimants"])
     np.testing.assert_array_equal(parts, values["coa.occupancy"])

@@ -71,8 +71,10 @@ def test_conservation_every_week():
         np.testing.assert_allclose(np.diff(lv), flow, atol=1e-9, err_msg=level)
 
     s = sc.start
-    coa0 = s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
-    identity("chain.population", ["chain.entries"], ["chain.exits"], coa0 + s.dtv.outside_reception)
+    coa0 = (s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
+            + s.dublin.awaiting_transfer)
+    identity("chain.population", ["chain.entries"], ["chain.exits"],
+             coa0 + s.dtv.outside_reception + s.detention.population)
     identity("coa.occupancy", ["coa.admissions"], ["coa.exits"], coa0)
     identity("nareis.open", ["nareis.applications"], ["nareis.decisions"], s.nareis.open)
     identity("nareis.approved_waiting", ["nareis.approvals"], ["nareis.mvv_issued"], s.nareis.approved)

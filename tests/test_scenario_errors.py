@@ -108,7 +108,7 @@ def test_overrides_are_typed_by_the_schema():
 def test_extends_merges_phases_by_name(write_scenario):
     path = write_scenario({"extends": "baseline-2020", "name": "v",
                            "phases": [{"name": "lockdown", "set": {"dtv.travel_open": 0.1}},
-                                      {"name": "extra", "start": "2020-W45", "set": {"dtv.travel_open": 0.2}}]})
+                                      {"name": "extra", "start": "2020-W47", "set": {"dtv.travel_open": 0.2}}]})
     sc = load_scenario(path)
     names = [p.name for p in sc.phases]
     assert names[-1] == "extra" and names.count("lockdown") == 1

@@ -13,9 +13,9 @@ COLUMNS = ["scenario", "replication", "iso_year", "iso_week", "week_start", "met
 # Flows of the contract that must appear even in a run where they never happen.
 CONTRACT_COUNTS = (
     "ind.hearings_physical", "ind.hearings_video", "ind.hearings_cancelled",
-    "ind.decisions", "ind.grants", "ind.applications",
+    "ind.decisions", "ind.grants", "ind.applications", "ind.dublin_decisions", "ind.dublin_takeovers",
     "coa.housed", "coa.admissions", "coa.exits",
-    "dtv.intake", "dtv.departures_independent", "dtv.departures_forced",
+    "dtv.intake", "dtv.exits", "dtv.departures_independent", "dtv.departures_forced",
     "dtv.departures_forced_origin", "dtv.departures_unsupervised",
     "chain.entries", "chain.exits",
     "nareis.applications", "nareis.decisions", "nareis.approvals", "nareis.refusals",

@@ -68,6 +68,7 @@ class Chain:
         self.quarantine = Quarantine(env, rec, pol)
         self.epidemic = Epidemic(env, rec, pol, st, scenario, self.quarantine)
         self.reception.watchers.append(self.epidemic.on_move)
+        self.reception.joiners.append(self.epidemic.on_join)
         self.rooms = HearingRooms(env, rec, pol, st)
         self.ind = Ind(env, rec, pol, st, self.rooms)
         self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)

@@ -142,6 +142,7 @@ class Dtv:
         now, n = self.env.now, hh.size
         del self.caseload[hh.hid]
         self.persons.add(now, -n)
+        self.rec.count("dtv.exits", now, n)  # caseload exits (Dublin transfers are not in it)
         if route == "mob":
             self.rec.count("dtv.departures_unsupervised", now, n)
         elif route == "independent":

@@ -153,6 +153,19 @@ class Epidemic:
         if hh.size == 1 and self.beds > 1:
             self._free_bed(hh.members[0], name)
 
+    def on_join(self, hh: "Household", persons: list["Person"]) -> None:
+        """Reception hook: family members join a household (called before they are added).
+        A single who becomes a family leaves the shared room."""
+        assert hh.location is not None
+        name = hh.location.name
+        if hh.size == 1 and self.beds > 1:
+            self._free_bed(hh.members[0], name)
+        lst = self.residents[name]
+        for p in persons:
+            self._index[p] = len(lst)
+            lst.append(p)
+        self.n_residents += len(persons)
+
     def _take_bed(self, p: "Person", loc_name: str) -> None:
         """Singles fill shared rooms: the last room with a free bed, else a new room."""
         rooms = self.open_rooms.setdefault(loc_name, [])

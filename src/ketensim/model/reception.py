@@ -61,6 +61,8 @@ class Reception:
         self.housed_total = 0
         # hooks (hh, location, entering) called on every placement and removal
         self.watchers: list[Callable[[Household, Location, bool], None]] = []
+        # hooks (hh, newcomers) called before family members join a household in reception
+        self.joiners: list[Callable[[Household, list["Person"]], None]] = []
         rec.add_source(self.levels)
         env.process(self._housing())
 
@@ -138,7 +140,9 @@ class Reception:
         they leave with it when it is housed."""
         loc, n = hh.location, len(persons)
         assert loc is not None and hh.in_reception
-        hh.members.extend(persons)
+        for fn in self.joiners:
+            fn(hh, persons)
+        hh.members = hh.members + persons  # a new list: members is replaced, never mutated
         loc.occupants += n
         self.by_status[hh.status] += n
         self.occupancy.add(self.env.now, n)
@@ -205,6 +209,7 @@ class Reception:
             "coa.permit_holders": self.by_status[PERMIT_HOLDER],
             "coa.in_procedure": self.by_status["in_procedure"],
             "coa.rejected": self.by_status["rejected"],
+            "coa.dublin_claimants": self.by_status["dublin"],
             "coa.emergency_occupancy": sum(l.occupants for l in self.emergency),
             "coa.overcrowding": sum(max(l.occupants - l.places, 0) for l in self.regular),
             "coa.housing_queue": sum(h.size for h in self.housing_queue),
