@@ -99,7 +99,9 @@ def plan_sweep(path: str | Path, replications: int | None = None) -> SweepPlan:
         try:
             scenarios.append(load_scenario(base, [*spec.set, *p.overrides()]))
         except ScenarioError as exc:
-            raise ScenarioError(str(path), f"design point {p.point}", str(exc)) from None
+            where = f"design point {p.point} ({' '.join(p.overrides())})"
+            raise ScenarioError(str(path), where, f"{exc.path}: {exc.problem}" if exc.path
+                                else exc.problem) from None
     seed = spec.seed if spec.seed is not None else scenarios[0].seed
     return SweepPlan(spec, base, seed, points, scenarios)
 
