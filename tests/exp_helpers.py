@@ -20,21 +20,26 @@ TINY = {
 }
 
 
-def tiny_scenario(folder: Path, extends: Path = BASELINE, name: str = "tiny", **extra) -> Path:
+def tiny_scenario(folder: Path, extends: Path = BASELINE, name: str = "tiny", small: bool = True,
+                  **extra) -> Path:
+    """The tiny scenario; ``small=False`` keeps the baseline's starting stocks (runs of ~1 s)."""
     path = folder / f"{name}.yaml"
-    path.write_text(yaml.safe_dump({"extends": str(extends), **TINY, "name": name, **extra},
-                                   sort_keys=False))
+    data = {"extends": str(extends), **TINY, "name": name, **extra}
+    if not small:
+        del data["start"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
-def tiny_sweep(folder: Path, replications: int = 2, name: str = "tiny-sweep", **extra) -> Path:
+def tiny_sweep(folder: Path, replications: int = 2, name: str = "tiny-sweep", small: bool = True,
+               levers: dict | None = None, **extra) -> Path:
     """2 levers x 3 levels (x 1 uncertainty level) on the tiny scenario."""
-    tiny_scenario(folder)
+    tiny_scenario(folder, small=small)
     spec = {
         "name": name,
         "base": "tiny.yaml",
         "replications": replications,
-        "levers": {
+        "levers": levers or {
             "ind.video.coa_rooms@recovery": {"values": [10, 20, 40]},
             "ind.physical.distancing_factor@recovery": {"low": 0.3, "high": 0.9, "levels": 3},
         },
