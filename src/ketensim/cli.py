@@ -254,11 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from .experiment.executors import ExecutorError
     from .scenario.errors import ScenarioError
 
     try:
         return int(args.func(args) or 0)
-    except ScenarioError as exc:
+    except (ScenarioError, ExecutorError) as exc:
         print(f"ketensim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 Job = tuple[Hashable, Callable[..., Any], tuple[Any, ...]]
 
 
+class ExecutorError(Exception):
+    """An executor that cannot start (no scheduler at the address, Dask not installed)."""
+
+
 class Executor(Protocol):
     """Runs ``fn(*args)`` for every job; yields (key, result) as results come in."""
 
@@ -84,14 +88,18 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+    def __init__(self, scheduler: str | None = None, workers: int | None = None,
+                 timeout: float = 20) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - declared dependency
-            raise RuntimeError("the Dask executor needs 'dask[distributed]' installed") from exc
+            raise ExecutorError("the Dask executor needs 'dask[distributed]' installed") from exc
         self._cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            try:
+                self.client = Client(scheduler, timeout=timeout)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         else:
             n = max(1, workers or os.cpu_count() or 1)
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
