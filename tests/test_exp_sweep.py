@@ -93,29 +93,29 @@ def test_a_failing_run_is_recorded_with_its_error_and_the_rest_completes(tmp_pat
 
 
 def test_sigkill_halfway_then_rerun_completes_without_loss_or_duplicates(tmp_path):
-    path = tiny_sweep(tmp_path, replications=4)  # 36 runs
+    path = tiny_sweep(tmp_path, replications=3)  # 27 runs
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "ketensim.cli", "sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     store = RunStore(out)
     try:
         deadline = time.monotonic() + 60
-        while len(store.files()) < 12 and proc.poll() is None and time.monotonic() < deadline:
+        while len(store.files()) < 9 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
         proc.wait()
     done_before = len(store.files())
-    assert proc.returncode == -signal.SIGKILL and 12 <= done_before < 36
+    assert proc.returncode == -signal.SIGKILL and 9 <= done_before < 27
     for f in store.files():  # everything that is there is a complete run
         pq.read_table(f)
 
     rerun = subprocess.run(cmd, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"ran {36 - done_before}, skipped {done_before} finished, 0 failed" in rerun.stdout
+    assert f"ran {27 - done_before}, skipped {done_before} finished, 0 failed" in rerun.stdout
     files = store.files()
-    assert len(files) == 36 and not list(out.rglob("*.tmp"))
+    assert len(files) == 27 and not list(out.rglob("*.tmp"))
     weekly = store.read_weekly()
     assert not weekly.duplicated(["point", "replication", "week_start", "metric"]).any()
-    assert sorted(set(zip(weekly.point, weekly.replication))) == [(p, r) for p in range(9) for r in range(4)]
+    assert sorted(set(zip(weekly.point, weekly.replication))) == [(p, r) for p in range(9) for r in range(3)]
     assert store.read_meta().error.isna().all()
