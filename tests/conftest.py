@@ -34,46 +34,66 @@ def write_scenario(tmp_path: Path):
     return _write
 
 
+OTHER_PARTS_OFF = {
+    "nareis.apply_share": 0.0, "nareis.background_applications.scale": 0.0,
+    "start.nareis.open": 0, "start.nareis.approved": 0, "start.nareis.holding_mvv": 0,
+    "start.resettlement.waiting": 0, "mvv.demand.scale": 0.0, "start.mvv.waiting_to_lodge": 0,
+    "start.mvv.pending": 0, "start.mvv.issued": 0,
+    "dublin.claim_share": 0.0, "dublin.incoming.scale": 0.0, "start.dublin.awaiting_transfer": 0,
+    "detention.placements_per_week": 0.0, "start.detention.population": 0,
+    "health.imports.exposure_factor": 0.0, "health.imports.newcomer_infected_share": 0.0,
+    "health.initial_infections": 0,
+}
+"""Levers that switch off the parts a core test does not look at."""
+
+
 def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: float = 28.0,
                cv: float = 1.0, weeks: int = 53, warmup_days: int = 150,
                hearings: int = 1, decision_days: float = 20.0) -> dict:
     """A stationary single-phase chain: single-person households arriving as a Poisson
     process into one hearing queue with ``rooms`` physical rooms (an M/G/c queue; M/M/c
-    when ``cv`` = 1), empty at the start, no departures or housing limits to speak of."""
-    start = "2019-12-30"
+    when ``cv`` = 1), empty at the start; the other parts of the chain switched off."""
     import datetime as dt
 
+    from ketensim.scenario.loader import load_raw, set_path
+
+    start = "2019-12-30"
     end = (dt.date(2019, 12, 30) + dt.timedelta(days=7 * weeks - 1)).isoformat()
-    return {
+    raw = load_raw(BASELINE)
+    for key, value in OTHER_PARTS_OFF.items():
+        set_path(raw, key, value)
+    raw["resettlement"]["quotas"] = {k: 0 for k in raw["resettlement"]["quotas"]}
+    raw.update({
         "name": "stationary",
         "seed": 7,
         "replications": 4,
         "horizon": {"start": start, "end": end, "warmup_days": warmup_days},
-        "start": {
-            "reception": {"in_procedure": 0, "permit_holders": 0, "rejected": 0},
-            "ind": {"share_awaiting_first_hearing": 1.0, "share_awaiting_second_hearing": 0.0,
-                    "backlog_age_days": 0},
-            "dtv": {"outside_reception": 0},
-        },
-        "inflow": {
-            "first_applications": {"per": "month", "values": {"2020-01": persons_per_week * 31 / 7}},
-            "repeat_applications": {"per": "month", "values": {"2020-01": 0}},
-            "households": {"size_probabilities": {1: 1.0}, "second_adult_share": 0.0},
-        },
-        "reception": {
-            "locations": [{"name": "azc", "count": 4, "places": 2000, "isolation_places": 4}],
-            "housing": {"persons_per_week": 1000, "matching_days": 5},
-        },
-        "ind": {
-            "registration_days": 5, "hearings_per_adult": {"first": hearings, "repeat": 1},
-            "days_between_hearings": 3, "decision_days": decision_days, "hearing_duration_cv": cv,
-            "grant_share": {"first": 0.5, "repeat": 0.1},
-            "physical": {"offices": {"Ter Apel": rooms}, "slots_per_room_per_week": slots_per_week,
-                         "distancing_factor": 1.0},
-            "video": {"ind_rooms": {"Zevenaar": 0}, "coa_rooms": 0, "slots_per_room_per_week": 10},
-        },
-        "dtv": {"travel_open": 1.0, "independent_weekly_hazard": 0.05, "removals_per_week": 2,
-                "removable_share": 0.3, "forced_origin_share": 0.5, "mob_weekly_hazard": 0.02,
-                "leave_reception_days": 30},
         "phases": [{"name": "steady", "start": start}],
+    })
+    raw["start"].update({
+        "reception": {"in_procedure": 0, "permit_holders": 0, "rejected": 0},
+        "ind": {"share_awaiting_first_hearing": 1.0, "share_awaiting_second_hearing": 0.0,
+                "backlog_age_days": 0},
+        "dtv": {"outside_reception": 0},
+    })
+    raw["inflow"] = {
+        "first_applications": {"per": "month", "values": {"2020-01": persons_per_week * 31 / 7}},
+        "repeat_applications": {"per": "month", "values": {"2020-01": 0}},
+        "households": {"size_probabilities": {1: 1.0}, "second_adult_share": 0.0},
     }
+    raw["reception"] = {
+        "locations": [{"name": "azc", "count": 4, "places": 2000, "isolation_places": 4}],
+        "housing": {"persons_per_week": 1000, "matching_days": 5},
+    }
+    raw["ind"] = {
+        "registration_days": 5, "hearings_per_adult": {"first": hearings, "repeat": 1},
+        "days_between_hearings": 3, "decision_days": decision_days, "hearing_duration_cv": cv,
+        "grant_share": {"first": 0.5, "repeat": 0.1},
+        "physical": {"offices": {"Ter Apel": rooms}, "slots_per_room_per_week": slots_per_week,
+                     "distancing_factor": 1.0},
+        "video": {"ind_rooms": {"Zevenaar": 0}, "coa_rooms": 0, "slots_per_room_per_week": 10},
+    }
+    raw["dtv"] = {"travel_open": 1.0, "independent_weekly_hazard": 0.05, "removals_per_week": 2,
+                  "removable_share": 0.3, "forced_origin_share": 0.5, "mob_weekly_hazard": 0.02,
+                  "leave_reception_days": 30}
+    return raw

@@ -49,9 +49,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  horizon   {h.start} .. {h.end} ({h.weeks} weeks, warm-up {h.warmup_days} days)")
     print(f"  seed      {sc.seed}, {sc.replications} replications by default")
     s = sc.start
-    print(f"  start     COA {s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected:,}"
+    print(f"  start     COA {s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected + s.dublin.awaiting_transfer:,}"
           f" (in procedure {s.reception.in_procedure:,}, permit holders {s.reception.permit_holders:,},"
-          f" rejected {s.reception.rejected:,}); caseload outside COA {s.dtv.outside_reception:,}")
+          f" rejected {s.reception.rejected:,}, Dublin {s.dublin.awaiting_transfer:,}); caseload outside COA {s.dtv.outside_reception:,}")
+    print(f"            detention {s.detention.population:,} (places {sc.detention.places:,})")
     print(f"  reception {sc.reception.regular_places:,} regular places in "
           f"{sum(g.count for g in sc.reception.locations)} locations; "
           f"emergency {', '.join(e.name for e in sc.reception.emergency) or 'none'}")
@@ -97,6 +98,52 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration.fit import calibrate
+    from .calibration.spec import load_spec
+
+    spec_path = Path(args.spec or Path(args.scenario).with_suffix(".calibration.yaml"))
+    spec, base = load_spec(spec_path)
+    out = Path(args.out or f"results/calibration/{Path(args.scenario).stem}")
+    fit_ids = args.fit_targets.split(",") if args.fit_targets else None
+    res = calibrate(spec, base, out, budget=args.budget, workers=args.workers, fit_ids=fit_ids,
+                    progress=Progress("calibrate", args.quiet), fresh=args.fresh)
+    print(f"\nbest after {len(res.trials)} trials (loss {res.score.loss:.3f}, "
+          f"mean |relative error| {res.score.mean_abs_rel:.1%}):")
+    for k, v in res.best.items():
+        print(f"  {k} = {v:.6g}")
+    from .report.table import format_targets
+
+    print()
+    print(format_targets(res.score.table))
+    if fit_ids:
+        oos = res.score.table[~res.score.table.id.isin(fit_ids)]
+        if len(oos):
+            print(f"\nout of sample ({', '.join(oos.id)}): mean |relative error| {oos.rel_error.abs().mean():.1%}")
+    print(f"\nwritten: {out}/calibrated.yaml, fit.csv, trials.csv, summary.json (study: {out}/study.journal)")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .calibration.fit import runner_for
+    from .calibration.sensitivity import morris, plot, ranking
+    from .calibration.spec import load_spec
+    from .experiment.store import atomic_write
+    from .report.targets import load_targets
+
+    spec_path = Path(args.spec or Path(args.scenario).with_suffix(".calibration.yaml"))
+    spec, base = load_spec(spec_path)
+    targets = load_targets(base / spec.targets)
+    run = runner_for(Path(args.scenario), args.reps, spec.seed, args.workers)
+    outcomes = args.outcomes.split(",") if args.outcomes else ()
+    table = morris(spec, targets, run, trajectories=args.trajectories, outcomes=outcomes,
+                   seed=spec.seed, progress=Progress("morris", args.quiet))
+    out = Path(args.out or f"results/sensitivity/{Path(args.scenario).stem}")
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "morris.csv", lambda p: table.to_csv(p, index=False))
+    plot(table, str(out / "morris.png"))
+    print(ranking(table).to_string(index=False))
+    print(f"\nwritten: {out}/morris.csv, morris.png")
 def _add_executor_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("where to run")
     g.add_argument("--workers", type=int, help="local processes (default: all cores; 1 = in this process)")
@@ -218,6 +265,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
 
+    c = sub.add_parser("calibrate", help="fit the calibration parameters to the letter's targets")
+    c.add_argument("scenario", help="scenario YAML file (its .calibration.yaml sits next to it)")
+    c.add_argument("--spec", help="calibration file (default: SCENARIO with .calibration.yaml)")
+    c.add_argument("--targets", help="ignored when the calibration file names its targets")
+    c.add_argument("--budget", type=int, help="finished trials to reach (resumes an existing study)")
+    c.add_argument("--fit-targets", help="comma-separated target ids to fit (backtest: the rest is out of sample)")
+    c.add_argument("--fresh", action="store_true", help="do not warm-start from the scenario's values")
+    c.add_argument("--workers", type=int, help="local processes per trial")
+    c.add_argument("--out", help="output folder (default: results/calibration/<scenario>)")
+    c.add_argument("--quiet", action="store_true")
+    c.set_defaults(func=cmd_calibrate)
+
+    s = sub.add_parser("sensitivity", help="Morris screening of the calibration parameters")
+    s.add_argument("scenario")
+    s.add_argument("--spec", help="calibration file (default: SCENARIO with .calibration.yaml)")
+    s.add_argument("--trajectories", type=int, default=4)
+    s.add_argument("--reps", type=int, default=2, help="replications per design point")
+    s.add_argument("--outcomes", help="comma-separated target ids (default: all)")
+    s.add_argument("--workers", type=int)
+    s.add_argument("--out")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_sensitivity)
     c = sub.add_parser("compare", help="paired differences of key figures with common random numbers")
     c.add_argument("base", help="base scenario YAML")
     c.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML(s)")

@@ -18,6 +18,16 @@ CONTRACT_COUNTS = (
     "dtv.intake", "dtv.departures_independent", "dtv.departures_forced",
     "dtv.departures_forced_origin", "dtv.departures_unsupervised",
     "chain.entries", "chain.exits",
+    "nareis.applications", "nareis.decisions", "nareis.approvals", "nareis.refusals",
+    "nareis.investigations", "nareis.mvv_issued", "nareis.arrivals",
+    "nareis.joined_coa", "nareis.joined_municipality",
+    "resettlement.selected", "resettlement.arrivals",
+    "mvv.applications", "mvv.issued", "mvv.refused", "mvv.collected", "mvv.lapsed",
+    "dublin.claims", "dublin.transfers", "dublin.transfers_forced", "dublin.lapsed",
+    "dublin.absconded", "dublin.reappeared", "dublin.incoming",
+    "detention.placements", "detention.releases", "detention.removals", "detention.transfers",
+    "health.new_infections", "health.new_detected", "health.quarantine_shortfall",
+    "health.quarantine_started", "health.isolation_started", "health.place_demand",
 )
 
 # Per-event samples summarised per week: sample name -> (metric, statistic)

@@ -48,14 +48,17 @@ class Dtv:
         rec.add_source(self.levels)
         env.process(self._removals())
 
-    def await_departure(self, hh: Household) -> Generator[simpy.Event, object, str]:
-        """The household's time in the caseload; returns the route it left by."""
+    def await_departure(self, hh: Household, removable: bool | None = None) -> Generator[simpy.Event, object, str]:
+        """The household's time in the caseload; returns the route it left by.
+        ``removable`` is drawn unless given (starting detainees are removable by definition)."""
         env = self.env
         self.reception.set_status(hh, REJECTED)
         self.caseload[hh.hid] = hh
         self.persons.add(env.now, hh.size)
         self.rec.count("dtv.intake", env.now, hh.size)
-        hh.removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
+        if removable is None:
+            removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
+        hh.removable = removable
         if hh.removable:
             self.removable.append(hh)
         hh.wakeup = env.event()
@@ -76,6 +79,12 @@ class Dtv:
                 t_ind = self.independent.next_time(release, self.clocks.exponential(1.0))
                 t_mob = self.mob.next_time(release, self.clocks.exponential(1.0))
                 continue
+            if route is None and hh.detained:
+                # in detention neither clock runs (detention decides); redrawing from now is
+                # exact for memoryless clocks: the hazard is in effect zero while detained
+                t_ind = self.independent.next_time(env.now, self.clocks.exponential(1.0))
+                t_mob = self.mob.next_time(env.now, self.clocks.exponential(1.0))
+                continue
             if route is None:
                 route = "independent" if t_ind <= t_mob else "mob"
             break
@@ -84,6 +93,8 @@ class Dtv:
 
     def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
+        while hh.blocked(self.env.now):  # nobody leaves a location in isolation/quarantine
+            yield self.env.timeout(hh.blocked_until() - self.env.now)
         if hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 
@@ -111,13 +122,21 @@ class Dtv:
             hh = self.removable.popleft()
             if hh.hid not in self.caseload or hh.wakeup is None or hh.wakeup.triggered:
                 continue
-            if hh.blocked(now):
+            if hh.blocked(now) or hh.detained:  # detainees are removed by detention itself
                 skipped.append(hh)
                 continue
             found = hh
             break
         self.removable.extendleft(reversed(skipped))
         return found
+
+    def detention_candidate(self, now: float) -> Household | None:
+        """The longest-waiting removable one-person case that could be detained now."""
+        for hh in self.removable:
+            if (hh.size == 1 and not hh.detained and hh.hid in self.caseload
+                    and hh.wakeup is not None and not hh.wakeup.triggered and not hh.blocked(now)):
+                return hh
+        return None
 
     def _exit(self, hh: Household, route: str) -> None:
         now, n = self.env.now, hh.size

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 IN_PROCEDURE = "in_procedure"
 PERMIT_HOLDER = "permit_holder"
 REJECTED = "rejected"
-STATUSES = (IN_PROCEDURE, PERMIT_HOLDER, REJECTED)
+DUBLIN = "dublin"  # accepted Dublin claimant awaiting transfer
+STATUSES = (IN_PROCEDURE, PERMIT_HOLDER, REJECTED, DUBLIN)
 
 
 class Person:
@@ -35,7 +36,7 @@ class Household:
 
     __slots__ = (
         "hid", "members", "kind", "status", "location", "applied_at",
-        "removable", "in_reception", "wakeup",
+        "removable", "in_reception", "wakeup", "detained",
     )
 
     def __init__(self, hid: int, kind: str, applied_at: float) -> None:
@@ -48,6 +49,7 @@ class Household:
         self.removable = False
         self.in_reception = False
         self.wakeup: "simpy.Event | None" = None
+        self.detained = False  # in immigration detention (see model.detention)
 
     @property
     def size(self) -> int:

@@ -39,3 +39,10 @@ class PiecewiseRate:
             if end == math.inf:
                 return math.inf
             t, i = end, i + 1
+
+
+def product(a: PiecewiseRate, b: PiecewiseRate) -> PiecewiseRate:
+    """The pointwise product of two piecewise rates (e.g. an input series thinned by a
+    phase-dependent factor), exact on the union of their breakpoints."""
+    starts = sorted(set(a.starts) | set(b.starts))
+    return PiecewiseRate([(s, a.at(s) * b.at(s)) for s in starts])

@@ -36,6 +36,17 @@ class Ind:
         self.backlog.add(self.env.now, hh.size)
         self.rec.count("ind.applications", self.env.now, hh.size)
 
+    def dublin_decision(self, hh: Household) -> None:
+        """An accepted Dublin claim: the application is not handled here (it leaves the backlog)."""
+        self.backlog.add(self.env.now, -hh.size)
+        self.rec.count("ind.dublin_decisions", self.env.now, hh.size)
+
+    def take_over(self, hh: Household) -> None:
+        """A lapsed Dublin deadline: the Netherlands becomes responsible, the case re-enters the
+        backlog (then ``procedure`` from the first hearing) and adds to the IND's load."""
+        self.backlog.add(self.env.now, hh.size)
+        self.rec.count("ind.dublin_takeovers", self.env.now, hh.size)
+
     def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
         """Registration (stage -1), hearings (stages 0..n-1), decision. Returns granted."""
         env, p = self.env, self.policy.params.ind

@@ -28,6 +28,18 @@ def series_rate(series: "Series", day_of: Callable[[object], float], per: float 
     return PiecewiseRate(steps)
 
 
+def size_sampler(probabilities: dict[int, float], stream: "Stream") -> tuple[Callable[[], int], float]:
+    """(draw, mean) for a size distribution given as {size: probability}."""
+    sizes = sorted(probabilities)
+    cum, acc = [], 0.0
+    for s in sizes:
+        acc += probabilities[s]
+        cum.append(acc)
+    cum[-1] = 1.0
+    mean = sum(s * probabilities[s] for s in sizes)
+    return (lambda: sizes[stream.pick(cum)]), mean
+
+
 class HouseholdMaker:
     """Draws household sizes and adults from the scenario's mix."""
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
-from .entities import PERMIT_HOLDER, STATUSES, Household
+from .entities import PERMIT_HOLDER, STATUSES, Household, Person
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -59,6 +59,8 @@ class Reception:
         self.housing_queue: deque[Household] = deque()
         self._housing_wake: simpy.Event = env.event()
         self.housed_total = 0
+        # hooks (hh, location, entering) called on every placement and removal
+        self.watchers: list[Callable[[Household, Location, bool], None]] = []
         rec.add_source(self.levels)
         env.process(self._housing())
 
@@ -94,6 +96,8 @@ class Reception:
         loc.households[hh.hid] = hh
         self.by_status[hh.status] += hh.size
         self.occupancy.add(self.env.now, hh.size)
+        for fn in self.watchers:
+            fn(hh, loc, True)
 
     def _unplace(self, hh: Household) -> None:
         loc = hh.location
@@ -104,12 +108,14 @@ class Reception:
         self.occupancy.add(self.env.now, -hh.size)
         hh.location = None
         hh.in_reception = False
+        for fn in self.watchers:
+            fn(hh, loc, False)
         if loc.emergency and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
             loc.is_open = False
 
     def move_to_regular(self, hh: Household) -> None:
-        """After intake quarantine: to a regular location if one has room."""
-        if hh.location is None or not hh.location.emergency:
+        """After intake quarantine: to a regular location if one has room (not while blocked)."""
+        if hh.location is None or not hh.location.emergency or hh.blocked(self.env.now):
             return
         target = self._regular_with_room(hh.size)
         if target is not None:
@@ -127,6 +133,23 @@ class Reception:
             self.by_status[status] += hh.size
         hh.status = status
 
+    def join(self, hh: Household, persons: list["Person"]) -> None:
+        """Family members (nareis) join a household already in reception, at its location;
+        they leave with it when it is housed."""
+        loc, n = hh.location, len(persons)
+        assert loc is not None and hh.in_reception
+        hh.members.extend(persons)
+        loc.occupants += n
+        self.by_status[hh.status] += n
+        self.occupancy.add(self.env.now, n)
+        self.rec.count("coa.admissions", self.env.now, n)
+
+    def house_directly(self, hh: Household) -> None:
+        """Out to a municipality matched before arrival (resettlement), not via the queue."""
+        self.leave(hh, "housed")
+        self.rec.count("coa.housed", self.env.now, hh.size)
+        self.housed_total += hh.size
+
     # ------------------------------------------------------------------ housing
     def await_housing(self, hh: Household) -> Generator[simpy.Event, object, None]:
         """Permit holder: matching, then the housing queue, then out of reception."""
@@ -139,6 +162,8 @@ class Reception:
         if not self._housing_wake.triggered:
             self._housing_wake.succeed()
         yield hh.wakeup
+        while hh.blocked(self.env.now):  # no move to a municipality in isolation/quarantine
+            yield self.env.timeout(hh.blocked_until() - self.env.now)
         self.leave(hh, "housed")
         self.rec.count("coa.housed", self.env.now, hh.size)
         self.housed_total += hh.size

@@ -24,8 +24,22 @@ KEY_FIGURES = {
     "departures (indep.+forced) /wk": ["dtv.departures_independent", "dtv.departures_forced"],
     "forced to origin /wk": ["dtv.departures_forced_origin"],
     "departures unsupervised /wk": ["dtv.departures_unsupervised"],
+    "Dublin transfers /wk": ["dublin.transfers"],
+    "Dublin transfers forced /wk": ["dublin.transfers_forced"],
+    "Dublin lapsed /wk": ["dublin.lapsed"],
+    "detention population": ["detention.population"],
     "COA occupancy": ["coa.occupancy"],
     "COA permit holders": ["coa.permit_holders"],
+    "nareis applications /wk": ["nareis.applications"],
+    "nareis open": ["nareis.open"],
+    "nareis arrivals /wk": ["nareis.arrivals"],
+    "resettlement waiting": ["resettlement.waiting"],
+    "resettlement arrivals /wk": ["resettlement.arrivals"],
+    "MVV backlog (uncollected)": ["mvv.backlog"],
+    "MVV lapsed /wk": ["mvv.lapsed"],
+    "COVID-19 detected in COA /wk": ["health.new_detected"],
+    "isolated + quarantined": ["health.isolated", "health.quarantined"],
+    "quarantine shortfall /wk": ["health.quarantine_shortfall"],
 }
 
 

@@ -1,0 +1,138 @@
+"""Fit the uncertain parameters to the letter's targets with Optuna (TPE), resumably.
+
+Every trial runs the same replications (same seed: common random numbers), so trials
+differ only by their parameters. The study lives in a journal file in the output folder:
+running the same command again continues it instead of starting over.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+import yaml
+
+from ..report.targets import Targets, load_targets
+from ..scenario.loader import load_scenario
+from .objective import Score, score
+from .spec import CalibrationSpec, Parameter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FitResult:
+    best: dict[str, float]
+    score: Score
+    trials: pd.DataFrame
+    out_dir: Path
+
+
+def runner_for(scenario_path: Path, reps: int, seed: int, workers: int | None) -> Callable[[Sequence[str]], pd.DataFrame]:
+    """A function overrides -> weekly table (replications 0..reps-1, fixed seed)."""
+    from ..experiment.runner import run_scenario
+
+    def run(overrides: Sequence[str]) -> pd.DataFrame:
+        sc = load_scenario(scenario_path, list(overrides))
+        res = run_scenario(sc, reps=reps, seed=seed, workers=workers)
+        errors = [r["error"] for r in res.manifest["replications"] if r["error"]]
+        if errors:
+            raise RuntimeError(errors[0])
+        return res.weekly
+
+    return run
+
+
+def suggest(trial: Any, p: Parameter) -> float:
+    if p.integer:
+        return float(trial.suggest_int(p.path, int(math.ceil(p.low)), int(math.floor(p.high)), log=p.scale == "log"))
+    return float(trial.suggest_float(p.path, p.low, p.high, log=p.scale == "log"))
+
+
+def calibrate(spec: CalibrationSpec, base_dir: Path, out_dir: Path, budget: int | None = None,
+              workers: int | None = None, fit_ids: Sequence[str] | None = None,
+              run: Callable[[Sequence[str]], pd.DataFrame] | None = None,
+              progress: Callable[[int, int], None] | None = None, fresh: bool = False) -> FitResult:
+    """Run (or continue) the study until it has ``budget`` finished trials."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = load_targets(base_dir / spec.targets)
+    ids = list(fit_ids if fit_ids is not None else spec.use_targets)
+    run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers)
+    storage = JournalStorage(JournalFileBackend(str(out_dir / "study.journal")))
+    study = optuna.create_study(
+        study_name="calibration", storage=storage, direction="minimize", load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=spec.seed, n_startup_trials=min(15, max(budget or spec.budget, 1) // 3)),
+    )
+    target_n = budget or spec.budget
+    done = len([t for t in study.trials if t.state.is_finished()])
+    if done == 0 and not fresh:
+        # warm start from the scenario's current values (``fresh`` starts from the bounds only)
+        study.enqueue_trial({p.path: _current(base_dir / spec.scenario, p) for p in spec.parameters},
+                            skip_if_exists=True)
+
+    def objective(trial: Any) -> float:
+        values = {p.path: suggest(trial, p) for p in spec.parameters}
+        weekly = run([p.override(values[p.path]) for p in spec.parameters])
+        s = score(weekly, targets, ids, spec.weights)
+        trial.set_user_attr("mean_abs_rel", s.mean_abs_rel)
+        return s.loss
+
+    while done < target_n:
+        study.optimize(objective, n_trials=1)
+        done += 1
+        if progress:
+            progress(done, target_n)
+    best = {p.path: study.best_params[p.path] for p in spec.parameters}
+    weekly = run([p.override(best[p.path]) for p in spec.parameters])
+    final = score(weekly, targets, (), spec.weights)
+    trials = study.trials_dataframe()
+    write_outputs(spec, base_dir, out_dir, best, final, trials, targets)
+    return FitResult(best, final, trials, out_dir)
+
+
+def _current(scenario_path: Path, p: Parameter) -> float:
+    """The parameter's value in the scenario as it stands (the starting guess)."""
+    sc = load_scenario(scenario_path)
+    path, _, phase = p.path.partition("@")
+    if phase:
+        ph = next(x for x in sc.phases if x.name == phase)
+        if path in ph.set:
+            return float(ph.set[path])
+        from ..policy.timeline import build_timeline
+
+        params = next(r.params for r in build_timeline(sc) if r.name == phase)
+    else:
+        params = sc
+    node: Any = params
+    for part in path.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return min(max(float(node), p.low), p.high)
+
+
+def calibrated_overrides(spec: CalibrationSpec, best: dict[str, float]) -> list[str]:
+    return [p.override(best[p.path]) for p in spec.parameters]
+
+
+def write_outputs(spec: CalibrationSpec, base_dir: Path, out_dir: Path, best: dict[str, float],
+                  final: Score, trials: pd.DataFrame, targets: Targets) -> None:
+    from ..experiment.store import atomic_write
+
+    overrides = calibrated_overrides(spec, best)
+    lines = [f"# Calibrated by `ketensim calibrate` against {spec.targets}", "# Apply with --set, or",
+             "# copy into the scenario.", "overrides:"]
+    lines += [f"  - {yaml.safe_dump(o, default_style=None).strip()}" for o in overrides]
+    atomic_write(out_dir / "calibrated.yaml", lambda p: p.write_text("\n".join(lines) + "\n"))
+    atomic_write(out_dir / "fit.csv", lambda p: final.table.to_csv(p, index=False))
+    atomic_write(out_dir / "trials.csv", lambda p: trials.to_csv(p, index=False))
+    summary = {"best": best, "loss": final.loss, "mean_abs_rel_error": final.mean_abs_rel,
+               "trials": int(len(trials)), "replications": spec.replications, "seed": spec.seed}
+    atomic_write(out_dir / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=1)))

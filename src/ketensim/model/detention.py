@@ -1,0 +1,183 @@
+"""Immigration detention (vreemdelingenbewaring): places, placement, stay, release, removal.
+
+Detention is lawful only while there is a prospect of removal ("zicht op uitzetting"):
+
+* placement: a Poisson stream of placement opportunities (apprehensions, transfers from
+  police custody) whose rate follows the phase; each takes one person if a place is free
+  and a candidate with a prospect exists: a removable one-person case from the DT&V
+  caseload (prospect while enough routes are open, ``min_travel_open``) or a
+  non-cooperating Dublin claimant ready for transfer (prospect while transfers run).
+  Families are not detained here (the letter: no unaccompanied minors; families rarely).
+* stay: competing clocks: forced removal (DT&V cases; a hazard scaled by the share of
+  routes open, to the country of origin or elsewhere), Dublin transfer (by Dublin's
+  transfer slots, detainees first), release when the individual prospect disappears (a
+  hazard), the maximum stay; all detainees of a track are released when a phase takes the
+  track's prospect away (routes closed, transfers suspended) and a Dublin detainee when the
+  transfer deadline lapses.
+* release: back to the caseload, or departure without supervision (MOB).
+
+Detainees stay in the DT&V caseload or the Dublin queue; their own clocks there do not run
+while detained. The level and flows satisfy population[w] = population[w-1] + placements
+- releases - removals - transfers.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from ..metrics.recorder import Level, Recorder
+from .entities import Household
+from .hazard import PiecewiseRate
+
+if TYPE_CHECKING:
+    from ..policy.timeline import PolicyProcess
+    from ..scenario.schema import Scenario
+    from .departures import Dtv
+    from .dublin import Dublin
+    from .reception import Reception
+    from .streams import Streams
+
+DTV, DUBLIN = "dtv", "dublin"
+
+
+class Detainee:
+    __slots__ = ("hh", "track", "since", "end", "left")
+
+    def __init__(self, hh: Household, track: str, since: float, end: simpy.Event) -> None:
+        self.hh, self.track, self.since, self.end = hh, track, since, end
+        self.left = False
+
+
+class Detention:
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
+                 streams: "Streams", reception: "Reception", dtv: "Dtv", dublin: "Dublin") -> None:
+        self.env, self.rec, self.policy = env, rec, policy
+        self.reception, self.dtv, self.dublin = reception, dtv, dublin
+        self.opportunities = streams("detention.placement")
+        self.choice = streams("detention.choice")
+        self.clocks = streams("detention.clocks")
+        self.routes = streams("detention.routes")
+        self.removal = PiecewiseRate(policy.schedule(
+            lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
+        self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
+        self.detainees: dict[int, Detainee] = {}
+        self.population = Level(0.0, env.now)
+        self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
+        rec.add_source(self.levels)
+        policy.subscribe(self._on_phase)
+        env.process(self._placements())
+
+    # ------------------------------------------------------------------ prospect
+    def _prospect(self, track: str, s: "Scenario") -> bool:
+        if track == DUBLIN:
+            return s.dublin.transfers_per_week > 0
+        return s.dtv.travel_open >= s.detention.min_travel_open and s.detention.removal_weekly_hazard > 0
+
+    def _on_phase(self, s: "Scenario") -> None:
+        """A phase that takes a track's prospect away releases its detainees."""
+        for det in list(self.detainees.values()):
+            if not self._prospect(det.track, s):
+                self._leave(det, "prospect")
+
+    # ------------------------------------------------------------------ placement
+    def _placements(self) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        while True:
+            d = self.policy.params.detention
+            rate = d.placements_per_week / 7.0
+            changed = self.policy.changed
+            if rate <= 0:
+                yield changed
+                continue
+            fired = yield env.timeout(self.opportunities.exponential(1.0 / rate)) | changed
+            if changed in fired:
+                continue  # memoryless: redraw at the new rate
+            dublin_first = self.choice.bernoulli(d.dublin_share)
+            if self.population.value >= d.places:
+                continue
+            for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
+                if not self._prospect(track, self.policy.params):
+                    continue
+                src = self.dublin if track == DUBLIN else self.dtv
+                hh = src.detention_candidate(env.now)
+                if hh is not None:
+                    self.place(hh, track)
+                    break
+
+    def place(self, hh: Household, track: str, elapsed: float = 0.0, count: bool = True) -> None:
+        """Into detention (``count=False`` for the starting stock, already ``elapsed`` days in)."""
+        now = self.env.now
+        hh.detained = True
+        if hh.in_reception:
+            self.reception.leave(hh, "detention")
+        det = Detainee(hh, track, now - elapsed, self.env.event())
+        self.detainees[hh.hid] = det
+        self.population.add(now, hh.size)
+        if count:
+            self.rec.count("detention.placements", now, hh.size)
+        self.env.process(self._stay(det))
+
+    def _stay(self, det: Detainee) -> Generator[simpy.Event, object, None]:
+        env, hh = self.env, det.hh
+        d = self.policy.params.detention
+        t_max = max(det.since + d.max_stay_days, env.now)
+        t_rel = self.release.next_time(env.now, self.clocks.exponential(1.0))
+        t_rem = self.removal.next_time(env.now, self.clocks.exponential(1.0)) if det.track == DTV else math.inf
+        while True:
+            t_next = min(t_max, t_rel, t_rem)
+            fired = yield env.timeout(t_next - env.now) | det.end
+            if det.left or det.end in fired:
+                return
+            if t_next == t_rem:
+                if hh.blocked(env.now):  # in isolation/quarantine: removal waits
+                    t_rem = self.removal.next_time(hh.blocked_until(), self.clocks.exponential(1.0))
+                    continue
+                self._leave(det, "removal")
+            else:
+                self._leave(det, "max_stay" if t_next == t_max else "release")
+            return
+
+    # ------------------------------------------------------------------ leaving
+    def discharge(self, hh: Household, reason: str) -> None:
+        """Called by Dublin: 'transfer' (transferred from detention) or 'lapsed' (deadline)."""
+        det = self.detainees.get(hh.hid)
+        if det is not None:
+            self._leave(det, reason)
+
+    def _leave(self, det: Detainee, reason: str) -> None:
+        now, hh, n = self.env.now, det.hh, det.hh.size
+        det.left = True
+        if not det.end.triggered:
+            det.end.succeed(reason)
+        del self.detainees[hh.hid]
+        self.population.add(now, -n)
+        hh.detained = False
+        if det.since >= 0:
+            self.stays.append((det.since, now - det.since))
+            self.rec.sample("detention.stay_days", now, now - det.since)
+        if reason == "removal":
+            self.rec.count("detention.removals", now, n)
+            origin = self.routes.bernoulli(self.policy.params.detention.origin_share)
+            assert hh.wakeup is not None
+            hh.wakeup.succeed("forced_origin" if origin else "forced_other")
+            return
+        if reason == "transfer":
+            self.rec.count("detention.transfers", now, n)
+            return
+        self.rec.count("detention.releases", now, n)
+        self.rec.count(f"detention.releases_{reason}", now, n)
+        if reason != "lapsed" and self.routes.bernoulli(self.policy.params.detention.release_mob_share):
+            if det.track == DUBLIN:
+                self.dublin.abscond(hh)
+            else:
+                assert hh.wakeup is not None
+                hh.wakeup.succeed("mob")
+
+    def levels(self, t: float) -> dict[str, float]:
+        return {
+            "detention.population": self.population.value,
+            "detention.population_avg": self.population.take_area(t) / 7.0,
+            "detention.dublin": sum(1 for d in self.detainees.values() if d.track == DUBLIN),
+        }

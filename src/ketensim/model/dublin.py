@@ -1,0 +1,276 @@
+"""Dublin, outgoing: claims on other member states, transfers, deadlines, absconding.
+
+A share of first-application households has a claim on another member state. After the
+claim and the answer, an accepted claimant waits in COA (status ``dublin``) for a transfer,
+with three competing ends:
+
+* transfer: capacity-limited slots (flights, escorts, the partner state's reception), a
+  Poisson stream whose rate follows the phase (0 = suspended, as from week 12 of 2020).
+  A slot takes a detained claimant first, then the longest-waiting ready claimant who is
+  not in isolation/quarantine. Some partner states add conditions: a share of attempts is
+  refused or postponed (the slot is lost, the case waits a while and is tried again).
+  Claimants who do not cooperate are transferred under escort (forced); so is everyone
+  transferred from detention.
+* the deadline: 6 months after acceptance (Dublin III art. 29). When it lapses the
+  Netherlands becomes responsible and the case goes into the national IND procedure.
+* absconding (MOB): the claimant leaves the chain (a departure without supervision, as
+  DT&V counts it) and the deadline becomes 18 months. If the person reappears before it,
+  they re-enter the chain as a (non-cooperating) claimant awaiting transfer.
+
+Transfers count as DT&V demonstrable departures (independent or forced), as in DT&V's
+statistics. Incoming Dublin transfers are an exogenous inflow handled in ``chain``.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Callable, Generator
+
+import simpy
+
+from ..metrics.recorder import Level, Recorder
+from .entities import DUBLIN, IN_PROCEDURE, Household
+from .hazard import PiecewiseRate
+
+if TYPE_CHECKING:
+    from ..policy.timeline import PolicyProcess
+    from .detention import Detention
+    from .ind import Ind
+    from .reception import Reception
+    from .streams import Streams
+
+
+class Case:
+    """An accepted claim awaiting transfer. A new Case is opened when an absconder reappears,
+    so stale queue entries of the old one stay closed."""
+
+    __slots__ = ("hh", "accepted_at", "deadline", "cooperative", "ready", "hold_until", "closed", "done")
+
+    def __init__(self, hh: Household, accepted_at: float, deadline: float, cooperative: bool,
+                 done: simpy.Event) -> None:
+        self.hh = hh
+        self.accepted_at = accepted_at
+        self.deadline = deadline
+        self.cooperative = cooperative
+        self.ready = False  # transfer arranged (papers, flight) and waiting for a slot
+        self.hold_until = -math.inf  # postponed by the partner state until then
+        self.closed = False
+        self.done = done  # succeeded with "transferred" or "absconded" by others
+
+
+class Dublin:
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
+                 streams: "Streams", reception: "Reception", ind: "Ind",
+                 on_exit: Callable[[Household, str], None],
+                 on_reenter: Callable[[Household], None]) -> None:
+        self.env, self.rec, self.policy = env, rec, policy
+        self.reception, self.ind = reception, ind
+        self.on_exit, self.on_reenter = on_exit, on_reenter
+        self.detention: "Detention | None" = None  # wired by the chain
+        self.claim = streams("dublin.claim")
+        self.answer = streams("dublin.acceptance")
+        self.delays = streams("dublin.delays")
+        self.cooperation = streams("dublin.cooperation")
+        self.mob_clock = streams("dublin.mob")
+        self.reappear_clock = streams("dublin.reappear")
+        self.slots = streams("dublin.transfer")
+        self.partner = streams("dublin.partner")
+        self.mob = PiecewiseRate(policy.schedule(lambda s: s.dublin.mob_weekly_hazard / 7.0))
+        self.reappear = PiecewiseRate(policy.schedule(lambda s: s.dublin.reappear_weekly_hazard / 7.0))
+        self.queue: deque[Case] = deque()  # ready cases in order of readiness (lazy removal)
+        self.cases: dict[int, Case] = {}  # open cases (claimant in the chain)
+        self.persons = Level(0.0, env.now)
+        rec.add_source(self.levels)
+        env.process(self._transfers())
+
+    # ------------------------------------------------------------------ journey
+    def has_claim(self, hh: Household) -> bool:
+        """Drawn once per first-application household at arrival."""
+        return hh.kind == "first" and self.claim.bernoulli(self.policy.params.dublin.claim_share)
+
+    def track(self, hh: Household) -> Generator[simpy.Event, object, str]:
+        """Claim, answer, wait for transfer. Returns 'national' (claim refused or deadline
+        lapsed: the IND procedure follows), 'transferred' or 'gone' (absconded for good)."""
+        env = self.env
+        yield env.timeout(self.delays.exponential(self.policy.params.dublin.claim_days))
+        self.rec.count("dublin.claims", env.now, hh.size)
+        accepted = self.answer.bernoulli(self.policy.params.dublin.accept_share)
+        yield env.timeout(self.delays.exponential(self.policy.params.dublin.acceptance_days))
+        if not accepted:
+            self.rec.count("dublin.claims_refused", env.now, hh.size)
+            return "national"
+        self.rec.count("dublin.accepted", env.now, hh.size)
+        self.ind.dublin_decision(hh)
+        case = self._open(hh, env.now, env.now + self.delays.exponential(
+            self.policy.params.dublin.transfer_prep_days))
+        return (yield from self._await_transfer(case))
+
+    def resume(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, str]:
+        """A starting-stock claimant accepted at ``accepted_at`` (before the start)."""
+        now = self.env.now
+        ready_at = max(now, accepted_at + self.delays.exponential(
+            self.policy.params.dublin.transfer_prep_days))
+        case = self._open(hh, accepted_at, ready_at)
+        return (yield from self._await_transfer(case))
+
+    def _open(self, hh: Household, accepted_at: float, ready_at: float,
+              cooperative: bool | None = None) -> Case:
+        p = self.policy.params.dublin
+        if cooperative is None:
+            cooperative = not self.cooperation.bernoulli(p.forced_share)
+        case = Case(hh, accepted_at, accepted_at + p.deadline_days, cooperative, self.env.event())
+        case.hold_until = ready_at
+        self.reception.set_status(hh, DUBLIN)
+        self.cases[hh.hid] = case
+        self.persons.add(self.env.now, hh.size)
+        return case
+
+    def _close(self, case: Case) -> None:
+        case.closed = True
+        del self.cases[case.hh.hid]
+        self.persons.add(self.env.now, -case.hh.size)
+
+    def _await_transfer(self, case: Case) -> Generator[simpy.Event, object, str]:
+        env, hh = self.env, case.hh
+        t_ready = case.hold_until
+        t_mob = self.mob.next_time(env.now, self.mob_clock.exponential(1.0))
+        while True:
+            t_next = min(t_ready if not case.ready else math.inf, t_mob, case.deadline)
+            fired = yield env.timeout(max(t_next - env.now, 0.0)) | case.done
+            if case.done in fired:
+                outcome = str(fired[case.done])
+                break
+            now = env.now
+            if not case.ready and t_ready <= now:
+                case.ready = True
+                self.queue.append(case)
+                continue
+            if case.deadline <= now:
+                outcome = "lapsed"
+                break
+            if hh.detained or hh.blocked(now):  # cannot abscond now; the clock restarts later
+                t_mob = self.mob.next_time(max(now, hh.blocked_until()), self.mob_clock.exponential(1.0))
+                continue
+            outcome = "absconded"
+            break
+        if outcome == "transferred":
+            return outcome
+        if outcome == "lapsed":
+            self._lapse(case)
+            return "national"
+        return (yield from self._absconded(case))
+
+    def _lapse(self, case: Case) -> None:
+        """Deadline passed: the Netherlands becomes responsible; back into the IND procedure."""
+        hh, now = case.hh, self.env.now
+        self._close(case)
+        if hh.detained and self.detention is not None:
+            self.detention.discharge(hh, "lapsed")
+        self.rec.count("dublin.lapsed", now, hh.size)
+        self.ind.take_over(hh)
+        if not hh.in_reception:
+            hh.status = IN_PROCEDURE
+            self.reception.admit(hh, newcomer=False)
+        else:
+            self.reception.set_status(hh, IN_PROCEDURE)
+
+    def _absconded(self, case: Case) -> Generator[simpy.Event, object, str]:
+        """MOB: out of the chain; the deadline extends to 18 months; the person may reappear."""
+        env, hh = self.env, case.hh
+        self._close(case)
+        now = env.now
+        self.rec.count("dublin.absconded", now, hh.size)
+        self.rec.count("dtv.departures_unsupervised", now, hh.size)
+        if hh.in_reception:
+            self.reception.leave(hh, "absconded")
+        self.on_exit(hh, "mob")
+        deadline = case.accepted_at + self.policy.params.dublin.deadline_absconded_days
+        t_back = self.reappear.next_time(now, self.reappear_clock.exponential(1.0))
+        if t_back >= deadline:
+            return "gone"  # not seen again before the extended deadline: the case is closed
+        yield env.timeout(t_back - now)
+        self.on_reenter(hh)
+        self.rec.count("dublin.reappeared", env.now, hh.size)
+        new = self._open(hh, case.accepted_at, env.now, cooperative=False)
+        new.deadline = deadline
+        return (yield from self._await_transfer(new))
+
+    def abscond(self, hh: Household) -> None:
+        """Released from detention without supervision (called by detention)."""
+        case = self.cases.get(hh.hid)
+        if case is not None and not case.done.triggered:
+            case.done.succeed("absconded")
+
+    # ------------------------------------------------------------------ transfers
+    def _transfers(self) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        while True:
+            p = self.policy.params.dublin
+            rate = p.transfers_per_week / 7.0
+            changed = self.policy.changed
+            if rate <= 0:
+                yield changed
+                continue
+            fired = yield env.timeout(self.slots.exponential(1.0 / rate)) | changed
+            if changed in fired:
+                continue  # memoryless: redraw at the new rate
+            case = self._next_case()
+            if case is None:
+                continue
+            if self.partner.bernoulli(p.partner_refusal_share):
+                self.rec.count("dublin.transfers_postponed", env.now, case.hh.size)
+                case.hold_until = env.now + self.partner.exponential(p.partner_delay_days)
+                continue
+            self._transfer(case)
+
+    def _next_case(self) -> Case | None:
+        """A detained claimant first, else the longest-waiting one who can travel now."""
+        now = self.env.now
+        while self.queue and self.queue[0].closed:
+            self.queue.popleft()
+        first = None
+        for case in self.queue:
+            if case.closed or case.hold_until > now or case.done.triggered or case.hh.blocked(now):
+                continue
+            if case.hh.detained:
+                return case
+            if first is None:
+                first = case
+        return first
+
+    def _transfer(self, case: Case) -> None:
+        hh, now = case.hh, self.env.now
+        forced = hh.detained or not case.cooperative
+        if hh.detained and self.detention is not None:
+            self.detention.discharge(hh, "transfer")
+        self._close(case)
+        self.rec.count("dublin.transfers", now, hh.size)
+        if forced:
+            self.rec.count("dublin.transfers_forced", now, hh.size)
+            self.rec.count("dtv.departures_forced", now, hh.size)
+        else:
+            self.rec.count("dtv.departures_independent", now, hh.size)
+        if hh.in_reception:
+            self.reception.leave(hh, "dublin_transfer")
+        self.on_exit(hh, "dublin_transfer")
+        case.done.succeed("transferred")
+
+    # ------------------------------------------------------------------ detention hand-off
+    def prospect(self) -> bool:
+        """A prospect of transfer exists while transfers are not suspended."""
+        return self.policy.params.dublin.transfers_per_week > 0
+
+    def detention_candidate(self, now: float) -> Household | None:
+        """The longest-waiting ready one-person claimant who does not cooperate."""
+        for case in self.queue:
+            hh = case.hh
+            if (not case.closed and not case.cooperative and hh.size == 1 and not hh.detained
+                    and not case.done.triggered and not hh.blocked(now)):
+                return hh
+        return None
+
+    def levels(self, t: float) -> dict[str, float]:
+        return {
+            "dublin.awaiting_transfer": self.persons.value,
+            "dublin.in_reception": self.reception.by_status[DUBLIN],
+        }
