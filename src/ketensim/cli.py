@@ -18,15 +18,18 @@ class Progress:
     def __init__(self, label: str, quiet: bool = False) -> None:
         self.label, self.quiet, self.t0 = label, quiet, time.monotonic()
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.quiet:
+    def __call__(self, done: int, total: int, failed: int = 0) -> None:
+        if self.quiet or total <= 0:
             return
+        if done == 0:  # (re)start the clock when the first job is handed out
+            self.t0 = time.monotonic()
         elapsed = time.monotonic() - self.t0
-        eta = elapsed / done * (total - done) if done else 0.0
+        eta = f"{elapsed / done * (total - done):5.1f}s" if done else "  ?  "
         width = 24
         bar = "#" * int(width * done / total) + "-" * (width - int(width * done / total))
         end = "\n" if done == total else ""
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:5.1f}s  eta {eta:5.1f}s{end}")
+        fail = f"  {failed} failed" if failed else ""
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:5.1f}s  eta {eta}{fail}{end}")
         sys.stderr.flush()
 
 
@@ -69,8 +72,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     sc = load_scenario(args.scenario, args.overrides)
     reps = args.reps or sc.replications
-    res = run_scenario(sc, reps=reps, seed=args.seed, workers=args.workers,
-                       progress=Progress(f"{sc.name}", args.quiet))
+    with _executor(args, reps) as ex:
+        res = run_scenario(sc, reps=reps, seed=args.seed, executor=ex,
+                           progress=Progress(f"{sc.name}", args.quiet))
     failed = [r for r in res.manifest["replications"] if r["error"]]
     out = Path(args.out or f"results/{sc.name}")
     res.write(out)
@@ -140,6 +144,106 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     plot(table, str(out / "morris.png"))
     print(ranking(table).to_string(index=False))
     print(f"\nwritten: {out}/morris.csv, morris.png")
+def _add_executor_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("where to run")
+    g.add_argument("--workers", type=int, help="local processes (default: all cores; 1 = in this process)")
+    g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+    g.add_argument("--dask-workers", type=int, metavar="N",
+                   help="start a local Dask cluster of N workers (bound to 127.0.0.1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignore[no-untyped-def]
+    from .experiment.executors import make_executor
+
+    workers = args.workers
+    if workers is None and jobs is not None and not (args.scheduler or args.dask_workers):
+        import os
+
+        workers = max(1, min(jobs, os.cpu_count() or 1))
+    return make_executor(workers=workers, scheduler=args.scheduler, dask_workers=args.dask_workers)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .experiment.compare import compare_scenarios
+    from .scenario.loader import load_scenario
+
+    base = load_scenario(args.base, args.overrides)
+    alts = [load_scenario(a, args.overrides) for a in args.alternatives]
+    reps = args.reps or base.replications
+    with _executor(args, reps * (1 + len(alts))) as ex:
+        cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=ex,
+                                metrics=args.metrics or None,
+                                progress=Progress(f"compare {base.name}", args.quiet))
+    print(cmp.format())
+    stem = "-vs-".join([cmp.base, *cmp.alternatives])
+    plot = Path(args.plot or f"results/compare/{stem}.png")
+    cmp.plot(plot)
+    table = plot.with_suffix(".csv")
+    from .experiment.store import atomic_write
+
+    atomic_write(table, lambda p: cmp.table.to_csv(p, index=False))
+    print(f"\nplot: {plot}  table: {table}")
+    bad = {k: v for k, v in cmp.errors.items() if v}
+    for name, errs in bad.items():
+        print(f"{name}: {len(errs)} replication(s) failed:\n{errs[0]}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .experiment.sweep import plan_sweep, run_sweep
+
+    plan = plan_sweep(args.sweep, args.reps)
+    out = Path(args.out or f"results/sweeps/{plan.spec.name}")
+    with _executor(args, plan.total) as ex:
+        res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
+                        progress=Progress(f"sweep {plan.spec.name}", args.quiet))
+    with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_rows", 200,
+                           "display.float_format", "{:,.1f}".format):
+        shown = res.summary.copy()
+        for col in shown.columns:
+            if col.startswith(("lever:", "uncertainty:")):
+                shown[col] = shown[col].map(str)
+        print(shown.to_string(index=False))
+    print(f"\n{plan.spec.name}: {len(plan.points)} design points x {plan.spec.replications} replications "
+          f"= {plan.total} runs; ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
+          f"wall {res.wall_s:.1f}s on {ex.name} ({ex.workers} workers)")
+    print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
+    if res.failed:
+        print(f"{res.failed} run(s) failed; their errors are in the run files' metadata "
+              f"(ketensim.experiment.store.RunStore.read_meta); rerun to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .experiment.advise import advise
+    from .experiment.compare import run_replications
+    from .experiment.figures import figure_values, key_figures
+    from .scenario.loader import load_scenario
+
+    sc = load_scenario(args.scenario, args.overrides)
+    seed = sc.seed if args.seed is None else args.seed
+    with _executor(args, args.pilot) as ex:
+        (recs,) = run_replications([sc], args.pilot, [seed], ex, Progress(f"pilot {sc.name}", args.quiet))
+    frames = [r.weekly for r in recs if r.weekly is not None]
+    if len(frames) < 2:
+        print("ketensim: error: fewer than 2 pilot replications succeeded", file=sys.stderr)
+        return 1
+    values = figure_values(pd.concat(frames, ignore_index=True), key_figures(sc, args.metrics or None))
+    table = advise(values, args.precision)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(f"{sc.name}: replications for a 95% CI half-width within {args.precision:.0%} of the mean "
+              f"(pilot of {args.pilot}, CI half-width method)")
+        shown = table.assign(mean=table["mean"].map("{:,.1f}".format),
+                             rel_half_width=table.rel_half_width.map("{:.1%}".format))
+        print(shown.to_string(index=False))
+    need = int(table.needed.max()) if len(table) else 0
+    print(f"\nmost demanding: {need} replications")
     return 0
 
 
@@ -156,10 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_args(r)
     r.add_argument("--reps", type=int, help="replications (default: the scenario's)")
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    r.add_argument("--workers", type=int, help="local processes (default: all cores; 1 = in process)")
     r.add_argument("--out", help="output folder (default: results/<scenario name>)")
     r.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file to compare with")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_executor_args(r)
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("calibrate", help="fit the calibration parameters to the letter's targets")
@@ -184,6 +287,35 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_sensitivity)
+    c = sub.add_parser("compare", help="paired differences of key figures with common random numbers")
+    c.add_argument("base", help="base scenario YAML")
+    c.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML(s)")
+    c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a parameter in every scenario")
+    c.add_argument("--reps", type=int, help="replications (default: the base scenario's)")
+    c.add_argument("--seed", type=int, help="root seed for all scenarios (default: the base's)")
+    c.add_argument("--metric", dest="metrics", action="append", default=[],
+                   help="only figures of this metric (repeatable)")
+    c.add_argument("--plot", help="PNG of the differences (default: results/compare/BASE-vs-ALT.png)")
+    _add_executor_args(c)
+    c.set_defaults(func=cmd_compare)
+
+    s = sub.add_parser("sweep", help="run a sweep file (levers x uncertainties x replications)")
+    s.add_argument("sweep", help="sweep YAML file")
+    s.add_argument("--out", help="result store (default: results/sweeps/<sweep name>)")
+    s.add_argument("--reps", type=int, help="replications per design point (default: the file's)")
+    _add_executor_args(s)
+    s.set_defaults(func=cmd_sweep)
+
+    a = sub.add_parser("advise", help="replications needed for a relative precision (CI half-width)")
+    _add_scenario_args(a)
+    a.add_argument("--pilot", type=int, default=10, help="pilot replications (default 10)")
+    a.add_argument("--precision", type=float, default=0.05, help="relative half-width (default 0.05)")
+    a.add_argument("--metric", dest="metrics", action="append", default=[],
+                   help="only figures of this metric (repeatable)")
+    a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    _add_executor_args(a)
+    a.set_defaults(func=cmd_advise)
     return p
 
 
@@ -191,11 +323,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from .experiment.executors import ExecutorError
     from .scenario.errors import ScenarioError
 
     try:
         return int(args.func(args) or 0)
-    except ScenarioError as exc:
+    except (ScenarioError, ExecutorError) as exc:
         print(f"ketensim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

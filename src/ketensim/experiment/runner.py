@@ -12,7 +12,6 @@ import os
 import platform
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +56,6 @@ def simulate(scenario: Scenario, replication: int, seed: int | None = None) -> R
         return RunRecord(replication, None, time.perf_counter() - t0, 0, traceback.format_exc())
 
 
-def _simulate_args(args: tuple[Scenario, int, int]) -> RunRecord:
-    return simulate(*args)
-
-
 @dataclass
 class Results:
     """Weekly results of one scenario over replications, with provenance."""
@@ -81,26 +76,30 @@ class Results:
 
 
 def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None = None,
-                 workers: int | None = None, progress: Any = None) -> Results:
-    """Run ``reps`` replications on local processes (``workers=1``: in this process)."""
+                 workers: int | None = None, progress: Any = None, executor: Any = None) -> Results:
+    """Run ``reps`` replications with an executor (default: local processes, ``workers=1``:
+    in this process); see ``experiment.executors``."""
+    from .executors import ProcessExecutor, SerialExecutor
+
     reps = scenario.replications if reps is None else reps
     seed = scenario.seed if seed is None else seed
-    workers = workers or min(reps, os.cpu_count() or 1)
     t0 = time.time()
-    jobs = [(scenario, r, seed) for r in range(reps)]
-    if workers <= 1 or reps == 1:
-        records = []
-        for job in jobs:
-            records.append(_simulate_args(job))
+    own = executor is None
+    if executor is None:
+        workers = workers or min(reps, os.cpu_count() or 1)
+        executor = SerialExecutor() if workers <= 1 or reps == 1 else ProcessExecutor(workers)
+    jobs = ((r, simulate, (scenario, r, seed)) for r in range(reps))
+    by_rep: dict[int, RunRecord] = {}
+    try:
+        for r, rec in executor.run(jobs):
+            by_rep[r] = rec
             if progress:
-                progress(len(records), reps)
-    else:
-        records = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for rec in pool.map(_simulate_args, jobs):
-                records.append(rec)
-                if progress:
-                    progress(len(records), reps)
+                progress(len(by_rep), reps)
+    finally:
+        if own:
+            executor.close()
+    records = [by_rep[r] for r in sorted(by_rep)]
+    workers = executor.workers
     frames = [r.weekly for r in records if r.weekly is not None]
     weekly = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     manifest = {
@@ -118,5 +117,6 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t0)),
         "wall_time_s": round(time.time() - t0, 3),
         "workers": workers,
+        "executor": executor.name,
     }
     return Results(scenario, weekly, manifest)

@@ -1,0 +1,63 @@
+"""Small scenarios and sweep files for the experiment tests (runs of ~0.1 s each)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import BASELINE, SCENARIOS
+
+# The last five weeks of 2020 (every phase of the baseline has started), with a tenth of the
+# starting stocks: a replication takes about a tenth of a second.
+TINY = {
+    "name": "tiny",
+    "replications": 3,
+    "horizon": {"start": "2020-W49", "end": "2021-01-03"},
+    "start": {"reception": {"in_procedure": 1350, "permit_holders": 560, "rejected": 820},
+              "dtv": {"outside_reception": 300}},
+}
+
+
+def tiny_scenario(folder: Path, extends: Path = BASELINE, name: str = "tiny", small: bool = True,
+                  **extra) -> Path:
+    """The tiny scenario; ``small=False`` keeps the baseline's starting stocks (runs of ~1 s)."""
+    path = folder / f"{name}.yaml"
+    data = {"extends": str(extends), **TINY, "name": name, **extra}
+    if not small:
+        del data["start"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def tiny_sweep(folder: Path, replications: int = 2, name: str = "tiny-sweep", small: bool = True,
+               levers: dict | None = None, **extra) -> Path:
+    """2 levers x 3 levels (x 1 uncertainty level) on the tiny scenario."""
+    tiny_scenario(folder, small=small)
+    spec = {
+        "name": name,
+        "base": "tiny.yaml",
+        "replications": replications,
+        "levers": levers or {
+            "ind.video.coa_rooms@recovery": {"values": [10, 20, 40]},
+            "ind.physical.distancing_factor@recovery": {"low": 0.3, "high": 0.9, "levels": 3},
+        },
+        "uncertainties": {"dtv.independent_weekly_hazard": {"values": [0.0076]}},
+        "outcomes": [
+            {"name": "video hearings /wk", "metrics": ["ind.hearings_video"]},
+            {"name": "backlog at end", "metrics": ["ind.backlog"], "statistic": "snapshot"},
+        ],
+        **extra,
+    }
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def ketensim(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ketensim.cli", *args], capture_output=True,
+                          text=True, **kw)
+
+
+TELEHOREN = SCENARIOS / "telehoren-permanent.yaml"
