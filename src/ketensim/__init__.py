@@ -6,7 +6,9 @@ command line starts fast; the Python API (``ketensim.api``) is imported on first
 - ``load(path, *overrides)``: a validated scenario;
 - ``run(scenario, reps=, seed=, workers=)``: a ``RunResults`` with the weekly table,
   ``summary``, ``check_targets``, ``compare`` and ``plot``;
-- ``read(results_dir)``: stored results; ``report(results_dir, baseline=)``: the HTML report.
+- ``read(results_dir)``: stored results;
+- ``html_report(results_dir, baseline=)``: the HTML report for policy staff
+  (``ketensim.report`` is the subpackage of tables, plots and the report).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("load", "run", "read", "report", "RunResults")
+_API = ("load", "run", "read", "html_report", "RunResults")
 
 __all__ = ["__version__", *_API]
 

@@ -29,7 +29,7 @@ A what-if against the baseline, with common random numbers (same seed)::
     >>> bool(diff.loc[0, "difference"] > 0)     # more video rooms, more video hearings
     True
 
-Results are stored and read back with ``write`` and ``ketensim.read``; ``ketensim.report``
+Results are stored and read back with ``write`` and ``ketensim.read``; ``ketensim.html_report``
 writes the HTML report of stored results.
 """
 from __future__ import annotations
@@ -112,10 +112,10 @@ def read(results_dir: str | os.PathLike[str]) -> "RunResults":
     return RunResults(weekly, manifest, None)
 
 
-def report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
+def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
            out: str | os.PathLike[str] | None = None,
            targets: "Targets | str | os.PathLike[str] | None | bool" = True) -> Path:
-    """Write the self-contained HTML report of stored results (see ``ketensim report``)."""
+    """Write the self-contained HTML report of stored results (see ``ketensim report`` on the command line)."""
     from .report.html import write_report
 
     return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets))
