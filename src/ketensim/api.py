@@ -113,9 +113,10 @@ def read(results_dir: str | os.PathLike[str]) -> "RunResults":
 
 
 def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
-           out: str | os.PathLike[str] | None = None,
-           targets: "Targets | str | os.PathLike[str] | None | bool" = True) -> Path:
-    """Write the self-contained HTML report of stored results (see ``ketensim report`` on the command line)."""
+                out: str | os.PathLike[str] | None = None,
+                targets: "Targets | str | os.PathLike[str] | None | bool" = True) -> Path:
+    """Write the self-contained HTML report of stored results (``ketensim report`` on the
+    command line); returns its path (default ``RESULTS_DIR/report.html``)."""
     from .report.html import write_report
 
     return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets))
