@@ -144,6 +144,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     plot(table, str(out / "morris.png"))
     print(ranking(table).to_string(index=False))
     print(f"\nwritten: {out}/morris.csv, morris.png")
+    return 0
+
+
 def _add_executor_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("where to run")
     g.add_argument("--workers", type=int, help="local processes (default: all cores; 1 = in this process)")
@@ -247,6 +250,21 @@ def cmd_advise(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report.html import write_report
+    from .report.targets import load_targets
+
+    for d in [args.results] + ([args.baseline] if args.baseline else []):
+        if not (Path(d) / "weekly.parquet").exists() or not (Path(d) / "manifest.json").exists():
+            print(f"ketensim: error: {d}: no results here (expected weekly.parquet and manifest.json, "
+                  "as written by `ketensim run`)", file=sys.stderr)
+            return 2
+    targets = load_targets(args.targets) if args.targets and Path(args.targets).exists() else None
+    path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets)
+    print(f"report: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ketensim", description="Simulate the Dutch migration chain under COVID-19.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -316,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     _add_executor_args(a)
     a.set_defaults(func=cmd_advise)
+    rep = sub.add_parser("report", help="write a self-contained HTML report of stored results")
+    rep.add_argument("results", metavar="RESULTS_DIR", help="results folder written by `ketensim run`")
+    rep.add_argument("--baseline", metavar="DIR", help="results folder of the baseline to compare with")
+    rep.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS_DIR/report.html)")
+    rep.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file with the letter's figures")
+    rep.set_defaults(func=cmd_report)
     return p
 
 
