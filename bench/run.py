@@ -189,18 +189,52 @@ def child_bare(n_events: int, n_procs: int) -> dict[str, Any]:
     return {"wall_s": wall, "events": next(env._eid), "timeouts": per_proc * n_procs}
 
 
+class GcTimer:
+    """Time spent in Python's cyclic garbage collector, per generation (gc.callbacks).
+
+    A profiler charges a collection to whichever function happened to allocate; this
+    shows it apart.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.collections = [0, 0, 0]
+        self._t = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._t = time.perf_counter()
+        else:
+            g = info["generation"]
+            self.seconds[g] += time.perf_counter() - self._t
+            self.collections[g] += 1
+
+    def __enter__(self) -> "GcTimer":
+        import gc
+
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import gc
+
+        gc.callbacks.remove(self)
+
+
 def child_replication(quick: bool, k: float) -> dict[str, Any]:
     from ketensim.experiment.runner import simulate
 
     sc = bench_scenario(quick, k)
     rss0 = _maxrss_mb()
-    t0 = time.perf_counter()
-    rec = simulate(sc, 0)
-    wall = time.perf_counter() - t0
+    with GcTimer() as gct:
+        t0 = time.perf_counter()
+        rec = simulate(sc, 0)
+        wall = time.perf_counter() - t0
     if rec.error:
         raise RuntimeError(rec.error)
     return {"wall_s": wall, "events": rec.events, "maxrss_mb": _maxrss_mb(),
-            "maxrss_before_mb": rss0, "rows": len(rec.weekly)}
+            "maxrss_before_mb": rss0, "rows": len(rec.weekly),
+            "gc_s": sum(gct.seconds), "gc_collections": gct.collections}
 
 
 def child_parallel(quick: bool, reps: int, workers: int) -> dict[str, Any]:
@@ -239,7 +273,25 @@ def child_profile(quick: bool, top: int) -> dict[str, Any]:
     return {"total_s": total, "top": rows[:top]}
 
 
-CHILDREN = {"bare": child_bare, "replication": child_replication,
+def _bare_job(n_events: int) -> float:
+    return child_bare(n_events, BARE_PROCESSES)["wall_s"]
+
+
+def child_bare_parallel(jobs: int, n_events: int, workers: int) -> dict[str, Any]:
+    """The machine's own speed-up: bare SimPy jobs on local processes, as run_scenario does."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0 = time.perf_counter()
+    if workers <= 1:
+        for _ in range(jobs):
+            _bare_job(n_events)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_bare_job, [n_events] * jobs))
+    return {"wall_s": time.perf_counter() - t0, "jobs": jobs, "workers": workers}
+
+
+CHILDREN = {"bare": child_bare, "bare_parallel": child_bare_parallel, "replication": child_replication,
             "parallel": child_parallel, "profile": child_profile}
 
 
@@ -283,7 +335,8 @@ def measure(quick: bool, repeats: int, profile_top: int, log=print) -> dict[str,
             bare.append(b)
             reps[k].append((b, r))
             log(f"  round {i + 1}/{repeats} x{k:g}: bare {b['wall_s']:.2f}s, "
-                f"replication {r['wall_s']:.2f}s, {r['events']:,} events, {r['maxrss_mb']:.0f} MB")
+                f"replication {r['wall_s']:.2f}s ({r.get('gc_s', 0):.2f}s in the cyclic GC), "
+                f"{r['events']:,} events, {r['maxrss_mb']:.0f} MB")
     one = [r for _, r in reps[1.0]]
     R = statistics.median(b["wall_s"] for b in bare)
     rep_over_R = median_ratio([r["wall_s"] for _, r in reps[1.0]], [b["wall_s"] for b, _ in reps[1.0]])
@@ -298,6 +351,10 @@ def measure(quick: bool, repeats: int, profile_top: int, log=print) -> dict[str,
     p1 = run_child("parallel", quick=quick, reps=par_reps, workers=1)
     p2 = run_child("parallel", quick=quick, reps=par_reps, workers=2)
     speedup = p1["wall_s"] / p2["wall_s"]
+    # what this (shared) machine gives two processes at the moment: bare SimPy jobs
+    b1 = run_child("bare_parallel", jobs=4 if quick else 8, n_events=250_000, workers=1)
+    b2 = run_child("bare_parallel", jobs=4 if quick else 8, n_events=250_000, workers=2)
+    machine_speedup = b1["wall_s"] / b2["wall_s"]
 
     log("  start-up: ketensim --help")
     helps, bares = startup_times(5 if quick else 9)
@@ -322,11 +379,14 @@ def measure(quick: bool, repeats: int, profile_top: int, log=print) -> dict[str,
                      "events": bare[0]["events"], "wall_s": [b["wall_s"] for b in bare]},
             "replication": {f"x{k:g}": [{"wall_s": r["wall_s"], "events": r["events"],
                                           "maxrss_mb": round(r["maxrss_mb"], 1),
+                                          "gc_s": r["gc_s"], "gc_collections": r["gc_collections"],
                                           "paired_R_s": b["wall_s"]} for b, r in reps[k]]
                             for k in scale_ks},
             "events_per_replication": one[0]["events"],
             "memory_before_simulation_mb": round(one[0]["maxrss_before_mb"], 1),
-            "parallel": {"reps": par_reps, "wall_1_worker_s": p1["wall_s"], "wall_2_workers_s": p2["wall_s"]},
+            "parallel": {"reps": par_reps, "wall_1_worker_s": p1["wall_s"], "wall_2_workers_s": p2["wall_s"],
+                         "bare_simpy_speedup_2_workers": machine_speedup,
+                         "speedup_over_bare_speedup": speedup / machine_speedup},
             "startup": {"help_s": helps, "python_pass_s": bares,
                         "python_pass_median_s": statistics.median(bares)},
         },
@@ -384,9 +444,15 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [f"- {k}: {v}" for k, v in result["notes"].items()]
     lines.append(f"- start-up of a bare `python -c pass` for comparison: "
                  f"{m['startup']['python_pass_median_s']:.2f} s")
+    gc_share = {k: statistics.median(r["gc_s"] / r["wall_s"] for r in rs) for k, rs in m["replication"].items()}
+    lines.append("- share of the replication's wall time spent in the cyclic garbage collector: "
+                 + ", ".join(f"{k} {v:.0%}" for k, v in gc_share.items()))
     lines.append(f"- parallel: {m['parallel']['reps']} replications, "
                  f"{m['parallel']['wall_1_worker_s']:.1f} s on 1 worker, "
-                 f"{m['parallel']['wall_2_workers_s']:.1f} s on 2")
+                 f"{m['parallel']['wall_2_workers_s']:.1f} s on 2; bare SimPy jobs on the same machine "
+                 f"at the same time reach a speed-up of {m['parallel']['bare_simpy_speedup_2_workers']:.2f} "
+                 f"(the model gets {m['parallel']['speedup_over_bare_speedup']:.0%} of what the machine gives; "
+                 f"a shared machine under load cannot show 1.8)")
     prof = result.get("profile")
     if prof:
         lines += ["", f"## Profile of one replication (cProfile, {prof['total_s']:.1f} s under the profiler)",
