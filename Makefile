@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check bench clean
+.PHONY: run test check bench bench-ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml
+
+# Benchmark: figures against their goals in results/bench/ (README.md, bench.json).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Reduced size for CI: prints the figures, never fails the build on a figure.
+bench-ci: $(STAMP)
+	$(BIN)/python bench/run.py --quick --out $${TMPDIR:-/tmp}/ketensim-bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

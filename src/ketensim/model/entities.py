@@ -32,16 +32,22 @@ class Person:
 
 
 class Household:
-    """One case. ``wakeup`` is the event a part succeeds to hand the case on."""
+    """One case. ``wakeup`` is the event a part succeeds to hand the case on.
+
+    ``size`` is read on every placement, count and level update (hundreds of thousands of
+    times a run), so it is a plain attribute kept by the ``members`` setter: assign a new
+    list to change the members, do not mutate the list in place.
+    """
 
     __slots__ = (
-        "hid", "members", "kind", "status", "location", "applied_at",
+        "hid", "_members", "size", "kind", "status", "location", "applied_at",
         "removable", "in_reception", "wakeup", "detained",
     )
 
     def __init__(self, hid: int, kind: str, applied_at: float) -> None:
         self.hid = hid
-        self.members: list[Person] = []
+        self._members: list[Person] = []
+        self.size = 0
         self.kind = kind  # "first" or "repeat"
         self.status = IN_PROCEDURE
         self.location: "Location | None" = None
@@ -52,16 +58,21 @@ class Household:
         self.detained = False  # in immigration detention (see model.detention)
 
     @property
-    def size(self) -> int:
-        return len(self.members)
+    def members(self) -> list[Person]:
+        return self._members
+
+    @members.setter
+    def members(self, persons: list[Person]) -> None:
+        self._members = persons
+        self.size = len(persons)
 
     @property
     def adults(self) -> list[Person]:
-        return [p for p in self.members if p.adult]
+        return [p for p in self._members if p.adult]
 
     def blocked(self, now: float) -> bool:
         """True while any member is in isolation or quarantine."""
-        return any(p.blocked_until > now for p in self.members)
+        return any(p.blocked_until > now for p in self._members)
 
     def blocked_until(self) -> float:
-        return max(p.blocked_until for p in self.members)
+        return max(p.blocked_until for p in self._members)
