@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/ketensim run scenarios/baseline-2020.yaml --out results/baseline-2020
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 check: $(STAMP)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml

@@ -52,11 +52,15 @@ class HearingRooms:
         return done
 
     def dispatch(self) -> None:
-        while self.queue:
-            mode = next((m for m in MODES if self.busy[m] < self.capacity[m]), None)
-            if mode is None:
+        queue, busy, capacity = self.queue, self.busy, self.capacity
+        while queue:
+            if busy["physical"] < capacity["physical"]:
+                mode = "physical"  # physical rooms first
+            elif busy["video"] < capacity["video"]:
+                mode = "video"
+            else:
                 return
-            person, done, t_ready = self.queue.popleft()
+            person, done, t_ready = queue.popleft()
             self.busy[mode] += 1
             self.env.process(self._hold(mode, person, done, t_ready))
 

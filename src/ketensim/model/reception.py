@@ -1,6 +1,7 @@
 """COA reception: locations, emergency locations, occupancy by status, housing outflow."""
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Generator
 
@@ -54,6 +55,9 @@ class Reception:
             for g in cfg.locations for i in range(g.count)
         ]
         self.emergency = [Location(e.name, e.places, e.isolation_places, emergency=True) for e in cfg.emergency]
+        self._index = {l.name: i for i, l in enumerate(self.regular)}
+        self._heap: list[tuple[int, int]] = [(-l.free, i) for i, l in enumerate(self.regular)]
+        heapq.heapify(self._heap)
         self.by_status = {s: 0 for s in STATUSES}
         self.occupancy = Level(0.0, env.now)
         self.housing_queue: deque[Household] = deque()
@@ -76,12 +80,36 @@ class Reception:
         if loc is None:
             loc = self._regular_with_room(hh.size) or self._emergency_with_room(hh.size)
         if loc is None:  # everything full: overcrowd the least full regular location
-            loc = max(self.regular, key=lambda l: l.free)
+            loc = self._best_regular()
         self._place(hh, loc)
         self.rec.count("coa.admissions", now, hh.size)
 
+    def _best_regular(self) -> Location:
+        """The regular location with the most free places (lowest index on ties, as max()).
+
+        A lazy max-heap of (-free, index): every change of a location's occupancy pushes a
+        fresh entry; stale entries are dropped when they reach the top. O(log n) instead of a
+        scan of every location per admission."""
+        heap, regular = self._heap, self.regular
+        while True:
+            neg_free, i = heap[0]
+            if -neg_free == regular[i].free:
+                return regular[i]
+            heapq.heappop(heap)
+
+    def _touch(self, loc: Location) -> None:
+        """Record a regular location's new occupancy in the heap (rebuilt when it grows)."""
+        if loc.emergency:
+            return
+        heap = self._heap
+        if len(heap) > 8 * len(self.regular):
+            heap[:] = [(-l.free, i) for i, l in enumerate(self.regular)]
+            heapq.heapify(heap)
+        else:
+            heapq.heappush(heap, (-loc.free, self._index[loc.name]))
+
     def _regular_with_room(self, size: int) -> Location | None:
-        best = max(self.regular, key=lambda l: l.free)
+        best = self._best_regular()
         return best if best.free >= size else None
 
     def _emergency_with_room(self, size: int) -> Location | None:
@@ -95,6 +123,7 @@ class Reception:
         hh.location = loc
         hh.in_reception = True
         loc.occupants += hh.size
+        self._touch(loc)
         loc.households[hh.hid] = hh
         self.by_status[hh.status] += hh.size
         self.occupancy.add(self.env.now, hh.size)
@@ -105,6 +134,7 @@ class Reception:
         loc = hh.location
         assert loc is not None
         loc.occupants -= hh.size
+        self._touch(loc)
         del loc.households[hh.hid]
         self.by_status[hh.status] -= hh.size
         self.occupancy.add(self.env.now, -hh.size)
@@ -144,6 +174,7 @@ class Reception:
             fn(hh, persons)
         hh.members = hh.members + persons  # a new list: members is replaced, never mutated
         loc.occupants += n
+        self._touch(loc)
         self.by_status[hh.status] += n
         self.occupancy.add(self.env.now, n)
         self.rec.count("coa.admissions", self.env.now, n)
