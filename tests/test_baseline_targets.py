@@ -36,3 +36,23 @@ def test_t3_hearings_almost_back_to_pre_covid(baseline_results):
     per_week = h.groupby(["replication", "iso_week"]).value.sum().groupby("iso_week").mean()
     pre, rec = per_week.loc[1:11].mean(), per_week.loc[27:37].mean()
     assert 0.8 * pre <= rec <= pre
+
+
+def test_qualitative_facts_of_the_letter_hold(baseline_results):
+    from ketensim.calibration.validation import check_facts
+
+    facts = check_facts(baseline_results.weekly)
+    assert len(facts) >= 10
+    failed = facts[~facts.ok]
+    assert failed.empty, failed[["id", "statement", "evidence"]].to_string()
+
+
+def test_validation_report_is_written(baseline_results, tmp_path):
+    from ketensim.calibration.validation import write_validation
+
+    summary = write_validation(baseline_results.weekly, baseline_results.manifest, load_targets(TARGETS),
+                               tmp_path, "ketensim validate scenarios/baseline-2020.yaml")
+    text = (tmp_path / "README.md").read_text()
+    assert "| T1 |" in text and "| Q3 |" in text and "![" in text
+    assert summary["targets_ok"] == summary["targets"]
+    assert len(list(tmp_path.glob("*.png"))) >= 10

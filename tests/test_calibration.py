@@ -84,8 +84,9 @@ def test_morris_ranks_the_parameter_that_matters(setup):
     assert table[table.parameter == "y"].mu_star.max() < 1e-9
 
 
-def test_baseline_calibration_spec_is_valid():
-    spec, base = load_spec(SCENARIOS / "baseline-2020.calibration.yaml")
+@pytest.mark.parametrize("name", ["baseline-2020.calibration.yaml", "baseline-2020.backtest.yaml"])
+def test_baseline_calibration_spec_is_valid(name):
+    spec, base = load_spec(SCENARIOS / name)
     ids = {t.id for t in load_targets(base / spec.targets).targets}
     assert set(spec.use_targets) <= ids
     for p in spec.parameters:  # every parameter is a valid override at both bounds

@@ -147,6 +147,30 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .calibration.validation import write_validation
+    from .experiment.runner import run_scenario
+    from .report.targets import load_targets
+    from .scenario.loader import load_scenario
+
+    sc = load_scenario(args.scenario, args.overrides)
+    targets = load_targets(args.targets)
+    res = run_scenario(sc, reps=args.reps, seed=args.seed, workers=args.workers,
+                       progress=Progress(f"validate {sc.name}", args.quiet))
+    failed = [r for r in res.manifest["replications"] if r["error"]]
+    if failed:
+        print(f"{len(failed)} replication(s) failed:\n{failed[0]['error']}", file=sys.stderr)
+        return 1
+    command = f"ketensim validate {args.scenario} --reps {args.reps}"
+    out = Path(args.out)
+    summary = write_validation(res.weekly, res.manifest, targets, out, command,
+                               backtest=Path(args.backtest) if args.backtest else None)
+    print(f"targets within tolerance: {summary['targets_ok']} of {summary['targets']}; "
+          f"qualitative facts reproduced: {summary['facts_ok']} of {summary['facts']}")
+    print(f"written: {out}/README.md, targets.csv, facts.csv and the plots")
+    return 0
+
+
 def _add_executor_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("where to run")
     g.add_argument("--workers", type=int, help="local processes (default: all cores; 1 = in this process)")
@@ -294,6 +318,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="output folder (default: results/calibration/<scenario>)")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(func=cmd_calibrate)
+
+    v = sub.add_parser("validate", help="write the validation report (targets, facts, plots, backtest)")
+    _add_scenario_args(v)
+    v.add_argument("--reps", type=int, default=20)
+    v.add_argument("--seed", type=int)
+    v.add_argument("--workers", type=int)
+    v.add_argument("--targets", default=DEFAULT_TARGETS)
+    v.add_argument("--out", default="results/validation")
+    v.add_argument("--backtest", default="results/validation/backtest",
+                   help="folder of a calibration fitted on an early window (fit.csv, summary.json)")
+    v.add_argument("--quiet", action="store_true")
+    v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("sensitivity", help="Morris screening of the calibration parameters")
     s.add_argument("scenario")

@@ -95,7 +95,7 @@ def calibrate(spec: CalibrationSpec, base_dir: Path, out_dir: Path, budget: int 
     weekly = run([p.override(best[p.path]) for p in spec.parameters])
     final = score(weekly, targets, (), spec.weights)
     trials = study.trials_dataframe()
-    write_outputs(spec, base_dir, out_dir, best, final, trials, targets)
+    write_outputs(spec, base_dir, out_dir, best, final, trials, targets, ids)
     return FitResult(best, final, trials, out_dir)
 
 
@@ -123,7 +123,7 @@ def calibrated_overrides(spec: CalibrationSpec, best: dict[str, float]) -> list[
 
 
 def write_outputs(spec: CalibrationSpec, base_dir: Path, out_dir: Path, best: dict[str, float],
-                  final: Score, trials: pd.DataFrame, targets: Targets) -> None:
+                  final: Score, trials: pd.DataFrame, targets: Targets, fit_ids: Sequence[str] = ()) -> None:
     from ..experiment.store import atomic_write
 
     overrides = calibrated_overrides(spec, best)
@@ -134,5 +134,6 @@ def write_outputs(spec: CalibrationSpec, base_dir: Path, out_dir: Path, best: di
     atomic_write(out_dir / "fit.csv", lambda p: final.table.to_csv(p, index=False))
     atomic_write(out_dir / "trials.csv", lambda p: trials.to_csv(p, index=False))
     summary = {"best": best, "loss": final.loss, "mean_abs_rel_error": final.mean_abs_rel,
-               "trials": int(len(trials)), "replications": spec.replications, "seed": spec.seed}
+               "trials": int(len(trials)), "replications": spec.replications, "seed": spec.seed,
+               "fit_targets": list(fit_ids)}
     atomic_write(out_dir / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=1)))
