@@ -26,7 +26,7 @@ from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
 from .design import DesignPoint, Outcome, SweepSpec, design_points, load_sweep
 from .executors import Executor, SerialExecutor
-from .figures import Figure, figure_values, key_figures
+from .figures import Figure, figure_values
 from .runner import scenario_hash, simulate
 from .store import RunStore
 

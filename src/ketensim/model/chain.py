@@ -127,12 +127,10 @@ class Chain:
         return self._next_id
 
     def _enter(self, hh: Household) -> None:
-        self.population += hh.size
-        self.rec.count("chain.entries", self.env.now, hh.size)
+        self._enter_persons(hh.size)
 
     def _exited(self, hh: Household, route: str) -> None:
-        self.population -= hh.size
-        self.rec.count("chain.exits", self.env.now, hh.size)
+        self._exit_persons(hh.size)
 
     def _enter_persons(self, n: int) -> None:
         self.population += n

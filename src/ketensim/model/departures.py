@@ -99,17 +99,10 @@ class Dtv:
             self.reception.leave(hh, "rejected_left")
 
     def _removals(self) -> Generator[simpy.Event, object, None]:
-        env = self.env
         while True:
+            yield from self.policy.next_slot(
+                lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal)
             d = self.policy.params.dtv
-            rate = d.removals_per_week * d.travel_open / 7.0
-            changed = self.policy.changed
-            if rate <= 0:
-                yield changed
-                continue
-            fired = yield env.timeout(self.removal.exponential(1.0 / rate)) | changed
-            if changed in fired:
-                continue  # memoryless: redraw at the new rate
             hh = self._next_removable()
             if hh is not None:
                 destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"

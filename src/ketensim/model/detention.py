@@ -85,15 +85,9 @@ class Detention:
     def _placements(self) -> Generator[simpy.Event, object, None]:
         env = self.env
         while True:
+            yield from self.policy.next_slot(lambda s: s.detention.placements_per_week / 7.0,
+                                             self.opportunities)
             d = self.policy.params.detention
-            rate = d.placements_per_week / 7.0
-            changed = self.policy.changed
-            if rate <= 0:
-                yield changed
-                continue
-            fired = yield env.timeout(self.opportunities.exponential(1.0 / rate)) | changed
-            if changed in fired:
-                continue  # memoryless: redraw at the new rate
             dublin_first = self.choice.bernoulli(d.dublin_share)
             if self.population.value >= d.places:
                 continue

@@ -205,15 +205,8 @@ class Dublin:
     def _transfers(self) -> Generator[simpy.Event, object, None]:
         env = self.env
         while True:
+            yield from self.policy.next_slot(lambda s: s.dublin.transfers_per_week / 7.0, self.slots)
             p = self.policy.params.dublin
-            rate = p.transfers_per_week / 7.0
-            changed = self.policy.changed
-            if rate <= 0:
-                yield changed
-                continue
-            fired = yield env.timeout(self.slots.exponential(1.0 / rate)) | changed
-            if changed in fired:
-                continue  # memoryless: redraw at the new rate
             case = self._next_case()
             if case is None:
                 continue

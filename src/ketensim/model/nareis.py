@@ -130,14 +130,8 @@ class Nareis:
                 self._wake = env.event()
                 yield self._wake
                 continue
-            rate = self.policy.params.nareis.investigations_per_week / 7.0
-            changed = self.policy.changed
-            if rate <= 0:
-                yield changed
-                continue
-            fired = yield env.timeout(self.s_slots.exponential(1.0 / rate)) | changed
-            if changed in fired:
-                continue  # memoryless: redraw at the new rate
+            yield from self.policy.next_slot(lambda s: s.nareis.investigations_per_week / 7.0,
+                                             self.s_slots)
             done, _ = self.queue.popleft()
             done.succeed()
 

@@ -92,6 +92,22 @@ class PolicyProcess:
             fired, self.changed = self.changed, self.env.event()
             fired.succeed(phase.name)
 
+    def next_slot(self, rate_of: Callable[[Scenario], float], stream: Any) -> Iterable[Any]:
+        """Wait for the next event of a Poisson stream whose rate (per day) follows the phase:
+        capacity slots such as removals, transfers, placements or interviews. The pending
+        draw is dropped at a phase boundary and redrawn at the new rate, which is exact
+        because exponential clocks are memoryless. Use as ``yield from policy.next_slot(...)``."""
+        env = self.env
+        while True:
+            rate = rate_of(self.current.params)
+            changed = self.changed
+            if rate <= 0:
+                yield changed
+                continue
+            fired = yield env.timeout(stream.exponential(1.0 / rate)) | changed
+            if changed not in fired:
+                return
+
     def schedule(self, value: Callable[[Scenario], float]) -> list[tuple[float, float]]:
         """(start_day, value) steps of a parameter over the whole timeline; for hazards that
         are integrated ahead of time (see ``hazard.PiecewiseRate``)."""

@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..clock import parse_when
-from ..scenario.errors import ScenarioError, from_validation
+from ..scenario.errors import from_validation
 from ..scenario.loader import read_yaml
 
 
