@@ -69,3 +69,6 @@ def test_compare_puts_both_scenarios_side_by_side():
     # before the scenarios differ, common random numbers give identical results
     pre = tele.compare(base, windows=["W01-11 pre"])
     assert (pre.difference == 0).all()
+    assert (pre.difference_ci_low == 0).all() and (pre.difference_ci_high == 0).all()
+    # the paired interval of the difference lies around the difference of the means
+    assert video.difference_ci_low <= video.difference <= video.difference_ci_high

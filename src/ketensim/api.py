@@ -212,8 +212,8 @@ class RunResults:
 
     def compare(self, baseline: "RunResults", windows: Any = None, figures: Any = None) -> "pd.DataFrame":
         """This scenario next to a baseline: both window means with their own 95% intervals and
-        the difference of the means (this - baseline). The interval of the difference comes
-        from the paired comparison with common random numbers (``ketensim compare``)."""
+        the difference of the means (this - baseline) with the 95% interval of the paired
+        per-replication differences (common random numbers when both used the same seed)."""
         from .report.summary import side_by_side
 
         return side_by_side(self.weekly, baseline.weekly, windows, figures, names=(baseline.name, self.name))

@@ -212,10 +212,12 @@ def _key_figures_section(weekly: pd.DataFrame, base: pd.DataFrame | None, names:
         rows.append([f"<b>{_e(r.figure)}</b>" if first else "", _e(r.window),
                      _e(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high)),
                      _e(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high)),
-                     f"<span{cls}>{_fmt_diff(d)}</span>"])
-    return (note + "<p class='note'>Difference = scenario mean - baseline mean. Both runs use the same seeds "
-            "(common random numbers); the interval of the paired difference comes from "
-            "<code>ketensim compare</code>.</p>"
+                     f"<span{cls}>{_fmt_diff(d)}</span>"
+                     + (f" [{_fmt_diff(r.difference_ci_low)}, {_fmt_diff(r.difference_ci_high)}]"
+                        if not math.isnan(r.difference_ci_low) else "")])
+    return (note + "<p class='note'>Difference = scenario mean - baseline mean, with the 95% interval of "
+            "the paired per-replication differences: both runs use the same seeds (common random "
+            "numbers), so replication r of each shares its random numbers.</p>"
             + _table(["figure", "window", f"baseline: {_e(b)}", f"scenario: {_e(c)}", "difference"], rows,
                      num_from=2))
 

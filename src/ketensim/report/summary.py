@@ -98,8 +98,9 @@ def side_by_side(weekly: pd.DataFrame, baseline: pd.DataFrame,
                  names: tuple[str, str] = ("baseline", "scenario")) -> pd.DataFrame:
     """Both scenarios' window means with their own 95% intervals (columns ``baseline_mean``,
     ``baseline_ci_low``, ... ``scenario_ci_high``; their names in ``.attrs["names"]``), and
-    the ``difference`` of the means (scenario - baseline). The interval of the difference is left to the paired
-    comparison of common random numbers (``ketensim compare``)."""
+    the ``difference`` of the means (scenario - baseline) with the 95% interval of the paired
+    per-replication differences (``difference_ci_low``/``_high``): meaningful when both runs
+    used the same seed, so replication r of each shares its random numbers (CRN)."""
     wins = resolve_windows(weekly, windows)
     wins = {k: v for k, v in wins.items() if k in resolve_windows(baseline, {k: (v.start, v.end)})}
     figs = resolve_figures(weekly, figures)
@@ -111,6 +112,17 @@ def side_by_side(weekly: pd.DataFrame, baseline: pd.DataFrame,
     merged = a[keys + cols].rename(columns={c: f"baseline_{c}" for c in cols}).merge(
         b[keys + cols].rename(columns={c: f"scenario_{c}" for c in cols}), on=keys)
     merged["difference"] = merged["scenario_mean"] - merged["baseline_mean"]
+    # paired interval: replication r of both runs shares its random numbers (same seed), so
+    # the per-replication differences are far less noisy than the two means apart
+    lo, hi = [], []
+    for r in merged.itertuples(index=False):
+        per_rep = [x.droplevel("scenario") for x in (_stats(weekly, figs[r.figure], wins[r.window]),
+                                                      _stats(baseline, figs[r.figure], wins[r.window]))]
+        d = (per_rep[0] - per_rep[1]).dropna()  # aligned on the replication
+        _, l, h = mean_ci(d.to_numpy(dtype=float))
+        lo.append(l)
+        hi.append(h)
+    merged["difference_ci_low"], merged["difference_ci_high"] = lo, hi
     merged.attrs["names"] = {"baseline": names[0], "scenario": names[1]}
     return merged
 
