@@ -99,3 +99,21 @@ def test_a_fresh_calibration_is_reproducible(setup):
     a = calibrate(spec, base, base / "a", budget=12, run=synthetic_run, fresh=True)
     b = calibrate(spec, base, base / "b", budget=12, run=synthetic_run, fresh=True)
     assert a.best == b.best
+
+
+def test_least_squares_finds_the_optimum_within_its_budget(setup):
+    spec, base = setup
+    ls = CalibrationSpec.model_validate({**spec.model_dump(), "method": "least_squares", "budget": 30})
+    res = calibrate(ls, base, base / "ls", run=synthetic_run, fresh=True)
+    assert abs(res.best["x"] - 0.4) < 0.01 and abs(res.best["y"] - 0.6) < 0.01
+    assert len(res.trials) <= 30
+    cached = (base / "ls" / "evaluations.jsonl").read_text().count("\n")
+    calls = []
+
+    def counting_run(ov):
+        calls.append(ov)
+        return synthetic_run(ov)
+
+    res2 = calibrate(ls, base, base / "ls", run=counting_run, fresh=True)
+    assert res2.best == res.best and len(calls) == 1  # replayed from the cache; 1 = final run
+    assert cached >= 3

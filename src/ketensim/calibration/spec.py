@@ -45,7 +45,11 @@ class CalibrationSpec(BaseModel):
     weights: dict[str, float] = Field(default_factory=dict, description="weight per target id (default 1)")
     replications: int = Field(5, ge=5, description="replications per trial (common random numbers)")
     seed: int = Field(1, ge=0, description="root seed of the trials and of the optimiser")
-    budget: int = Field(60, ge=1, description="default number of trials")
+    budget: int = Field(60, ge=1, description="default number of trials (simulation runs of the optimiser)")
+    method: Literal["tpe", "least_squares"] = Field(
+        "tpe", description="tpe: Optuna's sampler, global, resumable study; least_squares: "
+        "scipy's bounded trust-region least squares on the targets' relative errors, for "
+        "parameters that each drive mainly one target (evaluations cached, so resumable)")
     parameters: list[Parameter] = Field(min_length=1)
 
 
