@@ -117,3 +117,19 @@ def test_least_squares_finds_the_optimum_within_its_budget(setup):
     res2 = calibrate(ls, base, base / "ls", run=counting_run, fresh=True)
     assert res2.best == res.best and len(calls) == 1  # replayed from the cache; 1 = final run
     assert cached >= 3
+
+
+def test_committed_baseline_holds_the_calibrated_parameters():
+    """The baseline is the calibration's result: its parameters equal those of the committed
+    fit (results/validation/calibration/summary.json, from `ketensim calibrate --fresh`)."""
+    import json
+
+    from conftest import ROOT
+    from ketensim.calibration.fit import _current
+
+    summary = json.loads((ROOT / "results/validation/calibration/summary.json").read_text())
+    spec, base = load_spec(SCENARIOS / "baseline-2020.calibration.yaml")
+    for p in spec.parameters:
+        fitted = summary["best"][p.path]
+        fitted = round(fitted) if p.integer else fitted
+        assert _current(base / spec.scenario, p) == pytest.approx(fitted, rel=1e-5, abs=1e-6), p.path

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import pandas as pd
-import yaml
 
 from ..report.targets import Targets, load_targets
 from ..scenario.loader import load_scenario
@@ -132,7 +131,7 @@ def write_outputs(spec: CalibrationSpec, base_dir: Path, out_dir: Path, best: di
     overrides = calibrated_overrides(spec, best)
     lines = [f"# Calibrated by `ketensim calibrate` against {spec.targets}", "# Apply with --set, or",
              "# copy into the scenario.", "overrides:"]
-    lines += [f"  - {yaml.safe_dump(o, default_style=None).strip()}" for o in overrides]
+    lines += [f"  - {json.dumps(o)}" for o in overrides]
     atomic_write(out_dir / "calibrated.yaml", lambda p: p.write_text("\n".join(lines) + "\n"))
     atomic_write(out_dir / "fit.csv", lambda p: final.table.to_csv(p, index=False))
     atomic_write(out_dir / "trials.csv", lambda p: trials.to_csv(p, index=False))
