@@ -89,7 +89,7 @@ def test_baseline_calibration_spec_is_valid(name):
     ids = {t.id for t in load_targets(base / spec.targets).targets}
     assert set(spec.use_targets) <= ids
     for p in spec.parameters:  # every parameter is a valid override at both bounds
-        load_scenario(base / spec.scenario, [p.override(p.low), p.override(p.high)])
+        load_scenario(base / spec.scenario, [*spec.fixed, p.override(p.low), p.override(p.high)])
 
 
 def test_a_fresh_calibration_is_reproducible(setup):

@@ -31,12 +31,14 @@ class FitResult:
     out_dir: Path
 
 
-def runner_for(scenario_path: Path, reps: int, seed: int, workers: int | None) -> Callable[[Sequence[str]], pd.DataFrame]:
-    """A function overrides -> weekly table (replications 0..reps-1, fixed seed)."""
+def runner_for(scenario_path: Path, reps: int, seed: int, workers: int | None,
+               fixed: Sequence[str] = ()) -> Callable[[Sequence[str]], pd.DataFrame]:
+    """A function overrides -> weekly table (replications 0..reps-1, fixed seed); ``fixed``
+    overrides come first on every run."""
     from ..experiment.runner import run_scenario
 
     def run(overrides: Sequence[str]) -> pd.DataFrame:
-        sc = load_scenario(scenario_path, list(overrides))
+        sc = load_scenario(scenario_path, [*fixed, *overrides])
         res = run_scenario(sc, reps=reps, seed=seed, workers=workers)
         errors = [r["error"] for r in res.manifest["replications"] if r["error"]]
         if errors:
@@ -68,7 +70,7 @@ def calibrate(spec: CalibrationSpec, base_dir: Path, out_dir: Path, budget: int 
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(base_dir / spec.targets)
     ids = list(fit_ids if fit_ids is not None else spec.use_targets)
-    run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers)
+    run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers, spec.fixed)
     storage = JournalStorage(JournalFileBackend(str(out_dir / "study.journal")))
     study = optuna.create_study(
         study_name="calibration", storage=storage, direction="minimize", load_if_exists=True,
@@ -172,7 +174,7 @@ def calibrate_least_squares(spec: CalibrationSpec, base_dir: Path, out_dir: Path
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(base_dir / spec.targets)
     ids = list(fit_ids if fit_ids is not None else spec.use_targets)
-    run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers)
+    run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers, spec.fixed)
     params = spec.parameters
     cache_path = out_dir / "evaluations.jsonl"
     cache: dict[str, dict[str, Any]] = {}

@@ -51,6 +51,9 @@ class CalibrationSpec(BaseModel):
         "scipy's bounded trust-region least squares on the targets' relative errors, for "
         "parameters that each drive mainly one target (evaluations cached, so resumable)")
     parameters: list[Parameter] = Field(min_length=1)
+    fixed: list[str] = Field(default_factory=list, description=(
+        "overrides applied to every run and not fitted (a backtest sets here, without looking "
+        "at the later data, the parameters that only act after its fitting window)"))
 
 
 def load_spec(path: str | Path) -> tuple[CalibrationSpec, Path]:
