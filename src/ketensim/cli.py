@@ -120,7 +120,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         oos = res.score.table[~res.score.table.id.isin(fit_ids)]
         if len(oos):
             print(f"\nout of sample ({', '.join(oos.id)}): mean |relative error| {oos.rel_error.abs().mean():.1%}")
-    print(f"\nwritten: {out}/calibrated.yaml, fit.csv, trials.csv, summary.json (study: {out}/study.journal)")
+    kept = "evaluations.jsonl" if spec.method == "least_squares" else "study.journal"
+    print(f"\nwritten: {out}/calibrated.yaml, fit.csv, trials.csv, summary.json; rerunning continues "
+          f"from {out}/{kept}")
     return 0
 
 

@@ -204,8 +204,7 @@ def write_plots(weekly: pd.DataFrame, manifest: dict, targets: Targets, out: Pat
         ax = fig.add_subplot(1, 1, 1)
         plots.plot_series(weekly, metrics if len(metrics) > 1 else metrics[0], ax=ax, targets=targets,
                           phases=phases)
-        fig.tight_layout()
-        fig.savefig(out / f"{name}.png", dpi=96)
+        fig.savefig(out / f"{name}.png", dpi=96, bbox_inches="tight")
         made.append((name, plots.label_of(metrics if len(metrics) > 1 else metrics[0])))
     return made
 
@@ -263,6 +262,17 @@ def write_validation(weekly: pd.DataFrame, manifest: dict, targets: Targets, out
                   _md_table(fit.assign(rel_error=fit.rel_error.map("{:+.1%}".format))[
                       ["id", "label", "role", "letter", "mean", "rel_error", "ok"]].round(1)), "",
                   f"Out of sample mean |relative error|: {oos.rel_error.abs().mean():.1%}." if len(oos) else "", ""]
+    morris = out / "sensitivity" / "morris.csv"
+    if morris.exists():
+        from .sensitivity import ranking
+
+        rank = ranking(pd.read_csv(morris))
+        lines += ["## Sensitivity: Morris screening of the calibration parameters", "",
+                  "From `ketensim sensitivity scenarios/baseline-2020.yaml --trajectories 4 --reps 2 "
+                  "--out results/validation/sensitivity` (per-target effects in `sensitivity/morris.csv`): "
+                  "mean over the targets of μ* relative to the target's value.", "",
+                  _md_table(rank.assign(mean_rel_mu_star=rank.mean_rel_mu_star.map("{:.3f}".format))), "",
+                  "![Morris ranking](sensitivity/morris.png)", ""]
     lines += ["## Weekly series", "",
               "Replication mean and the band of the central 90% of replications; the letter's values "
               "in red; the policy phases shaded.", ""]
