@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period, parse_when
 
@@ -19,6 +19,17 @@ PosInt = Annotated[int, Field(ge=1)]
 NonNegFloat = Annotated[float, Field(ge=0)]
 PosFloat = Annotated[float, Field(gt=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+def _sums_to_one(v: dict[int, float]) -> dict[int, float]:
+    total = sum(v.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"must sum to 1, got {total:.6g}")
+    return v
+
+
+SizeDistribution = Annotated[dict[PosInt, Probability], AfterValidator(_sums_to_one)]
+"""Probabilities of sizes (persons) that must sum to 1."""
 
 
 class Strict(BaseModel):
@@ -119,19 +130,12 @@ class Series(Strict):
 class Households(Strict):
     """Composition of arriving households (one asylum case per household)."""
 
-    size_probabilities: dict[PosInt, Probability] = Field(
+    size_probabilities: SizeDistribution = Field(
         description="probability of each household size (persons)"
     )
     second_adult_share: Probability = Field(
         description="share of households of two or more persons with two adults"
     )
-
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> "Households":
-        total = sum(self.size_probabilities.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"size_probabilities must sum to 1, got {total:.6g}")
-        return self
 
 
 class Inflow(Strict):
@@ -302,7 +306,7 @@ class Nareis(Strict):
     filing_factor: NonNegFloat = Field(
         description="multiplier on the application rate (1 = normal; <1 = applications postponed, "
         "e.g. IND desks closed); granted permit holders defer, the background is thinned")
-    family_size_probabilities: dict[PosInt, Probability] = Field(
+    family_size_probabilities: SizeDistribution = Field(
         description="probability of the number of family members (persons) per application")
     background_applications: Series = Field(
         description="applications (persons) from permit holders not in the model (housed before "
@@ -323,14 +327,6 @@ class Nareis(Strict):
     travel_days: PosFloat = Field(
         description="mean days from the MVV to arrival in the Netherlands when travel is fully open")
 
-    @field_validator("family_size_probabilities")
-    @classmethod
-    def _sums_to_one(cls, v: dict[int, float]) -> dict[int, float]:
-        total = sum(v.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"must sum to 1, got {total:.6g}")
-        return v
-
 
 # --------------------------------------------------------------------------- resettlement
 
@@ -350,7 +346,7 @@ class Resettlement(Strict):
     mission_share: Probability = Field(
         description="share of the quotas selected on missions; the rest are individual dossier "
         "cases, selected also while missions are suspended")
-    household_size_probabilities: dict[PosInt, Probability] = Field(
+    household_size_probabilities: SizeDistribution = Field(
         description="probability of each resettled household size (persons)")
     preparation_days: NonNegFloat = Field(
         description="mean days from selection to ready to travel (exit permits, medical checks, "
@@ -359,14 +355,6 @@ class Resettlement(Strict):
         description="flight seats (persons) per week for ready refugees; 0 = travel suspended")
     coa_stay_days: NonNegFloat = Field(
         description="mean days in COA before moving to the pre-matched municipality")
-
-    @field_validator("household_size_probabilities")
-    @classmethod
-    def _sums_to_one(cls, v: dict[int, float]) -> dict[int, float]:
-        total = sum(v.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"must sum to 1, got {total:.6g}")
-        return v
 
 
 # --------------------------------------------------------------------------- MVV
