@@ -127,3 +127,27 @@ def test_error_is_a_scenario_error_in_python(write_scenario):
     with pytest.raises(ScenarioError) as info:
         load_scenario(write_scenario({"extends": "baseline-2020", "seed": -3}))
     assert info.value.path == "seed"
+
+
+def test_both_application_kinds_are_required(capsys):
+    rc, err = run_check(capsys, BASELINE, "--set", "ind.grant_share={first: 0.5}")
+    assert rc == 2 and "ind.grant_share" in err and "repeat" in err
+
+
+def test_a_folder_is_not_a_scenario(capsys, tmp_path):
+    rc, err = run_check(capsys, tmp_path)
+    assert rc == 2 and "is a folder" in err
+
+
+def test_calibration_spec_names_are_checked(tmp_path):
+    from ketensim.calibration.spec import load_spec
+
+    spec = tmp_path / "c.yaml"
+    spec.write_text(f"scenario: {BASELINE}\ntargets: {BASELINE.parent / 'targets/letter-2020-10-05.yaml'}\n"
+                    "parameters:\n  - {path: dtv.travel_open@lockdwon, low: 0.1, high: 0.5}\n")
+    with pytest.raises(ScenarioError, match="no phase named 'lockdwon'"):
+        load_spec(spec)
+    spec.write_text(f"scenario: {BASELINE}\ntargets: {BASELINE.parent / 'targets/letter-2020-10-05.yaml'}\n"
+                    "use_targets: [T99]\nparameters:\n  - {path: dtv.travel_open@lockdown, low: 0.1, high: 0.5}\n")
+    with pytest.raises(ScenarioError, match="unknown target id"):
+        load_spec(spec)

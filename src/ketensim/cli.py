@@ -12,6 +12,17 @@ DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
 log = logging.getLogger("ketensim")
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (argparse turns the error into exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 class Progress:
     """A one-line progress bar with ETA on stderr (silent when quiet or not a terminal)."""
 
@@ -67,7 +78,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment.runner import run_scenario
     from .report.table import format_targets, window_table
-    from .report.targets import compare, load_targets
+    from .report.targets import Targets, compare, load_targets
     from .scenario.loader import load_scenario
 
     sc = load_scenario(args.scenario, args.overrides)
@@ -88,7 +99,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(window_table(res.weekly, targets).to_string())
             if targets is not None:
                 print()
-                print(format_targets(compare(res.weekly, targets)))
+                inside = Targets(source=targets.source, targets=[
+                    t for t in targets.targets if pd.Timestamp(t.window.end) <= pd.Timestamp(sc.horizon.end)])
+                if inside.targets:  # only targets whose window lies inside the simulated weeks
+                    print(format_targets(compare(res.weekly, inside)))
     per_run = [r["runtime_s"] for r in res.manifest["replications"]]
     print(f"\nresults: {out}/weekly.parquet, weekly.csv, manifest.json "
           f"(wall {res.manifest['wall_time_s']:.1f}s, {sum(per_run) / len(per_run):.2f}s per replication)")
@@ -106,6 +120,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     spec, base = load_spec(spec_path)
     out = Path(args.out or f"results/calibration/{Path(args.scenario).stem}")
     fit_ids = args.fit_targets.split(",") if args.fit_targets else None
+    if fit_ids:
+        from .calibration.spec import check_names
+
+        check_names(spec, base, "--fit-targets", fit_ids)
     res = calibrate(spec, base, out, budget=args.budget, workers=args.workers, fit_ids=fit_ids,
                     progress=Progress("calibrate", args.quiet), fresh=args.fresh)
     print(f"\nbest after {len(res.trials)} trials (loss {res.score.loss:.3f}, "
@@ -136,7 +154,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     spec_path = Path(args.spec or Path(args.scenario).with_suffix(".calibration.yaml"))
     spec, base = load_spec(spec_path)
     targets = load_targets(base / spec.targets)
-    run = runner_for(Path(args.scenario), args.reps, spec.seed, args.workers)
+    run = runner_for(base / spec.scenario, args.reps, spec.seed, args.workers, spec.fixed)
     outcomes = args.outcomes.split(",") if args.outcomes else ()
     table = morris(spec, targets, run, trajectories=args.trajectories, outcomes=outcomes,
                    seed=spec.seed, progress=Progress("morris", args.quiet))
@@ -175,9 +193,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _add_executor_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("where to run")
-    g.add_argument("--workers", type=int, help="local processes (default: all cores; 1 = in this process)")
+    g.add_argument("--workers", type=positive_int, help="local processes (default: all cores; 1 = in this process)")
     g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
-    g.add_argument("--dask-workers", type=int, metavar="N",
+    g.add_argument("--dask-workers", type=positive_int, metavar="N",
                    help="start a local Dask cluster of N workers (bound to 127.0.0.1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -302,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run replications of a scenario and print the key figures")
     _add_scenario_args(r)
-    r.add_argument("--reps", type=int, help="replications (default: the scenario's)")
+    r.add_argument("--reps", type=positive_int, help="replications (default: the scenario's)")
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--out", help="output folder (default: results/<scenario name>)")
     r.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file to compare with")
@@ -313,19 +331,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("scenario", help="scenario YAML file (its .calibration.yaml sits next to it)")
     c.add_argument("--spec", help="calibration file (default: SCENARIO with .calibration.yaml)")
     c.add_argument("--targets", help="ignored when the calibration file names its targets")
-    c.add_argument("--budget", type=int, help="finished trials to reach (resumes an existing study)")
+    c.add_argument("--budget", type=positive_int, help="finished trials to reach (resumes an existing study)")
     c.add_argument("--fit-targets", help="comma-separated target ids to fit (backtest: the rest is out of sample)")
     c.add_argument("--fresh", action="store_true", help="do not warm-start from the scenario's values")
-    c.add_argument("--workers", type=int, help="local processes per trial")
+    c.add_argument("--workers", type=positive_int, help="local processes per trial")
     c.add_argument("--out", help="output folder (default: results/calibration/<scenario>)")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(func=cmd_calibrate)
 
     v = sub.add_parser("validate", help="write the validation report (targets, facts, plots, backtest)")
     _add_scenario_args(v)
-    v.add_argument("--reps", type=int, default=20)
+    v.add_argument("--reps", type=positive_int, default=20)
     v.add_argument("--seed", type=int)
-    v.add_argument("--workers", type=int)
+    v.add_argument("--workers", type=positive_int)
     v.add_argument("--targets", default=DEFAULT_TARGETS)
     v.add_argument("--out", default="results/validation")
     v.add_argument("--backtest", default="results/validation/backtest",
@@ -336,10 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sensitivity", help="Morris screening of the calibration parameters")
     s.add_argument("scenario")
     s.add_argument("--spec", help="calibration file (default: SCENARIO with .calibration.yaml)")
-    s.add_argument("--trajectories", type=int, default=4)
-    s.add_argument("--reps", type=int, default=2, help="replications per design point")
+    s.add_argument("--trajectories", type=positive_int, default=4)
+    s.add_argument("--reps", type=positive_int, default=2, help="replications per design point")
     s.add_argument("--outcomes", help="comma-separated target ids (default: all)")
-    s.add_argument("--workers", type=int)
+    s.add_argument("--workers", type=positive_int)
     s.add_argument("--out")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_sensitivity)
@@ -348,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML(s)")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter in every scenario")
-    c.add_argument("--reps", type=int, help="replications (default: the base scenario's)")
+    c.add_argument("--reps", type=positive_int, help="replications (default: the base scenario's)")
     c.add_argument("--seed", type=int, help="root seed for all scenarios (default: the base's)")
     c.add_argument("--metric", dest="metrics", action="append", default=[],
                    help="only figures of this metric (repeatable)")
@@ -359,13 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sweep", help="run a sweep file (levers x uncertainties x replications)")
     s.add_argument("sweep", help="sweep YAML file")
     s.add_argument("--out", help="result store (default: results/sweeps/<sweep name>)")
-    s.add_argument("--reps", type=int, help="replications per design point (default: the file's)")
+    s.add_argument("--reps", type=positive_int, help="replications per design point (default: the file's)")
     _add_executor_args(s)
     s.set_defaults(func=cmd_sweep)
 
     a = sub.add_parser("advise", help="replications needed for a relative precision (CI half-width)")
     _add_scenario_args(a)
-    a.add_argument("--pilot", type=int, default=10, help="pilot replications (default 10)")
+    a.add_argument("--pilot", type=positive_int, default=10, help="pilot replications (default 10)")
     a.add_argument("--precision", type=float, default=0.05, help="relative half-width (default 0.05)")
     a.add_argument("--metric", dest="metrics", action="append", default=[],
                    help="only figures of this metric (repeatable)")

@@ -48,6 +48,31 @@ def runner_for(scenario_path: Path, reps: int, seed: int, workers: int | None,
     return run
 
 
+def claim_folder(spec: CalibrationSpec, base_dir: Path, out_dir: Path, ids: Sequence[str],
+                 simulated: bool) -> None:
+    """Tie an output folder to one calibration (scenario, fixed overrides, targets, fitted ids,
+    parameters, replications, seed): resuming a different one there would silently reuse
+    results that no longer apply, so it is refused with a one-line error."""
+    import hashlib
+
+    from ..experiment.runner import scenario_hash
+    from ..scenario.errors import ScenarioError
+
+    if not simulated:  # a caller-supplied run function (tests, notebooks): nothing to check
+        return
+    blob = json.dumps({
+        "scenario": scenario_hash(load_scenario(base_dir / spec.scenario, list(spec.fixed))),
+        "targets": (base_dir / spec.targets).read_text(),
+        "spec": spec.model_dump(mode="json", exclude={"budget"}), "fit": list(ids),
+    }, sort_keys=True).encode()
+    fingerprint = hashlib.sha256(blob).hexdigest()[:16]
+    path = out_dir / "fingerprint.txt"
+    if path.exists() and path.read_text().strip() != fingerprint:
+        raise ScenarioError(str(out_dir), "", "holds a calibration of another scenario, spec or target "
+                            "set; choose another --out or remove the folder")
+    path.write_text(fingerprint + "\n")
+
+
 def suggest(trial: Any, p: Parameter) -> float:
     if p.integer:
         return float(trial.suggest_int(p.path, int(math.ceil(p.low)), int(math.floor(p.high)), log=p.scale == "log"))
@@ -70,6 +95,7 @@ def calibrate(spec: CalibrationSpec, base_dir: Path, out_dir: Path, budget: int 
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(base_dir / spec.targets)
     ids = list(fit_ids if fit_ids is not None else spec.use_targets)
+    claim_folder(spec, base_dir, out_dir, ids, simulated=run is None)
     run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers, spec.fixed)
     storage = JournalStorage(JournalFileBackend(str(out_dir / "study.journal")))
     study = optuna.create_study(
@@ -174,6 +200,7 @@ def calibrate_least_squares(spec: CalibrationSpec, base_dir: Path, out_dir: Path
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(base_dir / spec.targets)
     ids = list(fit_ids if fit_ids is not None else spec.use_targets)
+    claim_folder(spec, base_dir, out_dir, ids, simulated=run is None)
     run = run or runner_for(base_dir / spec.scenario, spec.replications, spec.seed, workers, spec.fixed)
     params = spec.parameters
     cache_path = out_dir / "evaluations.jsonl"

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..scenario.errors import from_validation
+from ..scenario.errors import ScenarioError, from_validation
 from ..scenario.loader import read_yaml
 
 
@@ -57,8 +57,30 @@ class CalibrationSpec(BaseModel):
 
 
 def load_spec(path: str | Path) -> tuple[CalibrationSpec, Path]:
+    """Validate a calibration file, including its names: phases in parameter paths must exist
+    in the scenario and target ids in the targets file (one-line ScenarioError otherwise)."""
     path = Path(path)
     try:
-        return CalibrationSpec.model_validate(read_yaml(path)), path.parent
+        spec = CalibrationSpec.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise from_validation(exc, str(path), CalibrationSpec) from None
+    check_names(spec, path.parent, str(path))
+    return spec, path.parent
+
+
+def check_names(spec: CalibrationSpec, base: Path, source: str, fit_ids: list[str] | None = None) -> None:
+    from ..report.targets import load_targets
+    from ..scenario.loader import load_scenario
+
+    scenario = load_scenario(base / spec.scenario, list(spec.fixed))
+    phases = [p.name for p in scenario.phases]
+    for i, p in enumerate(spec.parameters):
+        _, _, phase = p.path.partition("@")
+        if phase and phase not in phases:
+            raise ScenarioError(source, f"parameters[{i}].path",
+                                f"no phase named {phase!r} in {spec.scenario}; phases: {', '.join(phases)}")
+    ids = [t.id for t in load_targets(base / spec.targets).targets]
+    for where, chosen in (("use_targets", spec.use_targets), ("--fit-targets", fit_ids or [])):
+        unknown = [i for i in chosen if i not in ids]
+        if unknown:
+            raise ScenarioError(source, where, f"unknown target id(s) {', '.join(unknown)}; targets: {', '.join(ids)}")

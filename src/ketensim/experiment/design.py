@@ -132,7 +132,7 @@ class DesignPoint(BaseModel):
 
     def overrides(self) -> list[str]:
         """The point as ``--set`` overrides (values JSON-encoded: valid YAML scalars)."""
-        return [f"{k}={json.dumps(v)}" for k, v in {**self.levers, **self.uncertainties}.items()]
+        return [f"{k}={json.dumps(v, default=str)}" for k, v in {**self.levers, **self.uncertainties}.items()]
 
 
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:

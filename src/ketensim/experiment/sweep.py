@@ -64,7 +64,7 @@ class SweepPlan:
 
     def fingerprint(self) -> str:
         """What the stored runs depend on (not the number of replications, which may grow)."""
-        blob = json.dumps({"seed": self.seed, "points": [p.model_dump() for p in self.points],
+        blob = json.dumps({"seed": self.seed, "points": [p.model_dump(mode="json") for p in self.points],
                            "hashes": [scenario_hash(s) for s in self.scenarios]}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

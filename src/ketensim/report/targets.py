@@ -64,7 +64,7 @@ def per_replication(weekly: pd.DataFrame, target: Target) -> pd.Series:
     """The target's statistic for every (scenario, replication) in a weekly table."""
     df = weekly[weekly.metric.isin(target.metrics) & target.window.contains(weekly.week_start)]
     keys = ["scenario", "replication"]
-    per_week = df.groupby(keys + ["week_start"])["value"].sum()
+    per_week = df.groupby(keys + ["week_start"])["value"].sum(min_count=1)  # a week without values stays NaN
     grouped = per_week.groupby(level=keys)
     if target.statistic == "weekly_mean":
         return grouped.mean()

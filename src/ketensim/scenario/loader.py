@@ -37,6 +37,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "", f"YAML syntax error at {where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(str(path), "", f"YAML error: {exc}") from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), "", "is a folder, expected a YAML file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -227,13 +227,6 @@ class VideoHearings(Strict):
         return min(sum(self.ind_rooms.values()), self.coa_rooms)
 
 
-class ByApplication(Strict):
-    """A value that differs between first and repeat (follow-up) applications."""
-
-    first: float
-    repeat: float
-
-
 class Ind(Strict):
     """IND asylum procedure: registration, hearings by mode, decision."""
 
@@ -256,6 +249,14 @@ class Ind(Strict):
     )
     physical: PhysicalHearings
     video: VideoHearings
+
+    @field_validator("hearings_per_adult", "grant_share")
+    @classmethod
+    def _both_kinds(cls, v: dict[str, float]) -> dict[str, float]:
+        missing = [k for k in ("first", "repeat") if k not in v]
+        if missing:
+            raise ValueError(f"needs a value for {' and '.join(missing)} (keys: first, repeat), got {v}")
+        return v
 
 
 # --------------------------------------------------------------------------- DT&V
