@@ -29,7 +29,9 @@ def baseline_run():
         "chain.population": chain.population,
         "coa.occupancy": chain.reception.occupancy.value,
         "ind.backlog": chain.ind.backlog.value,
-        "dtv.caseload": chain.dtv.persons.value,
+        # the starting caseload: rejected in COA, outside COA, and the detainees
+        "dtv.caseload": sc.start.reception.rejected + sc.start.dtv.outside_reception
+        + sc.start.detention.population,
     }
     rec = chain.run()
     return start, weekly_values(rec, sc.horizon.weeks), sc

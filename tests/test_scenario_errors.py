@@ -151,3 +151,16 @@ def test_calibration_spec_names_are_checked(tmp_path):
                     "use_targets: [T99]\nparameters:\n  - {path: dtv.travel_open@lockdown, low: 0.1, high: 0.5}\n")
     with pytest.raises(ScenarioError, match="unknown target id"):
         load_spec(spec)
+
+
+def test_a_later_start_begins_in_the_phase_then_in_force():
+    """Phases that ended before the run starts are folded into the one in force at the start
+    (their overrides kept): one phase per start day, and the right one first."""
+    from ketensim.policy.timeline import build_timeline
+
+    sc = load_scenario(BASELINE, ["horizon.start=2020-06-01"])
+    phases = build_timeline(sc)
+    assert phases[0].name == "telehoren-scale-up" and phases[0].start_day == 0
+    assert len({p.start_day for p in phases}) == len(phases)
+    restart = next(p for p in sc.phases if p.name == "restart")
+    assert phases[0].params.dtv.travel_open == restart.set["dtv.travel_open"]  # kept cumulatively

@@ -48,14 +48,17 @@ class Dtv:
         rec.add_source(self.levels)
         env.process(self._removals())
 
-    def await_departure(self, hh: Household, removable: bool | None = None) -> Generator[simpy.Event, object, str]:
+    def await_departure(self, hh: Household, removable: bool | None = None,
+                        stock: bool = False) -> Generator[simpy.Event, object, str]:
         """The household's time in the caseload; returns the route it left by.
-        ``removable`` is drawn unless given (starting detainees are removable by definition)."""
+        ``removable`` is drawn unless given (starting detainees are removable by definition);
+        a household of the starting ``stock`` is not counted as intake."""
         env = self.env
         self.reception.set_status(hh, REJECTED)
         self.caseload[hh.hid] = hh
         self.persons.add(env.now, hh.size)
-        self.rec.count("dtv.intake", env.now, hh.size)
+        if not stock:
+            self.rec.count("dtv.intake", env.now, hh.size)
         if removable is None:
             removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
         hh.removable = removable

@@ -16,7 +16,7 @@ class PiecewiseRate:
     __slots__ = ("starts", "rates")
 
     def __init__(self, steps: list[tuple[float, float]]) -> None:
-        steps = sorted(steps)
+        steps = sorted(steps, key=lambda s: s[0])  # by start only: stable for equal starts
         self.starts = [s for s, _ in steps]
         self.rates = [max(0.0, r) for _, r in steps]
 

@@ -53,8 +53,12 @@ class HearingRooms:
 
     def dispatch(self) -> None:
         queue, busy, capacity = self.queue, self.busy, self.capacity
+        from_quarantine = self.policy.params.ind.video.from_quarantine
         while queue:
-            if busy["physical"] < capacity["physical"]:
+            if (from_quarantine and busy["video"] < capacity["video"]
+                    and queue[0][0].blocked_until > self.env.now):
+                mode = "video"  # blocked, but may be heard by video: do not waste a physical slot
+            elif busy["physical"] < capacity["physical"]:
                 mode = "physical"  # physical rooms first
             elif busy["video"] < capacity["video"]:
                 mode = "video"

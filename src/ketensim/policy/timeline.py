@@ -50,8 +50,10 @@ def build_timeline(scenario: Scenario, source: str = "scenario") -> list[Resolve
             params = Scenario.model_validate(running)
         except ValidationError as exc:
             raise from_validation(exc, source, Scenario, prefix=where) from None
-        start_day = float((phase.start - scenario.horizon.start).days)
-        out.append(ResolvedPhase(phase.name, max(start_day, -scenario.horizon.warmup_days), params))
+        start_day = max(float((phase.start - scenario.horizon.start).days), -scenario.horizon.warmup_days)
+        if out and out[-1].start_day >= start_day:
+            out.pop()  # superseded before the run starts: its overrides live on in `running`
+        out.append(ResolvedPhase(phase.name, start_day, params))
     return out
 
 
