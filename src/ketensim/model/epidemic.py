@@ -10,7 +10,8 @@ Event-driven, so that the cost grows with the number of infections, not resident
   and with random other residents of its location at rate
   ``location_r / infectious_days x (occupants / places) ** crowding_exponent``;
   prevention, whole-site confinement and isolation thin the location contacts at the
-  moment they happen (exact under phase changes);
+  moment they happen (so phase changes of these take effect exactly; the crowding factor
+  and the confinement bound are those in force when the next contact is drawn);
 * symptomatic and asymptomatic infections are found with phase-dependent probabilities
   after a delay from onset; a found case goes to ``Quarantine`` (isolation, housemates,
   possibly the whole location).

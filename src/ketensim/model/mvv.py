@@ -5,7 +5,8 @@ Each person who wants an MVV (a demand series) lodges the application at a consu
 decides, and an issued visa must be collected at the consulate within the collection
 deadline (the collection hazard is scaled by ``consulates_open`` too). A visa not collected
 in time lapses. The deadline is read from the phase in force, so an extension also covers
-visas already issued (as in 2020); a shortened deadline lapses visas past it.
+visas already issued (as in 2020). A shortened deadline lapses visas still waiting past it;
+a visa whose collection was already due before the deadline in force is collected then.
 
 Regular migrants are not persons of the asylum chain: nothing here enters chain.population.
 Levels: ``mvv.waiting_to_lodge`` (demand held back), ``mvv.pending`` (lodged, awaiting a
