@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from typing import TYPE_CHECKING, Generator
+
+if TYPE_CHECKING:
+    import simpy
+
+    from .streams import Stream
 
 
 class PiecewiseRate:
@@ -46,3 +52,14 @@ def product(a: PiecewiseRate, b: PiecewiseRate) -> PiecewiseRate:
     phase-dependent factor), exact on the union of their breakpoints."""
     starts = sorted(set(a.starts) | set(b.starts))
     return PiecewiseRate([(s, a.at(s) * b.at(s)) for s in starts])
+
+
+def wait_for(env: "simpy.Environment", rate: PiecewiseRate,
+             stream: "Stream") -> Generator["simpy.Event", object, bool]:
+    """Wait until the next event of ``rate`` (one Exp(1) draw from ``stream``); returns False
+    at once when it never comes. ``while (yield from wait_for(...)):`` is a Poisson process."""
+    t = rate.next_time(env.now, stream.exponential(1.0))
+    if t == math.inf:
+        return False
+    yield env.timeout(t - env.now)
+    return True

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
-from .hazard import PiecewiseRate
+from .hazard import PiecewiseRate, wait_for
 
 if TYPE_CHECKING:
     from ..scenario.schema import Households, Series
@@ -83,9 +83,5 @@ class Inflow:
     def _arrivals(self, kind: str, rate: PiecewiseRate, stream: "Stream",
                   maker: HouseholdMaker) -> Generator[simpy.Event, object, None]:
         env = self.env
-        while True:
-            t = rate.next_time(env.now, stream.exponential(1.0))
-            if t == math.inf:
-                return
-            yield env.timeout(t - env.now)
+        while (yield from wait_for(env, rate, stream)):
             self.on_arrival(kind, *maker.draw())

@@ -14,13 +14,12 @@ decision), ``mvv.backlog`` (issued, not yet collected).
 """
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
-from .hazard import PiecewiseRate
+from .hazard import PiecewiseRate, wait_for
 from .inflow import series_rate
 
 if TYPE_CHECKING:
@@ -56,20 +55,14 @@ class Mvv:
 
     def _arrivals(self) -> Generator[simpy.Event, object, None]:
         env = self.env
-        while True:
-            t = self.demand.next_time(env.now, self.s_demand.exponential(1.0))
-            if t == math.inf:
-                return
-            yield env.timeout(t - env.now)
+        while (yield from wait_for(env, self.demand, self.s_demand)):
             env.process(self._visa())
 
     def _visa(self) -> Generator[simpy.Event, object, None]:
         env = self.env
         self.waiting.add(env.now, 1)
-        t = self.lodge.next_time(env.now, self.s_lodge.exponential(1.0))
-        if t == math.inf:
+        if not (yield from wait_for(env, self.lodge, self.s_lodge)):
             return
-        yield env.timeout(t - env.now)
         self.waiting.add(env.now, -1)
         self.rec.count("mvv.applications", env.now, 1)
         yield from self._decide()

@@ -28,7 +28,7 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from .entities import Household
-from .hazard import PiecewiseRate, product
+from .hazard import PiecewiseRate, product, wait_for
 from .inflow import series_rate, size_sampler
 
 if TYPE_CHECKING:
@@ -84,11 +84,7 @@ class Nareis:
 
     def _background(self) -> Generator[simpy.Event, object, None]:
         env = self.env
-        while True:
-            t = self.background.next_time(env.now, self.s_background.exponential(1.0))
-            if t == math.inf:
-                return
-            yield env.timeout(t - env.now)
+        while (yield from wait_for(env, self.background, self.s_background)):
             env.process(self._application(self.family_size(), None))
 
     # ------------------------------------------------------------------ the application
@@ -141,17 +137,13 @@ class Nareis:
         env = self.env
         if not holding_mvv:
             self.approved.add(env.now, n)
-            t = self.mvv.next_time(env.now, self.s_travel.exponential(1.0))
-            if t == math.inf:
+            if not (yield from wait_for(env, self.mvv, self.s_travel)):
                 return
-            yield env.timeout(t - env.now)
             self.approved.add(env.now, -n)
             self.rec.count("nareis.mvv_issued", env.now, n)
         self.holding_mvv.add(env.now, n)
-        t = self.travel.next_time(env.now, self.s_travel.exponential(1.0))
-        if t == math.inf:
+        if not (yield from wait_for(env, self.travel, self.s_travel)):
             return
-        yield env.timeout(t - env.now)
         self.holding_mvv.add(env.now, -n)
         self.rec.count("nareis.arrivals", env.now, n)
         self.on_arrival(sponsor, n)

@@ -12,14 +12,13 @@ chain's hand-off, which places them in COA.
 """
 from __future__ import annotations
 
-import math
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
-from .hazard import PiecewiseRate
+from .hazard import PiecewiseRate, wait_for
 from .inflow import size_sampler
 
 if TYPE_CHECKING:
@@ -62,11 +61,7 @@ class Resettlement:
 
     def _selections(self) -> Generator[simpy.Event, object, None]:
         env = self.env
-        while True:
-            t = self.selection.next_time(env.now, self.s_select.exponential(1.0))
-            if t == math.inf:
-                return
-            yield env.timeout(t - env.now)
+        while (yield from wait_for(env, self.selection, self.s_select)):
             env.process(self._refugees(self.size(), counted=True))
 
     def _refugees(self, n: int, counted: bool) -> Generator[simpy.Event, object, None]:
