@@ -1,0 +1,89 @@
+"""The metric registry: every metric is declared once, by the part that records it.
+
+A part module declares a module-level ``METRICS: tuple[Metric, ...]``; the chain collects
+them from its list of parts (``registry_for``). Everything that names a metric for a person
+(CLI table, plots, HTML report, sweeps, calibration targets) takes the label and unit from
+here instead of spelling them again. Totals across parts are ``Derived`` metrics: a sum of
+other metrics, computed after the run, never written by a second part.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+Kind = Literal["count", "level", "sample"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One weekly output. ``count``: a flow summed over the week; ``level``: a stock at week
+    end; ``sample``: a per-event value summarised per week (``summary``: median, mean, p90)."""
+
+    name: str
+    part: str
+    kind: Kind
+    unit: str
+    label: str
+    meaning: str
+    label_nl: str = ""
+    summary: str = ""  # for kind == "sample": median | mean | p90
+    source: str = ""  # for kind == "sample": the recorder's sample name
+    contract: bool = False  # must appear in every run's table, even when it never happens
+
+    def __post_init__(self) -> None:
+        if self.part and not self.name.startswith(self.part.split("/")[0] + "."):
+            pass  # parts may record under their chain-level prefix (e.g. hearings -> ind.)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A metric computed from others after the run: the sum of ``terms`` (with signs)."""
+
+    name: str
+    part: str
+    unit: str
+    label: str
+    meaning: str
+    terms: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+    label_nl: str = ""
+    kind: Kind = "count"
+
+
+class Registry:
+    """Metrics by name; a duplicate name is a build-time error naming both parts."""
+
+    def __init__(self, entries: Iterable[Metric | Derived] = ()) -> None:
+        self._by_name: dict[str, Metric | Derived] = {}
+        for m in entries:
+            self.add(m)
+
+    def add(self, m: Metric | Derived) -> None:
+        old = self._by_name.get(m.name)
+        if old is not None and old != m:
+            raise ValueError(f"metric {m.name!r} declared twice: by part {old.part!r} and by {m.part!r}")
+        self._by_name[m.name] = m
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __getitem__(self, name: str) -> Metric | Derived:
+        return self._by_name[name]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(sorted(self._by_name.values(), key=lambda m: m.name))
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def get(self, name: str) -> Metric | Derived | None:
+        return self._by_name.get(name)
+
+    def label(self, name: str, lang: str = "en") -> str:
+        m = self._by_name.get(name)
+        if m is None:
+            return name
+        return (m.label_nl or m.label) if lang == "nl" else m.label
+
+    def unit(self, name: str) -> str:
+        m = self._by_name.get(name)
+        return m.unit if m is not None else ""
