@@ -30,9 +30,6 @@ class Metric:
     source: str = ""  # for kind == "sample": the recorder's sample name
     contract: bool = False  # must appear in every run's table, even when it never happens
 
-    def __post_init__(self) -> None:
-        if self.part and not self.name.startswith(self.part.split("/")[0] + "."):
-            pass  # parts may record under their chain-level prefix (e.g. hearings -> ind.)
 
 
 @dataclass(frozen=True)
