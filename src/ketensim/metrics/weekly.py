@@ -14,7 +14,7 @@ COLUMNS = ["scenario", "replication", "iso_year", "iso_week", "week_start", "met
 CONTRACT_COUNTS = (
     "ind.hearings_physical", "ind.hearings_video", "ind.hearings_cancelled",
     "ind.decisions", "ind.grants", "ind.applications", "ind.dublin_decisions", "ind.dublin_takeovers",
-    "coa.housed", "coa.admissions", "coa.exits",
+    "coa.housed", "coa.housed_single", "coa.housed_family", "coa.admissions", "coa.exits",
     "dtv.intake", "dtv.exits", "dtv.departures_independent", "dtv.departures_forced",
     "dtv.departures_forced_origin", "dtv.departures_unsupervised",
     "chain.entries", "chain.exits",

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period, parse_when
+from .reception_params import Reception
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
@@ -149,47 +150,7 @@ class Inflow(Strict):
 # --------------------------------------------------------------------------- reception
 
 
-class LocationGroup(Strict):
-    """A group of similar COA locations (asylum seekers' centres, AZC)."""
-
-    name: str
-    count: PosInt
-    places: NonNegInt = Field(description="regular places per location")
-    isolation_places: NonNegInt = Field(
-        description="places per location reserved for isolation/quarantine"
-    )
-
-
-class EmergencyLocation(Strict):
-    """An emergency location (noodopvang, e.g. Zoutkamp 2020) opened only when needed."""
-
-    name: str
-    places: NonNegInt
-    isolation_places: NonNegInt = 0
-
-
-class Housing(Strict):
-    """Outflow of permit holders to municipal housing (the municipalities' task)."""
-
-    persons_per_week: NonNegFloat = Field(description="persons housed per week by municipalities")
-    matching_days: NonNegFloat = Field(
-        description="days from permit to entering the housing queue (matching to a municipality)"
-    )
-
-
-class Reception(Strict):
-    """COA reception: locations, emergency locations, intake and housing outflow."""
-
-    locations: list[LocationGroup] = Field(min_length=1)
-    emergency: list[EmergencyLocation] = []
-    intake_quarantine_days: NonNegFloat = Field(
-        0.0, description="newcomers first stay this long in an emergency location (0 = off)"
-    )
-    housing: Housing
-
-    @property
-    def regular_places(self) -> int:
-        return sum(g.count * g.places for g in self.locations)
+# The reception network and housing: scenario/reception_params.py (Reception, imported above).
 
 
 # --------------------------------------------------------------------------- IND
@@ -700,7 +661,8 @@ PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "n
 """Top-level sections that phases (and sweeps) may override by dotted path."""
 
 FIXED_IN_RUN = (
-    "reception.locations", "reception.emergency", "inflow.households", "dublin.incoming",
+    "reception.locations", "reception.emergency", "reception.pol.locations", "reception.planned",
+    "inflow.households", "dublin.incoming",
     "nareis.background_applications", "mvv.demand", "health.initial_infections",
     "health.singles_per_room",
 )
