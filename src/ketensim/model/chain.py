@@ -286,6 +286,8 @@ class Chain:
         # stock entries are not inflow: take them out of the first day's entry count
         self.rec.counts.pop("chain.entries", None)
         self.rec.counts.pop("coa.admissions", None)
+        for name in [k for k in self.rec.counts if k.startswith("coa.entered_")]:
+            self.rec.counts.pop(name)
         self.rec.counts.pop("ind.applications", None)
 
     # ------------------------------------------------------------------ collect

@@ -178,7 +178,7 @@ class Housing:
             if rate <= 0:
                 yield self.policy.changed | self._changed
                 continue
-            t0 = env.now
+            t0, k0 = env.now, self.k
             yield env.timeout(max(hh.size - credit, 0.0) / rate) | self.policy.changed | self._changed
             credit += (env.now - t0) * rate
             if credit >= hh.size - 1e-9:
@@ -186,6 +186,8 @@ class Housing:
                 credit -= hh.size
                 assert hh.wakeup is not None
                 hh.wakeup.succeed()
+            if self.k != k0:  # a new half-year: what was offered in the old one and not
+                credit = 0.0  # used (less than one household) lapses with it
 
     # ------------------------------------------------------------------ levels
     def levels(self, t: float) -> dict[str, float]:

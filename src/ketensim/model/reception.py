@@ -248,6 +248,7 @@ class Reception:
         hh.location = loc
         hh.in_reception = True
         self._occupy(loc, hh.size)
+        self.rec.count(f"coa.entered_{loc.stage}", self.env.now, hh.size)
         loc.households[hh.hid] = hh
         self.by_status[hh.status] += hh.size
         self.occupancy.add(self.env.now, hh.size)
@@ -265,6 +266,7 @@ class Reception:
         loc = hh.location
         assert loc is not None
         self._occupy(loc, -hh.size)
+        self.rec.count(f"coa.left_{loc.stage}", self.env.now, hh.size)
         del loc.households[hh.hid]
         self.by_status[hh.status] -= hh.size
         self.occupancy.add(self.env.now, -hh.size)
@@ -303,6 +305,7 @@ class Reception:
             fn(hh, persons)
         hh.members = hh.members + persons  # a new list: members is replaced, never mutated
         self._occupy(loc, n)
+        self.rec.count(f"coa.entered_{loc.stage}", self.env.now, n)
         if hh.hid in self.waiting:
             self.waiting_persons[self.waiting[hh.hid]] += n
         self.by_status[hh.status] += n
@@ -398,6 +401,10 @@ METRICS = (
     _m("coa.in_procedure", "level", "persons", "in procedure in COA", "residents awaiting an IND decision"),
     _m("coa.rejected", "level", "persons", "rejected in COA", "rejected residents (departure caseload)"),
     _m("coa.dublin_claimants", "level", "persons", "Dublin claimants in COA", "accepted claimants awaiting transfer"),
+    *(_m(f"coa.entered_{s}", "count", "persons", f"into {s.upper()} / week",
+         f"persons placed in stage {s} in the week (moves and admissions)") for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    *(_m(f"coa.left_{s}", "count", "persons", f"out of {s.upper()} / week",
+         f"persons leaving stage {s} in the week (moves and exits)") for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
     _m("coa.admissions", "count", "persons", "COA admissions / week", "persons entering reception in the week"),
     _m("coa.exits", "count", "persons", "COA exits / week", "persons leaving reception in the week"),
     *HOUSING_METRICS,
