@@ -159,3 +159,16 @@ def test_baseline_higher_housing_realisation_no_more_permit_holders_waiting():
         assert vh["coa.housed"].sum() > vl["coa.housed"].sum()
         assert vh["coa.permit_holders"].mean() <= vl["coa.permit_holders"].mean()
         assert vh["coa.permit_holders_waiting_14w"].mean() <= vl["coa.permit_holders_waiting_14w"].mean()
+
+
+def test_zoutkamp_fact_needs_newcomers_only_in_the_first_wave():
+    from test_validation_facts import synthetic
+
+    from ketensim.calibration.validation import _coa, _zoutkamp
+
+    first_wave = [0.0] * 12 + [200.0] * 8 + [0.0] * 33
+    all_year = [0.0] * 12 + [200.0] * 41
+    assert _zoutkamp(synthetic("coa.emergency_occupancy", first_wave, noise=0.0))[0]
+    assert not _zoutkamp(synthetic("coa.emergency_occupancy", all_year, noise=0.0))[0]
+    assert _coa(synthetic("coa.occupancy", [27_500.0] * 53))[0]
+    assert not _coa(synthetic("coa.occupancy", [25_000.0] * 53))[0]  # 7% below: outside 5%

@@ -324,6 +324,11 @@ class Reception:
         self.housing.housed(hh)
 
     # ------------------------------------------------------------------ levels
+    @property
+    def locations(self) -> list[Location]:
+        """Every location of every stage (the registration centre first)."""
+        return [self.col] + [l for p in self.pools.values() for l in p.locations]
+
     def stage_capacity(self, stage: str) -> int:
         return self.col.places if stage == COL else self.pools[stage].capacity
 
