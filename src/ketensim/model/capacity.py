@@ -2,11 +2,12 @@
 
 * Planned capacity (``reception.planned``): locations that open on a date and close (take no
   one new, shut when empty) from another: the capacity decisions of the time as data.
-* The rule (``reception.capacity``): at each review COA compares the free places in process
-  reception and AZC, plus the places already ordered, minus the persons waiting for such a
-  place, with the buffer. When short it orders enough new AZC locations to restore the
-  buffer; they take residents only after the lead time. When far above the buffer it
-  closes one rule-opened location that has been open at least the minimum time.
+* The rule (``reception.capacity``): at each review COA compares, for AZC and for process
+  reception apart, the free places plus the places already ordered, minus the persons
+  waiting for such a place, with the stage's buffer. When short it orders enough new
+  locations of that stage to restore the buffer; they take residents only after the lead
+  time. When far above the buffer it closes one rule-opened location of the stage that has
+  been open at least the minimum time.
 * Crisis reception (``reception.crisis``): active while a phase says so, or from the lead
   time after the registration centre's overflow first reaches the trigger at a review.
 """
@@ -81,11 +82,11 @@ class Capacity:
         self._crisis()
 
     # ------------------------------------------------------------------ the rule
-    def free_places(self) -> int:
-        """Free POL and AZC places, open or ordered, less the persons waiting for one."""
+    def free_places(self, stage: str) -> int:
+        """Free places of the stage, open or ordered, less the persons waiting for one."""
         r = self.reception
-        free = r.pools[POL].free + r.pools[AZC].free + sum(l.places for l in self.ordered)
-        return free - r.waiting_persons[POL] - r.waiting_persons[AZC]
+        ordered = sum(l.places for l in self.ordered if l.stage == stage)
+        return r.pools[stage].free + ordered - r.waiting_persons[stage]
 
     def _reviews(self) -> Generator[simpy.Event, object, None]:
         env = self.env
@@ -100,29 +101,31 @@ class Capacity:
                 crisis_ordered = True
                 self._at(env.now + p.crisis.lead_time_days, self._trigger_crisis)
             if p.capacity.enabled:
-                self._review(p.capacity)
+                self._review(p.capacity, AZC, p.capacity.buffer)
+                if self.reception.pools[POL].locations:
+                    self._review(p.capacity, POL, p.capacity.pol_buffer)
 
-    def _review(self, rule) -> None:  # type: ignore[no-untyped-def]
-        free = self.free_places()
-        if free < rule.buffer:
+    def _review(self, rule, stage: str, buffer: int) -> None:  # type: ignore[no-untyped-def]
+        free = self.free_places(stage)
+        if free < buffer:
             room = rule.max_locations - self.opened_by_rule - len(self.ordered)
-            n = min(math.ceil((rule.buffer - free) / rule.location_places), max(room, 0))
+            n = min(math.ceil((buffer - free) / rule.location_places), max(room, 0))
             for _ in range(n):
-                self._order(rule)
-        elif free > rule.buffer + rule.close_surplus:
+                self._order(rule, stage)
+        elif free > buffer + rule.close_surplus:
             now = self.env.now
-            done = [l for l in self.reception.pools[AZC].locations
+            done = [l for l in self.reception.pools[stage].locations
                     if l.by_rule and l.accepting and now - l.opened_at >= 7.0 * rule.min_open_weeks]
             if done:
                 self._close(min(done, key=lambda l: (l.occupants, l.index)))
                 self.opened_by_rule -= 1
 
-    def _order(self, rule) -> None:  # type: ignore[no-untyped-def]
+    def _order(self, rule, stage: str) -> None:  # type: ignore[no-untyped-def]
         self._serial += 1
-        loc = Location(f"rule-{self._serial}", rule.location_places,
-                       rule.location_isolation_places, AZC, accepting=False)
+        loc = Location(f"rule-{stage}-{self._serial}", rule.location_places,
+                       rule.location_isolation_places, stage, accepting=False)
         loc.by_rule = True
-        self.reception.pools[AZC].add(loc)
+        self.reception.pools[stage].add(loc)
         self.ordered.append(loc)
         self.rec.count("coa.locations_ordered", self.env.now)
 

@@ -119,15 +119,16 @@ class Crisis(_Strict):
 
 
 class CapacityRule(_Strict):
-    """COA's capacity rule: at each review, compare free AZC and process-reception places
-    (open and already ordered, minus persons waiting for them) with a buffer; order new
-    locations when short, close rule-opened locations again when well above it."""
+    """COA's capacity rule, stage by stage (AZC, process reception): at each review, compare
+    the stage's free places (open and already ordered, minus persons waiting for one) with
+    its buffer; order new locations when short, close rule-opened ones when well above."""
 
     enabled: bool = Field(True, description="the rule runs (False: capacity only as given and planned)")
     review_days: float = Field(7.0, gt=0, description="days between reviews")
     buffer: NonNegInt = Field(
-        1500, description="target free places (persons) in AZC and process reception",
-        json_schema_extra=EXTENSIVE)
+        1500, description="target free AZC places (persons)", json_schema_extra=EXTENSIVE)
+    pol_buffer: NonNegInt = Field(
+        250, description="target free process-reception places (persons)", json_schema_extra=EXTENSIVE)
     lead_time_weeks: NonNegFloat = Field(
         16.0, description="weeks from the decision to open a location until it takes residents")
     min_open_weeks: NonNegFloat = Field(
