@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
+from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate, wait_for
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..scenario.schema import Households, Series
@@ -40,6 +42,9 @@ def size_sampler(probabilities: dict[int, float], stream: "Stream") -> tuple[Cal
     return (lambda: sizes[stream.pick(cum)]), mean
 
 
+METRICS: tuple[Metric | Derived, ...] = ()  # arrivals are counted where they enter (chain, IND, COA)
+
+
 class HouseholdMaker:
     """Draws household sizes and adults from the scenario's mix."""
 
@@ -63,18 +68,27 @@ class HouseholdMaker:
         return size, adults
 
 
-class Inflow:
-    """One arrival process per series; hands each new household to ``on_arrival``.
+class Inflow(Part):
+    """One arrival process per series; hands each new household on (``arrival(kind, size, adults)``).
 
     Arrival times and household sizes use streams named after the series, so a change
     elsewhere in the chain does not reshuffle who arrives when (common random numbers).
     """
 
+    name = "inflow"
+    params = "inflow"
+    metrics = METRICS
+    offers = ("arrival",)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Inflow":
+        sc = ctx.scenario.inflow
+        return cls(ctx.env, ctx.streams, sc.households, ctx.day_of,
+                   {"first": sc.first_applications, "repeat": sc.repeat_applications})
+
     def __init__(self, env: simpy.Environment, streams: "Streams", mix: "Households",
-                 day_of: Callable[[object], float], series: dict[str, "Series"],
-                 on_arrival: Callable[[str, int, int], None]) -> None:
+                 day_of: Callable[[object], float], series: dict[str, "Series"]) -> None:
         self.env = env
-        self.on_arrival = on_arrival
         for kind, s in series.items():
             maker = HouseholdMaker(mix, streams(f"inflow.{kind}.households"))
             rate = series_rate(s, day_of, per=1.0 / maker.mean_size)
@@ -84,4 +98,17 @@ class Inflow:
                   maker: HouseholdMaker) -> Generator[simpy.Event, object, None]:
         env = self.env
         while (yield from wait_for(env, rate, stream)):
-            self.on_arrival(kind, *maker.draw())
+            self.out.arrival(kind, *maker.draw())
+
+
+class IncomingTransfers(Inflow):
+    """Incoming Dublin transfers: other member states transfer persons to the Netherlands, an
+    exogenous series (streams ``inflow.dublin_incoming*``)."""
+
+    name = "dublin_incoming"
+    params = "dublin.incoming"
+
+    @classmethod
+    def build(cls, ctx: Build) -> "IncomingTransfers":
+        sc = ctx.scenario
+        return cls(ctx.env, ctx.streams, sc.inflow.households, ctx.day_of, {"dublin_incoming": sc.dublin.incoming})

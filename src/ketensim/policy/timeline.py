@@ -47,9 +47,9 @@ def build_timeline(scenario: Scenario, source: str = "scenario") -> list[Resolve
             except ScenarioError as exc:
                 raise ScenarioError(source, f"{where}.{key}", exc.problem) from None
         try:
-            params = Scenario.model_validate(running)
+            params = type(scenario).model_validate(running)
         except ValidationError as exc:
-            raise from_validation(exc, source, Scenario, prefix=where) from None
+            raise from_validation(exc, source, type(scenario), prefix=where) from None
         start_day = max(float((phase.start - scenario.horizon.start).days), -scenario.horizon.warmup_days)
         if out and out[-1].start_day >= start_day:
             out.pop()  # superseded before the run starts: its overrides live on in `running`
