@@ -21,7 +21,7 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate, wait_for
-from .inflow import series_rate
+from .inflow import phased_series_rate
 from .parts import Build, Part
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Mvv(Part):
         self.s_lodge = streams("mvv.lodge")
         self.s_decision = streams("mvv.decision")
         self.s_collect = streams("mvv.collect")
-        self.demand = series_rate(scenario.mvv.demand, day_of)
+        self.demand = phased_series_rate(policy, lambda s: s.mvv.demand, day_of)
         self.lodge = PiecewiseRate(policy.schedule(lambda s: s.mvv.consulates_open / s.mvv.lodge_days))
         self.collect = PiecewiseRate(policy.schedule(lambda s: s.mvv.consulates_open / s.mvv.collect_days))
         self.waiting = Level(0.0, env.now)

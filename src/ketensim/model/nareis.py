@@ -30,7 +30,7 @@ from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
 from .entities import Household
 from .hazard import PiecewiseRate, product, wait_for
-from .inflow import series_rate, size_sampler
+from .inflow import mean_size, phased_series_rate, phased_sizes
 from .parts import Build, Part
 
 if TYPE_CHECKING:
@@ -81,17 +81,18 @@ class Nareis(Part):
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario", day_of: Callable[[object], float]) -> None:
         self.env, self.rec, self.policy = env, rec, policy
-        cfg = scenario.nareis
         self.s_filing = streams("nareis.filing")
         self.s_background = streams("nareis.background")
         self.s_assess = streams("nareis.assessment")
         self.s_slots = streams("nareis.investigation")
         self.s_decision = streams("nareis.decision")
         self.s_travel = streams("nareis.travel")
-        self.family_size, mean_size = size_sampler(cfg.family_size_probabilities, streams("nareis.family"))
+        self.family_size = phased_sizes(policy, lambda s: s.nareis.family_size_probabilities, streams("nareis.family"))
         self.filing = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor / s.nareis.apply_days))
         factor = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor))
-        self.background = product(series_rate(cfg.background_applications, day_of, 1.0 / mean_size), factor)
+        self.background = product(phased_series_rate(  # households: persons / mean family size
+            policy, lambda s: s.nareis.background_applications, day_of,
+            lambda s: 1.0 / mean_size(s.nareis.family_size_probabilities)), factor)
         self.mvv = PiecewiseRate(policy.schedule(lambda s: s.nareis.embassies_open / s.nareis.mvv_days))
         self.travel = PiecewiseRate(policy.schedule(lambda s: s.nareis.travel_open / s.nareis.travel_days))
         self.open = Level(0.0, env.now)

@@ -20,7 +20,7 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate, wait_for
-from .inflow import size_sampler
+from .inflow import phased_sizes
 from .parts import Build, Part
 
 if TYPE_CHECKING:
@@ -61,8 +61,8 @@ class Resettlement(Part):
         self.env, self.rec, self.policy = env, rec, policy
         self.s_select = streams("resettlement.selection")
         self.s_prep = streams("resettlement.preparation")
-        self.size, _ = size_sampler(scenario.resettlement.household_size_probabilities,
-                                    streams("resettlement.households"))
+        self.size = phased_sizes(policy, lambda s: s.resettlement.household_size_probabilities,
+                                 streams("resettlement.households"))
 
         def households_per_day(s: "Scenario") -> float:
             r = s.resettlement
