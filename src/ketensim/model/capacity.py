@@ -21,14 +21,24 @@ import simpy
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Metric
 from .locations import AZC, POL, Location
+from .parts import Build, Part
+from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
-    from .reception import Reception
 
 
-class Capacity:
+class Capacity(Part):
+    """COA's capacity decisions: planned locations, the opening/closing rule, crisis reception."""
+
+    name = "capacity"
+    params = "reception.capacity"
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Capacity":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.need(Reception, cls.name), ctx.scenario)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  reception: "Reception", scenario: "Scenario") -> None:
         self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
@@ -140,13 +150,16 @@ class Capacity:
         return {"coa.places_ordered": sum(l.places for l in self.ordered)}
 
 
+
+
 METRICS = (
-    Metric("coa.places_ordered", "reception", "level", "places", "places ordered, not yet open",
+    Metric("coa.places_ordered", "capacity", "level", "places", "places ordered, not yet open",
            "places of locations the capacity rule has ordered that are not open yet"),
-    Metric("coa.locations_ordered", "reception", "count", "locations", "locations ordered / week",
-           "locations the capacity rule ordered in the week"),
-    Metric("coa.locations_opened", "reception", "count", "locations", "locations opened / week",
-           "locations that opened in the week (rule and planned)"),
-    Metric("coa.locations_closed", "reception", "count", "locations", "locations closing / week",
-           "locations that stopped taking residents in the week (rule and planned)"),
+    Metric("coa.locations_ordered", "capacity", "count", "locations/week", "locations ordered",
+           "locations the capacity rule ordered", contract=True),
+    Metric("coa.locations_opened", "capacity", "count", "locations/week", "locations opened",
+           "locations that opened (rule and planned)", contract=True),
+    Metric("coa.locations_closed", "capacity", "count", "locations/week", "locations closing",
+           "locations that stopped taking residents (rule and planned)", contract=True),
 )
+Capacity.metrics = METRICS

@@ -203,12 +203,12 @@ class Housing:
 
 
 METRICS = (
-    Metric("coa.housed", "reception", "count", "persons", "housed in municipalities / week",
-           "permit holders who moved out of COA to a municipal house in the week", "gehuisvest"),
-    Metric("coa.housed_single", "reception", "count", "persons", "housed singles / week",
-           "single-person permit households housed in the week"),
-    Metric("coa.housed_family", "reception", "count", "persons", "housed in families / week",
-           "persons of permit households of two or more housed in the week"),
+    Metric("coa.housed", "reception", "count", "persons/week", "housed in municipalities",
+           "permit holders leaving COA for a home in a municipality", contract=True),
+    Metric("coa.housed_single", "reception", "count", "persons/week", "housed, singles",
+           "single-person permit households housed in a municipality", contract=True),
+    Metric("coa.housed_family", "reception", "count", "persons/week", "housed, families",
+           "persons of permit households of two or more housed in a municipality", contract=True),
     Metric("housing.target", "reception", "level", "persons", "housing target (half-year)",
            "effective municipal target of the current half-year: own target + carried arrears",
            "taakstelling"),

@@ -10,23 +10,24 @@ While ``intake_quarantine_days`` > 0 newcomers first stay in an emergency locati
 Occupancy is kept by status and by stage; locations are opened and closed by ``capacity``,
 permit holders are housed by ``housing``.
 
-Hand-offs: ``registered(hh)`` is an event that fires when the household has registered at
-the registration centre (the IND procedure starts then); ``on_stage`` hooks are called with
-(household, stage) on every move between stages (``"registered"`` included).
+For the IND: ``registered(hh)`` is an event that fires when the household has registered
+at the registration centre (the chain starts the procedure then). Registration itself is
+``self.desk.register(hh)`` (``model/registration.py``); an IND with its own registration
+capacity replaces ``desk`` by an object with the same ``register`` generator.
 """
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Metric
-from .capacity import METRICS as CAPACITY_METRICS
 from .entities import PERMIT_HOLDER, STATUSES, Household, Person
 from .housing import METRICS as HOUSING_METRICS, Housing
 from .locations import AZC, COL, CRISIS, EMERGENCY, POL, Location, Pool
+from .parts import Build, Part
 from .registration import RegistrationDesk
 
 if TYPE_CHECKING:
@@ -34,12 +35,18 @@ if TYPE_CHECKING:
     from ..scenario.schema import Scenario
     from .streams import Streams
 
-REGISTERED = "registered"
-
-
-class Reception:
+class Reception(Part):
     """Places households in stages, moves them on when the next stage has room, and keeps
     occupancy by status and by stage."""
+
+    name = "reception"
+    params = "reception"
+    stock = ("reception.in_procedure", "reception.permit_holders", "reception.rejected")
+    offers = ("moved", "joined")  # (hh, location, entering) on every placement/removal; (hh, newcomers)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Reception":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario") -> None:
@@ -72,12 +79,6 @@ class Reception:
         self.crisis_active = False
         self.desk = RegistrationDesk(env, policy, streams)
         self.housing = Housing(env, rec, policy, streams, scenario, lambda hh: self.leave(hh, "housed"))
-        # hooks (hh, location, entering) called on every placement and removal
-        self.watchers: list[Callable[[Household, Location, bool], None]] = []
-        # hooks (hh, newcomers) called before family members join a household in reception
-        self.joiners: list[Callable[[Household, list[Person]], None]] = []
-        # hooks (hh, stage) on every move between stages and at registration
-        self.on_stage: list[Callable[[Household, str], None]] = []
         rec.add_source(self.levels)
 
     # ------------------------------------------------------------------ entry
@@ -129,7 +130,6 @@ class Reception:
             self._move(hh, self.col)
         yield from self.desk.register(hh)
         self._registered.pop(hh.hid).succeed()
-        self._stage(hh, REGISTERED)
         if hh.in_reception and hh.location is self.col and hh.hid not in self.waiting:
             self._enqueue(hh, POL if self.pools[POL].locations else AZC)
 
@@ -237,11 +237,6 @@ class Reception:
     def _move(self, hh: Household, loc: Location) -> None:
         self._unplace(hh)
         self._place(hh, loc)
-        self._stage(hh, loc.stage)
-
-    def _stage(self, hh: Household, stage: str) -> None:
-        for fn in self.on_stage:
-            fn(hh, stage)
 
     # ------------------------------------------------------------------ placement
     def _place(self, hh: Household, loc: Location) -> None:
@@ -252,8 +247,7 @@ class Reception:
         loc.households[hh.hid] = hh
         self.by_status[hh.status] += hh.size
         self.occupancy.add(self.env.now, hh.size)
-        for fn in self.watchers:
-            fn(hh, loc, True)
+        self.out.moved(hh, loc, True)
 
     def _occupy(self, loc: Location, n: int) -> None:
         loc.occupants += n
@@ -272,8 +266,7 @@ class Reception:
         self.occupancy.add(self.env.now, -hh.size)
         hh.location = None
         hh.in_reception = False
-        for fn in self.watchers:
-            fn(hh, loc, False)
+        self.out.moved(hh, loc, False)
         if loc.occupants == 0 and not loc.accepting and loc.stage != COL:
             loc.is_open = False  # a closing (or switched-off) location shuts when empty
         if loc.stage == EMERGENCY and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
@@ -301,8 +294,7 @@ class Reception:
         they leave with it when it is housed."""
         loc, n = hh.location, len(persons)
         assert loc is not None and hh.in_reception
-        for fn in self.joiners:
-            fn(hh, persons)
+        self.out.joined(hh, persons)
         hh.members = hh.members + persons  # a new list: members is replaced, never mutated
         self._occupy(loc, n)
         self.rec.count(f"coa.entered_{loc.stage}", self.env.now, n)
@@ -406,13 +398,22 @@ METRICS = (
     _m("coa.in_procedure", "level", "persons", "in procedure in COA", "residents awaiting an IND decision"),
     _m("coa.rejected", "level", "persons", "rejected in COA", "rejected residents (departure caseload)"),
     _m("coa.dublin_claimants", "level", "persons", "Dublin claimants in COA", "accepted claimants awaiting transfer"),
-    *(_m(f"coa.entered_{s}", "count", "persons", f"into {s.upper()} / week",
-         f"persons placed in stage {s} in the week (moves and admissions)") for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
-    *(_m(f"coa.left_{s}", "count", "persons", f"out of {s.upper()} / week",
-         f"persons leaving stage {s} in the week (moves and exits)") for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
-    _m("coa.admissions", "count", "persons", "COA admissions / week", "persons entering reception in the week"),
-    _m("coa.exits", "count", "persons", "COA exits / week", "persons leaving reception in the week"),
+    *(_m(f"coa.entered_{s}", "count", "persons/week", f"into {s.upper()}",
+         f"persons placed in stage {s} (moves and admissions)", contract=True)
+      for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    *(_m(f"coa.left_{s}", "count", "persons/week", f"out of {s.upper()}",
+         f"persons leaving stage {s} (moves and exits)", contract=True) for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    _m("coa.admissions", "count", "persons/week", "COA admissions",
+       "persons placed in reception (newcomers, returns, joining family)", contract=True),
+    _m("coa.exits", "count", "persons/week", "COA exits", "persons leaving COA reception, for any reason",
+       contract=True),
+    *(_m(f"coa.exits_{reason}", "count", "persons/week", f"COA exits: {text}",
+         f"persons leaving COA reception: {text}")
+      for reason, text in (("absconded", "absconded Dublin claimants"), ("departed", "departed from the DT&V caseload"),
+                           ("detention", "placed in detention"), ("dublin_transfer", "transferred under Dublin"),
+                           ("housed", "housed in a municipality"), ("rejected_left", "rejected, left reception"))),
     *HOUSING_METRICS,
-    *CAPACITY_METRICS,
 )
-"""Every metric the reception network records (housing and capacity decisions included)."""
+Reception.metrics = METRICS
+"""Every metric the reception network records (housing included; capacity decisions are
+declared by the capacity part)."""
