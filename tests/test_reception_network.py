@@ -172,3 +172,44 @@ def test_zoutkamp_fact_needs_newcomers_only_in_the_first_wave():
     assert not _zoutkamp(synthetic("coa.emergency_occupancy", all_year, noise=0.0))[0]
     assert _coa(synthetic("coa.occupancy", [27_500.0] * 53))[0]
     assert not _coa(synthetic("coa.occupancy", [25_000.0] * 53))[0]  # 7% below: outside 5%
+
+
+def _pressured() -> dict:
+    """A small network under pressure and then relief: inflow above what AZC and POL hold
+    for three months, then none; the rule, crisis reception and a half-year close all act."""
+    raw = network(persons_per_week=120, weeks=30, azc=(1, 300), pol=(1, 100), limit=100,
+                  crisis={"locations": 2, "places": 50, "overflow_trigger": 30, "lead_time_days": 14},
+                  capacity={"enabled": True, "buffer": 100, "pol_buffer": 20, "lead_time_weeks": 3,
+                            "location_places": 100, "min_open_weeks": 4, "close_surplus": 50,
+                            "max_locations": 30})
+    raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 520, "2020-04": 0}}
+    raw["reception"]["housing"].update({"targets": {"2020-H1": 800, "2020-H2": 800}, "realisation": 0.8})
+    return raw
+
+
+PROBES = {
+    "reception.col.night_shelter": 0, "reception.crisis.overflow_trigger": 10**6,
+    "reception.crisis.lead_time_days": 1, "reception.capacity.enabled": False,
+    "reception.capacity.review_days": 3, "reception.capacity.buffer": 400,
+    "reception.capacity.pol_buffer": 300, "reception.capacity.lead_time_weeks": 1,
+    "reception.capacity.min_open_weeks": 20, "reception.capacity.close_surplus": 5000,
+    "reception.capacity.location_places": 30,  # (location_isolation_places acts only with an epidemic)
+    "reception.capacity.max_locations": 1, "reception.housing.carry_over": 0.0,
+}
+
+
+@pytest.fixture(scope="module")
+def pressured_reference() -> tuple[dict, dict[str, np.ndarray]]:
+    raw = _pressured()
+    raw["phases"].append({"name": "probe", "start": "2020-W03", "set": {}})
+    return raw, run(raw)[1]
+
+
+@pytest.mark.parametrize("path", sorted(PROBES))
+def test_a_phase_changing_a_reception_lever_changes_the_run(pressured_reference, path):
+    """The reception levers that only act under pressure (the general walk of phase fields
+    runs without it): set from week 3 by a phase, each changes the weekly table (CRN)."""
+    raw, ref = pressured_reference
+    raw = {**raw, "phases": [*raw["phases"][:-1], {"name": "probe", "start": "2020-W03", "set": {path: PROBES[path]}}]}
+    _, out = run(raw)
+    assert any(not np.array_equal(out[k], ref[k]) for k in ref), f"{path} set by a phase changed nothing"

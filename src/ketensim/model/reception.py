@@ -79,7 +79,15 @@ class Reception(Part):
         self.crisis_active = False
         self.desk = RegistrationDesk(env, policy, streams)
         self.housing = Housing(env, rec, policy, streams, scenario, lambda hh: self.leave(hh, "housed"))
+        policy.subscribe(self._phase)
         rec.add_source(self.levels)
+
+    def _phase(self, params: "Scenario") -> None:
+        """A phase may change the registration centre's agreed limit."""
+        col = self.col
+        col.places = params.reception.col.limit
+        self.overflow.add(self.env.now, max(col.occupants - col.places, 0) - self.overflow.value)
+        self.relieve_col()
 
     # ------------------------------------------------------------------ entry
     def admit(self, hh: Household, newcomer: bool) -> None:

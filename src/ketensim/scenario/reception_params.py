@@ -49,7 +49,7 @@ class Col(_Strict):
     """The registration centre (centrale ontvangstlocatie, Ter Apel): every newcomer starts
     here and registers with the IND before moving on to process reception."""
 
-    name: str = "Ter Apel"
+    name: str = Field("Ter Apel", json_schema_extra=BUILD_TIME)
     limit: NonNegInt = Field(
         2000, description="persons the centre may hold under the agreement with the municipality; "
         "persons above it are the overflow (coa.col_overflow)", json_schema_extra=EXTENSIVE)
@@ -57,7 +57,8 @@ class Col(_Strict):
         275, description="night-shelter places at the site for persons above the limit "
         "(persons above limit + night shelter sleep outside: coa.col_unsheltered)",
         json_schema_extra=EXTENSIVE)
-    isolation_places: NonNegInt = Field(10, description="places reserved for isolation/quarantine")
+    isolation_places: NonNegInt = Field(10, description="places reserved for isolation/quarantine",
+                                        json_schema_extra=BUILD_TIME)
     registrations_per_week: NonNegFloat = Field(
         1400.0, description="IND registration capacity at the centre (persons per week); a "
         "queue forms when newcomers arrive faster (assumption: ~200 a day)",
@@ -107,9 +108,10 @@ class Crisis(_Strict):
     that take registered newcomers from an overfull registration centre while no process
     reception or AZC place is free."""
 
-    locations: NonNegInt = Field(25, description="crisis locations that can be opened (one per safety region)")
+    locations: NonNegInt = Field(25, description="crisis locations that can be opened (one per safety region)",
+                                 json_schema_extra=BUILD_TIME)
     places: NonNegInt = Field(150, description="places per crisis location (persons)",
-                              json_schema_extra=EXTENSIVE)
+                              json_schema_extra={**BUILD_TIME, **EXTENSIVE})
     active: bool = Field(False, description="crisis reception switched on (a phase lever)")
     overflow_trigger: NonNegInt | None = Field(
         None, description="rule: activate (and keep active) once the registration centre's "
@@ -187,9 +189,9 @@ class Housing(_Strict):
 
     targets: dict[str, NonNegFloat] = Field(
         description="persons to be housed per half-year ('YYYY-H1', 'YYYY-H2'); before the "
-        "first the first holds, after the last the last", min_length=1)
+        "first the first holds, after the last the last", min_length=1, json_schema_extra=BUILD_TIME)
     target_scale: NonNegFloat = Field(1.0, description="multiplier on every target (lever)",
-                                      json_schema_extra=EXTENSIVE)
+                                      json_schema_extra={**BUILD_TIME, **EXTENSIVE})
     realisation: Probability = Field(
         1.0, description="share of the (current) target the municipalities offer at the "
         "rate in force (phase lever: lower in a lockdown)")
@@ -197,13 +199,13 @@ class Housing(_Strict):
         1.0, description="share of a half-year's arrears added to the next half-year's target")
     matching_days: dict[Literal["single", "family"], NonNegFloat] = Field(
         description="mean days from the permit to a match with a municipality, by household type")
-    fast_track: list[FastTrack] = []
+    fast_track: list[FastTrack] = Field(default_factory=list, json_schema_extra=BUILD_TIME)
     arrears_at_start: NonNegFloat = Field(
         0.0, description="arrears carried into the first half-year of the run (persons)",
-        json_schema_extra=EXTENSIVE)
+        json_schema_extra={**BUILD_TIME, **EXTENSIVE})
     stock_waiting_days: NonNegFloat = Field(
         260.0, description="mean days since the permit of the permit holders in COA at the "
-        "start (exponential; Little's law: stock / housing rate)")
+        "start (exponential; Little's law: stock / housing rate)", json_schema_extra=BUILD_TIME)
 
     @field_validator("targets", mode="before")
     @classmethod
