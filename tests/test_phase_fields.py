@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from pydantic import BaseModel
 
+from ketensim.clock import parse_when
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.errors import ScenarioError
@@ -40,6 +41,8 @@ def _base_raw() -> dict[str, Any]:
     for key, value in BASE.items():
         set_path(raw, key, value)
     raw.setdefault("name", "probe")
+    end = parse_when(BASE["horizon.end"])
+    raw["phases"] = [ph for ph in raw["phases"] if parse_when(ph["start"]) <= end]
     return raw
 
 

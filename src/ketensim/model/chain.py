@@ -64,9 +64,11 @@ HANDOFFS: tuple[Handoff, ...] = (
     Handoff("dublin", "exit", "chain", "exited"),
     Handoff("dublin", "reenter", "chain", "reentered"),
     Handoff("dublin", "discharge", "detention", "discharge"),
-    Handoff("detention", "abscond", "dublin", "abscond"),
     Handoff("detention", "dublin_candidate", "dublin", "detention_candidate"),
     Handoff("detention", "dtv_candidate", "dtv", "detention_candidate"),
+    Handoff("detention", "dublin_absconded", "dublin", "abscond"),
+    Handoff("detention", "dtv_absconded", "dtv", "absconded"),
+    Handoff("detention", "dtv_removed", "dtv", "removed"),
     Handoff("reception", "moved", "epidemic", "on_move"),
     Handoff("reception", "joined", "epidemic", "on_join"),
 )

@@ -18,7 +18,7 @@ with three competing ends:
   they re-enter the chain as a (non-cooperating) claimant awaiting transfer.
 
 Transfers count as DT&V demonstrable departures (independent or forced), as in DT&V's
-statistics. Incoming Dublin transfers are an exogenous inflow handled in ``chain``.
+statistics: the totals are derived metrics declared by DT&V (``dtv.departures_*``). Incoming Dublin transfers are an exogenous inflow handled in ``chain``.
 """
 from __future__ import annotations
 
@@ -215,7 +215,6 @@ class Dublin(Part):
         self._close(case)
         now = env.now
         self.rec.count("dublin.absconded", now, hh.size)
-        self.rec.count("dtv.departures_unsupervised", now, hh.size)
         if hh.in_reception:
             self.reception.leave(hh, "absconded")
         self.out.exit(hh, "mob")
@@ -275,9 +274,6 @@ class Dublin(Part):
         self.rec.count("dublin.transfers", now, hh.size)
         if forced:
             self.rec.count("dublin.transfers_forced", now, hh.size)
-            self.rec.count("dtv.departures_forced", now, hh.size)
-        else:
-            self.rec.count("dtv.departures_independent", now, hh.size)
         if hh.in_reception:
             self.reception.leave(hh, "dublin_transfer")
         self.out.exit(hh, "dublin_transfer")
