@@ -76,9 +76,7 @@ def _candidates(value: Any, path: str) -> list[Any]:
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, str):
-        ann = Scenario
-        options = [o for o in typing.get_args(_annotation(path)) if o != value]
-        return options
+        return [o for o in typing.get_args(_annotation(path)) if o != value]
     if isinstance(value, int):
         return [value * 3 + 2, 0]
     if isinstance(value, float):

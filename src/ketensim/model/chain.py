@@ -19,7 +19,8 @@ from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
 from .departures import Dtv
-from .detention import DTV as DETENTION_DTV, Detention
+from .detention import DTV as DETENTION_DTV
+from .detention import Detention
 from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .epidemic import Epidemic
@@ -270,7 +271,7 @@ class Chain(Part):
         maker = HouseholdMaker(self.scenario.inflow.households, st)
         t0 = self.env.now
 
-        def households(persons: int, kind: str, status: str):
+        def households(persons: int, kind: str, status: str) -> Iterator[Household]:
             placed = 0
             while placed < persons:
                 size, adults = maker.draw()

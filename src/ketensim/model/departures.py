@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import simpy
 
@@ -90,7 +90,7 @@ class Dtv(Part):
         env.process(self._removals())
 
     def await_departure(self, hh: Household,
-                        removable: bool | None = None) -> Generator[simpy.Event, object, str]:
+                        removable: bool | None = None) -> Generator[simpy.Event, Any, str]:
         """Into the caseload now (intake); returns the household's time in it, which returns
         the route it left by. ``removable`` is drawn unless given (starting detainees are
         removable by definition)."""
@@ -101,7 +101,7 @@ class Dtv(Part):
         self.rec.count("dtv.intake", env.now, hh.size)
         return self._in_caseload(hh, removable)
 
-    def _in_caseload(self, hh: Household, removable: bool | None) -> Generator[simpy.Event, object, str]:
+    def _in_caseload(self, hh: Household, removable: bool | None) -> Generator[simpy.Event, Any, str]:
         env = self.env
         if removable is None:
             removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
@@ -136,16 +136,16 @@ class Dtv(Part):
                 route = "independent" if t_ind <= t_mob else "mob"
             break
         self._exit(hh, route)
-        return route
+        return str(route)
 
-    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, object, None]:
+    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
         while hh.blocked(self.env.now):  # nobody leaves a location in isolation/quarantine
             yield self.env.timeout(hh.blocked_until() - self.env.now)
         if hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 
-    def _removals(self) -> Generator[simpy.Event, object, None]:
+    def _removals(self) -> Generator[simpy.Event, Any, None]:
         while True:
             yield from self.policy.next_slot(
                 lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal)

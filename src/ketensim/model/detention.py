@@ -23,7 +23,7 @@ while detained. The level and flows satisfy population[w] = population[w-1] + pl
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import simpy
 
@@ -119,7 +119,7 @@ class Detention(Part):
                 self._leave(det, "prospect")
 
     # ------------------------------------------------------------------ placement
-    def _placements(self) -> Generator[simpy.Event, object, None]:
+    def _placements(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         while True:
             yield from self.policy.next_slot(lambda s: s.detention.placements_per_week / 7.0,
@@ -149,7 +149,7 @@ class Detention(Part):
         self.rec.count("detention.placements", now, hh.size)
         self.env.process(self._stay(det))
 
-    def _stay(self, det: Detainee) -> Generator[simpy.Event, object, None]:
+    def _stay(self, det: Detainee) -> Generator[simpy.Event, Any, None]:
         env, hh = self.env, det.hh
         d = self.policy.params.detention
         t_max = max(det.since + d.max_stay_days, env.now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import simpy
-from simpy.core import URGENT
+from simpy.events import URGENT
 
 __all__ = ["UrgentTimeout", "events_scheduled"]
 
@@ -36,7 +36,7 @@ def events_scheduled(env: simpy.Environment) -> int:
     """Events scheduled so far in ``env``: SimPy numbers every scheduled event from a
     counter (``Environment._eid``, to keep the queue order stable); its next value is the
     count. Read from the counter's repr, so the count is not advanced by reading it."""
-    m = _COUNT.fullmatch(repr(env._eid))  # type: ignore[attr-defined]
+    m = _COUNT.fullmatch(repr(env._eid))
     if m is None:
-        raise RuntimeError(f"SimPy's event counter is not an itertools.count: {env._eid!r}")  # type: ignore[attr-defined]
+        raise RuntimeError(f"SimPy's event counter is not an itertools.count: {env._eid!r}")
     return int(m.group(1))
