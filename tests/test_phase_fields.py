@@ -33,6 +33,8 @@ BASE = {
     "reception.locations.0.count": 14, "inflow.first_applications.scale": 0.3,
     "inflow.repeat_applications.scale": 0.3, "health.initial_infections": 150,
     "health.imports.exposure_factor": 2.0,
+    "ind.video.coa_rooms": 6,  # video hearings from the start (ind.video.from_quarantine acts)
+    "dublin.mob_weekly_hazard": 0.1, "dublin.reappear_weekly_hazard": 0.3,  # absconders reappear
 }
 
 
@@ -71,8 +73,14 @@ def _get(data: dict[str, Any], path: str) -> Any:
     return node
 
 
+# fields whose generic probes are refused by a validator or act only beyond the horizon
+SPECIAL = {"dublin.deadline_absconded_days": [182.5]}  # = deadline_days: absconders' cases close sooner
+
+
 def _candidates(value: Any, path: str) -> list[Any]:
     """Changed values to try, the most telling first."""
+    if path in SPECIAL:
+        return SPECIAL[path]
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, str):
