@@ -8,6 +8,7 @@ import logging
 from contextlib import contextmanager
 from typing import Generator, Iterator
 
+import numpy as np
 import simpy
 from simpy.core import URGENT
 
@@ -15,6 +16,7 @@ from ..clock import Clock
 from ..metrics.recorder import Recorder
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
+from .appeals import Appeals
 from .departures import Dtv
 from .detention import DTV as DETENTION_DTV, Detention
 from .dublin import Dublin
@@ -91,7 +93,8 @@ class Chain:
         self.reception.watchers.append(self.epidemic.on_move)
         self.reception.joiners.append(self.epidemic.on_join)
         self.rooms = HearingRooms(env, rec, pol, st)
-        self.ind = Ind(env, rec, pol, st, self.rooms)
+        self.ind = Ind(env, rec, pol, st, self.rooms, scenario)
+        self.appeals = Appeals(env, rec, pol, st, self.reception)
         self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
         self.dublin = Dublin(env, rec, pol, st, self.reception, self.ind,
                              on_exit=self._exited, on_reenter=self._reentered)
@@ -150,8 +153,9 @@ class Chain:
         self._enter(hh)
         self.reception.admit(hh, newcomer=True)
         self.epidemic.arrive(hh)
-        self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
+        claim = self.dublin.has_claim(hh)
+        self.ind.apply(hh, "dublin" if claim else None)
+        self.env.process(self._asylum(hh, from_stage=-1, claim=claim))
 
     def _incoming_transfer(self, kind: str, size: int, adults: int) -> None:
         """Transferred to the Netherlands by another member state: reception and the national
@@ -161,27 +165,47 @@ class Chain:
         self.rec.count("dublin.incoming", self.env.now, hh.size)
         self.reception.admit(hh, newcomer=True)
         self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
+        self.env.process(self._asylum(hh, from_stage=-1))
 
     def _asylum(self, hh: Household, from_stage: int,
-                claimable: bool = False) -> Generator[simpy.Event, object, None]:
+                claim: bool = False) -> Generator[simpy.Event, object, None]:
         intake = self.policy.params.reception.intake_quarantine_days
         if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
             self.env.process(self._intake_quarantine(hh, intake))
-        if claimable and self.dublin.has_claim(hh):
+        if claim:
+            if self.policy.params.ind.dublin_interview:  # registration, then the Dublin interview
+                yield self.env.timeout(self.ind.delays.exponential(self.policy.params.ind.registration_days))
+                yield self.ind.hear(hh)
             outcome = yield from self.dublin.track(hh)
             if outcome != "national":
                 return  # transferred or absconded: the exit hand-off has been made
+            self.ind.national(hh)
             from_stage = 0  # registered; the national procedure starts at the first hearing
         yield from self._decided(hh, from_stage)
 
     def _decided(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
         granted = yield from self.ind.procedure(hh, from_stage)
+        if not granted and self.appeals.lodges(hh):
+            granted = yield from self.appeals.run(hh)
         if granted:
             self.nareis.granted(hh)
             yield from self._permit(hh)
         else:
-            yield from self.dtv.await_departure(hh)
+            yield from self._rejected(hh)
+
+    def _rejected(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+        """The IND hands a rejected household (no appeal, or appeal dismissed) to DT&V."""
+        if not stock:
+            self.ind.hand_over_rejected(hh)
+        yield from self.dtv.await_departure(hh, stock=stock)
+
+    def _appeal_stock(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        granted = yield from self.appeals.run(hh, stock=True)
+        if granted:
+            self.nareis.granted(hh)
+            yield from self._permit(hh)
+        else:
+            yield from self._rejected(hh)
 
     def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
         outcome = yield from self.dublin.resume(hh, accepted_at)
@@ -198,6 +222,9 @@ class Chain:
             self.reception.move_to_regular(hh)
 
     def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        if not hh.in_reception:  # an IND stock case staying outside COA: no housing via COA
+            self._exited(hh, "permit_outside")
+            return
         yield from self.reception.await_housing(hh)
         self._exited(hh, "housed")
 
@@ -252,19 +279,15 @@ class Chain:
                 self._enter(hh)
                 yield hh
 
-        share1, share2 = sc.ind.share_awaiting_first_hearing, sc.ind.share_awaiting_second_hearing
-        n_stages = self.scenario.ind.hearings_per_adult["first"]
-        for hh in households(sc.reception.in_procedure, "first", IN_PROCEDURE):
-            hh.applied_at = t0 - st.exponential(sc.ind.backlog_age_days)
-            self.reception.admit(hh, newcomer=False)
-            self.ind.apply(hh)
-            u = st.random()
-            stage = 0 if u < share1 else (1 if u < share1 + share2 else n_stages)
-            self.env.process(self._asylum(hh, from_stage=min(stage, n_stages)))
+        self._seed_ind_stock(households)
         for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
             self.reception.admit(hh, newcomer=False)
             self.env.process(self._permit(hh))
-        for hh in households(sc.reception.rejected, "first", REJECTED):
+        n_appeal = min(sc.ind.appeals_open, sc.reception.rejected)
+        for hh in households(n_appeal, "first", REJECTED):
+            self.reception.admit(hh, newcomer=False)
+            self.env.process(self._appeal_stock(hh))
+        for hh in households(sc.reception.rejected - n_appeal, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
             self.env.process(self.dtv.await_departure(hh, stock=True))
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
@@ -286,6 +309,37 @@ class Chain:
         self.rec.counts.pop("chain.entries", None)
         self.rec.counts.pop("coa.admissions", None)
         self.rec.counts.pop("ind.applications", None)
+
+    def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
+        """The IND stock: in COA and outside it; class, age and stage drawn per household
+        (stage: awaiting the first hearing, the second, or heard: then the remaining wait of the
+        track, exact for the exponential wait, and the decision staff)."""
+        sc, st = self.scenario.start.ind, self.streams("start.ind")
+        t0 = self.env.now
+        share1, share2 = sc.share_awaiting_first_hearing, sc.share_awaiting_second_hearing
+        bounds = list(sc.age_distribution or {})
+        cum = list(np.cumsum(list((sc.age_distribution or {}).values())))
+
+        def age() -> float:
+            if not bounds:
+                return st.exponential(sc.backlog_age_days)
+            i = st.pick(cum)
+            lo = bounds[i - 1] if i else 0
+            return lo + (bounds[i] - lo) * st.random()
+
+        stock = [(hh, True) for hh in households(self.scenario.start.reception.in_procedure, "first", IN_PROCEDURE)]
+        stock += [(hh, False) for hh in households(sc.outside_reception, "first", IN_PROCEDURE)]
+        for hh, in_coa in stock:
+            if st.random() < sc.repeat_share:
+                hh.kind = "repeat"
+            hh.applied_at = t0 - age()
+            if in_coa:
+                self.reception.admit(hh, newcomer=False)
+            self.ind.apply(hh)
+            n = self.scenario.ind.hearings_per_adult[hh.kind]
+            u = st.random()
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
+            self.env.process(self._asylum(hh, from_stage=min(stage, n)))
 
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:
