@@ -309,6 +309,8 @@ class Chain:
         self.rec.counts.pop("chain.entries", None)
         self.rec.counts.pop("coa.admissions", None)
         self.rec.counts.pop("ind.applications", None)
+        for name in [k for k in self.rec.counts if k.startswith("ind.entries_")]:
+            self.rec.counts.pop(name)
 
     def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
         """The IND stock: in COA and outside it; class, age and stage drawn per household

@@ -72,6 +72,7 @@ class HearingRooms:
         self.staff = StaffPools("hearing", env.now)
         self.meter = Meter(env.now, WAIT_STATES)
         self.waits: list[float] = []  # every hearing's wait in the queue (days), for checks
+        self.class_waits: dict[str, list[float]] = {c: [] for c in CLASSES}
         self._shares: tuple[float, dict[str, float]] = (-math.inf, {})
         policy.subscribe(self.on_phase)
         rec.add_source(self.levels)
@@ -141,6 +142,7 @@ class HearingRooms:
             env.process(self._rejoin(person, done, cls))
             return
         self.waits.append(env.now - t_ready)
+        self.class_waits[cls].append(env.now - t_ready)
         self.rec.count(f"ind.hearings_{mode}", env.now)
         self.rec.sample("ind.hearing_wait_days", env.now, env.now - t_ready)
         self.held[mode] += 1

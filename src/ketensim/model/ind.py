@@ -125,7 +125,9 @@ class Ind:
         self.by_class = {c: 0 for c in CLASSES}
         self.cls: dict[int, str] = {}  # class of every open case
         self.open: dict[int, Household] = {}
-        self.queues: dict[str, deque[tuple[Household, simpy.Event, str]]] = {c: deque() for c in CLASSES}
+        self.queues: dict[str, deque[tuple[Household, simpy.Event, str, float]]] = {
+            c: deque() for c in CLASSES}
+        self.decision_waits: dict[str, list[float]] = {c: [] for c in CLASSES}  # days, for checks
         self.staff = StaffPools("decision", env.now)
         self.meter = Meter(env.now, ("idle", "staff"))
         self.lead_times: list[float] = []  # per person, for checks (Little's law)
@@ -237,7 +239,7 @@ class Ind:
     # ------------------------------------------------------------------ decision staff
     def _decision_work(self, hh: Household, track: str) -> simpy.Event:
         done = self.env.event()
-        self.queues[self.class_of(hh)].append((hh, done, track))
+        self.queues[self.class_of(hh)].append((hh, done, track, self.env.now))
         self._dispatch()
         return done
 
@@ -247,7 +249,9 @@ class Ind:
             if choice is None:
                 break
             pool, cls = choice
-            hh, done, track = self.queues[cls].popleft()
+            hh, done, track, t_ready = self.queues[cls].popleft()
+            self.decision_waits[cls].append(self.env.now - t_ready)
+            self.rec.sample("ind.decision_wait_days", self.env.now, self.env.now - t_ready)
             self.staff.start(pool, self.env.now)
             self.env.process(self._work(pool, hh, done, track))
         self.meter.set(self.env.now, "staff" if any(self.queues.values()) else "idle")
@@ -303,7 +307,7 @@ class Ind:
             "ind.backlog": self.backlog.value,
             "ind.backlog_avg": self.backlog.take_area(t) / 7.0,
             "ind.open_past_term": past,
-            "ind.decision_queue": sum(hh.size for q in self.queues.values() for hh, _, _ in q),
+            "ind.decision_queue": sum(e[0].size for q in self.queues.values() for e in q),
             "ind.cohort_decided_share": self.cohort[1] / self.cohort[0] if self.cohort[0] else math.nan,
             "ind.wait_share_decision_staff": d_share,
             "ind.utilisation_decision_staff": self.staff.utilisation(t),
