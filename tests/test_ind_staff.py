@@ -106,7 +106,7 @@ def test_unlimited_staff_lets_the_rooms_bind():
     v = weekly_values(Chain(sc, 0).run(), sc.horizon.weeks)
     assert (v["ind.binding_hearings"] == 1).all()
     assert (v["ind.binding_constraint"] == 1).all()
-    assert np.isnan(v["ind.utilisation_decision_staff"]).all()
+    assert np.isnan(v["ind.utilisation_pct_decision_staff"]).all()
 
 
 def test_baseline_decision_staff_bind_and_the_rooms_bind_the_hearings():
@@ -115,7 +115,7 @@ def test_baseline_decision_staff_bind_and_the_rooms_bind_the_hearings():
     weeks = slice(26, 37)  # W27-W37
     assert (v["ind.binding_constraint"][weeks] == 3).all()
     assert (v["ind.binding_hearings"][weeks] == 1).all()
-    assert (v["ind.utilisation_decision_staff"][weeks] > 0.95).all()
+    assert (v["ind.utilisation_pct_decision_staff"][weeks] > 95).all()
 
 
 def test_telehoren_permanent_reports_what_binds():
@@ -129,8 +129,8 @@ def test_telehoren_permanent_reports_what_binds():
     weeks = slice(26, 37)
     assert (vb["ind.binding_hearings"][weeks] == 1).all()
     assert set(vt["ind.binding_hearings"][weeks]) <= {1.0, 2.0} and 2.0 in set(vt["ind.binding_hearings"][weeks])
-    staff_share = lambda v: v["ind.wait_share_hearing_staff"][weeks].mean()  # noqa: E731
-    assert staff_share(vt) > staff_share(vb) + 0.2, (staff_share(vt), staff_share(vb))
+    staff_share = lambda v: v["ind.binding_pct_hearing_staff"][weeks].mean()  # noqa: E731
+    assert staff_share(vt) > staff_share(vb) + 20, (staff_share(vt), staff_share(vb))
     assert (vt["ind.binding_constraint"][weeks] == 3).all()
     hearings = lambda v: (v["ind.hearings_physical"] + v["ind.hearings_video"])[weeks].sum()  # noqa: E731
     assert hearings(vt) > hearings(vb)

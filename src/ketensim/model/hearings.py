@@ -49,13 +49,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("ind.hearing_wait_mean_days", _M, "sample", "days", "mean hearing wait",
            "mean days in the hearing queue of the week's hearings", summary="mean",
            source="ind.hearing_wait_days"),
-    Metric("ind.wait_share_rooms", _M, "level", "share", "share of week rooms bind",
-           "share of the week in which adults waited for a hearing while every room was busy"),
-    Metric("ind.wait_share_hearing_staff", _M, "level", "share", "share of week hearing staff bind",
-           "share of the week in which adults waited for a hearing while every hearing officer "
+    Metric("ind.binding_pct_rooms", _M, "level", "% of week", "hearing rooms bind (% of week)",
+           "percentage of the week in which adults waited for a hearing while every room was busy"),
+    Metric("ind.binding_pct_hearing_staff", _M, "level", "% of week", "hearing staff bind (% of week)",
+           "percentage of the week in which adults waited for a hearing while every hearing officer "
            "who could take them was busy"),
-    Metric("ind.utilisation_hearing_staff", _M, "level", "share", "hearing staff utilisation",
-           "time-averaged busy hearing officers / hearing officers in the week (finite pools)"),
+    Metric("ind.utilisation_pct_hearing_staff", _M, "level", "%", "hearing staff utilisation",
+           "time-averaged busy hearing officers / hearing officers in the week, percent (finite pools)"),
 )
 
 
@@ -178,7 +178,7 @@ class HearingRooms:
         shares = self.shares_at(t)
         return {
             "ind.hearing_queue": self.queue_length,
-            "ind.wait_share_rooms": shares["rooms"] + shares["both"],
-            "ind.wait_share_hearing_staff": shares["staff"] + shares["both"],
-            "ind.utilisation_hearing_staff": self.staff.utilisation(t),
+            "ind.binding_pct_rooms": 100.0 * (shares["rooms"] + shares["both"]),
+            "ind.binding_pct_hearing_staff": 100.0 * (shares["staff"] + shares["both"]),
+            "ind.utilisation_pct_hearing_staff": 100.0 * self.staff.utilisation(t),
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_when
 from .markers import BUILD_TIME, EXTENSIVE
@@ -117,6 +117,15 @@ class IndProduction(_Strict):
     @classmethod
     def _when(cls, v: object) -> object:
         return None if v is None else parse_when(v)
+
+    @model_validator(mode="after")
+    def _every_class_served(self) -> "IndProduction":
+        served = {c for pool in self.staff.pools.values() for c in pool.serves}
+        missing = [c for c in CLASSES if c not in served]
+        if missing:
+            raise ValueError(f"staff.pools: no pool serves {', '.join(missing)}; cases of that class "
+                             "would wait for ever (add them to some pool's serves)")
+        return self
 
 
 def _age_shares(v: dict[int, float]) -> dict[int, float]:
