@@ -40,7 +40,7 @@ def test_an_appealing_household_stays_in_coa_until_the_ruling():
             seen.append((chain.env.now, hh.in_reception, hh.status, hh.hid in chain.dtv.caseload))
             yield chain.env.timeout(1.0)
 
-    proc = chain.env.process(chain._appeal_stock(hh))
+    proc = chain.env.process(chain._appeal_stock(hh, chain.appeals.lodge(hh)))
     chain.env.process(watch())
     chain.env.run(until=400)
     ruled = next(t for t, _, status, in_dtv in seen if in_dtv)

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ..metrics.recorder import Recorder
-from ..metrics.registry import Metric
+from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
 from .ind_staff import Meter, StaffPools
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -36,19 +37,19 @@ if TYPE_CHECKING:
 MODES = ("physical", "video")
 WAIT_STATES = ("idle", "rooms", "staff", "both")
 
-_M = "ind"
-METRICS: tuple[Metric, ...] = (
-    Metric("ind.hearings_physical", _M, "count", "hearings", "physical hearings",
-           "hearings held in IND offices in the week", "fysieke gehoren", contract=True),
-    Metric("ind.hearings_video", _M, "count", "hearings", "video hearings",
-           "hearings held by telehoren in the week", "telehoren", contract=True),
-    Metric("ind.hearings_cancelled", _M, "count", "hearings", "hearings cancelled",
-           "hearing slots lost because the person was in isolation/quarantine", contract=True),
-    Metric("ind.hearing_queue", _M, "level", "adults", "hearing queue",
-           "adults waiting for a hearing (room and officer) at week end"),
-    Metric("ind.hearing_wait_mean_days", _M, "sample", "days", "mean hearing wait",
-           "mean days in the hearing queue of the week's hearings", summary="mean",
-           source="ind.hearing_wait_days"),
+_M = "hearings"
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("ind.hearings_physical", _M, "count", "hearings/week", "physical hearings",
+           "hearings held in a physical IND room", label_nl="fysieke gehoren", contract=True),
+    Metric("ind.hearings_video", _M, "count", "hearings/week", "video hearings (telehoren)",
+           "hearings held by video (IND room paired with a COA room)", label_nl="telehoren", contract=True),
+    Metric("ind.hearings_cancelled", _M, "count", "hearings/week", "hearings cancelled (isolation)",
+           "hearings called but cancelled because the person was in isolation/quarantine", contract=True),
+    Metric("ind.hearing_queue", _M, "level", "persons", "hearing queue",
+           "adults waiting for a hearing (room and officer), at week end"),
+    Metric("ind.hearing_wait_mean_days", _M, "sample", "days", "mean wait for a hearing",
+           "mean wait in the hearing queue of the hearings held that week",
+           summary="mean", source="ind.hearing_wait_days"),
     Metric("ind.binding_pct_rooms", _M, "level", "% of week", "hearing rooms bind (% of week)",
            "percentage of the week in which adults waited for a hearing while every room was busy"),
     Metric("ind.binding_pct_hearing_staff", _M, "level", "% of week", "hearing staff bind (% of week)",
@@ -59,7 +60,15 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
-class HearingRooms:
+class HearingRooms(Part):
+    name = "hearings"
+    params = "ind"
+    metrics = METRICS
+
+    @classmethod
+    def build(cls, ctx: Build) -> "HearingRooms":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams") -> None:
         self.env, self.rec, self.policy = env, rec, policy

@@ -22,11 +22,12 @@ import numpy as np
 import simpy
 
 from ..metrics.recorder import Level, Recorder
-from ..metrics.registry import Metric
+from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
 from .entities import Household
 from .hearings import HearingRooms
 from .ind_staff import Meter, StaffPools
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -43,28 +44,28 @@ more rooms or hearing staff do not add decisions)."""
 _M = "ind"
 
 
-def _metrics() -> tuple[Metric, ...]:
+def _metrics() -> tuple[Metric | Derived, ...]:
     codes = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
     out = [
-        Metric("ind.applications", _M, "count", "persons", "applications",
+        Metric("ind.applications", _M, "count", "persons/week", "asylum applications",
                "first and repeat asylum applications lodged in the week", "asielaanvragen", contract=True),
-        Metric("ind.decisions", _M, "count", "persons", "decisions",
+        Metric("ind.decisions", _M, "count", "persons/week", "IND decisions",
                "first-instance decisions (persons) in the week", "beslissingen", contract=True),
-        Metric("ind.grants", _M, "count", "persons", "grants", "decisions that grant a permit",
+        Metric("ind.grants", _M, "count", "persons/week", "IND grants", "decisions that grant a permit",
                "inwilligingen", contract=True),
-        Metric("ind.decisions_late", _M, "count", "persons", "late decisions",
-               "decisions taken after the statutory decision term", "beslissingen na termijn"),
-        Metric("ind.dublin_decisions", _M, "count", "persons", "Dublin decisions",
+        Metric("ind.decisions_late", _M, "count", "persons/week", "late decisions",
+               "decisions taken after the statutory decision term", "beslissingen na termijn", contract=True),
+        Metric("ind.dublin_decisions", _M, "count", "persons/week", "Dublin decisions",
                "applications closed because another state accepted the Dublin claim", contract=True),
-        Metric("ind.dublin_takeovers", _M, "count", "persons", "Dublin take-overs",
+        Metric("ind.dublin_takeovers", _M, "count", "persons/week", "Dublin take-overs",
                "cases back in the IND procedure after a lapsed transfer deadline", contract=True),
-        Metric("ind.handover_dtv_rejected", _M, "count", "persons", "handed to DT&V: rejected",
-               "rejected persons handed to DT&V (no appeal, or appeal dismissed)"),
-        Metric("ind.handover_dtv_dublin", _M, "count", "persons", "handed to DT&V: Dublin",
-               "accepted Dublin claimants handed to DT&V for the transfer"),
+        Metric("ind.handover_dtv_rejected", _M, "count", "persons/week", "handed to DT&V: rejected",
+               "rejected persons handed to DT&V (no appeal, or appeal dismissed)", contract=True),
+        Metric("ind.handover_dtv_dublin", _M, "count", "persons/week", "handed to DT&V: Dublin",
+               "accepted Dublin claimants handed to DT&V for the transfer", contract=True),
         Metric("ind.backlog", _M, "level", "persons", "IND backlog",
                "open first and repeat asylum applications at week end", "voorraad IND"),
-        Metric("ind.backlog_avg", _M, "level", "persons", "IND backlog, week average",
+        Metric("ind.backlog_avg", _M, "level", "persons", "IND backlog (week average)",
                "time-averaged open applications over the week (Little's law)"),
         Metric("ind.open_past_term", _M, "level", "persons", "open past the decision term",
                "open applications older than the statutory decision term at week end"),
@@ -76,6 +77,9 @@ def _metrics() -> tuple[Metric, ...]:
         Metric("ind.lead_time_median_days", _M, "sample", "days", "median lead time",
                "median days from application to decision of the week's decisions",
                "doorlooptijd (mediaan)", summary="median", source="ind.lead_time_days"),
+        Metric("ind.decision_wait_mean_days", _M, "sample", "days", "mean wait for a decision officer",
+               "mean days in the decision queue of the cases taken up that week",
+               summary="mean", source="ind.decision_wait_days"),
         Metric("ind.lead_time_p90_days", _M, "level", "days", "lead time, 90th percentile",
                "90th percentile of days from application to decision of the week's decisions"),
         Metric("ind.binding_pct_decision_staff", _M, "level", "% of week", "decision staff bind (% of week)",
@@ -91,17 +95,17 @@ def _metrics() -> tuple[Metric, ...]:
         out += [
             Metric(f"ind.backlog_{c}", _M, "level", "persons", f"IND backlog: {c}",
                    f"open applications of class {c} at week end"),
-            Metric(f"ind.decisions_{c}", _M, "count", "persons", f"decisions: {c}",
-                   f"first-instance decisions of class {c} (Dublin decisions apart)"),
-            Metric(f"ind.entries_{c}", _M, "count", "persons", f"entries: {c}",
-                   f"persons entering class {c} (application, take-over, reclassification)"),
-            Metric(f"ind.exits_{c}", _M, "count", "persons", f"exits: {c}",
-                   f"persons leaving class {c} (decision, Dublin decision, reclassification)"),
+            Metric(f"ind.decisions_{c}", _M, "count", "persons/week", f"decisions: {c}",
+                   f"first-instance decisions of class {c} (Dublin decisions apart)", contract=True),
+            Metric(f"ind.entries_{c}", _M, "count", "persons/week", f"entries: {c}",
+                   f"persons entering class {c} (application, take-over, reclassification)", contract=True),
+            Metric(f"ind.exits_{c}", _M, "count", "persons/week", f"exits: {c}",
+                   f"persons leaving class {c} (decision, Dublin decision, reclassification)", contract=True),
         ]
     for tr in TRACKS:
         out += [
-            Metric(f"ind.decisions_{tr}", _M, "count", "persons", f"decisions: {tr.upper()}",
-                   f"decisions in the {tr.upper()} track"),
+            Metric(f"ind.decisions_{tr}", _M, "count", "persons/week", f"decisions: {tr.upper()}",
+                   f"decisions in the {tr.upper()} track", contract=True),
             Metric(f"ind.lead_time_median_days_{tr}", _M, "level", "days", f"median lead time {tr.upper()}",
                    f"median days from application to decision of the week's {tr.upper()} decisions"),
             Metric(f"ind.lead_time_p90_days_{tr}", _M, "level", "days", f"p90 lead time {tr.upper()}",
@@ -110,10 +114,19 @@ def _metrics() -> tuple[Metric, ...]:
     return tuple(out)
 
 
-METRICS: tuple[Metric, ...] = _metrics()
+METRICS: tuple[Metric | Derived, ...] = _metrics()
 
 
-class Ind:
+class Ind(Part):
+    name = "ind"
+    params = "ind"
+    stock = ("ind",)  # the persons in procedure at the start: stage, class, age, place
+    metrics = METRICS
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Ind":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(HearingRooms, cls.name), ctx.scenario)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", rooms: HearingRooms, scenario: "Scenario | None" = None) -> None:
         self.env, self.rec, self.policy, self.rooms = env, rec, policy, rooms
