@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 import numpy as np
 import simpy
@@ -117,6 +117,19 @@ def _metrics() -> tuple[Metric | Derived, ...]:
 METRICS: tuple[Metric | Derived, ...] = _metrics()
 
 
+def requeue(queues: dict[str, deque], moves: Callable[[tuple], bool], t_of: Callable[[tuple], float],
+            to: str = "taskforce") -> None:
+    """Move the waiting entries that ``moves`` selects to the ``to`` queue, in order of their
+    time of joining (first come, first served within the class)."""
+    taken = [e for c, q in queues.items() if c != to for e in q if moves(e)]
+    if not taken:
+        return
+    for c, q in queues.items():
+        if c != to:
+            queues[c] = deque(e for e in q if not moves(e))
+    queues[to] = deque(sorted([*queues[to], *taken], key=t_of))
+
+
 class Ind(Part):
     name = "ind"
     params = "ind"
@@ -180,12 +193,16 @@ class Ind(Part):
         return self.cls.get(hh.hid, hh.kind)
 
     def _taskforce(self) -> Generator[simpy.Event, object, None]:
-        """At the cutoff every open case lodged before it becomes a Taskforce case."""
+        """At the cutoff every open case lodged before it becomes a Taskforce case, also where
+        it already waits: its hearings and its decision move to the Taskforce queues."""
         if self.cutoff_day > self.env.now:
             yield self.env.timeout(self.cutoff_day - self.env.now)
-        for hh in list(self.open.values()):
-            if hh.applied_at < self.cutoff_day:
-                self.reclassify(hh, "taskforce")
+        moved = {hh.hid for hh in list(self.open.values()) if hh.applied_at < self.cutoff_day}
+        for hid in moved:
+            self.reclassify(self.open[hid], "taskforce")
+        requeue(self.rooms.queues, lambda e: e[0].household.hid in moved, t_of=lambda e: e[2])
+        requeue(self.queues, lambda e: e[0].hid in moved, t_of=lambda e: e[3])
+        self.rooms.dispatch()
         self._dispatch()
 
     # ------------------------------------------------------------------ journey
