@@ -25,6 +25,7 @@ from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
 from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Series, SizeDistribution, Strict
+from .ind_schema import IndProduction, StartIndStock
 from .reception_params import Reception
 
 __all__ = [  # the blocks are importable from here as before
@@ -126,8 +127,9 @@ class VideoHearings(Strict):
         return min(sum(self.ind_rooms.values()), self.coa_rooms)
 
 
-class Ind(Strict):
-    """IND asylum procedure: registration, hearings by mode, decision."""
+class Ind(IndProduction):
+    """IND asylum procedure: registration, hearings by mode, decision; staff, case classes,
+    tracks and appeals come from ``ind_schema.IndProduction``."""
 
     registration_days: NonNegFloat = Field(
         description="mean days from application to ready for the first hearing "
@@ -139,7 +141,9 @@ class Ind(Strict):
     days_between_hearings: NonNegFloat = Field(
         description="mean days of preparation between consecutive hearings"
     )
-    decision_days: NonNegFloat = Field(description="mean days from last hearing to decision")
+    decision_days: NonNegFloat = Field(
+        description="mean days from the last hearing until the decision work can start (report, "
+        "intention, the applicant's view; AA track)")
     hearing_duration_cv: NonNegFloat = Field(
         0.25, description="coefficient of variation of a hearing's room time (1 = exponential)"
     )
@@ -188,8 +192,10 @@ class StartReception(Strict):
     rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)")
 
 
-class StartInd(Strict):
-    """Position of the starting IND backlog (persons in COA in procedure) in the procedure."""
+class StartInd(StartIndStock):
+    """The starting IND backlog (persons in COA in procedure, plus ``outside_reception``): its
+    position in the procedure (the rest of the shares: heard, awaiting the decision), class and
+    age."""
 
     share_awaiting_first_hearing: Probability
     share_awaiting_second_hearing: Probability
