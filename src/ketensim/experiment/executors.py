@@ -5,18 +5,57 @@ order; callers sort by key. Every job carries its own seed and replication, so t
 do not depend on which executor or worker ran them (bit-identical by construction, checked
 by the tests). At most ``window`` jobs are in flight, so memory stays flat however many jobs
 a sweep has.
+
+A job that kills its worker process (a crash, the OOM killer) does not sink the batch: its
+companions are retried one at a time, and a job that kills its worker ``MAX_DEATHS`` times
+is given to ``on_lost(key, args, error)`` (default: the job function's ``on_worker_lost``
+attribute) whose result is yielded as the job's. Local worker processes ignore Ctrl-C (the
+parent handles it and kills them) and exit by themselves when the parent dies.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Hashable, Protocol
 
 log = logging.getLogger(__name__)
 
 Job = tuple[Hashable, Callable[..., Any], tuple[Any, ...]]
+OnLost = Callable[[Hashable, tuple[Any, ...], str], Any]
+MAX_DEATHS = 3
+"""Worker deaths a job may cause before it is recorded as failed."""
+
+
+def _lost(job: Job, on_lost: OnLost | None, error: str) -> Any:
+    """The failure result of a job whose worker died, or an ExecutorError when nobody
+    said how to record one."""
+    key, fn, args = job
+    handler = on_lost or getattr(fn, "on_worker_lost", None)
+    if handler is None:
+        raise ExecutorError(f"job {key!r}: {error}")
+    log.warning("job %r recorded as failed: %s", key, error)
+    return handler(key, args, error)
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    """Worker initializer: ignore Ctrl-C (the parent decides) and exit as soon as the parent
+    process is gone (SIGKILL of a sweep must not leave orphans computing for minutes)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ketensim-parent-watch", daemon=True).start()
 
 
 class ExecutorError(Exception):
@@ -29,7 +68,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]: ...
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -40,7 +79,7 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
         for key, fn, args in jobs:
             yield key, fn(*args)
 
@@ -63,11 +102,70 @@ class ProcessExecutor:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_watch_parent,
+                                   initargs=(os.getpid(),))
+
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+        """Windowed like ``_windowed``; after a worker death the jobs that were in flight
+        are retried one at a time, so the one that kills its worker is found and, after
+        ``MAX_DEATHS`` deaths, recorded failed while the rest go on."""
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        yield from _windowed(lambda fn, args: self._pool.submit(fn, *args), jobs,  # type: ignore[union-attr]
-                             2 * self.workers, _wait_concurrent)
+            self._pool = self._new_pool()
+        it = iter(jobs)
+        pending: dict[Future, Job] = {}
+        suspects: deque[Job] = deque()
+        deaths: dict[Hashable, int] = {}
+        window = 2 * self.workers
+        try:
+            while True:
+                isolating = bool(suspects) or any(j[0] in deaths for j in pending.values())
+                while len(pending) < (1 if isolating else window):
+                    job = suspects.popleft() if suspects else next(it, None)
+                    if job is None:
+                        break
+                    pending[self._pool.submit(job[1], *job[2])] = job
+                    isolating = isolating or job[0] in deaths
+                if not pending:
+                    return
+                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
+                broken: list[Job] = []
+                for fut in done:
+                    job = pending.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken.append(job)
+                        continue
+                    deaths.pop(job[0], None)
+                    yield job[0], result
+                if not broken:
+                    continue
+                broken += pending.values()  # the pool is dead: the rest in flight fails too
+                pending.clear()
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                for job in broken:
+                    deaths[job[0]] = deaths.get(job[0], 0) + 1
+                    if deaths[job[0]] >= MAX_DEATHS:
+                        deaths.pop(job[0])
+                        yield job[0], _lost(job, on_lost, f"its worker process died {MAX_DEATHS} times "
+                                            "(crash or out of memory); not retried")
+                    else:
+                        suspects.append(job)
+                log.warning("a worker process died; retrying %d job(s) one at a time", len(broken))
+        except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for running jobs
+            self._kill()
+            raise
+
+    def _kill(self) -> None:
+        if self._pool is None:
+            return
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:
@@ -108,30 +206,36 @@ class DaskExecutor:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
         log.info("dask executor on %s with %d workers", self.client.scheduler.address, self.workers)
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+        """As completed, windowed; a job that killed its workers (the scheduler's
+        ``allowed-failures``) is recorded through ``on_lost`` and the batch goes on."""
         from distributed import as_completed
+        from distributed.scheduler import KilledWorker
 
         window = 2 * max(self.workers, 1)
         it = iter(jobs)
-        keys: dict[str, Hashable] = {}
+        keys: dict[str, Job] = {}
         ac = as_completed()
         for _ in range(window):
             if not self._submit(it, ac, keys):
                 break
         for fut in ac:
-            key = keys.pop(fut.key)
-            result = fut.result()
+            job = keys.pop(fut.key)
+            try:
+                result = fut.result()
+            except KilledWorker as exc:
+                result = _lost(job, on_lost, f"it killed its Dask worker repeatedly ({exc}); not retried")
             fut.release()
-            yield key, result
+            yield job[0], result
             self._submit(it, ac, keys)
 
-    def _submit(self, it: Iterator[Job], ac: Any, keys: dict[str, Hashable]) -> bool:
+    def _submit(self, it: Iterator[Job], ac: Any, keys: dict[str, Job]) -> bool:
         job = next(it, None)
         if job is None:
             return False
         key, fn, args = job
         fut = self.client.submit(fn, *args, pure=False, retries=0)
-        keys[fut.key] = key
+        keys[fut.key] = job
         ac.add(fut)
         return True
 

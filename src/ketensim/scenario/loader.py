@@ -19,28 +19,142 @@ import yaml
 from pydantic import ValidationError
 
 from ..clock import parse_when
-from .errors import ScenarioError, from_validation
+from .errors import ScenarioError, from_validation, short
 from .schema import Scenario
 
 log = logging.getLogger(__name__)
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Safe-load one YAML mapping, with file:line:column on syntax errors."""
-    if not path.exists():
-        raise ScenarioError(str(path), "", "file not found")
+MAX_FILE_BYTES = 1_000_000
+"""Largest scenario or sweep file read (the baseline is about 15 kB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists (the baseline needs 5)."""
+MAX_NODES = 200_000
+"""Most YAML nodes after expanding aliases (an alias bomb is refused before it is built)."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, deep nesting and alias bombs.
+
+    Depth is counted while composing, and the expanded size of the node graph (aliases
+    counted every time they are used) is checked before any Python object is built, so a
+    hostile file costs milliseconds, not minutes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML hook
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(None, None, f"nested deeper than {MAX_DEPTH} levels",
+                                       self.peek_event().start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first is not None:
+                    raise yaml.MarkedYAMLError(None, None, f"duplicate key {short(key)} (first at line {first}); "
+                                               "remove one of them", key_node.start_mark)
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(root: Any) -> int:
+    """Nodes of the document with every alias expanded (memoised: linear in the file)."""
+    memo: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in memo:
+            continue
+        kids: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for kv in node.value for n in kv]
+        if children_done or not kids:
+            memo[id(node)] = min(1 + sum(memo.get(id(k), 1) for k in kids), 10 * MAX_NODES)
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in memo)
+    return memo[id(root)]
+
+
+def safe_load_strict(text: str) -> Any:
+    """``yaml.safe_load`` with duplicate keys, deep nesting and alias bombs refused
+    (``yaml.MarkedYAMLError`` with the position)."""
+    loader = _StrictLoader(text)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node)
+        if size > MAX_NODES:
+            raise yaml.MarkedYAMLError(None, None, f"expands to more than {MAX_NODES:,} values "
+                                       "(aliases used too often)", node.start_mark)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def read_text_checked(path: Path, what: str = "YAML file", limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file of at most ``limit`` bytes (FIFOs, devices and folders are
+    refused before they are opened, so nothing hangs)."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ScenarioError(str(path), "", f"is a folder, expected a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ScenarioError(str(path), "", f"is not a regular file (a pipe, socket or device); expected a {what}")
+    if st.st_size > limit:
+        raise ScenarioError(str(path), "", f"is {st.st_size:,} bytes; a {what} may have at most {limit:,}")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise ScenarioError(str(path), "", f"is larger than {limit:,} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), "", f"is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Strictly load one YAML mapping, with file:line:column on syntax errors, duplicate
+    keys, deep nesting and alias bombs."""
+    text = read_text_checked(path)
+    try:
+        data = safe_load_strict(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ScenarioError(str(path), "", f"YAML syntax error at {where}: {exc.problem}") from None
+        raise ScenarioError(str(path), "", f"YAML error at {where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), "", f"YAML error: {exc}") from None
-    except IsADirectoryError:
-        raise ScenarioError(str(path), "", "is a folder, expected a YAML file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), "", f"cannot be read: {exc}") from None
+        raise ScenarioError(str(path), "", f"YAML error: {short(str(exc), 200)}") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "", "nested too deeply") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -106,16 +220,18 @@ def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
 def parse_override(text: str) -> tuple[str, str | None, Any]:
     """'a.b@phase=value' -> ('a.b', 'phase', typed YAML scalar)."""
     if "=" not in text:
-        raise ScenarioError(f"--set {text}", "", "expected dotted.path=value")
+        raise ScenarioError(f"--set {short(text, 80, quote=False)}", "", "expected dotted.path=value")
     key, raw = text.split("=", 1)
     key = key.strip()
     phase = None
     if "@" in key:
         key, phase = key.split("@", 1)
     if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"--set {text}", key, "expected dotted.path=value")
+        raise ScenarioError(f"--set {short(text, 80, quote=False)}", key, "expected dotted.path=value")
+    if len(raw) > 10_000:
+        raise ScenarioError(f"--set {short(text, 60)}", key, "value longer than 10,000 characters")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = safe_load_strict(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return key, phase, value
@@ -157,7 +273,7 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
         match = [p for p in phases if isinstance(p, dict) and p.get("name") == phase]
         if not match:
             names = ", ".join(str(p.get("name")) for p in phases if isinstance(p, dict))
-            raise ScenarioError(f"--set {text}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
+            raise ScenarioError(f"--set {short(text, 80, quote=False)}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
         match[0].setdefault("set", {})[key] = value
     return out
 
