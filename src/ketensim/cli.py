@@ -247,16 +247,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .experiment.compare import compare_scenarios
     from .scenario.loader import load_scenario
 
+    import shutil
+
+    from .experiment.runner import StoredRuns
+    from .experiment.store import RunStore, check_output_dir, kept_note, run_store_path, safe_name
+    from .scenario.errors import RunFault
+
     base = load_scenario(args.base, args.overrides)
     alts = [load_scenario(a, args.overrides) for a in args.alternatives]
     reps = args.reps or base.replications
-    with _executor(args, reps * (1 + len(alts))) as ex:
-        cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=ex,
-                                metrics=args.metrics or None,
-                                progress=Progress(f"compare {base.name}", args.quiet))
-    print(cmp.format())
-    stem = "-vs-".join([cmp.base, *cmp.alternatives])
+    stem = "-vs-".join(safe_name(s.name) for s in [base, *alts])[:180]
     plot = Path(args.plot or f"results/compare/{stem}.png")
+    check_output_dir(plot.parent, "--plot")
+    runs = RunStore(run_store_path(plot.with_suffix("")))  # finished replications, kept for a resume
+    try:
+        with _executor(args, reps * (1 + len(alts))) as ex, runs.lock():
+            cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=StoredRuns(ex, runs),
+                                    metrics=args.metrics or None,
+                                    progress=Progress(f"compare {base.name}", args.quiet))
+    except KeyboardInterrupt:
+        raise RunFault(f"interrupted: {kept_note(runs, reps * (1 + len(alts)))}; rerun the same command "
+                       "to resume", 130) from None
+    print(cmp.format())
     cmp.plot(plot)
     table = plot.with_suffix(".csv")
     from .experiment.store import atomic_write
@@ -265,7 +277,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\nplot: {plot}  table: {table}")
     bad = {k: v for k, v in cmp.errors.items() if v}
     for name, errs in bad.items():
-        print(f"{name}: {len(errs)} replication(s) failed:\n{errs[0]}", file=sys.stderr)
+        print(f"{name}: {len(errs)} replication(s) failed; last line of the first error: "
+              f"{errs[0].strip().splitlines()[-1]}", file=sys.stderr)
+    if not bad:
+        shutil.rmtree(runs.root, ignore_errors=True)
     return 1 if bad else 0
 
 
@@ -278,9 +293,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment.store import check_output_dir, safe_name
 
     out = check_output_dir(Path(args.out or f"results/sweeps/{safe_name(plan.spec.name)}"))
-    with _executor(args, plan.total) as ex:
-        res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
-                        progress=Progress(f"sweep {plan.spec.name}", args.quiet))
+    from .experiment.store import RunStore, kept_note
+    from .scenario.errors import RunFault
+
+    try:
+        with _executor(args, plan.total) as ex:
+            res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
+                            progress=Progress(f"sweep {plan.spec.name}", args.quiet))
+    except KeyboardInterrupt:
+        raise RunFault(f"interrupted: {kept_note(RunStore(out), plan.total)}; rerun the same command "
+                       "to resume", 130) from None
+    if res.store.damaged:
+        print(f"{len(res.store.damaged)} damaged or misplaced run file(s) were set aside (*.damaged) and "
+              f"redone, e.g. {res.store.damaged[0][0]}: {res.store.damaged[0][1]}", file=sys.stderr)
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_rows", 200,
                            "display.float_format", "{:,.1f}".format):
         shown = res.summary.copy()

@@ -117,20 +117,20 @@ def check_output_dir(out: str | Path, option: str = "--out") -> Path:
     """Refuse an output folder that cannot be written, before anything runs: an existing
     file, a read-only or missing-permission parent, a name too long. Creates the parents."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(option, str(out), "exists and is not a folder")
+    if len(out.name.encode()) > 200:
+        raise ScenarioError(option, short(str(out), 120, quote=False), "folder name longer than 200 bytes")
     try:
+        if out.exists() and not out.is_dir():
+            raise ScenarioError(option, str(out), "exists and is not a folder")
         out.parent.mkdir(parents=True, exist_ok=True)
-        probe = Path(tempfile.mkdtemp(prefix=f".{out.name[:180]}.", suffix=".probe", dir=out.parent))
+        probe = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".probe", dir=out.parent))
         probe.rmdir()
         if out.exists():
-            probe_file = tempfile.mkstemp(prefix=".probe.", dir=out)
-            os.close(probe_file[0])
-            os.unlink(probe_file[1])
+            fd, name = tempfile.mkstemp(prefix=".probe.", dir=out)
+            os.close(fd)
+            os.unlink(name)
     except OSError as exc:
         raise ScenarioError(option, str(out), f"cannot be written: {exc.strerror or exc}") from None
-    if len(out.name.encode()) > 200:
-        raise ScenarioError(option, str(out), "folder name longer than 200 bytes")
     return out
 
 

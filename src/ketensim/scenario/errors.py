@@ -38,7 +38,7 @@ class ScenarioError(Exception):
 
     def __init__(self, source: str, path: str, problem: str) -> None:
         self.source, self.path, self.problem = source, path, problem
-        where = f"{source}: {path}: " if path else f"{source}: "
+        where = f"{short(source, 160, quote=False)}: " + (f"{short(path, 100, quote=False)}: " if path else "")
         super().__init__(one_line(where + problem))
 
 

@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..clock import parse_when
+from .bounds import check_size
 from .errors import ScenarioError, from_validation, short
 from .schema import Scenario
 
@@ -31,6 +32,13 @@ MAX_DEPTH = 32
 """Deepest nesting of mappings and lists (the baseline needs 5)."""
 MAX_NODES = 200_000
 """Most YAML nodes after expanding aliases (an alias bomb is refused before it is built)."""
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Well-formed YAML that is refused (duplicate key, too deep, too many aliases)."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -47,8 +55,7 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML hook
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise yaml.MarkedYAMLError(None, None, f"nested deeper than {MAX_DEPTH} levels",
-                                       self.peek_event().start_mark)
+            raise _Refused(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -67,8 +74,8 @@ class _StrictLoader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: the constructor reports it
                     continue
                 if first is not None:
-                    raise yaml.MarkedYAMLError(None, None, f"duplicate key {short(key)} (first at line {first}); "
-                                               "remove one of them", key_node.start_mark)
+                    raise _Refused(f"duplicate key {short(key)} (first at line {first}); remove one of them",
+                                  key_node.start_mark)
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
@@ -104,8 +111,8 @@ def safe_load_strict(text: str) -> Any:
             return None
         size = _expanded_size(node)
         if size > MAX_NODES:
-            raise yaml.MarkedYAMLError(None, None, f"expands to more than {MAX_NODES:,} values "
-                                       "(aliases used too often)", node.start_mark)
+            raise _Refused(f"expands to more than {MAX_NODES:,} values (aliases used too often)",
+                           node.start_mark)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -150,7 +157,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ScenarioError(str(path), "", f"YAML error at {where}: {exc.problem}") from None
+        kind = "YAML error" if isinstance(exc, _Refused) else "YAML syntax error"
+        raise ScenarioError(str(path), "", f"{kind} at {where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(str(path), "", f"YAML error: {short(str(exc), 200)}") from None
     except RecursionError:
@@ -201,11 +209,15 @@ def _phase_start(phase: Any) -> str:
 
 def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """One file with its ``extends:`` chain resolved (relative to the file)."""
-    path = path.resolve()
+    given = path
+    try:
+        path = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise ScenarioError(str(given), "", "cannot be read: symbolic link loop") from None
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError(str(path), "extends", f"circular extends: {chain}")
-    data = read_yaml(path)
+    data = read_yaml(given)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -232,6 +244,8 @@ def parse_override(text: str) -> tuple[str, str | None, Any]:
         raise ScenarioError(f"--set {short(text, 60)}", key, "value longer than 10,000 characters")
     try:
         value = safe_load_strict(raw) if raw.strip() else ""
+    except _Refused as exc:
+        raise ScenarioError(f"--set {short(text, 80, quote=False)}", key, str(exc.problem)) from None
     except yaml.YAMLError:
         value = raw
     return key, phase, value
@@ -317,11 +331,12 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     own = set() if any(o.startswith("horizon.") for o in overrides) else _own_phases(path)
     data = _drop_inherited_phases_after_end(data, own)
     data.setdefault("name", path.stem)
-    source = str(path) + (f" (with --set {' '.join(overrides)})" if overrides else "")
+    source = str(path) + (f" (with --set {short(' '.join(overrides), 120, quote=False)})" if overrides else "")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation(exc, source, Scenario) from None
     build_timeline(scenario, source=source)  # validates every phase's overrides
+    check_size(scenario, scenario.replications, what=source)  # before anything can run
     log.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario
