@@ -120,12 +120,21 @@ class ProcessExecutor:
         try:
             while True:
                 isolating = bool(suspects) or any(j[0] in deaths for j in pending.values())
+                refused = False
                 while len(pending) < (1 if isolating else window):
                     job = suspects.popleft() if suspects else next(it, None)
                     if job is None:
                         break
-                    pending[self._pool.submit(job[1], *job[2])] = job
+                    try:
+                        pending[self._pool.submit(job[1], *job[2])] = job
+                    except BrokenProcessPool:  # a worker died since the last wait: not this job's fault
+                        suspects.appendleft(job)
+                        refused = True
+                        break
                     isolating = isolating or job[0] in deaths
+                if refused and not pending:
+                    self._restart()
+                    continue
                 if not pending:
                     return
                 done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
@@ -143,8 +152,7 @@ class ProcessExecutor:
                     continue
                 broken += pending.values()  # the pool is dead: the rest in flight fails too
                 pending.clear()
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
+                self._restart()
                 for job in broken:
                     deaths[job[0]] = deaths.get(job[0], 0) + 1
                     if deaths[job[0]] >= MAX_DEATHS:
@@ -157,6 +165,11 @@ class ProcessExecutor:
         except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for running jobs
             self._kill()
             raise
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def _kill(self) -> None:
         if self._pool is None:
