@@ -341,3 +341,17 @@ def _killer_job(scenario, point, replication, seed):
 
 
 _killer_job.on_worker_lost = __import__("ketensim.experiment.sweep", fromlist=["_lost_job"])._lost_job
+
+
+def test_on_dask_a_job_that_kills_its_worker_is_recorded_failed_and_the_rest_go_on():
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    from ketensim.experiment.executors import DaskExecutor
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None) as cluster, \
+            DaskExecutor(scheduler=cluster.scheduler_address) as ex:
+        got = dict(ex.run(((i, _job, (i,)) for i in range(5)), on_lost=_lost))
+    assert {k: v for k, v in got.items() if k != 3} == {i: i * i for i in range(5) if i != 3}
+    assert got[3].startswith("lost:") and "Dask worker" in got[3]

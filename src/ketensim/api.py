@@ -106,7 +106,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
-    res = run_scenario(scenario, reps=reps, seed=seed, workers=workers)
+    res = run_scenario(scenario, reps=reps, seed=seed, workers=workers, overrides=overrides)
     return RunResults(res.weekly, res.manifest, scenario)
 
 

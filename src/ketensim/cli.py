@@ -150,7 +150,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     spec_path = Path(args.spec or Path(args.scenario).with_suffix(".calibration.yaml"))
     spec, base = load_spec(spec_path)
-    out = Path(args.out or f"results/calibration/{Path(args.scenario).stem}")
+    from .experiment.store import check_output_dir
+
+    out = check_output_dir(Path(args.out or f"results/calibration/{Path(args.scenario).stem}"))
     fit_ids = args.fit_targets.split(",") if args.fit_targets else None
     if fit_ids:
         from .calibration.spec import check_names
@@ -205,8 +207,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .report.targets import load_targets
     from .scenario.loader import load_scenario
 
+    from .experiment.store import check_output_dir
+
     sc = load_scenario(args.scenario, args.overrides)
     targets = load_targets(args.targets)
+    check_output_dir(args.out)
     res = run_scenario(sc, reps=args.reps, seed=args.seed, workers=args.workers,
                        progress=Progress(f"validate {sc.name}", args.quiet))
     failed = [r for r in res.manifest["replications"] if r["error"]]
@@ -460,9 +465,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _check_common_args(args: argparse.Namespace) -> None:
+INPUT_OPTIONS = ("targets", "spec", "backtest", "baseline")
+"""Options naming a file or folder to read: when given explicitly, it must exist."""
+
+
+def _check_common_args(args: argparse.Namespace, defaults: dict[str, object] | None = None) -> None:
     """Checks of options whatever subcommand declares them: a seed is a whole number in
-    range, a precision a positive finite number, an explicitly given file exists."""
+    range, a precision a positive finite number, an explicitly given input file exists."""
     import math
 
     from .experiment.runner import check_seed
@@ -474,13 +483,22 @@ def _check_common_args(args: argparse.Namespace) -> None:
     if precision is not None and not (isinstance(precision, float) and math.isfinite(precision) and precision > 0):
         raise ScenarioError("--precision", "", f"must be a positive number (a relative half-width such as "
                             f"0.05), got {precision}")
-    for opt in ("targets", "spec"):
+    for opt in INPUT_OPTIONS:
         value = getattr(args, opt, None)
-        if value and value != DEFAULT_TARGETS and not Path(value).exists():
-            raise ScenarioError(f"--{opt}", value, "file not found")
+        if value and value != (defaults or {}).get(opt) and value != DEFAULT_TARGETS and not Path(value).exists():
+            raise ScenarioError(f"--{opt}", value, "not found")
 
 
-def _run_guarded(args: argparse.Namespace) -> int:
+def _defaults(parser: argparse.ArgumentParser, command: str | None) -> dict[str, object]:
+    """The chosen subcommand's option defaults (to tell an explicit option from a default)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001
+        sub = getattr(action, "choices", {}).get(command) if command else None
+        if sub is not None:
+            return {a.dest: a.default for a in sub._actions}  # noqa: SLF001
+    return {}
+
+
+def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = None) -> int:
     """Run a subcommand so that every failure is one line on stderr: bad input exits 2, a
     fault during the run 1 (the message says what was kept), Ctrl-C 130; ``-v`` adds the
     traceback of unexpected errors. Text given to matplotlib is never parsed as maths."""
@@ -500,7 +518,7 @@ def _run_guarded(args: argparse.Namespace) -> int:
                 import matplotlib
 
                 stack.enter_context(matplotlib.rc_context({"text.parse_math": False}))
-            _check_common_args(args)
+            _check_common_args(args, defaults)
             return int(args.func(args) or 0)
     except (ScenarioError, ExecutorError) as exc:
         return fail(str(exc), getattr(exc, "exit_code", 2))
@@ -523,10 +541,11 @@ def _run_guarded(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    return _run_guarded(args)
+    return _run_guarded(args, _defaults(parser, getattr(args, "command", None)))
 
 
 if __name__ == "__main__":
