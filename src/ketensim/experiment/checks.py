@@ -45,16 +45,13 @@ def check_design_size(spec: "SweepSpec", source: str) -> None:
 
 
 def known_metrics(scenario: "Scenario") -> set[str]:
-    """The metric names a run of this scenario records: from the chain's metric registry
-    when the chain declares one, else from a one-week probe run."""
+    """The metric names a run of this scenario records: the chain's metric registry, or
+    (for a chain without one) the metrics of a one-week probe run."""
     from ..model import chain
 
-    registry_for = getattr(chain, "registry_for", None)
-    if registry_for is not None:
-        try:
-            return {m.name for m in registry_for(scenario)}
-        except Exception:  # noqa: BLE001 - fall back to the probe
-            pass
+    registry = getattr(chain, "registry", None)  # the parts' declared metrics (PARTS-PROTOCOL)
+    if callable(registry):
+        return {m.name for m in registry()}
     from .runner import simulate
 
     week = scenario.horizon.model_copy(update={"end": scenario.horizon.start + dt.timedelta(days=6),

@@ -1,12 +1,7 @@
 """YAML -> frozen Scenario: safe loading, ``extends:``, ``--set`` overrides, clear errors.
 
-The override grammar is shared by the CLI, sweep files and the Python API:
-
-* ``dotted.path=value`` sets a base value (before any phase overrides it);
-* ``dotted.path@phase=value`` sets the value inside the named phase.
-
-Values are parsed as YAML scalars (``yaml.safe_load``) and typed by the schema; nothing is
-ever evaluated as code.
+The override grammar (``scenario.overrides``) is shared by the CLI, sweep files and the
+Python API; phases are resolved in ``scenario.phases``.
 """
 from __future__ import annotations
 
@@ -21,101 +16,18 @@ from pydantic import ValidationError
 from ..clock import parse_when
 from .bounds import check_size
 from .errors import ScenarioError, from_validation, short
+from .overrides import apply_overrides, parse_override, set_path
+from .phases import build_timeline
 from .schema import Scenario
+from .strict_yaml import Refused, safe_load_strict
+
+__all__ = ["apply_overrides", "load_raw", "load_scenario", "merge", "parse_override", "read_yaml", "set_path"]
 
 log = logging.getLogger(__name__)
 
 
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario or sweep file read (the baseline is about 15 kB)."""
-MAX_DEPTH = 32
-"""Deepest nesting of mappings and lists (the baseline needs 5)."""
-MAX_NODES = 200_000
-"""Most YAML nodes after expanding aliases (an alias bomb is refused before it is built)."""
-
-
-class _Refused(yaml.MarkedYAMLError):
-    """Well-formed YAML that is refused (duplicate key, too deep, too many aliases)."""
-
-    def __init__(self, problem: str, mark: Any) -> None:
-        super().__init__(None, None, problem, mark)
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, deep nesting and alias bombs.
-
-    Depth is counted while composing, and the expanded size of the node graph (aliases
-    counted every time they are used) is checked before any Python object is built, so a
-    hostile file costs milliseconds, not minutes."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML hook
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _Refused(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                line = key_node.start_mark.line + 1
-                try:
-                    first = seen.get(key)
-                except TypeError:  # an unhashable key: the constructor reports it
-                    continue
-                if first is not None:
-                    raise _Refused(f"duplicate key {short(key)} (first at line {first}); remove one of them",
-                                  key_node.start_mark)
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def _expanded_size(root: Any) -> int:
-    """Nodes of the document with every alias expanded (memoised: linear in the file)."""
-    memo: dict[int, int] = {}
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in memo:
-            continue
-        kids: list[Any] = []
-        if isinstance(node, yaml.SequenceNode):
-            kids = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            kids = [n for kv in node.value for n in kv]
-        if children_done or not kids:
-            memo[id(node)] = min(1 + sum(memo.get(id(k), 1) for k in kids), 10 * MAX_NODES)
-            continue
-        stack.append((node, True))
-        stack.extend((k, False) for k in kids if id(k) not in memo)
-    return memo[id(root)]
-
-
-def safe_load_strict(text: str) -> Any:
-    """``yaml.safe_load`` with duplicate keys, deep nesting and alias bombs refused
-    (``yaml.MarkedYAMLError`` with the position)."""
-    loader = _StrictLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        size = _expanded_size(node)
-        if size > MAX_NODES:
-            raise _Refused(f"expands to more than {MAX_NODES:,} values (aliases used too often)",
-                           node.start_mark)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
 
 
 def read_text_checked(path: Path, what: str = "YAML file", limit: int = MAX_FILE_BYTES) -> str:
@@ -157,7 +69,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        kind = "YAML error" if isinstance(exc, _Refused) else "YAML syntax error"
+        kind = "YAML error" if isinstance(exc, Refused) else "YAML syntax error"
         raise ScenarioError(str(path), "", f"{kind} at {where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(str(path), "", f"YAML error: {short(str(exc), 200)}") from None
@@ -229,69 +141,6 @@ def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return merge(load_raw(parent_path, (*_seen, path)), data)
 
 
-def parse_override(text: str) -> tuple[str, str | None, Any]:
-    """'a.b@phase=value' -> ('a.b', 'phase', typed YAML scalar)."""
-    if "=" not in text:
-        raise ScenarioError(f"--set {short(text, 80, quote=False)}", "", "expected dotted.path=value")
-    key, raw = text.split("=", 1)
-    key = key.strip()
-    phase = None
-    if "@" in key:
-        key, phase = key.split("@", 1)
-    if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"--set {short(text, 80, quote=False)}", key, "expected dotted.path=value")
-    if len(raw) > 10_000:
-        raise ScenarioError(f"--set {short(text, 60)}", key, "value longer than 10,000 characters")
-    try:
-        value = safe_load_strict(raw) if raw.strip() else ""
-    except _Refused as exc:
-        raise ScenarioError(f"--set {short(text, 80, quote=False)}", key, str(exc.problem)) from None
-    except yaml.YAMLError:
-        value = raw
-    return key, phase, value
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b.0.c`` inside nested dicts/lists, creating mappings for missing keys so
-    that the schema (not this function) reports unknown keys."""
-    parts = path.split(".")
-    node: Any = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError("--set", path, f"{part!r} is not an index of a list of {len(node)}")
-            if last:
-                node[int(part)] = value
-            else:
-                node = node[int(part)]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                if not isinstance(node.get(part), (dict, list)):
-                    node[part] = {}
-                node = node[part]
-        else:
-            raise ScenarioError("--set", path, f"{'.'.join(parts[:i])} is a value, not a section")
-
-
-def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    for text in overrides:
-        key, phase, value = parse_override(text)
-        if phase is None:
-            set_path(out, key, value)
-            continue
-        phases = out.get("phases") or []
-        match = [p for p in phases if isinstance(p, dict) and p.get("name") == phase]
-        if not match:
-            names = ", ".join(str(p.get("name")) for p in phases if isinstance(p, dict))
-            raise ScenarioError(f"--set {short(text, 80, quote=False)}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
-        match[0].setdefault("set", {})[key] = value
-    return out
-
-
 def _own_phases(path: Path) -> set[str]:
     """Names of the phases written in the file itself (not inherited through extends)."""
     try:
@@ -323,8 +172,6 @@ def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dic
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario (phases included)."""
-    from ..policy.timeline import build_timeline
-
     path = Path(path)
     overrides = list(overrides)
     data = apply_overrides(load_raw(path), overrides)
