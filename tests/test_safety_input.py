@@ -157,13 +157,13 @@ def _no_simulation(monkeypatch):
 OPTIONS = [
     (["run", str(BASELINE), "--seed", "-1", "--workers", "1"], ("--seed",)),
     (["run", str(BASELINE), "--seed", str(2**70), "--workers", "1"], ("--seed",)),
-    (["run", str(BASELINE), "--targets", "no/such/targets.yaml", "--workers", "1"], ("--targets", "file not found")),
+    (["run", str(BASELINE), "--targets", "no/such/targets.yaml", "--workers", "1"], ("--targets", "not found")),
     (["advise", str(BASELINE), "--precision", "-1", "--workers", "1"], ("--precision",)),
     (["advise", str(BASELINE), "--precision", "nan", "--workers", "1"], ("--precision",)),
     (["advise", str(BASELINE), "--precision", "0", "--workers", "1"], ("--precision",)),
     (["compare", str(BASELINE), str(SCENARIOS / "telehoren-permanent.yaml"), "--seed", "-5"], ("--seed",)),
     (["report", "no/such/folder"], ("no results folder",)),
-    (["calibrate", str(BASELINE), "--spec", "no/such/spec.yaml"], ("--spec", "file not found")),
+    (["calibrate", str(BASELINE), "--spec", "no/such/spec.yaml"], ("--spec", "not found")),
 ]
 
 
@@ -225,3 +225,23 @@ def test_scenario_name_cannot_escape_results_folder(tmp_path):
     assert safe_name("a/b\\c $x$") == "a_b_c_x"
     assert default_out("../../etc", base=tmp_path).parent == tmp_path
     assert default_out("base", ["a=1"]) != default_out("base") != default_out("base", ["a=2"])
+
+
+PHASE_VALUES = [
+    ("ind.decision_days@lockdown=.inf", ("finite",)),
+    ("ind.physical.distancing_factor@lockdown=true", ("boolean",)),
+    ("detention.places@lockdown=100000000000", ("plausibility",)),
+]
+
+
+@pytest.mark.parametrize("override,needles", PHASE_VALUES, ids=[o[0][:40] for o in PHASE_VALUES])
+def test_bad_phase_value_is_one_clean_line(capsys, override, needles):
+    rc, err = _cli(capsys, "check", str(BASELINE), "--set", override)
+    _assert_one_line(rc, err, *needles)
+
+
+def test_explicit_missing_input_options_are_errors(capsys, tmp_path):
+    rc, err = _cli(capsys, "report", str(tmp_path), "--baseline", str(tmp_path / "nowhere"))
+    _assert_one_line(rc, err, "--baseline", "not found")
+    rc, err = _cli(capsys, "validate", str(BASELINE), "--backtest", str(tmp_path / "nowhere"))
+    _assert_one_line(rc, err, "--backtest", "not found")
