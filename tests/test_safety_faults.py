@@ -354,4 +354,41 @@ def test_on_dask_a_job_that_kills_its_worker_is_recorded_failed_and_the_rest_go_
             DaskExecutor(scheduler=cluster.scheduler_address) as ex:
         got = dict(ex.run(((i, _job, (i,)) for i in range(5)), on_lost=_lost))
     assert {k: v for k, v in got.items() if k != 3} == {i: i * i for i in range(5) if i != 3}
-    assert got[3].startswith("lost:") and "Dask worker" in got[3]
+    assert got[3].startswith("lost:") and "Dask worker" in got[3] and "alone" in got[3]
+
+
+def test_ctrl_c_of_a_sweep_keeps_finished_runs_and_rerun_completes(tmp_path):
+    path = tiny_sweep(tmp_path, replications=2, small=False)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ketensim.cli", "sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    store = RunStore(out)
+    assert _wait_for(lambda: len(store.files()) >= 1)
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    _one_line(err, "interrupted", "kept in", "rerun the same command")
+    assert _wait_for(lambda: not any(_alive(w) for w in workers), timeout=5)
+    kept = len(store.files())
+    done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {kept} finished" in done.stdout and len(store.files()) == 18
+
+
+def test_sigkill_of_a_run_keeps_finished_replications_and_takes_its_workers_along(tmp_path):
+    sc = tiny_scenario(tmp_path, small=False)
+    out = tmp_path / "res"
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
+           "--out", str(out)]
+    proc = subprocess.Popen(cmd, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store = RunStore(run_store_path(out))
+    assert _wait_for(lambda: len(store.files()) >= 1 and len(_children(proc.pid)) >= 2)
+    workers = _children(proc.pid)
+    proc.kill()
+    proc.wait()
+    assert _wait_for(lambda: not any(_alive(w) for w in workers), timeout=5), "orphaned workers"
+    kept = len(store.files())
+    done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert read_results(out)[1]["resumed_replications"] == kept >= 1

@@ -45,6 +45,11 @@ def _lost(job: Job, on_lost: OnLost | None, error: str) -> Any:
     return handler(key, args, error)
 
 
+def short_text(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
     """Worker initializer: ignore Ctrl-C (the parent decides) and exit as soon as the parent
     process is gone (SIGKILL of a sweep must not leave orphans computing for minutes)."""
@@ -220,8 +225,10 @@ class DaskExecutor:
         log.info("dask executor on %s with %d workers", self.client.scheduler.address, self.workers)
 
     def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
-        """As completed, windowed; a job that killed its workers (the scheduler's
-        ``allowed-failures``) is recorded through ``on_lost`` and the batch goes on."""
+        """As completed, windowed. A job whose workers died (the scheduler's
+        ``allowed-failures``) may only have shared a worker with the culprit, so it is run
+        again alone; killing its worker alone too, it is recorded through ``on_lost`` and
+        the batch goes on."""
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
@@ -229,28 +236,43 @@ class DaskExecutor:
         it = iter(jobs)
         keys: dict[str, Job] = {}
         ac = as_completed()
-        for _ in range(window):
-            if not self._submit(it, ac, keys):
-                break
-        for fut in ac:
+        suspects: deque[Job] = deque()
+        alone: set[Hashable] = set()
+
+        def submit(job: Job) -> None:
+            fut = self.client.submit(job[1], *job[2], pure=False, retries=0)
+            keys[fut.key] = job
+            ac.add(fut)
+
+        while True:
+            if suspects:
+                if not keys:
+                    job = suspects.popleft()
+                    alone.add(job[0])
+                    submit(job)
+            else:
+                while len(keys) < window:
+                    job = next(it, None)
+                    if job is None:
+                        break
+                    submit(job)
+            if not keys:
+                return
+            fut = next(ac)
             job = keys.pop(fut.key)
             try:
                 result = fut.result()
             except KilledWorker as exc:
-                result = _lost(job, on_lost, f"it killed its Dask worker repeatedly ({exc}); not retried")
+                fut.release()
+                if job[0] not in alone:
+                    log.warning("job %r: its Dask worker died; running it again alone", job[0])
+                    suspects.append(job)
+                    continue
+                result = _lost(job, on_lost, f"it killed its Dask worker repeatedly, also when run alone "
+                                             f"({short_text(exc)}); not retried")
+            alone.discard(job[0])
             fut.release()
             yield job[0], result
-            self._submit(it, ac, keys)
-
-    def _submit(self, it: Iterator[Job], ac: Any, keys: dict[str, Job]) -> bool:
-        job = next(it, None)
-        if job is None:
-            return False
-        key, fn, args = job
-        fut = self.client.submit(fn, *args, pure=False, retries=0)
-        keys[fut.key] = job
-        ac.add(fut)
-        return True
 
     def close(self) -> None:
         self.client.close()
