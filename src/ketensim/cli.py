@@ -531,7 +531,8 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
     from .scenario.errors import RunFault, ScenarioError, one_line
 
     def fail(message: str, code: int) -> int:
-        print(f"ketensim: error: {one_line(message)}", file=sys.stderr)
+        clear = "\r\033[K" if sys.stderr.isatty() else ""  # over a progress bar, not after it
+        print(f"{clear}ketensim: error: {one_line(message)}", file=sys.stderr)
         return code
 
     try:
@@ -549,8 +550,7 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
     except RunFault as exc:
         return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        print("ketensim: interrupted", file=sys.stderr)
-        return 130
+        return fail("interrupted", 130)
     except OSError as exc:
         where = exc.filename or "ketensim"
         return fail(f"{where}: {exc.strerror or exc}", 1)

@@ -116,7 +116,9 @@ class StoredRuns:
                 yield key, rec
             else:
                 todo[key] = (key, fn, args)
-        for key, rec in self.inner.run(iter(todo.values()), on_lost=on_lost):
+        pending = iter(todo.values())
+        results = self.inner.run(pending, on_lost=on_lost) if on_lost else self.inner.run(pending)
+        for key, rec in results:
             point, rep = key if isinstance(key, tuple) else (0, key)
             args = todo[key][2]
             self.store.write_run(point, rep, rec.weekly, {
@@ -168,7 +170,7 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
                                  "note": "finished replications of an unfinished run; rerun the same "
                                          "command to resume"})
         try:
-            for r, rec in ex.run(jobs, on_lost=lost_record):
+            for r, rec in ex.run(jobs):  # a lost worker: simulate.on_worker_lost records it
                 by_rep[r] = rec
                 if progress:
                     progress(len(by_rep), reps)

@@ -395,8 +395,7 @@ class RunStore:
 
 def kept_note(store: RunStore, total: int) -> str:
     """'k of n runs kept in STORE' for fault messages."""
-    done = sum(1 for ok in store.status().values() if ok) if store.runs.exists() else 0
-    return f"{done} of {total} finished run(s) kept in {store.root}"
+    return f"{len(store.files())} of {total} finished run(s) kept in {store.root}"
 
 
 __all__ = ["RunFault", "RunStore", "atomic_write", "write_results", "read_results", "check_output_dir",
