@@ -15,10 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from exp_helpers import tiny_scenario, tiny_sweep
+
 from ketensim.cli import main
-from ketensim.experiment.store import RunStore, read_results, run_store_path, write_results
+from ketensim.experiment.store import (
+    RunStore,
+    read_results,
+    run_store_path,
+    write_results,
+)
 from ketensim.scenario.errors import ResultsError
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -73,7 +78,7 @@ def test_full_disk_while_writing_leaves_earlier_results_untouched(good, monkeypa
 def test_failed_replications_never_replace_good_results(good, monkeypatch, capsys):
     sc, out = good
     before = _snapshot(out)
-    import ketensim.model.chain as chain
+    from ketensim.model import chain
 
     monkeypatch.setattr(chain.Chain, "run", lambda self: 1 / 0)
     rc = main(["run", str(sc), "--reps", "2", "--workers", "1", "--quiet", "--out", str(out)])
@@ -104,7 +109,7 @@ def test_full_disk_during_report_leaves_no_tmp_file(good, monkeypatch, capsys):
 @pytest.mark.parametrize("kind", ["is a file", "below a file", "name too long"])
 def test_bad_out_is_refused_before_the_first_replication(tmp_path, monkeypatch, capsys, kind):
     sc = tiny_scenario(tmp_path)
-    import ketensim.experiment.runner as runner
+    from ketensim.experiment import runner
 
     monkeypatch.setattr(runner, "simulate", lambda *a: (_ for _ in ()).throw(AssertionError("ran")))
     (tmp_path / "file").write_text("x")
@@ -321,7 +326,7 @@ def test_a_job_that_kills_its_worker_is_recorded_failed_and_the_rest_go_on():
 
 
 def test_a_replication_that_kills_its_worker_fails_alone_in_a_sweep(tmp_path, monkeypatch):
-    import ketensim.experiment.sweep as sweep
+    from ketensim.experiment import sweep
     from ketensim.experiment.executors import ProcessExecutor
 
     path = tiny_sweep(tmp_path, replications=1)

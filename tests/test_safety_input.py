@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import BASELINE, SCENARIOS
+
 from ketensim.cli import main
 
 BASE = BASELINE.read_text()
@@ -146,7 +146,7 @@ def test_bad_override_is_one_clean_line(capsys, override, needles):
 
 def _no_simulation(monkeypatch):
     """Fail the test if a replication starts: these errors must come before any work."""
-    import ketensim.experiment.runner as runner
+    from ketensim.experiment import runner
 
     def boom(*a, **k):
         raise AssertionError("a replication ran before the error")
@@ -201,7 +201,7 @@ SWEEPS = [
 
 @pytest.mark.parametrize("case,changes,needles", SWEEPS, ids=[s[0] for s in SWEEPS])
 def test_bad_sweep_is_refused_before_the_first_run(capsys, monkeypatch, tmp_path, case, changes, needles):
-    import ketensim.experiment.sweep as sweep
+    from ketensim.experiment import sweep
 
     monkeypatch.setattr(sweep, "_run_job", lambda *a: (_ for _ in ()).throw(AssertionError("ran")))
     path = _sweep(tmp_path, **changes)

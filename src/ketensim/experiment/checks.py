@@ -22,7 +22,7 @@ MAX_POINTS = 100_000
 """Design points a sweep may have without ``--no-limits``."""
 
 
-def design_size(spec: "SweepSpec") -> int:
+def design_size(spec: SweepSpec) -> int:
     """Design points the spec will produce, counted without building them."""
     if spec.design.kind != "full_factorial":
         return int(spec.design.samples or 1)
@@ -32,7 +32,7 @@ def design_size(spec: "SweepSpec") -> int:
     return n
 
 
-def check_design_size(spec: "SweepSpec", source: str) -> None:
+def check_design_size(spec: SweepSpec, source: str) -> None:
     """Refuse a design too large to hold in memory, before it is generated."""
     from ..scenario.bounds import limits_enforced
 
@@ -44,7 +44,7 @@ def check_design_size(spec: "SweepSpec", source: str) -> None:
         check_expected_size(source, 0, math.inf)
 
 
-def known_metrics(scenario: "Scenario") -> set[str]:
+def known_metrics(scenario: Scenario) -> set[str]:
     """The metric names a run of this scenario records: the chain's metric registry, or
     (for a chain without one) the metrics of a one-week probe run."""
     from ..model import chain
@@ -61,7 +61,7 @@ def known_metrics(scenario: "Scenario") -> set[str]:
     return set(rec.weekly.metric.unique()) if rec.weekly is not None else set()
 
 
-def check_outcomes(outcomes: list[Any], scenario: "Scenario", source: str) -> None:
+def check_outcomes(outcomes: list[Any], scenario: Scenario, source: str) -> None:
     """Every outcome's window inside the horizon and every metric one the model records."""
     h = scenario.horizon
     for i, o in enumerate(outcomes):
@@ -85,7 +85,7 @@ def check_outcomes(outcomes: list[Any], scenario: "Scenario", source: str) -> No
                                     f"unknown metric {m!r}{hint}")
 
 
-def check_sweep(plan: "SweepPlan", source: str) -> None:
+def check_sweep(plan: SweepPlan, source: str) -> None:
     """Everything that can be known about a sweep before it runs."""
     from .runner import check_size
 

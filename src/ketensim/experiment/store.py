@@ -22,8 +22,9 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -191,7 +192,7 @@ def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[st
                            "the folder mixes files of different runs; rerun `ketensim run`")
     try:
         weekly = pd.read_parquet(parquet)
-    except Exception as exc:  # pyarrow raises several types for a damaged file
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
         raise ResultsError(str(out), "weekly.parquet", f"damaged: {short(str(exc), 120, quote=False)}") from None
     missing = {"replication", "week_start", "metric", "value"} - set(weekly.columns)
     if missing:
@@ -272,7 +273,7 @@ class RunStore:
         try:
             table = pq.read_table(path)
             meta = json.loads((table.schema.metadata or {}).get(RUN_META_KEY, b"{}"))
-        except Exception as exc:  # ArrowInvalid, OSError, JSON errors: all mean damaged
+        except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError, JSON errors: all mean damaged
             return f"unreadable ({short(str(exc), 80, quote=False)})"
         if not isinstance(meta, dict) or "point" not in meta:
             return "no run metadata"
@@ -398,5 +399,14 @@ def kept_note(store: RunStore, total: int) -> str:
     return f"{len(store.files())} of {total} finished run(s) kept in {store.root}"
 
 
-__all__ = ["RunFault", "RunStore", "atomic_write", "write_results", "read_results", "check_output_dir",
-           "default_out", "safe_name", "run_store_path"]
+__all__ = [
+    "RunFault",
+    "RunStore",
+    "atomic_write",
+    "check_output_dir",
+    "default_out",
+    "read_results",
+    "run_store_path",
+    "safe_name",
+    "write_results",
+]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationInfo
 
@@ -88,7 +89,7 @@ def check_expected_size(what: str, persons: float, rows: float) -> None:
                                 f"{MAX_RESULT_ROWS:,} without {FLAG} (fewer replications, points or weeks)")
 
 
-def expected_size(scenario: "Scenario", reps: int = 1) -> tuple[float, float]:
+def expected_size(scenario: Scenario, reps: int = 1) -> tuple[float, float]:
     """(persons one replication creates, weekly result rows of ``reps`` replications), both
     estimated from the scenario before anything runs: starting stocks plus the expected
     inflow of every series over the horizon (warm-up included, at the largest phase scale),
@@ -129,7 +130,7 @@ def expected_size(scenario: "Scenario", reps: int = 1) -> tuple[float, float]:
     return persons, rows
 
 
-def check_size(scenario: "Scenario", reps: int, what: str | None = None) -> None:
+def check_size(scenario: Scenario, reps: int, what: str | None = None) -> None:
     """Refuse a run whose expected size exceeds the plausibility bounds (``--no-limits``)."""
     persons, rows = expected_size(scenario, reps)
     check_expected_size(what or f"scenario {scenario.name!r}", persons, rows)

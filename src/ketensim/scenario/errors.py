@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-
 MAX_MESSAGE = 400
 """Longest error line: a huge or hostile value is shown truncated."""
 
@@ -79,9 +78,7 @@ def _unwrap(annotation: Any) -> Any:
         if origin is None:
             return annotation
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if origin in (list, tuple, set) or origin is typing.Union or str(origin) == "types.UnionType":
-            annotation = args[0]
-        elif origin is typing.Annotated:
+        if origin in (list, tuple, set) or origin is typing.Union or str(origin) == "types.UnionType" or origin is typing.Annotated:
             annotation = args[0]
         else:
             return annotation
