@@ -397,3 +397,24 @@ def test_sigkill_of_a_run_keeps_finished_replications_and_takes_its_workers_alon
     done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert read_results(out)[1]["resumed_replications"] == kept >= 1
+
+
+def test_full_disk_in_the_middle_of_a_sweep_keeps_what_was_stored(tmp_path, monkeypatch, capsys):
+    path = tiny_sweep(tmp_path, replications=1)
+    out = tmp_path / "out"
+    real = RunStore.write_run
+    calls = {"n": 0}
+
+    def filling(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.root))
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(RunStore, "write_run", filling)
+    argv = ["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]
+    rc = main(argv)
+    _one_line(capsys.readouterr().err, "No space left", "3 of 9 finished run(s) kept", "rerun")
+    assert rc == 1 and not [p for p in (out / "runs").rglob(".*.tmp")]
+    monkeypatch.undo()
+    assert main(argv) == 0 and len(RunStore(out).files()) == 9

@@ -110,6 +110,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         raise RunFault(f"interrupted: {kept_note(RunStore(store), reps)} (partial); rerun the same "
                        f"command to resume; {out} is unchanged", 130) from None
+    except OSError as exc:  # e.g. the disk filled up while storing a replication
+        raise RunFault(f"{exc.filename or store}: {exc.strerror or exc}; {kept_note(RunStore(store), reps)}; "
+                       f"rerun the same command to resume; {out} is unchanged") from None
     failed = [r for r in res.manifest["replications"] if r["error"]]
     if failed:
         raise RunFault(f"{len(failed)} of {reps} replication(s) failed, so {out} was not written (earlier "
@@ -308,6 +311,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         raise RunFault(f"interrupted: {kept_note(RunStore(out), plan.total)}; rerun the same command "
                        "to resume", 130) from None
+    except OSError as exc:  # e.g. the disk filled up while storing a run
+        raise RunFault(f"{exc.filename or out}: {exc.strerror or exc}; {kept_note(RunStore(out), plan.total)}; "
+                       "rerun the same command to resume") from None
     if res.store.damaged:
         print(f"{len(res.store.damaged)} damaged or misplaced run file(s) were set aside (*.damaged) and "
               f"redone, e.g. {res.store.damaged[0][0]}: {res.store.damaged[0][1]}", file=sys.stderr)
