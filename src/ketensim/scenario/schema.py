@@ -24,7 +24,7 @@ from ..model.inflow_params import Households, Inflow
 from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
-from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Series, SizeDistribution, Strict
+from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
 from .ind_schema import IndProduction, StartIndStock
 from .reception_params import Reception
 
@@ -250,7 +250,7 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    seed: NonNegInt = Field(20201005, description="root seed of the named random streams")
+    seed: Seed = Field(20201005, description="root seed of the named random streams")
     replications: PosInt = Field(20, description="default number of replications")
     horizon: Horizon
     start: Start
