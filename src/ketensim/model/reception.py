@@ -25,7 +25,8 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Metric
 from .entities import PERMIT_HOLDER, STATUSES, Household, Person
-from .housing import METRICS as HOUSING_METRICS, Housing
+from .housing import METRICS as HOUSING_METRICS
+from .housing import Housing
 from .locations import AZC, COL, CRISIS, EMERGENCY, POL, Location, Pool
 from .parts import Build, Part
 from .registration import RegistrationDesk

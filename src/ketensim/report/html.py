@@ -20,8 +20,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from .plots import (parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part,
-                    plot_series)
+from .plots import parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part, plot_series
 from .summary import fmt_ci, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
@@ -407,8 +406,7 @@ def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLik
     page = build_report(weekly, manifest, baseline=base_weekly, base_manifest=base_manifest, targets=targets,
                         sources=(str(results_dir), None if baseline is None else str(baseline)))
     path = Path(out) if out else Path(results_dir) / "report.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    from ..experiment.store import atomic_write
+
+    atomic_write(path, lambda p: p.write_text(page, encoding="utf-8"))  # no .tmp left on a full disk
     return path

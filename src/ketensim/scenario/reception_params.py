@@ -3,34 +3,24 @@
 Kept apart from ``schema.py`` so that the reception network (registration centre, process
 reception, AZC groups, emergency and crisis locations, the capacity rule, planned capacity
 and housing by the municipal target) reads as one unit next to the code that uses it
-(``model/reception.py``, ``model/capacity.py``, ``model/housing.py``). This module does not
-import ``schema.py`` (no import cycle); its base class has the same configuration.
+(``model/reception.py``, ``model/capacity.py``, ``model/housing.py``). It takes its base types
+from ``scenario.base`` like every other block.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..clock import parse_when
+from .base import NonNegFloat, NonNegInt, PosInt, Probability, Strict
 from .markers import BUILD_TIME, EXTENSIVE
-
-NonNegInt = Annotated[int, Field(ge=0)]
-PosInt = Annotated[int, Field(ge=1)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
 
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 HOUSEHOLD_TYPES = ("single", "family")
 """Housing and AZC matching distinguish households of one person from families."""
-
-
-class _Strict(BaseModel):
-    """Frozen, unknown keys refused (as ``schema.Strict``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def half_year(key: str) -> tuple[dt.date, dt.date]:
@@ -45,7 +35,7 @@ def half_year(key: str) -> tuple[dt.date, dt.date]:
 # --------------------------------------------------------------------------- stages
 
 
-class Col(_Strict):
+class Col(Strict):
     """The registration centre (centrale ontvangstlocatie, Ter Apel): every newcomer starts
     here and registers with the IND before moving on to process reception."""
 
@@ -68,7 +58,7 @@ class Col(_Strict):
         "medical intake) once a newcomer's turn comes")
 
 
-class Pol(_Strict):
+class Pol(Strict):
     """Process reception (proces-opvanglocaties): the rest and preparation period and the
     start of the procedure, close to an IND office."""
 
@@ -80,7 +70,7 @@ class Pol(_Strict):
         "to an AZC (a move only when an AZC place is free)")
 
 
-class LocationGroup(_Strict):
+class LocationGroup(Strict):
     """A group of similar COA locations (AZC or process reception)."""
 
     name: str
@@ -94,7 +84,7 @@ class LocationGroup(_Strict):
         "group with room second")
 
 
-class EmergencyLocation(_Strict):
+class EmergencyLocation(Strict):
     """An emergency location (noodopvang, e.g. Zoutkamp 2020): used for the intake stay of
     newcomers while ``intake_quarantine_days`` > 0, and otherwise not at all."""
 
@@ -103,7 +93,7 @@ class EmergencyLocation(_Strict):
     isolation_places: NonNegInt = 0
 
 
-class Crisis(_Strict):
+class Crisis(Strict):
     """Crisis emergency reception (crisisnoodopvang, run by the safety regions): locations
     that take registered newcomers from an overfull registration centre while no process
     reception or AZC place is free."""
@@ -120,7 +110,7 @@ class Crisis(_Strict):
         14.0, description="days from activation by the rule until the places can be used")
 
 
-class CapacityRule(_Strict):
+class CapacityRule(Strict):
     """COA's capacity rule, stage by stage (AZC, process reception): at each review, compare
     the stage's free places (open and already ordered, minus persons waiting for one) with
     its buffer; order new locations when short, close rule-opened ones when well above."""
@@ -144,7 +134,7 @@ class CapacityRule(_Strict):
         150, description="at most this many rule-opened locations at once (sites, municipalities willing)")
 
 
-class PlannedCapacity(_Strict):
+class PlannedCapacity(Strict):
     """A capacity decision of the time, entered as data: locations open from a date
     (and close, when empty, from ``until``)."""
 
@@ -165,7 +155,7 @@ class PlannedCapacity(_Strict):
 # --------------------------------------------------------------------------- housing
 
 
-class FastTrack(_Strict):
+class FastTrack(Strict):
     """An extra push of housing (e.g. 7,500 permit holders out of COA within six weeks from
     1 July 2022): extra offers spread evenly over the window, on top of the target."""
 
@@ -179,7 +169,7 @@ class FastTrack(_Strict):
         return parse_when(v)
 
 
-class Housing(_Strict):
+class Housing(Strict):
     """Municipal housing of permit holders against the half-year target (taakstelling).
 
     Municipalities offer houses at the rate target x realisation over the half-year; what
@@ -235,7 +225,7 @@ class Housing(_Strict):
 # --------------------------------------------------------------------------- reception
 
 
-class Reception(_Strict):
+class Reception(Strict):
     """COA reception as a network: registration centre -> process reception -> AZC, with
     emergency and crisis locations, a capacity rule, planned capacity and housing."""
 
