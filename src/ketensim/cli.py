@@ -294,6 +294,42 @@ def cmd_advise(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_size(args: argparse.Namespace) -> int:
+    from .experiment.size import SizeError, default_out, size_scenario, write_size
+
+    def shown(v: float, p: float) -> None:
+        if not args.quiet:
+            print(f"  {args.lever} = {v:g}: P = {p:.2f}", file=sys.stderr)
+
+    try:
+        with _executor(args, args.reps) as ex:
+            res = size_scenario(args.scenario, args.lever, args.metric, args.window, args.stat,
+                                at_most=args.at_most, at_least=args.at_least, prob=args.prob,
+                                reps=args.reps, low=args.low, high=args.high, step=args.step,
+                                seed=args.seed, overrides=tuple(args.overrides), executor=ex,
+                                on_eval=shown)
+    except SizeError as exc:
+        if exc.result is not None and exc.result.evaluations:
+            out = args.out or default_out(args.scenario, exc.result)
+            write_size(exc.result, out)
+            print(f"ketensim: size: {exc} (evaluations in {out}/size.json)", file=sys.stderr)
+            return 1
+        print(f"ketensim: error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or default_out(args.scenario, res)
+    js, png = write_size(res, out)
+    lo, hi = (("-" if x is None else f"{x:g}") for x in res.interval)
+    below = "-" if res.prob_below is None else f"{res.prob_below:.2f}"
+    print(f"{res.value:g}")
+    print(f"{res.direction} {res.lever} with P({args.stat} {args.metric} over {args.window} "
+          f"{res.condition}) >= {res.prob:g}: {res.value:g} (P = {res.prob_achieved:.2f}; one step "
+          f"{'below' if res.direction == 'smallest' else 'above'}: {below}); 90% bootstrap interval "
+          f"[{lo}, {hi}]; {len(res.evaluations)} values x {res.reps} replications (CRN)"
+          + (f"; {res.note}" if res.note else ""))
+    print(f"written: {js}, {png}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report.html import write_report
     from .report.targets import load_targets
@@ -390,6 +426,24 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     _add_executor_args(a)
     a.set_defaults(func=cmd_advise)
+    z = sub.add_parser("size", help="smallest/largest lever value meeting a condition with probability P")
+    _add_scenario_args(z)
+    z.add_argument("--lever", required=True, metavar="PATH[@DATE]", help="the parameter to size (override grammar)")
+    z.add_argument("--metric", required=True, help="weekly metric of the condition")
+    z.add_argument("--window", required=True, metavar="FROM..TO", help="ISO weeks or dates, e.g. 2020-W38..2020-W53")
+    z.add_argument("--stat", default="sum", help="statistic over the window: sum, mean, max, min, end")
+    g = z.add_mutually_exclusive_group(required=True)
+    g.add_argument("--at-most", type=float, metavar="V", help="condition: statistic <= V")
+    g.add_argument("--at-least", type=float, metavar="V", help="condition: statistic >= V")
+    z.add_argument("--prob", type=float, default=0.9, help="required probability over replications (default 0.9)")
+    z.add_argument("--reps", type=positive_int, default=20, help="replications per value (default 20)")
+    z.add_argument("--low", type=float, help="lowest value searched (default 0)")
+    z.add_argument("--high", type=float, help="highest value searched (default: doubled until met)")
+    z.add_argument("--step", type=float, help="resolution of the answer (default 1 for whole numbers)")
+    z.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    z.add_argument("--out", help="output folder (default: results/size/<scenario>-<hash>)")
+    _add_executor_args(z)
+    z.set_defaults(func=cmd_size)
     rep = sub.add_parser("report", help="write a self-contained HTML report of stored results")
     rep.add_argument("results", metavar="RESULTS_DIR", help="results folder written by `ketensim run`")
     rep.add_argument("--baseline", metavar="DIR", help="results folder of the baseline to compare with")
