@@ -243,10 +243,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment.sweep import plan_sweep, run_sweep
 
     plan = plan_sweep(args.sweep, args.reps)
-    out = Path(args.out or f"results/sweeps/{plan.spec.name}")
+    shard = None
+    if args.shard:
+        from .experiment.shard import parse_shard, run_shard
+
+        shard = parse_shard(args.shard)
+    suffix = f"-shard-{shard.k}-of-{shard.n}" if shard else ""
+    out = Path(args.out or f"results/sweeps/{plan.spec.name}{suffix}")
     with _executor(args, plan.total) as ex:
-        res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
-                        progress=Progress(f"sweep {plan.spec.name}", args.quiet))
+        kw = dict(executor=ex, replications=args.reps,
+                  progress=Progress(f"sweep {plan.spec.name}{suffix}", args.quiet))
+        res = run_shard(args.sweep, out, shard, **kw) if shard else run_sweep(args.sweep, out, **kw)
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_rows", 200,
                            "display.float_format", "{:,.1f}".format):
         shown = res.summary.copy()
@@ -255,13 +262,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 shown[col] = shown[col].map(str)
         print(shown.to_string(index=False))
     print(f"\n{plan.spec.name}: {len(plan.points)} design points x {plan.spec.replications} replications "
-          f"= {plan.total} runs; ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
+          f"= {plan.total} runs{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
           f"wall {res.wall_s:.1f}s on {ex.name} ({ex.workers} workers)")
     print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
     if res.failed:
         print(f"{res.failed} run(s) failed; their errors are in the run files' metadata "
               f"(ketensim.experiment.store.RunStore.read_meta); rerun to retry them", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_sweep_merge(args: argparse.Namespace) -> int:
+    from .experiment.shard import merge_stores
+
+    store, n = merge_stores(args.out, args.stores)
+    print(f"merged {len(args.stores)} store(s): {n} runs into {store.root} "
+          f"(manifest.json, summary.csv, runs/point=*/rep=*.parquet)")
     return 0
 
 
@@ -414,8 +430,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("sweep", help="sweep YAML file")
     s.add_argument("--out", help="result store (default: results/sweeps/<sweep name>)")
     s.add_argument("--reps", type=positive_int, help="replications per design point (default: the file's)")
+    s.add_argument("--shard", metavar="K/N", help="run only shard K of N into its own store (merge with "
+                   "`ketensim sweep merge OUT STORE...`)")
     _add_executor_args(s)
     s.set_defaults(func=cmd_sweep)
+    m = sub.add_parser("sweep-merge", help="merge shard stores (also spelled `ketensim sweep merge OUT STORE...`)")
+    m.add_argument("out", metavar="OUT", help="new store folder")
+    m.add_argument("stores", nargs="+", metavar="STORE", help="shard stores of one sweep")
+    m.set_defaults(func=cmd_sweep_merge)
 
     a = sub.add_parser("advise", help="replications needed for a relative precision (CI half-width)")
     _add_scenario_args(a)
@@ -454,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["sweep", "merge"] and not Path("merge").exists():  # `sweep merge OUT STORE...`
+        argv = ["sweep-merge", *argv[2:]]
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

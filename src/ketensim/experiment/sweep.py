@@ -127,9 +127,12 @@ class SweepResult:
 
 def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = None,
               progress: Progress | None = None, replications: int | None = None,
-              job: Callable[..., Any] = _run_job) -> SweepResult:
+              job: Callable[..., Any] = _run_job, select: Callable[[int, int], bool] | None = None,
+              extra: dict[str, Any] | None = None) -> SweepResult:
     """Run the missing runs of a sweep into ``out`` and summarise it. Finished runs in the
-    store are skipped; failed ones are retried; a store of a different sweep is refused."""
+    store are skipped; failed ones are retried; a store of a different sweep is refused.
+    ``select(point, rep)`` restricts the runs (a shard, see ``experiment.shard``); ``extra``
+    is added to the manifest."""
     plan = plan_sweep(path, replications)
     store = RunStore(out)
     old = store.read_manifest()
@@ -137,7 +140,7 @@ def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = Non
         raise ScenarioError(str(out), "manifest.json",
                             "holds a different sweep (design, seed or scenarios differ); "
                             "use another output folder")
-    manifest = plan.manifest(str(path))
+    manifest = {**plan.manifest(str(path)), **(extra or {})}
     if old is not None:
         manifest["created_at"] = old.get("created_at", manifest["created_at"])
         manifest["resumed"] = [*old.get("resumed", []),
@@ -146,9 +149,10 @@ def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = Non
     if store.clean_partial():
         log.info("removed partial files of an interrupted sweep")
     status = store.status()
-    todo = [(p, r) for p in range(len(plan.points)) for r in range(plan.spec.replications)
-            if not status.get((p, r), False)]
-    skipped = plan.total - len(todo)
+    mine = [(p, r) for p in range(len(plan.points)) for r in range(plan.spec.replications)
+            if select is None or select(p, r)]
+    todo = [(p, r) for p, r in mine if not status.get((p, r), False)]
+    skipped = len(mine) - len(todo)
     executor = executor or SerialExecutor()
     jobs = (((p, r), job, (plan.scenarios[p], p, r, plan.seed)) for p, r in todo)
     t0 = time.monotonic()
