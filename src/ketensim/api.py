@@ -280,6 +280,18 @@ class RunResults:
                          baseline=None if baseline is None else baseline.weekly,
                          names=(baseline.name if baseline else "baseline", self.name))
 
+    def need(self, prob: float = 0.9, buffer: float = 0.0) -> "pd.DataFrame":
+        """Places needed per week at certainty ``prob`` (the empirical P-quantile over
+        replications, plus ``buffer``) for reception, quarantine/isolation and detention, with
+        P10, median, P90 and the capacity in place (``metrics.need.need_table``)."""
+        from .metrics.need import need_table
+        from .scenario.schema import Scenario
+
+        sc = self.scenario
+        if sc is None and self.manifest.get("scenario"):
+            sc = Scenario.model_validate(self.manifest["scenario"])
+        return need_table(self.weekly, prob, buffer, sc)
+
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads)."""
         from .experiment.store import write_results

@@ -88,8 +88,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                            progress=Progress(f"{sc.name}", args.quiet))
     failed = [r for r in res.manifest["replications"] if r["error"]]
     out = Path(args.out or f"results/{sc.name}")
+    if args.need is not None:
+        res.manifest["need"] = {"prob": args.need, "buffer": args.buffer}
     res.write(out)
     import pandas as pd
+
+    if args.need is not None and not res.weekly.empty:
+        _print_need(res.weekly, sc, args.need, args.buffer, out)
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{sc.name}: {reps} replications, seed {res.manifest['seed']}; "
@@ -110,6 +115,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{len(failed)} replication(s) failed; errors are in {out}/manifest.json", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_need(weekly, sc, prob: float, buffer: float, out: Path) -> None:  # type: ignore[no-untyped-def]
+    from .experiment.store import atomic_write
+    from .metrics.need import need_table, peak_needs
+
+    table = need_table(weekly, prob, buffer, sc)
+    atomic_write(out / "need.csv", lambda p: table.to_csv(p, index=False))
+    extra = f" plus {buffer:.0%} buffer" if buffer else ""
+    print(f"\nrequired capacity at P{prob * 100:g}{extra} (places that sufficed in >= {prob:.0%} of "
+          f"replications), per week in {out}/need.csv:")
+    print(peak_needs(table).to_string(index=False))
+
+
+def _certainty(text: str) -> float:
+    """argparse type: a probability in (0, 1]."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {v:g}")
+    return v
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -376,6 +404,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--out", help="output folder (default: results/<scenario name>)")
     r.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file to compare with")
+    r.add_argument("--need", type=_certainty, metavar="P",
+                   help="also report the places needed per week at certainty P (e.g. 0.9): need.csv")
+    r.add_argument("--buffer", type=float, default=0.0, metavar="SHARE",
+                   help="with --need: add this share on top of the quantile (e.g. 0.05)")
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
 
