@@ -21,6 +21,7 @@ from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .hearings import HearingRooms
 from .ind import Ind
+from .bands import sample_inflow
 from .inflow import HouseholdMaker, Inflow
 from .mvv import Mvv
 from .epidemic import Epidemic
@@ -97,11 +98,11 @@ class Chain:
                              on_exit=self._exited, on_reenter=self._reentered)
         self.detention = Detention(env, rec, pol, st, self.reception, self.dtv, self.dublin)
         self.dublin.detention = self.detention
-        self.inflow = Inflow(
-            env, st, scenario.inflow.households, lambda d: self.clock.day(d),
-            {"first": scenario.inflow.first_applications, "repeat": scenario.inflow.repeat_applications},
-            on_arrival=self._arrival,
-        )
+        series, self.band = sample_inflow(scenario.inflow, st)  # inflow bands: one draw per replication
+        if self.band is not None:
+            rec.add_source(self.band.levels)
+        self.inflow = Inflow(env, st, scenario.inflow.households, lambda d: self.clock.day(d), series,
+                             on_arrival=self._arrival)
         day_of = lambda d: self.clock.day(d)  # noqa: E731
         self.nareis = Nareis(env, rec, pol, st, scenario, day_of, on_arrival=self._family_arrived)
         self.resettlement = Resettlement(env, rec, pol, st, scenario, on_arrival=self._resettled)

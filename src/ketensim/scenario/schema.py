@@ -138,12 +138,91 @@ class Households(Strict):
     )
 
 
+class InflowBand(Strict):
+    """One inflow band (e.g. MPP-style low / middle / high): its weight and how it changes
+    the series it applies to."""
+
+    weight: PosFloat = Field(description="relative chance a replication runs this band (weights are normalised)")
+    scale: NonNegFloat = Field(1.0, description="multiplier on the series' values from bands.start on")
+    values: dict[str, NonNegFloat] = Field(
+        default_factory=dict, description="this band's own values for some periods (persons; keys "
+        "as in the series), replacing the series' values there before the scale (one series only)")
+    note: str = Field("", description="the assumption behind the band")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _keys(cls, v: object) -> object:
+        return {str(k): val for k, val in v.items()} if isinstance(v, dict) else v
+
+
+class ScaleDistribution(Strict):
+    """A continuous inflow scale: triangular(low, mode, high) or uniform(low, high)."""
+
+    kind: Literal["triangular", "uniform"]
+    low: NonNegFloat
+    high: NonNegFloat
+    mode: NonNegFloat | None = Field(None, description="for triangular: the most likely scale")
+
+    @model_validator(mode="after")
+    def _order(self) -> "ScaleDistribution":
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        if self.kind == "triangular" and (self.mode is None or not self.low <= self.mode <= self.high):
+            raise ValueError(f"triangular needs low <= mode <= high, got mode={self.mode}")
+        return self
+
+
+class InflowBands(Strict):
+    """Inflow as an uncertainty: each replication samples one band (or one scale) on its own
+    named stream, so two scenarios with the same bands run the same band in replication r
+    (common random numbers) and the band's spread can be told apart from replication noise."""
+
+    stream: str = Field("inflow.band", description="name of the random stream of the draw")
+    sampling: Literal["stratified", "random"] = Field(
+        "stratified", description="stratified: replication r draws u = (U + r x 0.618...) mod 1 with U "
+        "from the stream at the root seed, so every run of R replications covers the bands in about "
+        "their weights; random: an independent draw per replication")
+    applies_to: list[Literal["first_applications", "repeat_applications"]] = Field(
+        default_factory=lambda: ["first_applications"], min_length=1)
+    start: dt.date | None = Field(None, description="the bands change periods from this date on "
+                                  "(default: the whole series)")
+    levels: dict[str, InflowBand] = Field(default_factory=dict, description="named bands, e.g. low/middle/high")
+    distribution: ScaleDistribution | None = None
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date | None:
+        return None if v is None else parse_when(v)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "InflowBands":
+        if bool(self.levels) == (self.distribution is not None):
+            raise ValueError("give either levels: {low: ..., middle: ..., high: ...} or distribution:, not both")
+        if any(b.values for b in self.levels.values()) and len(self.applies_to) != 1:
+            raise ValueError("bands with their own values apply to one series (applies_to: [first_applications])")
+        return self
+
+
 class Inflow(Strict):
     """Exogenous inflow into the chain, in persons."""
 
     first_applications: Series
     repeat_applications: Series
     households: Households
+    bands: InflowBands | None = Field(None, description="inflow bands sampled per replication (optional)")
+
+    @model_validator(mode="after")
+    def _band_values(self) -> "Inflow":
+        for name, band in (self.bands.levels.items() if self.bands else ()):
+            series = getattr(self, self.bands.applies_to[0])  # type: ignore[union-attr]
+            for key in band.values:
+                try:
+                    parse_period(key)
+                except ValueError as exc:
+                    raise ValueError(f"bands.levels.{name}.values: {exc}") from None
+                if (series.per == "month") != ("W" not in key):
+                    raise ValueError(f"bands.levels.{name}.values: key {key!r} does not match per={series.per!r}")
+        return self
 
 
 # --------------------------------------------------------------------------- reception
@@ -700,7 +779,7 @@ PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "n
 """Top-level sections that phases (and sweeps) may override by dotted path."""
 
 FIXED_IN_RUN = (
-    "reception.locations", "reception.emergency", "inflow.households", "dublin.incoming",
+    "reception.locations", "reception.emergency", "inflow.households", "inflow.bands", "dublin.incoming",
     "nareis.background_applications", "mvv.demand", "health.initial_infections",
     "health.singles_per_room",
 )
