@@ -318,7 +318,9 @@ def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
     split = band_split(weekly, "coa.occupancy")
     if split is not None:
         b, n = band_shares(split)
-        ax = plot_bands(weekly, "coa.occupancy", phases=phases, title="COA occupancy by inflow band")
+        bands = sc.inflow.bands if sc is not None else None
+        names = {round(b.scale, 9): n for n, b in bands.levels.items()} if bands is not None else None
+        ax = plot_bands(weekly, "coa.occupancy", labels=names, phases=phases, title="COA occupancy by inflow band")
         out.append(f"<p>Two sources of spread in COA occupancy over the last 13 weeks: the inflow band "
                    f"(an assumption, sampled per replication) {b:.0%} of the variance, replication noise "
                    f"{n:.0%}.</p>")
