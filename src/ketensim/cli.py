@@ -351,7 +351,7 @@ def cmd_size(args: argparse.Namespace) -> int:
                                 at_most=args.at_most, at_least=args.at_least, prob=args.prob,
                                 reps=args.reps, low=args.low, high=args.high, step=args.step,
                                 seed=args.seed, overrides=tuple(args.overrides), executor=ex,
-                                on_eval=shown)
+                                on_eval=shown, slack=args.slack)
     except SizeError as exc:
         if exc.result is not None and exc.result.evaluations:
             out = args.out or default_out(args.scenario, exc.result)
@@ -494,6 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--low", type=float, help="lowest value searched (default 0)")
     z.add_argument("--high", type=float, help="highest value searched (default: doubled until met)")
     z.add_argument("--step", type=float, help="resolution of the answer (default 1 for whole numbers)")
+    z.add_argument("--slack", type=int, default=1, metavar="K",
+                   help="accept a dip of the probability by up to K replications between evaluated values "
+                        "(default 1); a larger dip is refused as non-monotone")
     z.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     z.add_argument("--out", help="output folder (default: results/size/<scenario>-<hash>)")
     _add_executor_args(z)
