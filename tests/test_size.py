@@ -138,3 +138,19 @@ def test_cli_size_bad_input_is_one_line(write_scenario, capsys):
                  "--window", "2020-W02..2020-W05", "--at-most", "1", "--reps", "2", "--workers", "1"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "ind.nope" in err
+
+
+def test_a_dip_within_the_slack_is_reported_a_larger_one_refused():
+    """Two replications flip back at one evaluated value (diverging paths), one below the
+    probability at a lower value: accepted with slack 1 and said in the note; with slack 0 the
+    same response is refused."""
+    def y(v: float) -> np.ndarray:
+        out = np.where(np.arange(10) < v / 10, 0.0, 1.0)  # replication r meets it above 10 r
+        if v == 75:
+            out[:2] = 1.0  # P(75) = 0.6 < P(62) = 0.7
+        return out
+
+    res = search(y, 10, Condition(0.5, at_most=True), prob=0.6, low=0, high=100, slack=1)
+    assert res.value == 51 and res.prob_below == 0.5 and "dip" in res.note and res.monotone
+    with pytest.raises(SizeError, match="not monotone"):
+        search(y, 10, Condition(0.5, at_most=True), prob=0.6, low=0, high=100, slack=0)
