@@ -154,3 +154,14 @@ def test_a_dip_within_the_slack_is_reported_a_larger_one_refused():
     assert res.value == 51 and res.prob_below == 0.5 and "dip" in res.note and res.monotone
     with pytest.raises(SizeError, match="not monotone"):
         search(y, 10, Condition(0.5, at_most=True), prob=0.6, low=0, high=100, slack=0)
+
+
+def test_api_size(write_scenario, tmp_path):
+    import ketensim
+
+    path = write_scenario(stationary(rooms=3, slots_per_week=7, persons_per_week=17.5, cv=1.0, weeks=20,
+                                     warmup_days=0))
+    res = ketensim.size(path, "ind.physical.offices.Ter Apel", "ind.backlog", "2020-W10..2020-W20", "max",
+                        at_most=100, prob=0.75, reps=4, low=1, high=4, out=tmp_path / "api")
+    assert res.value == 3 and res.prob_achieved >= 0.75 > res.prob_below
+    assert json.loads((tmp_path / "api" / "size.json").read_text())["value"] == 3
