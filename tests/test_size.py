@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from conftest import stationary
-from ketensim.experiment.size import Condition, SizeError, parse_window, search, window_stat
+from ketensim.experiment.size import Condition, SizeError, search, window_stat
+from ketensim.experiment.size_scenario import parse_window
 from ketensim.model.chain import Chain
 from ketensim.scenario.schema import Scenario
 

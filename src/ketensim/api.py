@@ -114,7 +114,7 @@ def size(scenario: str | os.PathLike[str], lever: str, metric: str, window: str,
     Returns a ``SizeResult`` (``.value``, ``.prob_achieved``, ``.prob_below``, ``.interval``,
     ``.evaluations``); with ``out`` also writes ``size.json`` and ``size.png`` there."""
     from .experiment.executors import make_executor
-    from .experiment.size import size_scenario, write_size
+    from .experiment.size_scenario import size_scenario, write_size
 
     with make_executor(workers=workers) as ex:
         res = size_scenario(str(scenario), lever, metric, window, stat, at_most=at_most,

@@ -339,7 +339,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_size(args: argparse.Namespace) -> int:
-    from .experiment.size import SizeError, default_out, size_scenario, write_size
+    from .experiment.size import SizeError
+    from .experiment.size_scenario import default_out, size_scenario, write_size
 
     def shown(v: float, p: float) -> None:
         if not args.quiet:
