@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..clock import parse_period
 from ..metrics.registry import Metric
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Inflow, InflowBands, Series
+    from ..scenario.schema import Inflow, InflowBands, Scenario, Series
     from .streams import Streams
 
 METRICS = (
@@ -89,13 +89,33 @@ def band_uniform(bands: "InflowBands", streams: "Streams") -> float:
     return (u0 + streams.replication * GOLDEN) % 1.0
 
 
-def sample_inflow(inflow: "Inflow", streams: "Streams") -> tuple[dict[str, "Series"], BandDraw | None]:
-    """The replication's first and repeat application series, and its band (None without bands)."""
-    series = {"first": inflow.first_applications, "repeat": inflow.repeat_applications}
+def draw_inflow_band(inflow: "Inflow", streams: "Streams") -> BandDraw | None:
+    """The replication's band (None when the scenario has no inflow bands)."""
     if inflow.bands is None:
-        return series, None
-    draw = draw_band(inflow.bands, band_uniform(inflow.bands, streams))
+        return None
+    return draw_band(inflow.bands, band_uniform(inflow.bands, streams))
+
+
+SeriesOf = Callable[["Scenario"], "Series"]
+
+
+def with_band(series: dict[str, SeriesOf], bands: "InflowBands", draw: BandDraw) -> dict[str, SeriesOf]:
+    """The inflow part's series (kind -> the series in a phase's parameters) with the drawn
+    band applied to those in ``bands.applies_to``, in every phase."""
     kinds = {"first_applications": "first", "repeat_applications": "repeat"}
-    for target in inflow.bands.applies_to:
-        series[kinds[target]] = banded(series[kinds[target]], inflow.bands, draw)
-    return series, draw
+    out = dict(series)
+    for target in bands.applies_to:
+        base = series[kinds[target]]
+        out[kinds[target]] = (lambda s, base=base: banded(base(s), bands, draw))  # type: ignore[misc]
+    return out
+
+
+def sample_inflow(inflow: "Inflow", streams: "Streams") -> tuple[dict[str, "Series"], BandDraw | None]:
+    """The base scenario's first and repeat series as the replication's band has them, and
+    the band (for inspection and tests)."""
+    draw = draw_inflow_band(inflow, streams)
+    series = {"first": inflow.first_applications, "repeat": inflow.repeat_applications}
+    if draw is None:
+        return series, None
+    fns = with_band({k: (lambda s, v=v: v) for k, v in series.items()}, inflow.bands, draw)  # type: ignore[arg-type]
+    return {k: fn(None) for k, fn in fns.items()}, draw  # type: ignore[arg-type]
