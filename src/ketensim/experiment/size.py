@@ -134,13 +134,13 @@ def search(evaluate: Evaluate, reps: int, cond: Condition, prob: float, low: flo
            high: float | None = None, step: float = 1.0, integer: bool = True,
            lever: str = "lever", max_doublings: int = 10, bootstrap: int = 2000,
            seed: int = 0, on_eval: Callable[[float, float], None] | None = None,
-           slack: int = 0) -> SizeResult:
+           slack: int = 0, first_high: float | None = None) -> SizeResult:
     """Find the lever value where P(condition) first reaches ``prob``.
 
     The direction follows from the ends: when the condition is more likely at ``high`` the
     answer is the smallest value that meets it, otherwise the largest. Without ``high`` the
-    upper end doubles from ``low`` until the condition is met there (at most
-    ``max_doublings`` times). A dip of the probability by up to ``slack`` replications
+    upper end starts at ``first_high`` (default 2 x low, or 8 steps) and doubles its distance
+    from ``low`` until the condition is met there (at most ``max_doublings`` times). A dip of the probability by up to ``slack`` replications
     between evaluated values is reported but accepted (paths of a discrete-event model can
     diverge after a change even with common random numbers); a larger one is refused. Raises ``SizeError`` with the evaluations made so far when the
     probability is not monotone on them or the range holds no answer."""
@@ -150,7 +150,8 @@ def search(evaluate: Evaluate, reps: int, cond: Condition, prob: float, low: flo
     low = _grid(low, integer)
     p_low = s.prob(low)
     if high is None:
-        high, k = max(low + step, 2 * low if low > 0 else 8 * step), 0
+        guess = first_high if first_high is not None and first_high > low else (2 * low if low > 0 else 8 * step)
+        high, k = max(low + step, guess), 0
         while s.prob(_grid(high, integer)) < prob and k < max_doublings:
             high, k = low + 2 * (high - low), k + 1
     high = _grid(high, integer)

@@ -75,6 +75,10 @@ def size_scenario(path: str, lever: str, metric: str, window: str, stat: str,
         raise SizeError(f"--window {window}: outside the horizon {h.start}..{h.end}")
     current = lever_base(base, lever)
     integer = isinstance(current, int)
+    from ..policy.timeline import build_timeline
+
+    in_force = max(float(lever_base(ph.params, lever)) for ph in build_timeline(base))
+    first_high = 2 * in_force if in_force > 0 else None  # a first bracket from the values in use
     if step is None:
         if not integer and high is None:
             raise SizeError(f"--lever {lever} is a real number: give --step (and --high)")
@@ -100,7 +104,7 @@ def size_scenario(path: str, lever: str, metric: str, window: str, stat: str,
 
     try:
         res = search(evaluate, reps, cond, prob, low if low is not None else 0, high, step, integer,
-                     lever, seed=seed, on_eval=on_eval, slack=slack)
+                     lever, seed=seed, on_eval=on_eval, slack=slack, first_high=first_high)
     except SizeError as exc:
         if exc.result is not None:
             exc.result.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
