@@ -508,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = z.add_mutually_exclusive_group(required=True)
     g.add_argument("--at-most", type=float, metavar="V", help="condition: statistic <= V")
     g.add_argument("--at-least", type=float, metavar="V", help="condition: statistic >= V")
-    z.add_argument("--prob", type=float, default=0.9, help="required probability over replications (default 0.9)")
+    z.add_argument("--prob", type=_certainty, default=0.9, help="required probability over replications (default 0.9)")
     z.add_argument("--reps", type=positive_int, default=20, help="replications per value (default 20)")
     z.add_argument("--low", type=float, help="lowest value searched (default 0)")
     z.add_argument("--high", type=float, help="highest value searched (default: doubled until met)")
