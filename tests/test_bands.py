@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASELINE, SCENARIOS
 from ketensim.model.bands import banded, draw_band, sample_inflow
+from ketensim.model.bands_params import InflowBands
 from ketensim.model.streams import Streams
+from ketensim.scenario.base import Series
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
-from ketensim.scenario.schema import InflowBands, Series
+
+from conftest import BASELINE, SCENARIOS
 
 OUTLOOK = SCENARIOS / "outlook-2021-bands.yaml"
 SHORT = "horizon.end=2020-W06-7"

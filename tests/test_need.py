@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASELINE
 from ketensim.metrics.need import NEEDS, capacity_by_week, need_table, peak_needs, quantile_need
+
+from conftest import BASELINE
 
 
 def _table(values_by_week: list[list[float]], metric: str = "coa.occupancy", capacity: float = 8) -> pd.DataFrame:

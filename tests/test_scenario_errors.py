@@ -6,10 +6,11 @@ import sys
 
 import pytest
 
-from conftest import BASELINE
 from ketensim.cli import main
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE
 
 
 def run_check(capsys, *args: str) -> tuple[int, str]:

@@ -8,12 +8,13 @@ import shutil
 import pandas as pd
 import pytest
 
-from exp_helpers import tiny_sweep
 from ketensim.experiment.executors import SerialExecutor
 from ketensim.experiment.shard import Shard, merge_stores, parse_shard, run_shard
 from ketensim.experiment.store import RunStore
 from ketensim.experiment.sweep import run_sweep
 from ketensim.scenario.errors import ScenarioError
+
+from exp_helpers import tiny_sweep
 
 LEVERS = {"ind.video.coa_rooms@recovery": {"values": [10, 20, 40]}}
 

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import stationary
 from ketensim.experiment.size import Condition, SizeError, search, window_stat
 from ketensim.experiment.size_scenario import parse_window
 from ketensim.model.chain import Chain
 from ketensim.scenario.schema import Scenario
+
+from conftest import stationary
 
 REPS = 10
 

@@ -7,6 +7,12 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .scenario.schema import Scenario
 
 DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
 log = logging.getLogger("ketensim")
@@ -117,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_need(weekly, sc, prob: float, buffer: float, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _print_need(weekly: "pd.DataFrame", sc: "Scenario", prob: float, buffer: float, out: Path) -> None:
     from .experiment.store import atomic_write
     from .metrics.need import need_table, peak_needs
 
@@ -290,7 +296,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 shown[col] = shown[col].map(str)
         print(shown.to_string(index=False))
     print(f"\n{plan.spec.name}: {len(plan.points)} design points x {plan.spec.replications} replications "
-          f"= {plan.total} runs{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
+          f"= {plan.total} runs{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; "
+          f"ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
           f"wall {res.wall_s:.1f}s on {ex.name} ({ex.workers} workers)")
     print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
     if res.failed:

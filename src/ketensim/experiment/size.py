@@ -140,10 +140,11 @@ def search(evaluate: Evaluate, reps: int, cond: Condition, prob: float, low: flo
     The direction follows from the ends: when the condition is more likely at ``high`` the
     answer is the smallest value that meets it, otherwise the largest. Without ``high`` the
     upper end starts at ``first_high`` (default 2 x low, or 8 steps) and doubles its distance
-    from ``low`` until the condition is met there (at most ``max_doublings`` times). A dip of the probability by up to ``slack`` replications
-    between evaluated values is reported but accepted (paths of a discrete-event model can
-    diverge after a change even with common random numbers); a larger one is refused. Raises ``SizeError`` with the evaluations made so far when the
-    probability is not monotone on them or the range holds no answer."""
+    from ``low`` until the condition is met there (at most ``max_doublings`` times). A dip of
+    the probability by up to ``slack`` replications between evaluated values is reported but
+    accepted (paths of a discrete-event model can diverge after a change even with common
+    random numbers); a larger one is refused. Raises ``SizeError`` with the evaluations made
+    so far when the probability is not monotone on them or the range holds no answer."""
     if not 0 < prob <= 1:
         raise SizeError(f"--prob must be in (0, 1], got {prob}")
     s = _Search(evaluate, cond, reps, on_eval)
@@ -159,7 +160,9 @@ def search(evaluate: Evaluate, reps: int, cond: Condition, prob: float, low: flo
         raise SizeError(f"--high ({high:g}) must be above --low ({low:g})")
     p_high = s.prob(high)
     direction: Literal["smallest", "largest"] = "smallest" if p_high >= p_low else "largest"
-    ok_at = (lambda v: s.prob(v) >= prob)
+
+    def ok_at(v: float) -> bool:
+        return s.prob(v) >= prob
 
     def result(value: float | None, achieved: float | None, below: float | None, note: str) -> SizeResult:
         mono, why = _monotone(s, direction, slack)

@@ -26,10 +26,9 @@ def parse_window(text: str) -> tuple[dt.date, dt.date]:
         start, end = parse_when(a), parse_when(b)
     except ValueError as exc:
         raise SizeError(f"--window {text!r}: {exc}") from None
-    monday = (lambda d: d - dt.timedelta(days=d.isoweekday() - 1))
     if end < start:
         raise SizeError(f"--window {text!r}: ends before it starts")
-    return monday(start), monday(end)
+    return (start - dt.timedelta(days=start.isoweekday() - 1), end - dt.timedelta(days=end.isoweekday() - 1))
 
 
 def lever_base(scenario: Any, lever: str) -> Any:
@@ -143,7 +142,12 @@ def write_size(res: SizeResult, out: str) -> tuple[str, str]:
     from .store import atomic_write
 
     d = Path(out)
-    atomic_write(d / "size.json", lambda p: p.write_text(json.dumps(res.to_json(), indent=1, default=str)))
+    text = json.dumps(res.to_json(), indent=1, default=str)
+
+    def write_json(p: Path) -> None:
+        p.write_text(text)
+
+    atomic_write(d / "size.json", write_json)
     fig = plot_size(res).figure
     atomic_write(d / "size.png", lambda p: fig.savefig(p, format="png", dpi=110))
     return str(d / "size.json"), str(d / "size.png")

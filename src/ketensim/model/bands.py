@@ -18,7 +18,10 @@ from ..clock import parse_period
 from ..metrics.registry import Metric
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Inflow, InflowBands, Scenario, Series
+    from ..scenario.base import Series
+    from ..scenario.schema import Scenario
+    from .bands_params import InflowBands
+    from .inflow_params import Inflow
     from .streams import Streams
 
 METRICS = (
@@ -117,5 +120,8 @@ def sample_inflow(inflow: "Inflow", streams: "Streams") -> tuple[dict[str, "Seri
     series = {"first": inflow.first_applications, "repeat": inflow.repeat_applications}
     if draw is None:
         return series, None
-    fns = with_band({k: (lambda s, v=v: v) for k, v in series.items()}, inflow.bands, draw)  # type: ignore[arg-type]
-    return {k: fn(None) for k, fn in fns.items()}, draw  # type: ignore[arg-type]
+    assert inflow.bands is not None
+    kinds = {"first_applications": "first", "repeat_applications": "repeat"}
+    for target in inflow.bands.applies_to:
+        series[kinds[target]] = banded(series[kinds[target]], inflow.bands, draw)
+    return series, draw

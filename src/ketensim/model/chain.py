@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Generator, Iterator, Sequence
 
 import simpy
-from simpy.core import URGENT
 
 from ..clock import Clock
 from ..metrics.recorder import Recorder
@@ -20,7 +19,8 @@ from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
 from .departures import Dtv
-from .detention import DTV as DETENTION_DTV, Detention
+from .detention import DTV as DETENTION_DTV
+from .detention import Detention
 from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .epidemic import Epidemic
@@ -33,6 +33,7 @@ from .parts import Build, Handoff, Part, registry_for, wire
 from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
+from .sim import UrgentTimeout, events_scheduled
 from .streams import Streams
 
 log = logging.getLogger(__name__)
@@ -64,27 +65,14 @@ HANDOFFS: tuple[Handoff, ...] = (
     Handoff("dublin", "exit", "chain", "exited"),
     Handoff("dublin", "reenter", "chain", "reentered"),
     Handoff("dublin", "discharge", "detention", "discharge"),
-    Handoff("detention", "abscond", "dublin", "abscond"),
     Handoff("detention", "dublin_candidate", "dublin", "detention_candidate"),
     Handoff("detention", "dtv_candidate", "dtv", "detention_candidate"),
+    Handoff("detention", "dublin_absconded", "dublin", "abscond"),
+    Handoff("detention", "dtv_absconded", "dtv", "absconded"),
+    Handoff("detention", "dtv_removed", "dtv", "removed"),
     Handoff("reception", "moved", "epidemic", "on_move"),
     Handoff("reception", "joined", "epidemic", "on_join"),
 )
-
-
-class _BeforeOthers(simpy.Timeout):
-    """A timeout processed before ordinary events at the same time. Week-end levels are taken
-    at t = 7w, before anything that happens exactly at the boundary (a phase change releasing
-    detainees, say): such events are counted in the next week (day int(t)), so the level must
-    not include them either, or per-week conservation breaks."""
-
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        self.env = env
-        self.callbacks = []
-        self._value = None
-        self._delay = delay
-        self._ok = True
-        env.schedule(self, URGENT, delay)
 
 
 @contextmanager
@@ -283,7 +271,7 @@ class Chain(Part):
         maker = HouseholdMaker(self.scenario.inflow.households, st)
         t0 = self.env.now
 
-        def households(persons: int, kind: str, status: str):
+        def households(persons: int, kind: str, status: str) -> Iterator[Household]:
             placed = 0
             while placed < persons:
                 size, adults = maker.draw()
@@ -338,7 +326,10 @@ class Chain(Part):
         for fn in self.rec._sources:  # discard the warm-up part of time averages
             fn(0.0)
         for week in range(1, self.scenario.horizon.weeks + 1):
-            yield _BeforeOthers(env, 7 * week - env.now)
+            # week-end levels are taken at t = 7w before anything else at that time (a phase
+            # change releasing detainees, say): such events count in the next week (day
+            # int(t)), so the level must not include them either, or conservation breaks
+            yield UrgentTimeout(env, 7 * week - env.now)
             self.rec.snapshot(env.now)
 
     def run(self) -> Recorder:
@@ -349,8 +340,8 @@ class Chain(Part):
 
     @property
     def events_processed(self) -> int:
-        """Events scheduled so far (SimPy's event id counter): the run's event count."""
-        return next(self.env._eid)  # type: ignore[attr-defined]
+        """Events scheduled so far: the run's event count."""
+        return events_scheduled(self.env)
 
 
 # The parts a chain is assembled from, in build order (after the chain itself: the journeys).

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Callable, Generator
 import simpy
 
 from ..metrics.registry import Derived, Metric
-from .bands import METRICS as BAND_METRICS, draw_inflow_band, with_band
+from .bands import METRICS as BAND_METRICS
+from .bands import draw_inflow_band, with_band
 from .hazard import PiecewiseRate, wait_for
 from .parts import Build, Part
 

@@ -20,8 +20,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from .plots import (parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part,
-                    plot_series)
+from .plots import parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part, plot_series
 from .summary import fmt_ci, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
