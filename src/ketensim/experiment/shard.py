@@ -122,16 +122,23 @@ def merge_stores(out: str | Path, stores: list[str | Path]) -> tuple[RunStore, i
     target = RunStore(out)
     if target.files():
         raise ScenarioError(str(out), "runs", "already holds runs; merge into a new folder")
-    for key, src in sorted(files.items()):
-        dest = target.path(*key)
-        atomic_write(dest, lambda p, src=src: shutil.copyfile(src, p))  # type: ignore[misc]
-    manifest = {k: v for k, v in first.items() if k != "shard"}
-    manifest["merged_from"] = [{"store": str(s), "shard": m.get("shard"),
-                                "created_at": m.get("created_at")} for s, m in manifests]
-    manifest["merged_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    target.write_manifest(manifest)
-    _write_summary(target, manifest)
+    with target.lock():
+        for key, src in sorted(files.items()):
+            atomic_write(target.path(*key), _copier(src))
+        manifest = {k: v for k, v in first.items() if k != "shard"}
+        manifest["merged_from"] = [{"store": str(s), "shard": m.get("shard"),
+                                    "created_at": m.get("created_at")} for s, m in manifests]
+        manifest["merged_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        target.write_manifest(manifest)
+        _write_summary(target, manifest)
     return target, len(files)
+
+
+def _copier(src: Path) -> Any:
+    def copy(dest: Path) -> None:
+        shutil.copyfile(src, dest)
+
+    return copy
 
 
 def _write_summary(store: RunStore, manifest: dict[str, Any]) -> None:

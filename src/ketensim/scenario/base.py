@@ -7,15 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period
+from .bounds import MAX_AMOUNT, MAX_COUNT, MAX_SEED, at_most, finite, not_bool
 
-NonNegInt = Annotated[int, Field(ge=0)]
-PosInt = Annotated[int, Field(ge=1)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-PosFloat = Annotated[float, Field(gt=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
+# Shared number types: finite, never a boolean, with plausibility bounds (scenario/bounds.py).
+_Num = (BeforeValidator(finite), BeforeValidator(not_bool))
+NonNegInt = Annotated[int, Field(ge=0), *_Num, AfterValidator(at_most(MAX_COUNT))]
+PosInt = Annotated[int, Field(ge=1), *_Num, AfterValidator(at_most(MAX_COUNT))]
+NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False), *_Num, AfterValidator(at_most(MAX_AMOUNT))]
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), *_Num, AfterValidator(at_most(MAX_AMOUNT))]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), *_Num]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(not_bool)]
 
 
 def _sums_to_one(v: dict[int, float]) -> dict[int, float]:

@@ -24,8 +24,9 @@ from ..model.inflow_params import Households, Inflow
 from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
-from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Series, SizeDistribution, Strict
-from .markers import BUILD_TIME
+from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
+from .ind_schema import IndProduction, StartIndStock
+from .reception_params import Reception
 
 __all__ = [  # the blocks are importable from here as before
     "Detention", "Dtv", "Dublin", "Health", "Households", "Inflow", "Mvv", "Nareis", "PHASE_SECTIONS",
@@ -88,49 +89,7 @@ class Horizon(Strict):
 # --------------------------------------------------------------------------- reception
 
 
-class LocationGroup(Strict):
-    """A group of similar COA locations (asylum seekers' centres, AZC)."""
-
-    name: str
-    count: PosInt
-    places: NonNegInt = Field(description="regular places per location")
-    isolation_places: NonNegInt = Field(
-        description="places per location reserved for isolation/quarantine"
-    )
-
-
-class EmergencyLocation(Strict):
-    """An emergency location (noodopvang, e.g. Zoutkamp 2020) opened only when needed."""
-
-    name: str
-    places: NonNegInt
-    isolation_places: NonNegInt = 0
-
-
-class Housing(Strict):
-    """Outflow of permit holders to municipal housing (the municipalities' task)."""
-
-    persons_per_week: NonNegFloat = Field(description="persons housed per week by municipalities")
-    matching_days: NonNegFloat = Field(
-        description="days from permit to entering the housing queue (matching to a municipality)"
-    )
-
-
-class Reception(Strict):
-    """COA reception: locations, emergency locations, intake and housing outflow."""
-
-    locations: list[LocationGroup] = Field(min_length=1, json_schema_extra=BUILD_TIME,
-                                           description="the regular locations, built at the start")
-    emergency: list[EmergencyLocation] = Field([], json_schema_extra=BUILD_TIME,
-                                               description="emergency locations, built at the start")
-    intake_quarantine_days: NonNegFloat = Field(
-        0.0, description="newcomers first stay this long in an emergency location (0 = off)"
-    )
-    housing: Housing
-
-    @property
-    def regular_places(self) -> int:
-        return sum(g.count * g.places for g in self.locations)
+# The reception network and housing: scenario/reception_params.py (Reception, imported above).
 
 
 # --------------------------------------------------------------------------- IND
@@ -168,8 +127,9 @@ class VideoHearings(Strict):
         return min(sum(self.ind_rooms.values()), self.coa_rooms)
 
 
-class Ind(Strict):
-    """IND asylum procedure: registration, hearings by mode, decision."""
+class Ind(IndProduction):
+    """IND asylum procedure: registration, hearings by mode, decision; staff, case classes,
+    tracks and appeals come from ``ind_schema.IndProduction``."""
 
     registration_days: NonNegFloat = Field(
         description="mean days from application to ready for the first hearing "
@@ -181,7 +141,9 @@ class Ind(Strict):
     days_between_hearings: NonNegFloat = Field(
         description="mean days of preparation between consecutive hearings"
     )
-    decision_days: NonNegFloat = Field(description="mean days from last hearing to decision")
+    decision_days: NonNegFloat = Field(
+        description="mean days from the last hearing until the decision work can start (report, "
+        "intention, the applicant's view; AA track)")
     hearing_duration_cv: NonNegFloat = Field(
         0.25, description="coefficient of variation of a hearing's room time (1 = exponential)"
     )
@@ -230,8 +192,10 @@ class StartReception(Strict):
     rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)")
 
 
-class StartInd(Strict):
-    """Position of the starting IND backlog (persons in COA in procedure) in the procedure."""
+class StartInd(StartIndStock):
+    """The starting IND backlog (persons in COA in procedure, plus ``outside_reception``): its
+    position in the procedure (the rest of the shares: heard, awaiting the decision), class and
+    age."""
 
     share_awaiting_first_hearing: Probability
     share_awaiting_second_hearing: Probability
@@ -286,7 +250,7 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    seed: NonNegInt = Field(20201005, description="root seed of the named random streams")
+    seed: Seed = Field(20201005, description="root seed of the named random streams")
     replications: PosInt = Field(20, description="default number of replications")
     horizon: Horizon
     start: Start
