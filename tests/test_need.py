@@ -73,7 +73,7 @@ def test_run_need_writes_need_csv_and_the_report_shows_the_fan_chart(tmp_path, c
     text = capsys.readouterr().out
     assert "required capacity at P90 plus 5% buffer" in text and "reception" in text
     need = pd.read_csv(out / "need.csv")
-    assert {"reception", "quarantine", "detention"} <= set(need.group)
+    assert {"reception", "reception.col", "reception.azc", "quarantine", "detention"} <= set(need.group)
     assert (need.need >= need.p10).all() and (need.buffer == 0.05).all()
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text()

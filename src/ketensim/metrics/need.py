@@ -38,13 +38,19 @@ def _quarantine_places(p: "Scenario") -> float:
 
 NEEDS: tuple[NeedSpec, ...] = (
     NeedSpec("reception", "reception places (COA, all stages)", ("coa.occupancy",), capacity_metric="coa.capacity"),
+    NeedSpec("reception.col", "registration centre (COL) places", ("coa.col_occupancy",),
+             capacity_metric="coa.capacity_col"),
+    NeedSpec("reception.pol", "process reception (POL) places", ("coa.pol_occupancy",),
+             capacity_metric="coa.capacity_pol"),
+    NeedSpec("reception.azc", "AZC places", ("coa.azc_occupancy",), capacity_metric="coa.capacity_azc"),
     NeedSpec("quarantine", "isolation/quarantine places",
              ("health.places_used", "health.external_used", "health.unplaced"),
              capacity_of=_quarantine_places),
     NeedSpec("detention", "detention places", ("detention.population",),
              capacity_of=lambda p: float(p.detention.places)),
 )
-"""Reception counts every resident of COA; quarantine counts the persons in a reserved or
+"""Reception counts every resident of COA (and, where the model has the network, each stage
+against its open places); quarantine counts the persons in a reserved or
 external place plus those who needed one and got none; detention is the population (held
 below the places by construction, so its need shows how close the places bind)."""
 
