@@ -419,7 +419,7 @@ def cmd_size(args: argparse.Namespace) -> int:
 
     def shown(v: float, p: float) -> None:
         if not args.quiet:
-            print(f"  {args.lever} = {v:g}: P = {p:.2f}", file=sys.stderr)
+            print(f"  {' + '.join(args.lever)} = {v:g}: P = {p:.2f}", file=sys.stderr)
 
     try:
         with _executor(args, args.reps) as ex:
@@ -577,7 +577,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_advise)
     z = sub.add_parser("size", help="smallest/largest lever value meeting a condition with probability P")
     _add_scenario_args(z)
-    z.add_argument("--lever", required=True, metavar="PATH[@DATE]", help="the parameter to size (override grammar)")
+    z.add_argument("--lever", required=True, action="append", metavar="PATH[@DATE]",
+                   help="the parameter to size (override grammar); repeat to tie several to one value")
     z.add_argument("--metric", required=True, help="weekly metric of the condition")
     z.add_argument("--window", required=True, metavar="FROM..TO", help="ISO weeks or dates, e.g. 2020-W38..2020-W53")
     z.add_argument("--stat", default="sum", help="statistic over the window: sum, mean, max, min, end")

@@ -7,7 +7,7 @@ a scenario, a lever path and a condition on a metric into its ``evaluate`` funct
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,7 @@ def lever_base(scenario: Any, lever: str) -> Any:
     return node
 
 
-def size_scenario(path: str, lever: str, metric: str, window: str, stat: str,
+def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: str, stat: str,
                   at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
                   reps: int = 20, low: float | None = None, high: float | None = None,
                   step: float | None = None, seed: int | None = None, overrides: tuple[str, ...] = (),
@@ -57,7 +57,7 @@ def size_scenario(path: str, lever: str, metric: str, window: str, stat: str,
                   slack: int = 0) -> SizeResult:
     """``search`` on a scenario: every candidate value is the override ``LEVER=value`` in the
     one override grammar (``path@DATE`` or ``path@phase`` included), run on replications
-    0..reps-1 with the same seed."""
+    0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them."""
     from ..scenario.loader import load_scenario
     from .compare import run_replications
     from .executors import SerialExecutor
@@ -72,11 +72,15 @@ def size_scenario(path: str, lever: str, metric: str, window: str, stat: str,
     h = base.horizon
     if start < h.start or end > h.end:
         raise SizeError(f"--window {window}: outside the horizon {h.start}..{h.end}")
-    current = lever_base(base, lever)
+    levers = [lever] if isinstance(lever, str) else list(lever)
+    if not levers:
+        raise SizeError("give a --lever")
+    lever = " + ".join(levers)  # several overrides tied to one value (e.g. one place count in two phases)
+    current = lever_base(base, levers[0])
     integer = isinstance(current, int)
     from ..policy.timeline import build_timeline
 
-    in_force = max(float(lever_base(ph.params, lever)) for ph in build_timeline(base))
+    in_force = max(float(lever_base(ph.params, lv)) for ph in build_timeline(base) for lv in levers)
     first_high = 2 * in_force if in_force > 0 else None  # a first bracket from the values in use
     if step is None:
         if not integer and high is None:
@@ -90,7 +94,7 @@ def size_scenario(path: str, lever: str, metric: str, window: str, stat: str,
 
     def evaluate(v: float) -> np.ndarray:
         text = str(int(v)) if integer else repr(float(v))
-        sc = load_scenario(path, [*overrides, f"{lever}={text}"])
+        sc = load_scenario(path, [*overrides, *(f"{lv}={text}" for lv in levers)])
         (recs,) = run_replications([sc], reps, [seed], executor, None)
         frames = [r.weekly for r in recs if r.weekly is not None]
         if len(frames) < reps:
