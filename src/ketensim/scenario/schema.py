@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period, parse_when
+from .series import extend_raw, last_period, series_paths
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
@@ -93,12 +94,17 @@ class Series(Strict):
 
     Arrivals within a period follow a Poisson process at the period's constant rate
     (a non-homogeneous Poisson process over the horizon). Before the first period the
-    first value holds, after the last the last value holds.
+    first value holds. A series must reach the horizon end unless ``extend`` says how it
+    goes on (see ``scenario.series``): the scenario states it, the code never guesses.
     """
 
     per: Literal["month", "week"]
     values: dict[str, NonNegFloat] = Field(min_length=1)
     scale: NonNegFloat = Field(1.0, description="multiplier on every value (what-if lever)")
+    extend: Literal["hold", "zero", "repeat_last_year"] | None = Field(
+        None, description="beyond the last period: hold its value, zero, or repeat the last "
+        "year's values (same month / the week 52 weeks earlier); none = the series must reach "
+        "the horizon end")
 
     @field_validator("values", mode="before")
     @classmethod
@@ -727,6 +733,28 @@ class Scenario(Strict):
     detention: Detention
     health: Health
     phases: list[Phase] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _extend_series(cls, data: object) -> object:
+        """Write out ``zero``/``repeat_last_year`` series up to the horizon end."""
+        return extend_raw(data, list(series_paths(cls, Series)))
+
+    @model_validator(mode="after")
+    def _series_reach_horizon(self) -> "Scenario":
+        end = self.horizon.end
+        for path in series_paths(type(self), Series):
+            node: object = self
+            for part in path.split("."):
+                node = getattr(node, part)
+            assert isinstance(node, Series)
+            key, stop = last_period(node.values)
+            if node.extend is None and stop <= end:
+                raise ValueError(
+                    f"{path}: the series ends with {key} (last day {stop - dt.timedelta(days=1)}), "
+                    f"before the horizon end {end}; give values up to {end} or set "
+                    f"{path}.extend: hold | zero | repeat_last_year")
+        return self
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":
