@@ -36,6 +36,7 @@ import simpy
 from ..metrics.recorder import Recorder
 from .hazard import PiecewiseRate
 from .quarantine import Quarantine
+from .vaccination import Vaccination
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess, ResolvedPhase
@@ -117,6 +118,7 @@ class Epidemic:
         self.infectious = 0
         self.imports = PiecewiseRate(import_schedule(policy.phases, scenario.horizon.start))
         rec.add_source(self.levels)
+        self.vaccination = Vaccination(env, policy, streams, rec, self.residents)
 
     def start(self) -> None:
         """Seed the initial infections and start the import stream (after the stocks)."""
@@ -138,6 +140,7 @@ class Epidemic:
             for p in hh.members:
                 self._index[p] = len(lst)
                 lst.append(p)
+                self.vaccination.entering(p)
             self.n_residents += hh.size
             if hh.size == 1 and self.beds > 1:
                 self._take_bed(hh.members[0], name)
@@ -150,6 +153,7 @@ class Epidemic:
                 lst[i] = last
                 self._index[last] = i
             self.quarantine.release(p)  # a place is not kept by someone who left
+            self.vaccination.leaving(p)
         self.n_residents -= hh.size
         if hh.size == 1 and self.beds > 1:
             self._free_bed(hh.members[0], name)
@@ -165,6 +169,7 @@ class Epidemic:
         for p in persons:
             self._index[p] = len(lst)
             lst.append(p)
+            self.vaccination.entering(p)
         self.n_residents += len(persons)
 
     def _take_bed(self, p: "Person", loc_name: str) -> None:
@@ -218,6 +223,9 @@ class Epidemic:
                 self.infect(p, "newcomer")
 
     def infect(self, p: "Person", source: str) -> None:
+        vac = self.vaccination
+        if vac.protected_from and source in ("community", "household", "location") and vac.protects(p):
+            return
         p.health = Infection(self.env.now, source)
         self.infections += 1
         self.rec.count("health.new_infections", self.env.now)

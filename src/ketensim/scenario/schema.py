@@ -586,6 +586,21 @@ class Quarantine(Strict):
     )
 
 
+class Vaccination(Strict):
+    """Vaccination of COA residents (see ``model.vaccination``); off while coverage is 0."""
+
+    coverage: Probability = Field(
+        0.0, description="share of residents vaccinated: a phase raising it starts a campaign "
+        "among the residents not yet offered; newcomers are offered at entry (probability)")
+    efficacy: Probability = Field(
+        0.5, description="probability that an infection attempt on a protected person fails "
+        "(leaky protection against infection)")
+    protection_days: NonNegFloat = Field(
+        14.0, description="days from the shot until protection starts (days)")
+    campaign_days: NonNegFloat = Field(
+        28.0, description="days over which a campaign reaches the residents, uniformly (days)")
+
+
 class Health(Strict):
     """The epidemic in reception and the isolation/quarantine places (chain part 9)."""
 
@@ -601,6 +616,7 @@ class Health(Strict):
     imports: Imports
     detection: Detection
     quarantine: Quarantine
+    vaccination: Vaccination = Vaccination()
 
 
 # --------------------------------------------------------------------------- stocks
