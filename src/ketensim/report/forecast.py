@@ -45,16 +45,16 @@ FIGURES: tuple[Figure, ...] = (
     Figure("ind_open", "IND open cases (persons awaiting a decision)", ("ind.backlog",)),
     Figure("ind_taskforce", "IND Taskforce stock (persons)", ("ind.taskforce_stock",)),
     Figure("col_overflow", "COL overflow above the limit (persons)", ("col.overflow",)),
-    Figure("departures_independent", "independent departures / week", ("dtv.departures_independent",), "count"),
-    Figure("departures_forced", "forced departures / week", ("dtv.departures_forced",), "count"),
-    Figure("departures_forced_origin", "of which forced to origin / week", ("dtv.departures_forced_origin",), "count"),
-    Figure("departures_unsupervised", "departures without supervision (MOB) / week",
+    Figure("departures_independent", "independent departures", ("dtv.departures_independent",), "count"),
+    Figure("departures_forced", "forced departures", ("dtv.departures_forced",), "count"),
+    Figure("departures_forced_origin", "of which forced to origin", ("dtv.departures_forced_origin",), "count"),
+    Figure("departures_unsupervised", "departures without supervision (MOB)",
            ("dtv.departures_unsupervised",), "count"),
-    Figure("dublin_transfers", "Dublin transfers / week (in the departures)", ("dublin.transfers",), "count"),
-    Figure("nareis_arrivals", "nareis arrivals / week", ("nareis.arrivals",), "count"),
-    Figure("nareis_applications", "nareis applications / week (persons)", ("nareis.applications",), "count"),
+    Figure("dublin_transfers", "Dublin transfers (also in the departures)", ("dublin.transfers",), "count"),
+    Figure("nareis_arrivals", "nareis arrivals", ("nareis.arrivals",), "count"),
+    Figure("nareis_applications", "nareis applications (persons)", ("nareis.applications",), "count"),
     Figure("detention", "persons in detention", ("detention.population",)),
-    Figure("housed", "permit holders housed / week", ("coa.housed",), "count"),
+    Figure("housed", "permit holders housed", ("coa.housed",), "count"),
 )
 
 PLOTS: dict[str, tuple[str, ...]] = {
@@ -153,7 +153,8 @@ def window_stats(weekly: pd.DataFrame, windows: Mapping[str, tuple[str, str]],
 
 def at_dates(weekly: pd.DataFrame, fig: Figure, dates: Iterable[dt.date]) -> pd.DataFrame:
     """A level at given days: the week-end value of the week whose end (Sunday) is nearest
-    to the day (the earlier one on a tie)."""
+    to the day (the earlier one on a tie); none for a day more than 3 days from every
+    simulated week end (outside the horizon)."""
     t = _table(weekly, fig)
     rows = []
     for day in dates:
@@ -163,6 +164,10 @@ def at_dates(weekly: pd.DataFrame, fig: Figure, dates: Iterable[dt.date]) -> pd.
         ends = t.index + pd.Timedelta(days=6)
         gap = np.abs((ends - pd.Timestamp(day)).days.to_numpy())
         i = int(np.argmin(gap))
+        if gap[i] > 3:
+            rows.append({"date": day, "week_end": None, "mean": np.nan, "p05": np.nan, "p95": np.nan,
+                         "reps": 0, "outside": True})
+            continue
         rows.append({"date": day, "week_end": ends[i].date(), **_spread(t.iloc[i].to_numpy())})
     return pd.DataFrame(rows)
 
