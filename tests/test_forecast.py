@@ -22,7 +22,7 @@ FIG = {f.key: f for f in FIGURES}
 
 def hand_made() -> pd.DataFrame:
     """Two replications. coa.occupancy = week index (+1000 in replication 1); nareis.arrivals
-    = 1 a week (2 in replication 1); col.overflow > 0 in three weeks of 2021 (rep 0 only)."""
+    = 1 a week (2 in replication 1); coa.col_overflow > 0 in three weeks of 2021 (rep 0 only)."""
     rows = []
     for rep in (0, 1):
         for w in range(WEEKS):
@@ -30,7 +30,7 @@ def hand_made() -> pd.DataFrame:
             y, k, _ = start.isocalendar()
             over = 50.0 if (rep == 0 and y == 2021 and k in (10, 11, 40)) else 0.0
             for metric, value in (("coa.occupancy", w + 1000 * rep), ("nareis.arrivals", 1 + rep),
-                                  ("col.overflow", over)):
+                                  ("coa.col_overflow", over)):
                 rows.append({"scenario": "t", "replication": rep, "iso_year": y, "iso_week": k,
                              "week_start": start, "metric": metric, "value": float(value)})
     return pd.DataFrame(rows)

@@ -103,6 +103,7 @@ def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
     ind_rows = {BY_KEY[k].label: [_cell(r) for r in at_dates(weekly, BY_KEY[k], ends).to_dict("records")]
                 for k in ("ind_open", "ind_taskforce", "permit_holders", "occupancy")}
     over = overflow_weeks(weekly, windows)
+    over_any = overflow_weeks(weekly, windows, BY_KEY["col_overflow_nights"])
     year_names = [n for n in windows if int(n[:4]) >= first_year]
     reps = int(weekly.replication.nunique()) if not weekly.empty else 0
     summary = {"scenario": manifest.get("scenario_name"), "replications": reps,
@@ -111,7 +112,7 @@ def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
     (out / "forecast.json").write_text(json.dumps(summary, indent=2))
     (out / "manifest.json").write_text(json.dumps(dict(manifest), indent=1, default=str))
     lines = _readme(manifest, reps, (first_year, last_year), start, end, days, stock_rows, ends,
-                    ind_rows, over, win, year_names, missing, plots)
+                    ind_rows, (over, over_any), win, year_names, missing, plots)
     (out / "README.md").write_text("\n".join(lines) + "\n")
     return out
 
@@ -144,11 +145,14 @@ def _readme(manifest, reps, years, start, end, days, stock_rows, ends, ind_rows,
     lines += ["", "## At the end of each year", ""]
     lines += _md_table(["figure"] + [str(d) for d in ends], ind_rows)
     lines += ["", "## Registration centre overflow", ""]
-    if over.empty:
-        lines.append("absent: this run has no registration-centre (COL) overflow metric.")
-    else:
-        rows = {"weeks with overflow": [_cell(over[over.window == n].iloc[0]) for n in year_names]}
+    rows = {}
+    for label, table in zip(("weeks with overflow at week end", "weeks with any overflow"), over):
+        if not table.empty:
+            rows[label] = [_cell(table[table.window == n].iloc[0]) for n in year_names]
+    if rows:
         lines += _md_table(["figure"] + year_names, rows)
+    else:
+        lines.append("absent: this run has no registration-centre (COL) overflow metric.")
     lines += ["", "## Yearly and half-yearly windows", "",
               "Flows: total over the window; stocks: mean of the week-end values.", ""]
     names = [n for n in win.window.unique()] if not win.empty else []
