@@ -73,6 +73,13 @@ def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targ
     return load_targets(targets)
 
 
+def _plain_text() -> Any:
+    """Matplotlib context in which text (scenario and phase names) is never parsed as maths."""
+    import matplotlib
+
+    return matplotlib.rc_context({"text.parse_math": False})
+
+
 def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> "Scenario":
     """Load and validate a scenario file, with ``dotted.path=value`` overrides (the grammar of
     ``--set``; keyword overrides use ``__`` for the dots).
@@ -99,7 +106,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
-    res = run_scenario(scenario, reps=reps, seed=seed, workers=workers)
+    res = run_scenario(scenario, reps=reps, seed=seed, workers=workers, overrides=overrides)
     return RunResults(res.weekly, res.manifest, scenario)
 
 
@@ -119,7 +126,8 @@ def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike
     command line); returns its path (default ``RESULTS_DIR/report.html``)."""
     from .report.html import write_report
 
-    return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets))
+    with _plain_text():
+        return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets))
 
 
 @dataclass
@@ -202,7 +210,8 @@ class RunResults:
         import pandas as pd
 
         from .report.summary import resolve_windows
-        from .report.targets import Targets as _Targets, compare
+        from .report.targets import Targets as _Targets
+        from .report.targets import compare
 
         tg = _targets(targets)
         if tg is None:
@@ -229,10 +238,11 @@ class RunResults:
         from .report.plots import plot_compare, plot_series
 
         tg = _targets(targets)
-        if baseline is not None:
-            return plot_compare({baseline.name: baseline.weekly, self.name: self.weekly}, metric, ax=ax,
-                                targets=tg, phases=self.phases, band=band, **kw)
-        return plot_series(self.weekly, metric, ax=ax, targets=tg, phases=self.phases, band=band, **kw)
+        with _plain_text():
+            if baseline is not None:
+                return plot_compare({baseline.name: baseline.weekly, self.name: self.weekly}, metric, ax=ax,
+                                    targets=tg, phases=self.phases, band=band, **kw)
+            return plot_series(self.weekly, metric, ax=ax, targets=tg, phases=self.phases, band=band, **kw)
 
     def plot_occupancy(self, *, ax: "Axes | None" = None) -> "Axes":
         """COA occupancy against places (and persons in emergency locations)."""
@@ -259,8 +269,9 @@ class RunResults:
                          names=(baseline.name if baseline else "baseline", self.name))
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads)."""
-        from .experiment.store import write_results
+        """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads),
+        as a set: the folder is replaced whole or, on any failure, left as it was."""
+        from .experiment.store import check_output_dir, write_results
 
-        write_results(out_dir, self.weekly, self.manifest)
+        write_results(check_output_dir(out_dir, "out_dir"), self.weekly, self.manifest)
         return Path(out_dir)

@@ -93,6 +93,9 @@ def plan_sweep(path: str | Path, replications: int | None = None) -> SweepPlan:
     spec, base = load_sweep(path)
     if replications is not None:
         spec = spec.model_copy(update={"replications": replications})
+    from .checks import check_design_size
+
+    check_design_size(spec, str(path))
     points = design_points(spec)
     scenarios = []
     for p in points:
@@ -103,7 +106,11 @@ def plan_sweep(path: str | Path, replications: int | None = None) -> SweepPlan:
             raise ScenarioError(str(path), where, f"{exc.path}: {exc.problem}" if exc.path
                                 else exc.problem) from None
     seed = spec.seed if spec.seed is not None else scenarios[0].seed
-    return SweepPlan(spec, base, seed, points, scenarios)
+    plan = SweepPlan(spec, base, seed, points, scenarios)
+    from .checks import check_sweep
+
+    check_sweep(plan, str(path))  # outcomes, windows, metrics and size, before the first run
+    return plan
 
 
 def _run_job(scenario: Scenario, point: int, replication: int, seed: int) -> tuple[Any, dict[str, Any]]:
@@ -112,6 +119,16 @@ def _run_job(scenario: Scenario, point: int, replication: int, seed: int) -> tup
             "events": rec.events, "error": rec.error,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     return rec.weekly, meta
+
+
+def _lost_job(key: Any, args: tuple[Any, ...], error: str) -> tuple[None, dict[str, Any]]:
+    """A run whose worker process died repeatedly: recorded failed, the sweep goes on."""
+    scenario, _, _, seed = args
+    return None, {"seed": seed, "scenario_hash": scenario_hash(scenario), "runtime_s": 0.0, "events": 0,
+                  "error": error, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+_run_job.on_worker_lost = _lost_job  # type: ignore[attr-defined]  # read by the executors
 
 
 @dataclass
@@ -132,6 +149,13 @@ def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = Non
     store are skipped; failed ones are retried; a store of a different sweep is refused."""
     plan = plan_sweep(path, replications)
     store = RunStore(out)
+    with store.lock():
+        return _run_locked(path, plan, store, executor, progress, job)
+
+
+def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Executor | None,
+                progress: Progress | None, job: Callable[..., Any]) -> SweepResult:
+    out = store.root
     old = store.read_manifest()
     if old is not None and old.get("fingerprint") != plan.fingerprint():
         raise ScenarioError(str(out), "manifest.json",
