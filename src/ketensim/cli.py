@@ -450,6 +450,28 @@ def cmd_size(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from .experiment.runner import run_scenario
+    from .report.forecast_write import write_forecast
+    from .scenario.loader import load_scenario
+
+    sc = load_scenario(args.scenario, args.overrides)
+    if args.reps < 20:
+        log.warning("forecast with %d replications: the 90%% band needs at least 20", args.reps)
+    with _executor(args, args.reps) as ex:
+        res = run_scenario(sc, reps=args.reps, seed=args.seed, executor=ex,
+                           progress=Progress(f"{sc.name}", args.quiet))
+    failed = [r for r in res.manifest["replications"] if r["error"]]
+    h = sc.horizon
+    out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
+    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
+    print((out / "README.md").read_text())
+    if failed:
+        print(f"{len(failed)} replication(s) failed; errors are in {out}/manifest.json", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .experiment.store import check_output_dir, read_results
     from .report.html import write_report
@@ -505,6 +527,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --need: add this share on top of the quantile (e.g. 0.05)")
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
+
+    f = sub.add_parser("forecast", help="trajectories with a 90%% band and planning tables of a "
+                       "multi-year scenario (results/forecast-<first>-<last year>/)")
+    _add_scenario_args(f)
+    f.add_argument("--reps", type=positive_int, default=20, help="replications (default 20, at least 20)")
+    f.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    f.add_argument("--from-year", type=int, default=2021, help="first forecast year (default 2021)")
+    f.add_argument("--out", help="output folder (default: results/forecast-<first>-<last year>)")
+    _add_executor_args(f)
+    f.set_defaults(func=cmd_forecast)
 
     c = sub.add_parser("calibrate", help="fit the calibration parameters to the letter's targets")
     c.add_argument("scenario", help="scenario YAML file (its .calibration.yaml sits next to it)")
