@@ -418,3 +418,12 @@ def test_full_disk_in_the_middle_of_a_sweep_keeps_what_was_stored(tmp_path, monk
     assert rc == 1 and not [p for p in (out / "runs").rglob(".*.tmp")]
     monkeypatch.undo()
     assert main(argv) == 0 and len(RunStore(out).files()) == 9
+
+
+def test_a_folder_with_other_files_is_never_replaced_by_results(tmp_path, capsys):
+    sc = tiny_scenario(tmp_path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "thesis.tex").write_text("precious")
+    rc = main(["run", str(sc), "--reps", "1", "--workers", "1", "--quiet", "--out", str(tmp_path / "notes")])
+    _one_line(capsys.readouterr().err, "holds other files than results", "thesis.tex")
+    assert rc == 2 and (tmp_path / "notes" / "thesis.tex").read_text() == "precious"

@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     targets = _targets_arg(args.targets)
     reps = args.reps or sc.replications
-    out = check_output_dir(Path(args.out) if args.out else default_out(sc.name, args.overrides))
+    out = check_output_dir(Path(args.out) if args.out else default_out(sc.name, args.overrides), results_set=True)
     store = run_store_path(out)
     try:
         with _executor(args, reps) as ex:
