@@ -153,6 +153,7 @@ def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifes
     """Write weekly.parquet, weekly.csv and manifest.json as a set: into a temporary sibling
     folder, then swapped into place. On any failure the earlier folder is left untouched."""
     out = Path(out_dir)
+    _recover(out)
     if out.exists() and not out.is_dir():
         raise ResultsError(str(out), "", "exists and is not a folder; results not written")
     if _foreign_files(out):
@@ -186,13 +187,33 @@ def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifes
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _recover(out: Path) -> None:
+    """A process killed between the two renames of a swap leaves the earlier results as a
+    hidden ``.NAME.old-*`` sibling and no folder: put them back before writing again."""
+    if out.exists() or not out.parent.is_dir():
+        return
+    olds = sorted(out.parent.glob(f".{glob_escape(out.name[:180])}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds:
+        os.rename(olds[-1], out)
+        log.warning("restored %s from an interrupted write (%s)", out, olds[-1].name)
+
+
+def glob_escape(text: str) -> str:
+    import glob
+
+    return glob.escape(text)
+
+
 def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The weekly table and manifest of a results folder, checked: a missing, truncated or
     mismatched file is a ``ResultsError`` naming it, not a traceback."""
     out = Path(out_dir)
     parquet, manifest_path = out / "weekly.parquet", out / "manifest.json"
     if not out.is_dir():
-        raise ResultsError(str(out), "", "no results folder here (as written by `ketensim run`)")
+        hint = ""
+        if out.parent.is_dir() and any(out.parent.glob(f".{glob_escape(out.name[:180])}.old-*")):
+            hint = "; an interrupted write kept the earlier results beside it (rerun `ketensim run` to restore)"
+        raise ResultsError(str(out), "", f"no results folder here (as written by `ketensim run`){hint}")
     for f in (parquet, manifest_path):
         if not f.is_file():
             raise ResultsError(str(out), f.name, "missing (expected weekly.parquet and manifest.json, "
