@@ -557,6 +557,11 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
         return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         where = exc.filename or "ketensim"
         return fail(f"{where}: {exc.strerror or exc}", 1)
