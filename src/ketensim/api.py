@@ -210,7 +210,8 @@ class RunResults:
         import pandas as pd
 
         from .report.summary import resolve_windows
-        from .report.targets import Targets as _Targets, compare
+        from .report.targets import Targets as _Targets
+        from .report.targets import compare
 
         tg = _targets(targets)
         if tg is None:

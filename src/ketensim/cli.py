@@ -66,9 +66,10 @@ def cmd_check(args: argparse.Namespace) -> int:
           f" (in procedure {s.reception.in_procedure:,}, permit holders {s.reception.permit_holders:,},"
           f" rejected {s.reception.rejected:,}, Dublin {s.dublin.awaiting_transfer:,}); caseload outside COA {s.dtv.outside_reception:,}")
     print(f"            detention {s.detention.population:,} (places {sc.detention.places:,})")
-    print(f"  reception {sc.reception.regular_places:,} regular places in "
-          f"{sum(g.count for g in sc.reception.locations)} locations; "
-          f"emergency {', '.join(e.name for e in sc.reception.emergency) or 'none'}")
+    r = sc.reception
+    print(f"  reception COL {r.col.name} limit {r.col.limit:,}; POL {sum(g.count * g.places for g in r.pol.locations):,} "
+          f"places; AZC {r.regular_places:,} places in {sum(g.count for g in r.locations)} locations; "
+          f"emergency {', '.join(e.name for e in r.emergency) or 'none'}; crisis {r.crisis.locations} x {r.crisis.places}")
     print("  phases")
     for ph in build_timeline(sc, args.scenario):
         src = next(p for p in sc.phases if p.name == ph.name)
@@ -91,8 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import shutil
 
     from .experiment.runner import run_scenario
-    from .experiment.store import (RunStore, check_output_dir, default_out, kept_note, run_store_path,
-                                   write_results)
+    from .experiment.store import RunStore, check_output_dir, default_out, kept_note, run_store_path, write_results
     from .report.table import format_targets, window_table
     from .report.targets import Targets, compare
     from .scenario.errors import RunFault
@@ -207,10 +207,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .calibration.validation import write_validation
     from .experiment.runner import run_scenario
+    from .experiment.store import check_output_dir
     from .report.targets import load_targets
     from .scenario.loader import load_scenario
-
-    from .experiment.store import check_output_dir
 
     sc = load_scenario(args.scenario, args.overrides)
     targets = load_targets(args.targets)
@@ -252,14 +251,13 @@ def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignor
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .experiment.compare import compare_scenarios
-    from .scenario.loader import load_scenario
-
     import shutil
 
+    from .experiment.compare import compare_scenarios
     from .experiment.runner import StoredRuns
     from .experiment.store import RunStore, check_output_dir, kept_note, run_store_path, safe_name
     from .scenario.errors import RunFault
+    from .scenario.loader import load_scenario
 
     base = load_scenario(args.base, args.overrides)
     alts = [load_scenario(a, args.overrides) for a in args.alternatives]
@@ -365,9 +363,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report.html import write_report
-
     from .experiment.store import check_output_dir, read_results
+    from .report.html import write_report
 
     for d in [args.results] + ([args.baseline] if args.baseline else []):
         read_results(d)  # a missing or damaged folder is a one-line error before any work

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import reprlib
 import typing
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -91,7 +91,7 @@ def dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _problem(err: dict[str, Any], root: type[BaseModel]) -> str:
+def _problem(err: Mapping[str, Any], root: type[BaseModel]) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     got = f", got {short(value)}"
     if kind == "extra_forbidden":
