@@ -270,7 +270,8 @@ class RunResults:
         """COA occupancy against places (and persons in emergency locations)."""
         from .report.plots import plot_occupancy
 
-        return plot_occupancy(self.weekly, ax=ax, phases=self.phases)
+        with _plain_text():
+            return plot_occupancy(self.weekly, ax=ax, phases=self.phases)
 
     def plot_chain(self, window: tuple[object, object] | None = None, *, ax: "Axes | None" = None) -> "Axes":
         """Sankey-like overview of the chain's flows, persons per week over a window.
@@ -280,15 +281,17 @@ class RunResults:
         """
         from .report.plots import plot_chain
 
-        return plot_chain(self.weekly, window, ax=ax)
+        with _plain_text():
+            return plot_chain(self.weekly, window, ax=ax)
 
     def plot_part(self, part: str, baseline: "RunResults | None" = None) -> "Figure":
         """Small multiples of every metric of one part (``ind``, ``coa``, ``dtv``, ...)."""
         from .report.plots import plot_part
 
-        return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
-                         baseline=None if baseline is None else baseline.weekly,
-                         names=(baseline.name if baseline else "baseline", self.name))
+        with _plain_text():
+            return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
+                             baseline=None if baseline is None else baseline.weekly,
+                             names=(baseline.name if baseline else "baseline", self.name))
 
     def need(self, prob: float = 0.9, buffer: float = 0.0) -> "pd.DataFrame":
         """Places needed per week at certainty ``prob`` (the empirical P-quantile over
@@ -307,5 +310,5 @@ class RunResults:
         as a set: the folder is replaced whole or, on any failure, left as it was."""
         from .experiment.store import check_output_dir, write_results
 
-        write_results(check_output_dir(out_dir, "out_dir"), self.weekly, self.manifest)
+        write_results(check_output_dir(out_dir, "out_dir", results_set=True), self.weekly, self.manifest)
         return Path(out_dir)

@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     targets = _targets_arg(args.targets)
     reps = args.reps or sc.replications
-    out = check_output_dir(Path(args.out) if args.out else default_out(sc.name, args.overrides))
+    out = check_output_dir(Path(args.out) if args.out else default_out(sc.name, args.overrides), results_set=True)
     store = run_store_path(out)
     try:
         with _executor(args, reps) as ex:
@@ -706,6 +706,11 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
         return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         where = exc.filename or "ketensim"
         return fail(f"{where}: {exc.strerror or exc}", 1)
