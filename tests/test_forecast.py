@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SCENARIOS
 from ketensim.cli import main
-from ketensim.report.forecast import FIGURES
-from ketensim.report.forecast import at_dates, overflow_weeks, window_stats, year_windows
+from ketensim.report.forecast import FIGURES, at_dates, overflow_weeks, window_stats, year_windows
 from ketensim.report.forecast_write import write_forecast
+
+from conftest import SCENARIOS
 
 START = dt.date(2019, 12, 30)  # 2020-W01
 WEEKS = 157                     # to 2022-W52

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from conftest import BASELINE
 from ketensim.cli import main
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.series import extend_values
+
+from conftest import BASELINE
 
 
 def test_series_ending_early_without_extend_fails_with_one_line(write_scenario, capsys):

@@ -8,7 +8,6 @@ import numpy as np
 
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.schema import Scenario
-
 from test_epidemic import closed, run
 
 N, WEEKS, INCIDENCE = 2000, 20, 3000.0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import BASELINE, SCENARIOS
-from test_conservation import IDENTITIES
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.loader import load_scenario
+from test_conservation import IDENTITIES
+
+from conftest import BASELINE, SCENARIOS
 
 YEARS = SCENARIOS / "chain-2020-2022.yaml"
 WEEKS_2020 = 52  # 2020-W53 runs to 3 January 2021, where the 2021 inputs start

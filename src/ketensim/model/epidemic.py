@@ -38,7 +38,8 @@ from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate
 from .parts import Build, Part
 from .quarantine import Quarantine
-from .vaccination import METRICS as VACCINATION_METRICS, Vaccination
+from .vaccination import METRICS as VACCINATION_METRICS
+from .vaccination import Vaccination
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess, ResolvedPhase

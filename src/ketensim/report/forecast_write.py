@@ -11,8 +11,7 @@ from typing import Any, Mapping
 import matplotlib.dates as mdates
 import pandas as pd
 
-from .forecast import (BAND, FIGURES, PLAUSIBILITY, PLOTS, absent, at_dates, overflow_weeks,
-                       trajectories, window_stats, year_windows)
+from .forecast import BAND, FIGURES, PLAUSIBILITY, PLOTS, absent, at_dates, overflow_weeks, trajectories, window_stats, year_windows
 from .plots import PALETTE, new_figure, phases_from_manifest
 
 BY_KEY = {f.key: f for f in FIGURES}
