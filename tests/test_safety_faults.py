@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from exp_helpers import tiny_scenario, tiny_sweep
 
 from ketensim.cli import main
 from ketensim.experiment.store import (
@@ -25,6 +24,8 @@ from ketensim.experiment.store import (
     write_results,
 )
 from ketensim.scenario.errors import ResultsError
+
+from exp_helpers import tiny_scenario, tiny_sweep
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -418,3 +419,38 @@ def test_full_disk_in_the_middle_of_a_sweep_keeps_what_was_stored(tmp_path, monk
     assert rc == 1 and not [p for p in (out / "runs").rglob(".*.tmp")]
     monkeypatch.undo()
     assert main(argv) == 0 and len(RunStore(out).files()) == 9
+
+
+def test_a_folder_with_other_files_is_never_replaced_by_results(tmp_path, capsys):
+    sc = tiny_scenario(tmp_path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "thesis.tex").write_text("precious")
+    rc = main(["run", str(sc), "--reps", "1", "--workers", "1", "--quiet", "--out", str(tmp_path / "notes")])
+    _one_line(capsys.readouterr().err, "holds other files than results", "thesis.tex")
+    assert rc == 2 and (tmp_path / "notes" / "thesis.tex").read_text() == "precious"
+
+
+def test_a_write_killed_between_the_two_renames_is_recovered(good, monkeypatch):
+    sc, out = good
+    before = _snapshot(out)
+    real = os.rename
+    calls = {"n": 0}
+
+    def dies_after_first(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # as if killed between moving the old folder aside and the new in
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "rename", dies_after_first)
+    weekly, manifest = read_results(out)
+    with pytest.raises(KeyboardInterrupt):
+        write_results(out, weekly.assign(value=0.0), manifest)
+    monkeypatch.undo()
+    assert _snapshot(out) == before  # the except branch put the old folder back
+    aside = out.parent / f".{out.name}.old-1"
+    os.rename(out, aside)  # the state a SIGKILL at that moment leaves
+    with pytest.raises(ResultsError, match="interrupted write"):
+        read_results(out)
+    write_results(out, weekly, manifest)
+    assert not aside.exists() and read_results(out)[1]["seed"] == manifest["seed"]

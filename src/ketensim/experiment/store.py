@@ -114,9 +114,18 @@ def run_store_path(out: str | Path) -> Path:
     return out.parent / f".{out.name}.runs"
 
 
-def check_output_dir(out: str | Path, option: str = "--out") -> Path:
+RESULT_FILES = frozenset({"weekly.parquet", "weekly.csv", "manifest.json", "report.html"})
+"""What a results folder holds; a folder with anything else is never replaced."""
+
+
+def _foreign_files(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.name not in RESULT_FILES) if out.is_dir() else []
+
+
+def check_output_dir(out: str | Path, option: str = "--out", results_set: bool = False) -> Path:
     """Refuse an output folder that cannot be written, before anything runs: an existing
-    file, a read-only or missing-permission parent, a name too long. Creates the parents."""
+    file, a read-only or missing-permission parent, a name too long, and (``results_set``:
+    the folder is replaced whole) a folder holding anything but results. Creates the parents."""
     out = Path(out)
     if len(out.name.encode()) > 200:
         raise ScenarioError(option, short(str(out), 120, quote=False), "folder name longer than 200 bytes")
@@ -130,8 +139,13 @@ def check_output_dir(out: str | Path, option: str = "--out") -> Path:
             fd, name = tempfile.mkstemp(prefix=".probe.", dir=out)
             os.close(fd)
             os.unlink(name)
+        foreign = _foreign_files(out) if results_set else []
     except OSError as exc:
         raise ScenarioError(option, str(out), f"cannot be written: {exc.strerror or exc}") from None
+    if foreign:
+        raise ScenarioError(option, str(out), f"holds other files than results ({', '.join(foreign[:3])}"
+                            f"{', ...' if len(foreign) > 3 else ''}); results replace their folder whole, "
+                            "so choose a new or a results folder")
     return out
 
 
@@ -139,8 +153,12 @@ def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifes
     """Write weekly.parquet, weekly.csv and manifest.json as a set: into a temporary sibling
     folder, then swapped into place. On any failure the earlier folder is left untouched."""
     out = Path(out_dir)
+    _recover(out)
     if out.exists() and not out.is_dir():
         raise ResultsError(str(out), "", "exists and is not a folder; results not written")
+    if _foreign_files(out):
+        raise ResultsError(str(out), "", f"holds other files than results ({', '.join(_foreign_files(out)[:3])}); "
+                           "not replaced")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name[:180]}.", suffix=".new", dir=out.parent))
     old: Path | None = None
@@ -169,13 +187,33 @@ def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifes
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _recover(out: Path) -> None:
+    """A process killed between the two renames of a swap leaves the earlier results as a
+    hidden ``.NAME.old-*`` sibling and no folder: put them back before writing again."""
+    if out.exists() or not out.parent.is_dir():
+        return
+    olds = sorted(out.parent.glob(f".{glob_escape(out.name[:180])}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds:
+        os.rename(olds[-1], out)
+        log.warning("restored %s from an interrupted write (%s)", out, olds[-1].name)
+
+
+def glob_escape(text: str) -> str:
+    import glob
+
+    return glob.escape(text)
+
+
 def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The weekly table and manifest of a results folder, checked: a missing, truncated or
     mismatched file is a ``ResultsError`` naming it, not a traceback."""
     out = Path(out_dir)
     parquet, manifest_path = out / "weekly.parquet", out / "manifest.json"
     if not out.is_dir():
-        raise ResultsError(str(out), "", "no results folder here (as written by `ketensim run`)")
+        hint = ""
+        if out.parent.is_dir() and any(out.parent.glob(f".{glob_escape(out.name[:180])}.old-*")):
+            hint = "; an interrupted write kept the earlier results beside it (rerun `ketensim run` to restore)"
+        raise ResultsError(str(out), "", f"no results folder here (as written by `ketensim run`){hint}")
     for f in (parquet, manifest_path):
         if not f.is_file():
             raise ResultsError(str(out), f.name, "missing (expected weekly.parquet and manifest.json, "

@@ -96,7 +96,7 @@ def expected_size(scenario: Scenario, reps: int = 1) -> tuple[float, float]:
     and replications x weeks x metrics."""
     from pydantic import BaseModel
 
-    from .schema import Series
+    from .base import Series
 
     days = scenario.horizon.days + scenario.horizon.warmup_days
     persons = 0.0
