@@ -25,32 +25,6 @@ from .targets import Targets, mean_ci
 PALETTE = ["#1f5fa8", "#e08a00", "#2a9d5c", "#8e5ac8", "#b8860b", "#555555"]
 LETTER_COLOR = "#111111"
 
-LABELS = {
-    "ind.hearings_physical": "physical hearings / week",
-    "ind.hearings_video": "video hearings (telehoren) / week",
-    "ind.hearings_cancelled": "hearings cancelled (isolation) / week",
-    "ind.decisions": "IND decisions / week",
-    "ind.grants": "IND grants / week",
-    "ind.applications": "asylum applications / week",
-    "ind.backlog": "IND backlog (persons)",
-    "ind.lead_time_median_days": "median lead time (days)",
-    "coa.occupancy": "COA occupancy",
-    "coa.capacity": "COA places",
-    "coa.permit_holders": "permit holders in COA",
-    "coa.housed": "housed in municipalities / week",
-    "coa.emergency_occupancy": "in emergency locations",
-    "dtv.departures_independent": "independent departures / week",
-    "dtv.departures_forced": "forced departures / week",
-    "dtv.departures_forced_origin": "forced to country of origin / week",
-    "dtv.departures_unsupervised": "departures without supervision (MOB) / week",
-    "dtv.caseload": "DT&V caseload",
-    "dublin.transfers": "Dublin transfers / week",
-    "detention.population": "persons in detention",
-    "health.new_detected": "detected infections / week",
-    "nareis.open": "open family reunification applications",
-    "resettlement.waiting": "resettlement: accepted, waiting",
-}
-
 PART_TITLES = {
     "ind": "IND asylum procedure", "coa": "COA reception", "dtv": "DT&V departures",
     "dublin": "Dublin", "detention": "Detention", "nareis": "Family reunification (nareis)",
@@ -59,11 +33,10 @@ PART_TITLES = {
 
 
 def label_of(metric: str | Sequence[str]) -> str:
-    if isinstance(metric, str):
-        return LABELS.get(metric, metric)
-    if set(metric) == {"dtv.departures_independent", "dtv.departures_forced"}:
-        return "demonstrable departures (independent + forced) / week"
-    return " + ".join(metric)
+    """The title of a metric (or of several summed), from the metric registry."""
+    from ..model.chain import registry
+
+    return registry().title(metric)
 
 
 def _metrics(metric: str | Sequence[str]) -> list[str]:
