@@ -70,7 +70,7 @@ def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targ
     if targets is True:
         path = default_targets_path()
         return load_targets(path) if path else None
-    return load_targets(targets)
+    return load_targets(Path(targets))
 
 
 def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> "Scenario":
@@ -86,7 +86,7 @@ def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> 
     from .scenario.loader import load_scenario
 
     sets = list(overrides) + [f"{k.replace('__', '.')}={v}" for k, v in kw_overrides.items()]
-    return load_scenario(path, sets)
+    return load_scenario(Path(path), sets)
 
 
 def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, seed: int | None = None,
@@ -95,7 +95,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
     ``workers=1`` runs in this process. Returns a ``RunResults``."""
     from .experiment.runner import run_scenario
 
-    if not hasattr(scenario, "horizon"):
+    if isinstance(scenario, (str, os.PathLike)):
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")

@@ -200,7 +200,7 @@ def _add_executor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignore[no-untyped-def]
+def _executor(args: argparse.Namespace, jobs: int | None = None):
     from .experiment.executors import make_executor
 
     workers = args.workers

@@ -29,7 +29,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]: ...
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Any, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -40,7 +40,7 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Any, Any]]:
         for key, fn, args in jobs:
             yield key, fn(*args)
 
@@ -63,7 +63,7 @@ class ProcessExecutor:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Any, Any]]:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
         yield from _windowed(lambda fn, args: self._pool.submit(fn, *args), jobs,  # type: ignore[union-attr]
@@ -106,14 +106,14 @@ class DaskExecutor:
                                          host="127.0.0.1", dashboard_address=None)
             self.client = Client(self._cluster)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
-        log.info("dask executor on %s with %d workers", self.client.scheduler.address, self.workers)
+        log.info("dask executor on %s with %d workers", getattr(self.client.scheduler, "address", "?"), self.workers)
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Any, Any]]:
         from distributed import as_completed
 
         window = 2 * max(self.workers, 1)
         it = iter(jobs)
-        keys: dict[str, Hashable] = {}
+        keys: dict[Any, Hashable] = {}
         ac = as_completed()
         for _ in range(window):
             if not self._submit(it, ac, keys):
@@ -125,7 +125,7 @@ class DaskExecutor:
             yield key, result
             self._submit(it, ac, keys)
 
-    def _submit(self, it: Iterator[Job], ac: Any, keys: dict[str, Hashable]) -> bool:
+    def _submit(self, it: Iterator[Job], ac: Any, keys: dict[Any, Hashable]) -> bool:
         job = next(it, None)
         if job is None:
             return False
@@ -153,7 +153,7 @@ def _wait_concurrent(pending: set[Future]) -> set[Future]:
 
 
 def _windowed(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Future], jobs: Iterable[Job],
-              window: int, wait_some: Callable[[set[Future]], set[Future]]) -> Iterator[tuple[Hashable, Any]]:
+              window: int, wait_some: Callable[[set[Future]], set[Future]]) -> Iterator[tuple[Any, Any]]:
     """Keep at most ``window`` futures in flight; yield each result once it is done."""
     it = iter(jobs)
     pending: dict[Future, Hashable] = {}

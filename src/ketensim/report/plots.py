@@ -151,7 +151,7 @@ def letter_segments(targets: Targets | None, metric: str | Sequence[str]) -> lis
 def _draw_letter(ax: Axes, targets: Targets | None, metric: str | Sequence[str]) -> None:
     first = True
     for seg in letter_segments(targets, metric):
-        label = "letter of 5 Oct 2020" if first else None
+        label = "letter of 5 Oct 2020" if first else "_nolegend_"
         if seg["kind"] == "level":
             ax.hlines(seg["value"], pd.Timestamp(seg["from"]), pd.Timestamp(seg["to"]), colors=LETTER_COLOR,
                       lw=2.2, label=label, zorder=4)
@@ -416,16 +416,15 @@ def plot_chain(weekly: pd.DataFrame, window: tuple[object, object] | None = None
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
     for n in nodes:
         x, lo, hi = pos[n]
-        col, label, stock = CHAIN_NODES[n]
+        column, text, stock = CHAIN_NODES[n]
         ax.add_patch(Rectangle((x, lo), width, hi - lo, color=colors[n], lw=0))
-        text = label
         if stock and stock in set(weekly.metric.unique()):
             text += f"\n(stock {window_last(weekly, stock, window):,.0f})"
-        last = col == ncol - 1
-        ax.text(x + width + 0.008 if last else (x - 0.008 if col == 0 else x + width / 2),
-                (lo + hi) / 2 if col in (0, ncol - 1) else hi + 0.012, text, fontsize=7.5,
-                ha="left" if last else ("right" if col == 0 else "center"),
-                va="center" if col in (0, ncol - 1) else "bottom")
+        last = column == ncol - 1
+        ax.text(x + width + 0.008 if last else (x - 0.008 if column == 0 else x + width / 2),
+                (lo + hi) / 2 if column in (0, ncol - 1) else hi + 0.012, text, fontsize=7.5,
+                ha="left" if last else ("right" if column == 0 else "center"),
+                va="center" if column in (0, ncol - 1) else "bottom")
     ax.set_xlim(-0.22, 1.25)
     ax.set_ylim(-0.05, 1.1)
     ax.set_axis_off()
