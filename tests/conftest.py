@@ -95,7 +95,8 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
     }
     raw["reception"] = {
         "locations": [{"name": "azc", "count": 4, "places": 2000, "isolation_places": 4}],
-        "housing": {"persons_per_week": 1000, "matching_days": 5},
+        "housing": {"targets": {"2020-H1": 26000}, "matching_days": {"single": 5, "family": 5}},
+        "capacity": {"enabled": False},
     }
     raw["ind"] = {
         "registration_days": 5, "hearings_per_adult": {"first": hearings, "repeat": 1},

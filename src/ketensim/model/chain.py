@@ -18,6 +18,7 @@ from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
+from .capacity import Capacity
 from .departures import Dtv
 from .detention import DTV as DETENTION_DTV
 from .detention import Detention
@@ -180,10 +181,19 @@ class Chain(Part):
     def arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
-        self.reception.admit(hh, newcomer=True)
+        self._admit_newcomer(hh)
         self.epidemic.arrive(hh)
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
+
+    def _admit_newcomer(self, hh: Household) -> None:
+        """Into reception at the registration centre, or first the intake stay in an
+        emergency location (which may count as quarantine)."""
+        self.reception.admit(hh, newcomer=True)
+        intake = self.policy.params.reception.intake_quarantine_days
+        if (hh.location is not None and hh.location.emergency and intake > 0
+                and self.policy.params.health.quarantine.intake_blocks):
+            self.quarantine.intake(hh, intake)
 
     def incoming_transfer(self, kind: str, size: int, adults: int) -> None:
         """Transferred to the Netherlands by another member state: reception and the national
@@ -191,15 +201,14 @@ class Chain(Part):
         hh = self.new_household("first", size, adults, self.env.now)
         self._enter(hh)
         self.rec.count("dublin.incoming", self.env.now, hh.size)
-        self.reception.admit(hh, newcomer=True)
+        self._admit_newcomer(hh)
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
 
     def _asylum(self, hh: Household, from_stage: int,
                 claimable: bool = False) -> Generator[simpy.Event, object, None]:
-        intake = self.policy.params.reception.intake_quarantine_days
-        if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
-            self.env.process(self._intake_quarantine(hh, intake))
+        if from_stage < 0:  # a newcomer: the procedure starts once registered at the COL
+            yield self.reception.registered(hh)
         if claimable and self.dublin.has_claim(hh):
             outcome = yield from self.dublin.track(hh)
             if outcome != "national":
@@ -220,17 +229,8 @@ class Chain(Part):
         if outcome == "national":
             yield from self._decided(hh, from_stage=0)
 
-    def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
-        if self.policy.params.health.quarantine.intake_blocks:
-            self.quarantine.intake(hh, days)
-        yield self.env.timeout(days)
-        while hh.blocked(self.env.now):  # a case or contact found during intake: not moved yet
-            yield self.env.timeout(hh.blocked_until() - self.env.now)
-        if hh.in_reception:
-            self.reception.move_to_regular(hh)
-
-    def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        yield from self.reception.await_housing(hh)
+    def _permit(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+        yield from self.reception.await_housing(hh, stock=stock)
         self.exited(hh, "housed")
 
     def family_arrived(self, sponsor: Household | None, n: int) -> None:
@@ -295,7 +295,7 @@ class Chain(Part):
             self.env.process(self._asylum(hh, from_stage=min(stage, n_stages)))
         for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self._permit(hh))
+            self.env.process(self._permit(hh, stock=True))
         for hh in households(sc.reception.rejected, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
             self.env.process(self.dtv.await_departure(hh))
@@ -345,7 +345,7 @@ class Chain(Part):
 
 
 # The parts a chain is assembled from, in build order (after the chain itself: the journeys).
-PARTS: tuple[type[Part], ...] = (Reception, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
+PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
                                   Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
 
 

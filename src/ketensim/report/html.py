@@ -271,6 +271,18 @@ def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.D
     return "".join(out)
 
 
+def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+    from .pressure import has_pressure, plot_pressure, pressure_rows
+
+    if not has_pressure(weekly):
+        return "<p class='note'>No reception-network metrics in these results.</p>"
+    table = _table(["figure", "mean", "peak", "places (mean)", "places (peak)"], pressure_rows(weekly))
+    fig = plot_pressure(weekly, phases_from_manifest(manifest))
+    return (table + _figure(fig, "reception pressure",
+                            "Occupancy by stage against its places (COL: the agreed limit); mean over the run "
+                            "and peak week, mean [95% interval] over replications."))
+
+
 def _parts_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
                    names: tuple[str, str], targets: Targets | None) -> str:
     phases = phases_from_manifest(manifest)
@@ -353,6 +365,7 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         ("figures", "Key figures", _key_figures_section(weekly, baseline, names)),
         ("targets", "The letter's figures", _targets_section(weekly, targets)),
         ("plots", "Plots", _plots_section(weekly, manifest, baseline, names, targets)),
+        ("pressure", "Reception pressure", _pressure_section(weekly, manifest)),
         ("parts", "Every metric, by part of the chain", _parts_section(weekly, manifest, baseline, names, targets)),
         ("assumptions", "Assumptions", _assumptions_section(manifest)),
         ("provenance", "Provenance", _provenance_section(manifest, base_manifest, sources)),

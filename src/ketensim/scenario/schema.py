@@ -25,7 +25,7 @@ from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
 from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Series, SizeDistribution, Strict
-from .markers import BUILD_TIME
+from .reception_params import Reception
 
 __all__ = [  # the blocks are importable from here as before
     "Detention", "Dtv", "Dublin", "Health", "Households", "Inflow", "Mvv", "Nareis", "PHASE_SECTIONS",
@@ -88,49 +88,7 @@ class Horizon(Strict):
 # --------------------------------------------------------------------------- reception
 
 
-class LocationGroup(Strict):
-    """A group of similar COA locations (asylum seekers' centres, AZC)."""
-
-    name: str
-    count: PosInt
-    places: NonNegInt = Field(description="regular places per location")
-    isolation_places: NonNegInt = Field(
-        description="places per location reserved for isolation/quarantine"
-    )
-
-
-class EmergencyLocation(Strict):
-    """An emergency location (noodopvang, e.g. Zoutkamp 2020) opened only when needed."""
-
-    name: str
-    places: NonNegInt
-    isolation_places: NonNegInt = 0
-
-
-class Housing(Strict):
-    """Outflow of permit holders to municipal housing (the municipalities' task)."""
-
-    persons_per_week: NonNegFloat = Field(description="persons housed per week by municipalities")
-    matching_days: NonNegFloat = Field(
-        description="days from permit to entering the housing queue (matching to a municipality)"
-    )
-
-
-class Reception(Strict):
-    """COA reception: locations, emergency locations, intake and housing outflow."""
-
-    locations: list[LocationGroup] = Field(min_length=1, json_schema_extra=BUILD_TIME,
-                                           description="the regular locations, built at the start")
-    emergency: list[EmergencyLocation] = Field([], json_schema_extra=BUILD_TIME,
-                                               description="emergency locations, built at the start")
-    intake_quarantine_days: NonNegFloat = Field(
-        0.0, description="newcomers first stay this long in an emergency location (0 = off)"
-    )
-    housing: Housing
-
-    @property
-    def regular_places(self) -> int:
-        return sum(g.count * g.places for g in self.locations)
+# The reception network and housing: scenario/reception_params.py (Reception, imported above).
 
 
 # --------------------------------------------------------------------------- IND
