@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import BASELINE
-from reception_helpers import network, run
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.model.locations import AZC, COL, CRISIS, EMERGENCY, POL
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
+from reception_helpers import network, run
+
+from conftest import BASELINE
 
 STAGES = (COL, POL, AZC, EMERGENCY, CRISIS)
 
@@ -162,9 +163,8 @@ def test_baseline_higher_housing_realisation_no_more_permit_holders_waiting():
 
 
 def test_zoutkamp_fact_needs_newcomers_only_in_the_first_wave():
-    from test_validation_facts import synthetic
-
     from ketensim.calibration.validation import _coa, _zoutkamp
+    from test_validation_facts import synthetic
 
     first_wave = [0.0] * 12 + [200.0] * 8 + [0.0] * 33
     all_year = [0.0] * 12 + [200.0] * 41

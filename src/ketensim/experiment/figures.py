@@ -27,7 +27,7 @@ class Figure:
     def target(self) -> Target:
         win = Window.model_validate({"from": self.start, "to": self.end})
         return Target(id="", label=self.label, metrics=list(self.metrics), window=win,
-                      statistic=self.statistic, value=1, tolerance=1)  # type: ignore[arg-type]
+                      statistic=self.statistic, value=1, tolerance=1)
 
 
 def key_figures(scenario: Scenario, metrics: list[str] | None = None) -> list[Figure]:

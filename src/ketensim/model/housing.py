@@ -113,7 +113,7 @@ class Housing:
         env = self.env
         since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
-        days = self.policy.params.reception.housing.matching_days[household_type(hh)]
+        days = self.policy.params.reception.housing.matching_days[household_type(hh)]  # type: ignore[index]
         yield env.timeout(self.stream.exponential(days))
         hh.wakeup = env.event()
         self.queue.append(hh)

@@ -25,7 +25,7 @@ from .parts import Build, Part
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from .entities import Household, Person
-    from .reception import Location
+    from .locations import Location
 
 log = logging.getLogger(__name__)
 

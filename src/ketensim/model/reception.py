@@ -188,7 +188,7 @@ class Reception(Part):
             self._move(hh, loc)
             if stage == POL:
                 stay = self.env.timeout(self.stays.exponential(self.policy.params.reception.pol.stay_days))
-                stay.callbacks.append(lambda _e, h=hh: self._pol_done(h))
+                stay.callbacks.append(lambda _e, h=hh: self._pol_done(h))  # type: ignore[misc]
         q.extendleft(reversed(skipped))
 
     def _retry(self, hh: Household, stage: str) -> None:
