@@ -153,3 +153,14 @@ def test_every_metric_the_reports_name_is_declared():
     for t in yaml.safe_load(TARGETS.read_text())["targets"]:
         named.update(t["metrics"])
     assert named - {m.name for m in registry()} == set()
+
+
+def test_an_unwired_outlet_called_names_the_part_and_the_hand_off():
+    import copy
+
+    from ketensim.model.parts import Outlets
+
+    out = Outlets("charter")
+    with pytest.raises(WiringError, match=r"part 'charter': hand-off 'arrival' is not wired"):
+        out.arrival("first", 1, 1)
+    assert copy.deepcopy(out)._part == "charter"
