@@ -96,8 +96,8 @@ def test_crisis_places_take_exactly_their_places_from_the_overfull_col():
 
 
 def test_crisis_rule_activates_after_its_lead_time():
-    chain, v = run(network(persons_per_week=60, weeks=16, azc=(1, 300), pol=(1, 100), rooms=0, limit=100,
-                           crisis={"locations": 4, "places": 50, "overflow_trigger": 30, "lead_time_days": 21}))
+    _, v = run(network(persons_per_week=60, weeks=16, azc=(1, 300), pol=(1, 100), rooms=0, limit=100,
+                       crisis={"locations": 4, "places": 50, "overflow_trigger": 30, "lead_time_days": 21}))
     over = v["coa.col_overflow"]
     first = int(np.argmax(over >= 30))  # the review at the end of this week sees the trigger
     assert over[first] >= 30 and over[:first].max() < 30

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable, Generator, Literal
 
 import simpy
 
@@ -33,7 +33,7 @@ WAIT_WEEKS = 14
 """Permit holders waiting longer than this many weeks since the permit are counted apart."""
 
 
-def household_type(hh: "Household") -> str:
+def household_type(hh: "Household") -> Literal["single", "family"]:
     return "single" if hh.size == 1 else "family"
 
 
@@ -113,7 +113,7 @@ class Housing:
         env = self.env
         since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
-        days = self.policy.params.reception.housing.matching_days[household_type(hh)]  # type: ignore[index]
+        days = self.policy.params.reception.housing.matching_days[household_type(hh)]
         yield env.timeout(self.stream.exponential(days))
         hh.wakeup = env.event()
         self.queue.append(hh)
