@@ -84,7 +84,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _targets_arg(value: str | None):  # type: ignore[no-untyped-def]
+def _targets_arg(value: str | None):
     """The targets to compare with: the file given (which must exist) or, by default, the
     letter's targets file when it is there."""
     from .report.targets import load_targets
@@ -273,7 +273,7 @@ def _add_executor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignore[no-untyped-def]
+def _executor(args: argparse.Namespace, jobs: int | None = None):
     from .experiment.executors import make_executor
 
     workers = args.workers
