@@ -213,11 +213,12 @@ def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[st
         hint = ""
         if out.parent.is_dir() and any(out.parent.glob(f".{glob_escape(out.name[:180])}.old-*")):
             hint = "; an interrupted write kept the earlier results beside it (rerun `ketensim run` to restore)"
-        raise ResultsError(str(out), "", f"no results folder here (as written by `ketensim run`){hint}")
+        raise ResultsError(str(out), "", f"no results here (no such folder; results are written by "
+                           f"`ketensim run`){hint}")
     for f in (parquet, manifest_path):
         if not f.is_file():
-            raise ResultsError(str(out), f.name, "missing (expected weekly.parquet and manifest.json, "
-                               "as written by `ketensim run`)")
+            raise ResultsError(str(out), "", f"no results here (expected weekly.parquet and manifest.json, "
+                               f"as written by `ketensim run`; {f.name} is missing)")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
