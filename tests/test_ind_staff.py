@@ -4,13 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import BASELINE, stationary
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
 from test_queueing import erlang_c_wait
+
+from conftest import BASELINE, stationary
 
 T995_OVER_T975_11 = 3.106 / 2.201  # widen a 95% t-interval (11 df) to 99%
 

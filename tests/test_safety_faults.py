@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from exp_helpers import tiny_scenario, tiny_sweep
 
 from ketensim.cli import main
 from ketensim.experiment.store import (
@@ -25,6 +24,8 @@ from ketensim.experiment.store import (
     write_results,
 )
 from ketensim.scenario.errors import ResultsError
+
+from exp_helpers import tiny_scenario, tiny_sweep
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BASELINE, SCENARIOS
 
 from ketensim.cli import main
+
+from conftest import BASELINE, SCENARIOS
 
 BASE = BASELINE.read_text()
 

@@ -110,6 +110,28 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
     return RunResults(res.weekly, res.manifest, scenario)
 
 
+def size(scenario: str | os.PathLike[str], lever: str, metric: str, window: str, stat: str = "sum", *,
+         at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
+         reps: int = 20, low: float | None = None, high: float | None = None,
+         step: float | None = None, seed: int | None = None, overrides: Sequence[str] = (),
+         workers: int = 1, out: str | os.PathLike[str] | None = None) -> Any:
+    """The smallest (or largest) value of ``lever`` for which ``stat`` of ``metric`` over
+    ``window`` is at most / at least a bound with probability ``prob`` over replications
+    (common random numbers, bisection, bootstrap interval); see ``ketensim size``.
+    Returns a ``SizeResult`` (``.value``, ``.prob_achieved``, ``.prob_below``, ``.interval``,
+    ``.evaluations``); with ``out`` also writes ``size.json`` and ``size.png`` there."""
+    from .experiment.executors import make_executor
+    from .experiment.size_scenario import size_scenario, write_size
+
+    with make_executor(workers=workers) as ex:
+        res = size_scenario(str(scenario), lever, metric, window, stat, at_most=at_most,
+                            at_least=at_least, prob=prob, reps=reps, low=low, high=high, step=step,
+                            seed=seed, overrides=tuple(overrides), executor=ex)
+    if out is not None:
+        write_size(res, str(out))
+    return res
+
+
 def read(results_dir: str | os.PathLike[str]) -> "RunResults":
     """Results stored by ``ketensim run`` or ``RunResults.write`` (weekly.parquet and
     manifest.json in one folder)."""
@@ -270,6 +292,18 @@ class RunResults:
             return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
                              baseline=None if baseline is None else baseline.weekly,
                              names=(baseline.name if baseline else "baseline", self.name))
+
+    def need(self, prob: float = 0.9, buffer: float = 0.0) -> "pd.DataFrame":
+        """Places needed per week at certainty ``prob`` (the empirical P-quantile over
+        replications, plus ``buffer``) for reception, quarantine/isolation and detention, with
+        P10, median, P90 and the capacity in place (``metrics.need.need_table``)."""
+        from .metrics.need import need_table
+        from .scenario.schema import Scenario
+
+        sc = self.scenario
+        if sc is None and self.manifest.get("scenario"):
+            sc = Scenario.model_validate(self.manifest["scenario"])
+        return need_table(self.weekly, prob, buffer, sc)
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads),

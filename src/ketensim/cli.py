@@ -9,6 +9,12 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .scenario.schema import Scenario
 
 DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
 log = logging.getLogger("ketensim")
@@ -119,6 +125,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                        f"results there are untouched); the failed runs' errors and the finished "
                        f"replications are kept in {store}; first error: "
                        f"{failed[0]['error'].strip().splitlines()[-1]}; rerun to retry the failed ones")
+    if args.need is not None:
+        res.manifest["need"] = {"prob": args.need, "buffer": args.buffer}
     try:
         write_results(out, res.weekly, res.manifest)
     except OSError as exc:
@@ -127,6 +135,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                        "command to write them") from None
     shutil.rmtree(store, ignore_errors=True)
     import pandas as pd
+
+    if args.need is not None and not res.weekly.empty:
+        _print_need(res.weekly, sc, args.need, args.buffer, out)
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{sc.name}: {reps} replications, seed {res.manifest['seed']}; "
@@ -145,6 +156,29 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"(wall {res.manifest['wall_time_s']:.1f}s, {sum(per_run) / len(per_run):.2f}s per replication"
           + (f"; {resumed} resumed from an interrupted run" if resumed else "") + ")")
     return 0
+
+
+def _print_need(weekly: "pd.DataFrame", sc: "Scenario", prob: float, buffer: float, out: Path) -> None:
+    from .experiment.store import atomic_write
+    from .metrics.need import need_table, peak_needs
+
+    table = need_table(weekly, prob, buffer, sc)
+    atomic_write(out / "need.csv", lambda p: table.to_csv(p, index=False))
+    extra = f" plus {buffer:.0%} buffer" if buffer else ""
+    print(f"\nrequired capacity at P{prob * 100:g}{extra} (places that sufficed in >= {prob:.0%} of "
+          f"replications), per week in {out}/need.csv:")
+    print(peak_needs(table).to_string(index=False))
+
+
+def _certainty(text: str) -> float:
+    """argparse type: a probability in (0, 1]."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {v:g}")
+    return v
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -298,14 +332,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     plan = plan_sweep(args.sweep, args.reps)
     from .experiment.store import check_output_dir, safe_name
 
-    out = check_output_dir(Path(args.out or f"results/sweeps/{safe_name(plan.spec.name)}"))
+    shard = None
+    if args.shard:
+        from .experiment.shard import parse_shard, run_shard
+
+        shard = parse_shard(args.shard)
+    suffix = f"-shard-{shard.k}-of-{shard.n}" if shard else ""
+    out = check_output_dir(Path(args.out or f"results/sweeps/{safe_name(plan.spec.name)}{suffix}"))
     from .experiment.store import RunStore, kept_note
     from .scenario.errors import RunFault
 
     try:
         with _executor(args, plan.total) as ex:
-            res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
-                            progress=Progress(f"sweep {plan.spec.name}", args.quiet))
+            kw = dict(executor=ex, replications=args.reps,
+                      progress=Progress(f"sweep {plan.spec.name}{suffix}", args.quiet))
+            res = run_shard(args.sweep, out, shard, **kw) if shard else run_sweep(args.sweep, out, **kw)
     except KeyboardInterrupt:
         raise RunFault(f"interrupted: {kept_note(RunStore(out), plan.total)}; rerun the same command "
                        "to resume", 130) from None
@@ -323,13 +364,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 shown[col] = shown[col].map(str)
         print(shown.to_string(index=False))
     print(f"\n{plan.spec.name}: {len(plan.points)} design points x {plan.spec.replications} replications "
-          f"= {plan.total} runs; ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
+          f"= {plan.total} runs{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; "
+          f"ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
           f"wall {res.wall_s:.1f}s on {ex.name} ({ex.workers} workers)")
     print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
     if res.failed:
         print(f"{res.failed} run(s) failed; their errors are in the run files' metadata "
               f"(ketensim.experiment.store.RunStore.read_meta); rerun to retry them", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_sweep_merge(args: argparse.Namespace) -> int:
+    from .experiment.shard import merge_stores
+
+    store, n = merge_stores(args.out, args.stores)
+    print(f"merged {len(args.stores)} store(s): {n} runs into {store.root} "
+          f"(manifest.json, summary.csv, runs/point=*/rep=*.parquet)")
     return 0
 
 
@@ -359,6 +410,65 @@ def cmd_advise(args: argparse.Namespace) -> int:
         print(shown.to_string(index=False))
     need = int(table.needed.max()) if len(table) else 0
     print(f"\nmost demanding: {need} replications")
+    return 0
+
+
+def cmd_size(args: argparse.Namespace) -> int:
+    from .experiment.size import SizeError
+    from .experiment.size_scenario import default_out, size_scenario, write_size
+
+    def shown(v: float, p: float) -> None:
+        if not args.quiet:
+            print(f"  {' + '.join(args.lever)} = {v:g}: P = {p:.2f}", file=sys.stderr)
+
+    try:
+        with _executor(args, args.reps) as ex:
+            res = size_scenario(args.scenario, args.lever, args.metric, args.window, args.stat,
+                                at_most=args.at_most, at_least=args.at_least, prob=args.prob,
+                                reps=args.reps, low=args.low, high=args.high, step=args.step,
+                                seed=args.seed, overrides=tuple(args.overrides), executor=ex,
+                                on_eval=shown, slack=args.slack)
+    except SizeError as exc:
+        if exc.result is not None and exc.result.evaluations:
+            out = args.out or default_out(args.scenario, exc.result)
+            write_size(exc.result, out)
+            print(f"ketensim: size: {exc} (evaluations in {out}/size.json)", file=sys.stderr)
+            return 1
+        print(f"ketensim: error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or default_out(args.scenario, res)
+    js, png = write_size(res, out)
+    lo, hi = (("-" if x is None else f"{x:g}") for x in res.interval)
+    below = "-" if res.prob_below is None else f"{res.prob_below:.2f}"
+    print(f"{res.value:g}")
+    print(f"{res.direction} {res.lever} with P({args.stat} {args.metric} over {args.window} "
+          f"{res.condition}) >= {res.prob:g}: {res.value:g} (P = {res.prob_achieved:.2f}; one step "
+          f"{'below' if res.direction == 'smallest' else 'above'}: {below}); 90% bootstrap interval "
+          f"[{lo}, {hi}]; {len(res.evaluations)} values x {res.reps} replications (CRN)"
+          + (f"; {res.note}" if res.note else ""))
+    print(f"written: {js}, {png}")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from .experiment.runner import run_scenario
+    from .report.forecast_write import write_forecast
+    from .scenario.loader import load_scenario
+
+    sc = load_scenario(args.scenario, args.overrides)
+    if args.reps < 20:
+        log.warning("forecast with %d replications: the 90%% band needs at least 20", args.reps)
+    with _executor(args, args.reps) as ex:
+        res = run_scenario(sc, reps=args.reps, seed=args.seed, executor=ex,
+                           progress=Progress(f"{sc.name}", args.quiet))
+    failed = [r for r in res.manifest["replications"] if r["error"]]
+    h = sc.horizon
+    out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
+    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
+    print((out / "README.md").read_text())
+    if failed:
+        print(f"{len(failed)} replication(s) failed; errors are in {out}/manifest.json", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -411,8 +521,22 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--out", help="output folder (default: results/<scenario name>, with -set-<hash> for --set)")
     r.add_argument("--targets", help=f"targets file to compare with (default: {DEFAULT_TARGETS} when present)")
+    r.add_argument("--need", type=_certainty, metavar="P",
+                   help="also report the places needed per week at certainty P (e.g. 0.9): need.csv")
+    r.add_argument("--buffer", type=float, default=0.0, metavar="SHARE",
+                   help="with --need: add this share on top of the quantile (e.g. 0.05)")
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
+
+    f = sub.add_parser("forecast", help="trajectories with a 90%% band and planning tables of a "
+                       "multi-year scenario (results/forecast-<first>-<last year>/)")
+    _add_scenario_args(f)
+    f.add_argument("--reps", type=positive_int, default=20, help="replications (default 20, at least 20)")
+    f.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    f.add_argument("--from-year", type=int, default=2021, help="first forecast year (default 2021)")
+    f.add_argument("--out", help="output folder (default: results/forecast-<first>-<last year>)")
+    _add_executor_args(f)
+    f.set_defaults(func=cmd_forecast)
 
     c = sub.add_parser("calibrate", help="fit the calibration parameters to the letter's targets")
     c.add_argument("scenario", help="scenario YAML file (its .calibration.yaml sits next to it)")
@@ -465,8 +589,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("sweep", help="sweep YAML file")
     s.add_argument("--out", help="result store (default: results/sweeps/<sweep name>)")
     s.add_argument("--reps", type=positive_int, help="replications per design point (default: the file's)")
+    s.add_argument("--shard", metavar="K/N", help="run only shard K of N into its own store (merge with "
+                   "`ketensim sweep merge OUT STORE...`)")
     _add_executor_args(s)
     s.set_defaults(func=cmd_sweep)
+    m = sub.add_parser("sweep-merge", help="merge shard stores (also spelled `ketensim sweep merge OUT STORE...`)")
+    m.add_argument("out", metavar="OUT", help="new store folder")
+    m.add_argument("stores", nargs="+", metavar="STORE", help="shard stores of one sweep")
+    m.set_defaults(func=cmd_sweep_merge)
 
     a = sub.add_parser("advise", help="replications needed for a relative precision (CI half-width)")
     _add_scenario_args(a)
@@ -477,6 +607,28 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     _add_executor_args(a)
     a.set_defaults(func=cmd_advise)
+    z = sub.add_parser("size", help="smallest/largest lever value meeting a condition with probability P")
+    _add_scenario_args(z)
+    z.add_argument("--lever", required=True, action="append", metavar="PATH[@DATE]",
+                   help="the parameter to size (override grammar); repeat to tie several to one value")
+    z.add_argument("--metric", required=True, help="weekly metric of the condition")
+    z.add_argument("--window", required=True, metavar="FROM..TO", help="ISO weeks or dates, e.g. 2020-W38..2020-W53")
+    z.add_argument("--stat", default="sum", help="statistic over the window: sum, mean, max, min, end")
+    g = z.add_mutually_exclusive_group(required=True)
+    g.add_argument("--at-most", type=float, metavar="V", help="condition: statistic <= V")
+    g.add_argument("--at-least", type=float, metavar="V", help="condition: statistic >= V")
+    z.add_argument("--prob", type=_certainty, default=0.9, help="required probability over replications (default 0.9)")
+    z.add_argument("--reps", type=positive_int, default=20, help="replications per value (default 20)")
+    z.add_argument("--low", type=float, help="lowest value searched (default 0)")
+    z.add_argument("--high", type=float, help="highest value searched (default: doubled until met)")
+    z.add_argument("--step", type=float, help="resolution of the answer (default 1 for whole numbers)")
+    z.add_argument("--slack", type=int, default=1, metavar="K",
+                   help="accept a dip of the probability by up to K replications between evaluated values "
+                        "(default 1); a larger dip is refused as non-monotone")
+    z.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    z.add_argument("--out", help="output folder (default: results/size/<scenario>-<hash>)")
+    _add_executor_args(z)
+    z.set_defaults(func=cmd_size)
     rep = sub.add_parser("report", help="write a self-contained HTML report of stored results")
     rep.add_argument("results", metavar="RESULTS_DIR", help="results folder written by `ketensim run`")
     rep.add_argument("--baseline", metavar="DIR", help="results folder of the baseline to compare with")
@@ -573,6 +725,9 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["sweep", "merge"] and not Path("merge").exists():  # `sweep merge OUT STORE...`
+        argv = ["sweep-merge", *argv[2:]]
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

@@ -144,24 +144,29 @@ class SweepResult:
 
 def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = None,
               progress: Progress | None = None, replications: int | None = None,
-              job: Callable[..., Any] = _run_job) -> SweepResult:
+              job: Callable[..., Any] = _run_job, select: Callable[[int, int], bool] | None = None,
+              extra: dict[str, Any] | None = None) -> SweepResult:
     """Run the missing runs of a sweep into ``out`` and summarise it. Finished runs in the
-    store are skipped; failed ones are retried; a store of a different sweep is refused."""
+    store are skipped; failed ones are retried; a store of a different sweep is refused.
+    ``select(point, rep)`` restricts the runs (a shard, see ``experiment.shard``); ``extra``
+    is added to the manifest."""
     plan = plan_sweep(path, replications)
     store = RunStore(out)
     with store.lock():
-        return _run_locked(path, plan, store, executor, progress, job)
+        return _run_locked(path, plan, store, executor, progress, job, select, extra)
 
 
 def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Executor | None,
-                progress: Progress | None, job: Callable[..., Any]) -> SweepResult:
+                progress: Progress | None, job: Callable[..., Any],
+                select: Callable[[int, int], bool] | None = None,
+                extra: dict[str, Any] | None = None) -> SweepResult:
     out = store.root
     old = store.read_manifest()
     if old is not None and old.get("fingerprint") != plan.fingerprint():
         raise ScenarioError(str(out), "manifest.json",
                             "holds a different sweep (design, seed or scenarios differ); "
                             "use another output folder")
-    manifest = plan.manifest(str(path))
+    manifest = {**plan.manifest(str(path)), **(extra or {})}
     if old is not None:
         manifest["created_at"] = old.get("created_at", manifest["created_at"])
         manifest["resumed"] = [*old.get("resumed", []),
@@ -170,9 +175,10 @@ def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Ex
     if store.clean_partial():
         log.info("removed partial files of an interrupted sweep")
     status = store.status()
-    todo = [(p, r) for p in range(len(plan.points)) for r in range(plan.spec.replications)
-            if not status.get((p, r), False)]
-    skipped = plan.total - len(todo)
+    mine = [(p, r) for p in range(len(plan.points)) for r in range(plan.spec.replications)
+            if select is None or select(p, r)]
+    todo = [(p, r) for p, r in mine if not status.get((p, r), False)]
+    skipped = len(mine) - len(todo)
     executor = executor or SerialExecutor()
     jobs = (((p, r), job, (plan.scenarios[p], p, r, plan.seed)) for p, r in todo)
     t0 = time.monotonic()

@@ -44,12 +44,17 @@ class Series(Strict):
 
     Arrivals within a period follow a Poisson process at the period's constant rate
     (a non-homogeneous Poisson process over the horizon). Before the first period the
-    first value holds, after the last the last value holds.
+    first value holds. A series must reach the horizon end unless ``extend`` says how it
+    goes on (see ``scenario.series``): the scenario states it, the code never guesses.
     """
 
     per: Literal["month", "week"]
     values: dict[str, NonNegFloat] = Field(min_length=1)
     scale: NonNegFloat = Field(1.0, description="multiplier on every value (what-if lever)")
+    extend: Literal["hold", "zero", "repeat_last_year"] | None = Field(
+        None, description="beyond the last period: hold its value, zero, or repeat the last "
+        "year's values (same month / the week 52 weeks earlier); none = the series must reach "
+        "the horizon end")
 
     @field_validator("values", mode="before")
     @classmethod

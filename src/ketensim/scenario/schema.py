@@ -27,6 +27,7 @@ from ..model.resettlement_params import Resettlement, StartResettlement
 from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
 from .ind_schema import IndProduction, StartIndStock
 from .reception_params import Reception
+from .series import extend_raw, last_period, series_paths
 
 __all__ = [  # the blocks are importable from here as before
     "Detention", "Dtv", "Dublin", "Health", "Households", "Inflow", "Mvv", "Nareis", "PHASE_SECTIONS",
@@ -265,6 +266,28 @@ class Scenario(Strict):
     detention: Detention
     health: Health
     phases: list[Phase] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _extend_series(cls, data: object) -> object:
+        """Write out ``zero``/``repeat_last_year`` series up to the horizon end."""
+        return extend_raw(data, list(series_paths(cls, Series)))
+
+    @model_validator(mode="after")
+    def _series_reach_horizon(self) -> "Scenario":
+        end = self.horizon.end
+        for path in series_paths(type(self), Series):
+            node: object = self
+            for part in path.split("."):
+                node = getattr(node, part)
+            assert isinstance(node, Series)
+            key, stop = last_period(node.values)
+            if node.extend is None and stop <= end:
+                raise ValueError(
+                    f"{path}: the series ends with {key} (last day {stop - dt.timedelta(days=1)}), "
+                    f"before the horizon end {end}; give values up to {end} or set "
+                    f"{path}.extend: hold | zero | repeat_last_year")
+        return self
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":
