@@ -163,7 +163,7 @@ OPTIONS = [
     (["advise", str(BASELINE), "--precision", "nan", "--workers", "1"], ("--precision",)),
     (["advise", str(BASELINE), "--precision", "0", "--workers", "1"], ("--precision",)),
     (["compare", str(BASELINE), str(SCENARIOS / "telehoren-permanent.yaml"), "--seed", "-5"], ("--seed",)),
-    (["report", "no/such/folder"], ("no results folder",)),
+    (["report", "no/such/folder"], ("no results here",)),
     (["calibrate", str(BASELINE), "--spec", "no/such/spec.yaml"], ("--spec", "not found")),
 ]
 
