@@ -108,8 +108,17 @@ def _candidates(value: Any, path: str) -> list[Any]:
             return [{k: (1.0 if k == max(value) else 0.0) for k in value}]  # all mass on the largest
         if nums and all(isinstance(v, float) for v in nums) and _is_share(path):
             return [{k: 1.0 - v for k, v in value.items()}, {k: 0.0 for k in value}]
-        return [{k: v * 3 + 1 for k, v in value.items()}, {k: 0 * v for k, v in value.items()}]
+        return [_scaled(value, 3, 1), _scaled(value, 0, 0)]
     raise AssertionError(f"no probe value for {path} = {value!r}")
+
+
+def _scaled(value: Any, times: float, plus: float) -> Any:
+    """Every number in a (nested) mapping times ``times`` plus ``plus``; the rest as is."""
+    if isinstance(value, dict):
+        return {k: _scaled(v, times, plus) for k, v in value.items()}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return type(value)(value * times + plus)
+    return value
 
 
 def _annotation(path: str) -> Any:
