@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from conftest import stationary
+
 from ketensim.metrics.weekly import weekly_values as _weekly_values
 from ketensim.model.chain import Chain
 

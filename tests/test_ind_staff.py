@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import BASELINE, stationary
+from test_queueing import erlang_c_wait
+
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
-from test_queueing import erlang_c_wait
 
 T995_OVER_T975_11 = 3.106 / 2.201  # widen a 95% t-interval (11 df) to 99%
 
@@ -28,7 +28,7 @@ def staffed(hearing_fte=None, decision_fte=None, serves=None, **kw) -> dict:
 
 def _check_erlang(waits_of, theory: float) -> None:
     means = np.array([waits_of(rep) for rep in range(12)])
-    m, lo, hi = mean_ci(means)
+    m, _, hi = mean_ci(means)
     half99 = (hi - m) * T995_OVER_T975_11
     assert abs(m - theory) <= half99, (m, half99, theory)
     assert half99 < 0.25 * theory, half99  # narrow enough to tell 5 officers from 4
@@ -129,10 +129,10 @@ def test_telehoren_permanent_reports_what_binds():
     weeks = slice(26, 37)
     assert (vb["ind.binding_hearings"][weeks] == 1).all()
     assert set(vt["ind.binding_hearings"][weeks]) <= {1.0, 2.0} and 2.0 in set(vt["ind.binding_hearings"][weeks])
-    staff_share = lambda v: v["ind.binding_pct_hearing_staff"][weeks].mean()  # noqa: E731
+    staff_share = lambda v: v["ind.binding_pct_hearing_staff"][weeks].mean()
     assert staff_share(vt) > staff_share(vb) + 20, (staff_share(vt), staff_share(vb))
     assert (vt["ind.binding_constraint"][weeks] == 3).all()
-    hearings = lambda v: (v["ind.hearings_physical"] + v["ind.hearings_video"])[weeks].sum()  # noqa: E731
+    hearings = lambda v: (v["ind.hearings_physical"] + v["ind.hearings_video"])[weeks].sum()
     assert hearings(vt) > hearings(vb)
     assert abs(vt["ind.decisions"][weeks].sum() / vb["ind.decisions"][weeks].sum() - 1) < 0.05
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from ..clock import parse_when
 from .markers import BUILD_TIME, EXTENSIVE
@@ -119,7 +126,7 @@ class IndProduction(_Strict):
         return None if v is None else parse_when(v)
 
     @model_validator(mode="after")
-    def _every_class_served(self) -> "IndProduction":
+    def _every_class_served(self) -> IndProduction:
         served = {c for pool in self.staff.pools.values() for c in pool.serves}
         missing = [c for c in CLASSES if c not in served]
         if missing:
