@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import stationary
 
 from ketensim.metrics.weekly import weekly_values as _weekly_values
 from ketensim.model.chain import Chain
+
+from conftest import stationary
 
 
 def weekly_values(rec, n_weeks):  # type: ignore[no-untyped-def]

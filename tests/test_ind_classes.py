@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BASELINE
 
 from ketensim.metrics.weekly import weekly_values as _weekly_values
 from ketensim.model.chain import Chain
+
+from conftest import BASELINE
 
 
 def weekly_values(rec, n_weeks):  # type: ignore[no-untyped-def]

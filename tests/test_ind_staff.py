@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BASELINE, stationary
-from test_queueing import erlang_c_wait
 
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
+from test_queueing import erlang_c_wait
+
+from conftest import BASELINE, stationary
 
 T995_OVER_T975_11 = 3.106 / 2.201  # widen a 95% t-interval (11 df) to 99%
 
@@ -129,10 +130,10 @@ def test_telehoren_permanent_reports_what_binds():
     weeks = slice(26, 37)
     assert (vb["ind.binding_hearings"][weeks] == 1).all()
     assert set(vt["ind.binding_hearings"][weeks]) <= {1.0, 2.0} and 2.0 in set(vt["ind.binding_hearings"][weeks])
-    staff_share = lambda v: v["ind.binding_pct_hearing_staff"][weeks].mean()
+    staff_share = lambda v: v["ind.binding_pct_hearing_staff"][weeks].mean()  # noqa: E731
     assert staff_share(vt) > staff_share(vb) + 20, (staff_share(vt), staff_share(vb))
     assert (vt["ind.binding_constraint"][weeks] == 3).all()
-    hearings = lambda v: (v["ind.hearings_physical"] + v["ind.hearings_video"])[weeks].sum()
+    hearings = lambda v: (v["ind.hearings_physical"] + v["ind.hearings_video"])[weeks].sum()  # noqa: E731
     assert hearings(vt) > hearings(vb)
     assert abs(vt["ind.decisions"][weeks].sum() / vb["ind.decisions"][weeks].sum() - 1) < 0.05
 

@@ -299,7 +299,7 @@ class Ind(Part):
 
     def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
-        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])
+        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])  # type: ignore[index]
         self.backlog.add(now, -hh.size)
         cls = self._leave(hh)
         self._decided_persons(hh)

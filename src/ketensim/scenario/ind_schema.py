@@ -9,21 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..clock import parse_when
+from .base import NonNegFloat, PosFloat, Probability, Strict
 from .markers import BUILD_TIME, EXTENSIVE
-
-NonNegFloat = Annotated[float, Field(ge=0)]
-PosFloat = Annotated[float, Field(gt=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
 
 CaseClass = Literal["taskforce", "dublin", "lapsed_dublin", "repeat", "first"]
 CLASSES: tuple[str, ...] = ("taskforce", "dublin", "lapsed_dublin", "repeat", "first")
@@ -32,19 +22,13 @@ open on it; dublin: first applications with a claim on another state, until the 
 lapsed_dublin: re-entered after a lapsed transfer deadline; repeat; first: the rest."""
 
 
-class _Strict(BaseModel):
-    """Same configuration as ``schema.Strict`` (kept here to avoid an import cycle)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
 def _unique(v: list[str]) -> list[str]:
     if len(set(v)) != len(v):
         raise ValueError(f"classes may appear only once, got {v}")
     return v
 
 
-class StaffPool(_Strict):
+class StaffPool(Strict):
     """A group of IND staff (FTE) that serves some case classes, in priority order.
 
     A free officer takes the waiting case of the first class in ``serves`` that has one
@@ -59,7 +43,7 @@ class StaffPool(_Strict):
         min_length=1, description="case classes this pool works on, highest priority first")
 
 
-class Staff(_Strict):
+class Staff(Strict):
     """Staff capacity = FTE x productivity per week, for hearings and for decisions."""
 
     pools: dict[str, StaffPool] = Field(
@@ -74,7 +58,7 @@ class Staff(_Strict):
         0.5, description="coefficient of variation of an officer's time per hearing or decision")
 
 
-class Tracks(_Strict):
+class Tracks(Strict):
     """General procedure (AA) and extended procedure (VA) after the hearings."""
 
     va_share: dict[Literal["first", "repeat"], Probability] = Field(
@@ -86,7 +70,7 @@ class Tracks(_Strict):
     va_work_factor: PosFloat = Field(1.0, description="officer time of a VA decision relative to AA")
 
 
-class Appeals(_Strict):
+class Appeals(Strict):
     """Appeal (beroep) against a rejection, with suspensive effect: the person stays in COA.
 
     Appeals without suspensive effect are not modelled apart: those persons go into the
@@ -101,7 +85,7 @@ class Appeals(_Strict):
         "dismissed and the person goes into the departure caseload")
 
 
-class IndProduction(_Strict):
+class IndProduction(Strict):
     """Production-system parameters of the IND block (mixed into ``schema.Ind``)."""
 
     staff: Staff = Field(default_factory=Staff)
@@ -126,7 +110,7 @@ class IndProduction(_Strict):
         return None if v is None else parse_when(v)
 
     @model_validator(mode="after")
-    def _every_class_served(self) -> IndProduction:
+    def _every_class_served(self) -> "IndProduction":
         served = {c for pool in self.staff.pools.values() for c in pool.serves}
         missing = [c for c in CLASSES if c not in served]
         if missing:
@@ -142,7 +126,7 @@ def _age_shares(v: dict[int, float]) -> dict[int, float]:
     return dict(sorted(v.items()))
 
 
-class StartIndStock(_Strict):
+class StartIndStock(Strict):
     """Class, age and place of the starting IND stock (mixed into ``schema.StartInd``)."""
 
     repeat_share: Probability = Field(0.0, description="share of the stock persons with a repeat application")
