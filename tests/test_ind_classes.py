@@ -63,7 +63,7 @@ def test_decisions_by_class_and_track_add_up(run):
 
 
 def test_starting_stock_has_old_cases_and_no_first_week_spike(run):
-    sc, _, _, open_at_start, v = run
+    _, _, _, open_at_start, v = run
     ages = np.array([-hh.applied_at for hh in open_at_start.values()])
     assert ages.max() > 730 and 0.03 < (ages > 730).mean() < 0.08  # 5% over two years
     assert abs(np.median(ages) - 180) < 25  # the median of the bands {90: .30, 180: .22, ...}
@@ -74,7 +74,6 @@ def test_starting_stock_has_old_cases_and_no_first_week_spike(run):
 
 
 def test_past_term_and_late_decisions_are_consistent(run):
-    sc, chain, *_ = run
     *_, v = run
     assert v["ind.open_past_term"].min() > 0
     assert (v["ind.decisions_late"] <= v["ind.decisions"]).all()
@@ -83,3 +82,16 @@ def test_past_term_and_late_decisions_are_consistent(run):
     assert (vl["ind.open_past_term"] <= v["ind.open_past_term"]).all()
     assert vl["ind.decisions_late"].sum() < v["ind.decisions_late"].sum()
     np.testing.assert_array_equal(vl["ind.decisions"], v["ind.decisions"])  # the term changes no decision
+
+
+def test_waiting_taskforce_cases_wait_in_the_taskforce_queues(run):
+    """Reclassified at the cutoff, a case waiting for a hearing or a decision moves to the
+    Taskforce queue (its priority changes where it waits, not only at its next stage)."""
+    _, chain, *_ = run
+    tf = {h for h, c in chain.ind.cls.items() if c == "taskforce"}
+    for cls, q in chain.rooms.queues.items():
+        assert cls == "taskforce" or not any(e[0].household.hid in tf for e in q), cls
+    for cls, q in chain.ind.queues.items():
+        assert cls == "taskforce" or not any(e[0].hid in tf for e in q), cls
+    waits = [e[2] for e in chain.rooms.queues["taskforce"]]
+    assert waits == sorted(waits)  # still first come, first served

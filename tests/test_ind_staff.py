@@ -29,7 +29,7 @@ def staffed(hearing_fte=None, decision_fte=None, serves=None, **kw) -> dict:
 
 def _check_erlang(waits_of, theory: float) -> None:
     means = np.array([waits_of(rep) for rep in range(12)])
-    m, lo, hi = mean_ci(means)
+    m, _, hi = mean_ci(means)
     half99 = (hi - m) * T995_OVER_T975_11
     assert abs(m - theory) <= half99, (m, half99, theory)
     assert half99 < 0.25 * theory, half99  # narrow enough to tell 5 officers from 4
@@ -75,7 +75,7 @@ def test_higher_priority_class_never_waits_longer():
     """Repeat applications served before first ones by the same 4 decision officers
     (rho = 0.8): in every replication the repeat cases wait less on average."""
     raw = staffed(decision_fte=4, serves=["repeat", "first", "dublin", "lapsed_dublin", "taskforce"], persons_per_week=11.2, weeks=104)
-    raw["inflow"]["repeat_applications"] = {"per": "month", "values": {"2020-01": 11.2 * 31 / 7}}
+    raw["inflow"]["repeat_applications"] = {"per": "month", "values": {"2020-01": 11.2 * 31 / 7}, "extend": "hold"}
     sc = Scenario.model_validate(raw)
     for rep in range(3):
         chain = Chain(sc, rep)

@@ -8,7 +8,8 @@ the appeals and their clocks.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -42,11 +43,11 @@ class Appeals(Part):
     metrics = METRICS
 
     @classmethod
-    def build(cls, ctx: Build) -> "Appeals":
+    def build(cls, ctx: Build) -> Appeals:
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
 
-    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", reception: Reception) -> None:
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: PolicyProcess,
+                 streams: Streams, reception: Reception) -> None:
         self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
         self.choice = streams("ind.appeal")
         self.clock = streams("ind.appeal_duration")

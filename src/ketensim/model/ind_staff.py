@@ -33,10 +33,10 @@ class StaffPools:
         self.work_days = 7.0  # mean officer days per unit of work
         self.cv = 0.5
 
-    def on_phase(self, staff: "Staff", now: float) -> None:
+    def on_phase(self, staff: Staff, now: float) -> None:
         for name, pool in staff.pools.items():
             fte = pool.hearing_fte if self.stage == "hearing" else pool.decision_fte
-            self.capacity[name] = math.inf if fte is None else float(int(round(fte)))
+            self.capacity[name] = math.inf if fte is None else float(round(fte))
             self.busy.setdefault(name, 0)
             self.serves[name] = tuple(pool.serves)
         for name in list(self.capacity):
