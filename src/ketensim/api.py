@@ -70,7 +70,7 @@ def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targ
     if targets is True:
         path = default_targets_path()
         return load_targets(path) if path else None
-    return load_targets(targets)
+    return load_targets(Path(targets))
 
 
 def _plain_text() -> Any:
@@ -93,7 +93,7 @@ def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> 
     from .scenario.loader import load_scenario
 
     sets = list(overrides) + [f"{k.replace('__', '.')}={v}" for k, v in kw_overrides.items()]
-    return load_scenario(path, sets)
+    return load_scenario(Path(path), sets)
 
 
 def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, seed: int | None = None,
@@ -102,7 +102,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
     ``workers=1`` runs in this process. Returns a ``RunResults``."""
     from .experiment.runner import run_scenario
 
-    if not hasattr(scenario, "horizon"):
+    if isinstance(scenario, (str, os.PathLike)):
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
@@ -310,5 +310,5 @@ class RunResults:
         as a set: the folder is replaced whole or, on any failure, left as it was."""
         from .experiment.store import check_output_dir, write_results
 
-        write_results(check_output_dir(out_dir, "out_dir", results_set=True), self.weekly, self.manifest)
+        write_results(check_output_dir(Path(out_dir), "out_dir", results_set=True), self.weekly, self.manifest)
         return Path(out_dir)

@@ -27,7 +27,7 @@ class Figure:
     def target(self) -> Target:
         win = Window.model_validate({"from": self.start, "to": self.end})
         return Target(id="", label=self.label, metrics=list(self.metrics), window=win,
-                      statistic=self.statistic, value=1, tolerance=1)  # type: ignore[arg-type]
+                      statistic=self.statistic, value=1, tolerance=1)
 
 
 def key_figures(scenario: Scenario, metrics: list[str] | None = None) -> list[Figure]:
@@ -39,10 +39,10 @@ def key_figures(scenario: Scenario, metrics: list[str] | None = None) -> list[Fi
     for wname, (a, b) in WINDOWS.items():
         w = Window.model_validate({"from": a, "to": b})
         if w.start <= h.end and w.end >= h.start:
-            a, b = max(w.start, h.start), min(w.end, h.end)
-            if (a, b) != (w.start, w.end):  # clipped to the horizon: say which weeks
-                wname = f"W{a.isocalendar().week:02d}-{b.isocalendar().week:02d} ({wname.split(' ', 1)[1]})"
-            wins.append((wname, a, b))
+            lo, hi = max(w.start, h.start), min(w.end, h.end)
+            if (lo, hi) != (w.start, w.end):  # clipped to the horizon: say which weeks
+                wname = f"W{lo.isocalendar().week:02d}-{hi.isocalendar().week:02d} ({wname.split(' ', 1)[1]})"
+            wins.append((wname, lo, hi))
     if not wins:
         wins = [("horizon", h.start, h.end)]
     figs = dict(KEY_FIGURES)

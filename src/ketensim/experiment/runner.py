@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..scenario.bounds import check_size, expected_size  # noqa: F401 - re-exported
 from ..scenario.schema import Scenario
+from ..scenario.size import check_size, expected_size  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 

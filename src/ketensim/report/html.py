@@ -20,25 +20,19 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from .plots import parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part, plot_series
+from .plots import label_of, parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part, plot_series
 from .summary import fmt_ci, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
 log = logging.getLogger(__name__)
 
-# Figures of the report, in order: (label, metrics summed per week)
-REPORT_SERIES = [
-    ("Physical hearings per week", ["ind.hearings_physical"]),
-    ("Video hearings (telehoren) per week", ["ind.hearings_video"]),
-    ("Demonstrable departures per week (independent + forced)",
-     ["dtv.departures_independent", "dtv.departures_forced"]),
-    ("IND backlog (persons waiting)", ["ind.backlog"]),
-    ("Median lead time of decisions (days)", ["ind.lead_time_median_days"]),
-    ("Dublin transfers per week", ["dublin.transfers"]),
-    ("Persons in detention", ["detention.population"]),
-    ("Detected infections in reception per week", ["health.new_detected"]),
-    ("Persons who needed a quarantine place and got none", ["health.quarantine_shortfall"]),
+# Figures of the report, in order: the metrics summed per week (titles from the registry)
+REPORT_METRICS = [
+    ["ind.hearings_physical"], ["ind.hearings_video"], ["dtv.departures_independent", "dtv.departures_forced"],
+    ["ind.backlog"], ["ind.lead_time_median_days"], ["dublin.transfers"], ["detention.population"],
+    ["health.new_detected"], ["health.quarantine_shortfall"],
 ]
+REPORT_SERIES = [(label_of(m)[:1].upper() + label_of(m)[1:], m) for m in REPORT_METRICS]
 
 CHAIN_WINDOW_CHOICES = [("2020-W27", "2020-W37"), ("2020-W12", "2020-W17"), ("2020-W01", "2020-W11")]
 

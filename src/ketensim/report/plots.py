@@ -25,32 +25,6 @@ from .targets import Targets, mean_ci
 PALETTE = ["#1f5fa8", "#e08a00", "#2a9d5c", "#8e5ac8", "#b8860b", "#555555"]
 LETTER_COLOR = "#111111"
 
-LABELS = {
-    "ind.hearings_physical": "physical hearings / week",
-    "ind.hearings_video": "video hearings (telehoren) / week",
-    "ind.hearings_cancelled": "hearings cancelled (isolation) / week",
-    "ind.decisions": "IND decisions / week",
-    "ind.grants": "IND grants / week",
-    "ind.applications": "asylum applications / week",
-    "ind.backlog": "IND backlog (persons)",
-    "ind.lead_time_median_days": "median lead time (days)",
-    "coa.occupancy": "COA occupancy",
-    "coa.capacity": "COA places",
-    "coa.permit_holders": "permit holders in COA",
-    "coa.housed": "housed in municipalities / week",
-    "coa.emergency_occupancy": "in emergency locations",
-    "dtv.departures_independent": "independent departures / week",
-    "dtv.departures_forced": "forced departures / week",
-    "dtv.departures_forced_origin": "forced to country of origin / week",
-    "dtv.departures_unsupervised": "departures without supervision (MOB) / week",
-    "dtv.caseload": "DT&V caseload",
-    "dublin.transfers": "Dublin transfers / week",
-    "detention.population": "persons in detention",
-    "health.new_detected": "detected infections / week",
-    "nareis.open": "open family reunification applications",
-    "resettlement.waiting": "resettlement: accepted, waiting",
-}
-
 PART_TITLES = {
     "ind": "IND asylum procedure", "coa": "COA reception", "dtv": "DT&V departures",
     "dublin": "Dublin", "detention": "Detention", "nareis": "Family reunification (nareis)",
@@ -59,11 +33,10 @@ PART_TITLES = {
 
 
 def label_of(metric: str | Sequence[str]) -> str:
-    if isinstance(metric, str):
-        return LABELS.get(metric, metric)
-    if set(metric) == {"dtv.departures_independent", "dtv.departures_forced"}:
-        return "demonstrable departures (independent + forced) / week"
-    return " + ".join(metric)
+    """The title of a metric (or of several summed), from the metric registry."""
+    from ..model.chain import registry
+
+    return registry().title(metric)
 
 
 def _metrics(metric: str | Sequence[str]) -> list[str]:
@@ -180,7 +153,7 @@ def letter_segments(targets: Targets | None, metric: str | Sequence[str]) -> lis
 def _draw_letter(ax: Axes, targets: Targets | None, metric: str | Sequence[str]) -> None:
     first = True
     for seg in letter_segments(targets, metric):
-        label = "letter of 5 Oct 2020" if first else None
+        label = "letter of 5 Oct 2020" if first else "_nolegend_"
         if seg["kind"] == "level":
             ax.hlines(seg["value"], pd.Timestamp(seg["from"]), pd.Timestamp(seg["to"]), colors=LETTER_COLOR,
                       lw=2.2, label=label, zorder=4)
@@ -445,16 +418,15 @@ def plot_chain(weekly: pd.DataFrame, window: tuple[object, object] | None = None
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
     for n in nodes:
         x, lo, hi = pos[n]
-        col, label, stock = CHAIN_NODES[n]
+        column, text, stock = CHAIN_NODES[n]
         ax.add_patch(Rectangle((x, lo), width, hi - lo, color=colors[n], lw=0))
-        text = label
         if stock and stock in set(weekly.metric.unique()):
             text += f"\n(stock {window_last(weekly, stock, window):,.0f})"
-        last = col == ncol - 1
-        ax.text(x + width + 0.008 if last else (x - 0.008 if col == 0 else x + width / 2),
-                (lo + hi) / 2 if col in (0, ncol - 1) else hi + 0.012, text, fontsize=7.5,
-                ha="left" if last else ("right" if col == 0 else "center"),
-                va="center" if col in (0, ncol - 1) else "bottom")
+        last = column == ncol - 1
+        ax.text(x + width + 0.008 if last else (x - 0.008 if column == 0 else x + width / 2),
+                (lo + hi) / 2 if column in (0, ncol - 1) else hi + 0.012, text, fontsize=7.5,
+                ha="left" if last else ("right" if column == 0 else "center"),
+                va="center" if column in (0, ncol - 1) else "bottom")
     ax.set_xlim(-0.22, 1.25)
     ax.set_ylim(-0.05, 1.1)
     ax.set_axis_off()
