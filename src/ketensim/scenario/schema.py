@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period, parse_when
+from .markers import EXTENSIVE
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
@@ -141,8 +142,8 @@ class Households(Strict):
 class Inflow(Strict):
     """Exogenous inflow into the chain, in persons."""
 
-    first_applications: Series
-    repeat_applications: Series
+    first_applications: Series = Field(json_schema_extra=EXTENSIVE)
+    repeat_applications: Series = Field(json_schema_extra=EXTENSIVE)
     households: Households
 
 
@@ -153,7 +154,7 @@ class LocationGroup(Strict):
     """A group of similar COA locations (asylum seekers' centres, AZC)."""
 
     name: str
-    count: PosInt
+    count: PosInt = Field(json_schema_extra=EXTENSIVE)
     places: NonNegInt = Field(description="regular places per location")
     isolation_places: NonNegInt = Field(
         description="places per location reserved for isolation/quarantine"
@@ -164,14 +165,14 @@ class EmergencyLocation(Strict):
     """An emergency location (noodopvang, e.g. Zoutkamp 2020) opened only when needed."""
 
     name: str
-    places: NonNegInt
-    isolation_places: NonNegInt = 0
+    places: NonNegInt = Field(json_schema_extra=EXTENSIVE)
+    isolation_places: NonNegInt = Field(0, json_schema_extra=EXTENSIVE)
 
 
 class Housing(Strict):
     """Outflow of permit holders to municipal housing (the municipalities' task)."""
 
-    persons_per_week: NonNegFloat = Field(description="persons housed per week by municipalities")
+    persons_per_week: NonNegFloat = Field(description="persons housed per week by municipalities", json_schema_extra=EXTENSIVE)
     matching_days: NonNegFloat = Field(
         description="days from permit to entering the housing queue (matching to a municipality)"
     )
@@ -198,7 +199,7 @@ class Reception(Strict):
 class PhysicalHearings(Strict):
     """Hearings in IND offices; 1.5 m distancing leaves only part of the rooms usable."""
 
-    offices: dict[str, NonNegInt] = Field(description="hearing rooms per IND office")
+    offices: dict[str, NonNegInt] = Field(description="hearing rooms per IND office", json_schema_extra=EXTENSIVE)
     slots_per_room_per_week: PosFloat
     distancing_factor: Probability = Field(
         description="share of rooms usable under the distancing rules (1 = no distancing)"
@@ -213,9 +214,10 @@ class VideoHearings(Strict):
     """Telehoren: applicant in a COA video room, IND staff in a video room at an IND site."""
 
     ind_rooms: dict[str, NonNegInt] = Field(
+        json_schema_extra=EXTENSIVE,
         description="video rooms per IND site (Zevenaar, Den Bosch, Schiphol, Ter Apel)"
     )
-    coa_rooms: NonNegInt = Field(description="video rooms on the COA side, all locations")
+    coa_rooms: NonNegInt = Field(description="video rooms on the COA side, all locations", json_schema_extra=EXTENSIVE)
     slots_per_room_per_week: PosFloat
     from_quarantine: bool = Field(
         False, description="a person in isolation/quarantine may still be heard by video"
@@ -272,6 +274,7 @@ class Dtv(Strict):
         description="per-person weekly hazard of independent departure when all routes are open"
     )
     removals_per_week: NonNegFloat = Field(
+        json_schema_extra=EXTENSIVE,
         description="forced removals (households) per week (escorts, flights) when all routes are open"
     )
     removable_share: Probability = Field(
@@ -310,6 +313,7 @@ class Nareis(Strict):
     family_size_probabilities: SizeDistribution = Field(
         description="probability of the number of family members (persons) per application")
     background_applications: Series = Field(
+        json_schema_extra=EXTENSIVE,
         description="applications (persons) from permit holders not in the model (housed before "
         "the horizon), before the filing factor")
     assessment_days: NonNegFloat = Field(
@@ -318,6 +322,7 @@ class Nareis(Strict):
     investigation_share: Probability = Field(
         description="share of applications that need an interview or DNA test")
     investigations_per_week: NonNegFloat = Field(
+        json_schema_extra=EXTENSIVE,
         description="interviews/DNA tests (applications) per week at embassies and IND desks")
     approval_share: Probability = Field(description="share of decisions that approve the application")
     embassies_open: Probability = Field(
@@ -341,6 +346,7 @@ class Resettlement(Strict):
     """
 
     quotas: dict[str, NonNegFloat] = Field(
+        json_schema_extra=EXTENSIVE,
         description="persons per year by programme (national quota, EU-Turkey statement)")
     missions_open: Probability = Field(
         description="share of selection missions that take place (0 = missions suspended)")
@@ -353,6 +359,7 @@ class Resettlement(Strict):
         description="mean days from selection to ready to travel (exit permits, medical checks, "
         "cultural orientation)")
     seats_per_week: NonNegFloat = Field(
+        json_schema_extra=EXTENSIVE,
         description="flight seats (persons) per week for ready refugees; 0 = travel suspended")
     coa_stay_days: NonNegFloat = Field(
         description="mean days in COA before moving to the pre-matched municipality")
@@ -368,7 +375,7 @@ class Mvv(Strict):
     chain.population.
     """
 
-    demand: Series = Field(description="persons who want to apply for an MVV at a consulate")
+    demand: Series = Field(description="persons who want to apply for an MVV at a consulate", json_schema_extra=EXTENSIVE)
     lodge_days: PosFloat = Field(
         description="mean days from demand to the application lodged when consulates are fully open")
     decision_days: NonNegFloat = Field(description="mean days of IND decision on an MVV application")
@@ -407,6 +414,7 @@ class Dublin(Strict):
         description="mean days from acceptance until a transfer can be arranged (laissez-passer, flight)"
     )
     transfers_per_week: NonNegFloat = Field(
+        json_schema_extra=EXTENSIVE,
         description="transfer slots (households) per week; 0 = transfers suspended"
     )
     partner_refusal_share: Probability = Field(
@@ -426,6 +434,7 @@ class Dublin(Strict):
         description="weekly hazard that an absconded claimant reappears (apprehended, reports back)"
     )
     incoming: Series = Field(
+        json_schema_extra=EXTENSIVE,
         description="incoming Dublin transfers to the Netherlands (persons); they enter reception "
         "and the national procedure"
     )
@@ -446,8 +455,9 @@ class Dublin(Strict):
 class Detention(Strict):
     """Immigration detention (vreemdelingenbewaring): lawful only with a prospect of removal."""
 
-    places: NonNegInt = Field(description="detention places (persons) usable in the phase")
+    places: NonNegInt = Field(description="detention places (persons) usable in the phase", json_schema_extra=EXTENSIVE)
     placements_per_week: NonNegFloat = Field(
+        json_schema_extra=EXTENSIVE,
         description="placement opportunities per week (apprehensions, transfers from custody); "
         "one person each if there is a free place and a candidate with a prospect of removal"
     )
@@ -571,6 +581,7 @@ class Quarantine(Strict):
         description="housemates in quarantine take a reserved place (else they stay in their own room)"
     )
     external_places: NonNegInt = Field(
+        json_schema_extra=EXTENSIVE,
         description="places in external quarantine locations, used when a location's reserved "
         "places are full (persons, national total)"
     )
@@ -588,6 +599,7 @@ class Health(Strict):
         "persons in all (1 = a room of one's own); roommates are contacts like housemates"
     )
     initial_infections: NonNegInt = Field(
+        json_schema_extra=EXTENSIVE,
         description="residents infected (latent) at the start of the run, at random (persons)"
     )
     course: Course
@@ -601,9 +613,9 @@ class Health(Strict):
 
 
 class StartReception(Strict):
-    in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision")
-    permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house")
-    rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)")
+    in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision", json_schema_extra=EXTENSIVE)
+    permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house", json_schema_extra=EXTENSIVE)
+    rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)", json_schema_extra=EXTENSIVE)
 
 
 class StartInd(Strict):
@@ -625,6 +637,7 @@ class StartInd(Strict):
 
 class StartDtv(Strict):
     outside_reception: NonNegInt = Field(
+        json_schema_extra=EXTENSIVE,
         description="persons in the departure caseload who are not in COA reception"
     )
 
@@ -632,24 +645,26 @@ class StartDtv(Strict):
 class StartNareis(Strict):
     """Nareis pipeline at the start; sponsors of these are treated as housed in municipalities."""
 
-    open: NonNegInt = Field(description="persons in open applications (awaiting an IND decision)")
+    open: NonNegInt = Field(description="persons in open applications (awaiting an IND decision)", json_schema_extra=EXTENSIVE)
     awaiting_investigation_share: Probability = Field(
         description="share of the open persons already waiting for an interview/DNA test")
-    approved: NonNegInt = Field(description="approved persons waiting for their MVV")
-    holding_mvv: NonNegInt = Field(description="persons holding an MVV, waiting to travel")
+    approved: NonNegInt = Field(description="approved persons waiting for their MVV", json_schema_extra=EXTENSIVE)
+    holding_mvv: NonNegInt = Field(description="persons holding an MVV, waiting to travel", json_schema_extra=EXTENSIVE)
 
 
 class StartResettlement(Strict):
     waiting: NonNegInt = Field(
+        json_schema_extra=EXTENSIVE,
         description="persons selected for resettlement (earlier missions) who have not yet travelled")
 
 
 class StartMvv(Strict):
-    waiting_to_lodge: NonNegInt = Field(description="persons waiting to lodge an MVV application")
-    pending: NonNegInt = Field(description="MVV applications awaiting an IND decision (persons)")
-    issued: NonNegInt = Field(description="issued MVVs not yet collected (persons)")
+    waiting_to_lodge: NonNegInt = Field(description="persons waiting to lodge an MVV application", json_schema_extra=EXTENSIVE)
+    pending: NonNegInt = Field(description="MVV applications awaiting an IND decision (persons)", json_schema_extra=EXTENSIVE)
+    issued: NonNegInt = Field(description="issued MVVs not yet collected (persons)", json_schema_extra=EXTENSIVE)
 class StartDublin(Strict):
     awaiting_transfer: NonNegInt = Field(
+        json_schema_extra=EXTENSIVE,
         description="persons in COA with an accepted claim awaiting transfer (not counted in "
         "reception.in_procedure); time since acceptance uniform over the deadline"
     )
@@ -657,6 +672,7 @@ class StartDublin(Strict):
 
 class StartDetention(Strict):
     population: NonNegInt = Field(
+        json_schema_extra=EXTENSIVE,
         description="persons in detention (forced-return cases of one person, part of the "
         "departure caseload, not counted in dtv.outside_reception)"
     )
