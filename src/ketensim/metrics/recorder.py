@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 
 class Level:
     """A stock that keeps its time integral, for time-averaged levels (Little's law)."""
@@ -28,6 +30,25 @@ class Level:
         return area
 
 
+class PlannedLevel:
+    """A stock whose changes are known ahead (counted flows): sorted times of +1 and -1.
+
+    ``value_at(t)`` counts changes strictly before t, as a week-end snapshot (taken before
+    anything else at that instant) sees a ``Level``.
+    """
+
+    __slots__ = ("ins", "outs", "start")
+
+    def __init__(self, ins: np.ndarray, outs: np.ndarray, start: float = 0.0) -> None:
+        self.ins = np.sort(np.asarray(ins, dtype=float))
+        self.outs = np.sort(np.asarray(outs, dtype=float))
+        self.start = start
+
+    def value_at(self, t: float) -> float:
+        return self.start + float(np.searchsorted(self.ins, t, side="left")
+                                  - np.searchsorted(self.outs, t, side="left"))
+
+
 class Recorder:
     """Daily counters, per-event samples and week-end levels of one replication."""
 
@@ -44,6 +65,22 @@ class Recorder:
             if day is None:
                 day = self.counts[metric] = [0.0] * self.n_days
             day[int(t)] += n
+
+    def count_many(self, metric: str, times: np.ndarray, n: float | np.ndarray = 1.0) -> None:
+        """``count`` for many events at once (counted flows); times outside the horizon and
+        inf (never) are dropped."""
+        times = np.asarray(times, dtype=float)
+        weights = np.broadcast_to(np.asarray(n, dtype=float), times.shape)
+        inside = (times >= 0) & (times < self.n_days)
+        if not inside.any():
+            return
+        per_day = np.bincount(times[inside].astype(np.int64), weights=weights[inside],
+                              minlength=self.n_days)
+        day = self.counts.get(metric)
+        if day is None:
+            day = self.counts[metric] = [0.0] * self.n_days
+        for i in np.flatnonzero(per_day):
+            day[i] += float(per_day[i])
 
     def sample(self, metric: str, t: float, value: float) -> None:
         if 0 <= t < self.n_days:
