@@ -181,7 +181,7 @@ class Chain:
             self.nareis.granted(hh)
             yield from self._permit(hh)
         else:
-            yield from self.dtv.await_departure(hh)
+            self.dtv.enter(hh)
 
     def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
         outcome = yield from self.dublin.resume(hh, accepted_at)
@@ -266,9 +266,9 @@ class Chain:
             self.env.process(self._permit(hh))
         for hh in households(sc.reception.rejected, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self.dtv.await_departure(hh, stock=True))
+            self.dtv.enter(hh, stock=True)
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
-            self.env.process(self.dtv.await_departure(hh, stock=True))
+            self.dtv.enter(hh, stock=True)
         dub, det = sc.dublin, sc.detention
         for hh in households(dub.awaiting_transfer, "first", DUBLIN):
             self.reception.admit(hh, newcomer=False)
@@ -281,7 +281,7 @@ class Chain:
             self._enter(hh)
             elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
             self.detention.place(hh, DETENTION_DTV, elapsed=elapsed, count=False)
-            self.env.process(self.dtv.await_departure(hh, removable=True, stock=True))
+            self.dtv.enter(hh, removable=True, stock=True)
         # stock entries are not inflow: take them out of the first day's entry count
         self.rec.counts.pop("chain.entries", None)
         self.rec.counts.pop("coa.admissions", None)

@@ -11,13 +11,16 @@ Rejected households enter the caseload. Each household carries three competing c
   isolation/quarantine.
 
 Hazards follow the known policy timeline, so their clocks are drawn once by inverting the
-cumulative rate (see ``hazard``). Rejected households leave COA reception after a while
-and stay in the caseload outside reception.
+cumulative rate (see ``hazard``); a case is one scheduled event for the earlier clock, not a
+process waiting on a Condition (forced removal and detention end a stay by ``depart``).
+Rejected households leave COA reception after a while and stay in the caseload outside
+reception.
 """
 from __future__ import annotations
 
 import math
 from collections import deque
+from functools import partial
 from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
@@ -45,12 +48,14 @@ class Dtv:
         self.caseload: dict[int, Household] = {}
         self.removable: deque[Household] = deque()
         self.persons = Level(0.0, env.now)
+        self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
+        self._to_leave: list[Household] = []  # entered in reception at this instant
         rec.add_source(self.levels)
         env.process(self._removals())
 
-    def await_departure(self, hh: Household, removable: bool | None = None,
-                        stock: bool = False) -> Generator[simpy.Event, object, str]:
-        """The household's time in the caseload; returns the route it left by.
+    def enter(self, hh: Household, removable: bool | None = None, stock: bool = False) -> None:
+        """The household enters the caseload; it leaves by the first of its clocks or when
+        another part ends its stay (``depart``: forced removal, detention).
         ``removable`` is drawn unless given (starting detainees are removable by definition);
         a household of the starting ``stock`` is not counted as intake."""
         env = self.env
@@ -64,41 +69,55 @@ class Dtv:
         hh.removable = removable
         if hh.removable:
             self.removable.append(hh)
-        hh.wakeup = env.event()
         if hh.in_reception:
-            env.process(self._leave_reception_later(hh))
-        t_ind = self.independent.next_time(env.now, self.clocks.exponential(1.0))
-        t_mob = self.mob.next_time(env.now, self.clocks.exponential(1.0))
-        while True:
-            t_next = min(t_ind, t_mob)
-            if t_next == math.inf:
-                route = yield hh.wakeup
-            else:
-                fired = yield env.timeout(t_next - env.now) | hh.wakeup
-                route = fired[hh.wakeup] if hh.wakeup in fired else None
-            if route is None and hh.blocked(env.now):
-                # in isolation/quarantine: cannot leave now; the clock restarts at release
-                release = hh.blocked_until()
-                t_ind = self.independent.next_time(release, self.clocks.exponential(1.0))
-                t_mob = self.mob.next_time(release, self.clocks.exponential(1.0))
-                continue
-            if route is None and hh.detained:
-                # in detention neither clock runs (detention decides); redrawing from now is
-                # exact for memoryless clocks: the hazard is in effect zero while detained
-                t_ind = self.independent.next_time(env.now, self.clocks.exponential(1.0))
-                t_mob = self.mob.next_time(env.now, self.clocks.exponential(1.0))
-                continue
-            if route is None:
-                route = "independent" if t_ind <= t_mob else "mob"
-            break
-        self._exit(hh, route)
-        return route
+            self._to_leave.append(hh)
+            if len(self._to_leave) == 1:  # its time is drawn after this instant's clocks
+                env.timeout(0).callbacks.append(self._draw_leave_times)
+        self._start_clocks(hh, env.now)
 
-    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
-        while hh.blocked(self.env.now):  # nobody leaves a location in isolation/quarantine
-            yield self.env.timeout(hh.blocked_until() - self.env.now)
-        if hh.hid in self.caseload and hh.in_reception:
+    def _start_clocks(self, hh: Household, since: float) -> None:
+        """One scheduled event for the earlier of the two clocks (no process, no Condition);
+        a clock superseded by an exit or a restart is recognised by its stale token."""
+        t_ind = self.independent.next_time(since, self.clocks.exponential(1.0))
+        t_mob = self.mob.next_time(since, self.clocks.exponential(1.0))
+        token = self._token.get(hh.hid, 0) + 1
+        self._token[hh.hid] = token
+        t_next = min(t_ind, t_mob)
+        if t_next < math.inf:
+            route = "independent" if t_ind <= t_mob else "mob"
+            self.env.timeout(t_next - self.env.now).callbacks.append(
+                partial(self._clock_fired, hh, token, route))
+
+    def _clock_fired(self, hh: Household, token: int, route: str, _event: object) -> None:
+        if self._token.get(hh.hid) != token:
+            return  # the case left, or its clocks were restarted
+        now = self.env.now
+        if hh.blocked(now):
+            # in isolation/quarantine: cannot leave now; the clocks restart at release
+            self._start_clocks(hh, hh.blocked_until())
+        elif hh.detained:
+            # in detention neither clock runs (detention decides); redrawing from now is
+            # exact for memoryless clocks: the hazard is in effect zero while detained
+            self._start_clocks(hh, now)
+        else:
+            self._exit(hh, route)
+
+    def depart(self, hh: Household, route: str) -> None:
+        """Another part ends the case's stay (forced removal from detention, MOB on release)."""
+        if hh.hid in self.caseload:
+            self._exit(hh, route)
+
+    def _draw_leave_times(self, _event: object) -> None:
+        env, days = self.env, self.policy.params.dtv.leave_reception_days
+        pending, self._to_leave = self._to_leave, []
+        for hh in pending:
+            env.timeout(self.clocks.exponential(days)).callbacks.append(partial(self._leave_reception, hh))
+
+    def _leave_reception(self, hh: Household, _event: object) -> None:
+        now = self.env.now
+        if hh.blocked(now):  # nobody leaves a location in isolation/quarantine
+            self.env.timeout(hh.blocked_until() - now).callbacks.append(partial(self._leave_reception, hh))
+        elif hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 
     def _removals(self) -> Generator[simpy.Event, object, None]:
@@ -109,14 +128,13 @@ class Dtv:
             hh = self._next_removable()
             if hh is not None:
                 destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"
-                assert hh.wakeup is not None
-                hh.wakeup.succeed(f"forced_{destination}")
+                self._exit(hh, f"forced_{destination}")
 
     def _next_removable(self) -> Household | None:
         now, skipped, found = self.env.now, [], None
         while self.removable:
             hh = self.removable.popleft()
-            if hh.hid not in self.caseload or hh.wakeup is None or hh.wakeup.triggered:
+            if hh.hid not in self.caseload:
                 continue
             if hh.blocked(now) or hh.detained:  # detainees are removed by detention itself
                 skipped.append(hh)
@@ -129,14 +147,14 @@ class Dtv:
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting removable one-person case that could be detained now."""
         for hh in self.removable:
-            if (hh.size == 1 and not hh.detained and hh.hid in self.caseload
-                    and hh.wakeup is not None and not hh.wakeup.triggered and not hh.blocked(now)):
+            if hh.size == 1 and not hh.detained and hh.hid in self.caseload and not hh.blocked(now):
                 return hh
         return None
 
     def _exit(self, hh: Household, route: str) -> None:
         now, n = self.env.now, hh.size
         del self.caseload[hh.hid]
+        del self._token[hh.hid]
         self.persons.add(now, -n)
         self.rec.count("dtv.exits", now, n)  # caseload exits (Dublin transfers are not in it)
         if route == "mob":

@@ -23,6 +23,7 @@ while detained. The level and flows satisfy population[w] = population[w-1] + pl
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import TYPE_CHECKING, Generator
 
 import simpy
@@ -43,11 +44,12 @@ DTV, DUBLIN = "dtv", "dublin"
 
 
 class Detainee:
-    __slots__ = ("hh", "track", "since", "end", "left")
+    __slots__ = ("hh", "track", "since", "left", "t_max", "t_rel", "t_rem")
 
-    def __init__(self, hh: Household, track: str, since: float, end: simpy.Event) -> None:
-        self.hh, self.track, self.since, self.end = hh, track, since, end
+    def __init__(self, hh: Household, track: str, since: float) -> None:
+        self.hh, self.track, self.since = hh, track, since
         self.left = False
+        self.t_max = self.t_rel = self.t_rem = math.inf
 
 
 class Detention:
@@ -106,32 +108,39 @@ class Detention:
         hh.detained = True
         if hh.in_reception:
             self.reception.leave(hh, "detention")
-        det = Detainee(hh, track, now - elapsed, self.env.event())
+        det = Detainee(hh, track, now - elapsed)
         self.detainees[hh.hid] = det
         self.population.add(now, hh.size)
         if count:
             self.rec.count("detention.placements", now, hh.size)
-        self.env.process(self._stay(det))
+        self._stay(det)
 
-    def _stay(self, det: Detainee) -> Generator[simpy.Event, object, None]:
-        env, hh = self.env, det.hh
+    def _stay(self, det: Detainee) -> None:
+        """Competing clocks of the stay: one scheduled event for the earliest (no process,
+        no Condition); a stay ended otherwise (``_leave``) makes it a no-op."""
+        now = self.env.now
         d = self.policy.params.detention
-        t_max = max(det.since + d.max_stay_days, env.now)
-        t_rel = self.release.next_time(env.now, self.clocks.exponential(1.0))
-        t_rem = self.removal.next_time(env.now, self.clocks.exponential(1.0)) if det.track == DTV else math.inf
-        while True:
-            t_next = min(t_max, t_rel, t_rem)
-            fired = yield env.timeout(t_next - env.now) | det.end
-            if det.left or det.end in fired:
-                return
-            if t_next == t_rem:
-                if hh.blocked(env.now):  # in isolation/quarantine: removal waits
-                    t_rem = self.removal.next_time(hh.blocked_until(), self.clocks.exponential(1.0))
-                    continue
-                self._leave(det, "removal")
-            else:
-                self._leave(det, "max_stay" if t_next == t_max else "release")
+        det.t_max = max(det.since + d.max_stay_days, now)
+        det.t_rel = self.release.next_time(now, self.clocks.exponential(1.0))
+        det.t_rem = self.removal.next_time(now, self.clocks.exponential(1.0)) if det.track == DTV else math.inf
+        self._next_clock(det)
+
+    def _next_clock(self, det: Detainee) -> None:
+        t_next = min(det.t_max, det.t_rel, det.t_rem)
+        self.env.timeout(t_next - self.env.now).callbacks.append(partial(self._clock_fired, det, t_next))
+
+    def _clock_fired(self, det: Detainee, t_next: float, _event: object) -> None:
+        if det.left:
             return
+        hh, now = det.hh, self.env.now
+        if t_next == det.t_rem:
+            if hh.blocked(now):  # in isolation/quarantine: removal waits
+                det.t_rem = self.removal.next_time(hh.blocked_until(), self.clocks.exponential(1.0))
+                self._next_clock(det)
+                return
+            self._leave(det, "removal")
+        else:
+            self._leave(det, "max_stay" if t_next == det.t_max else "release")
 
     # ------------------------------------------------------------------ leaving
     def discharge(self, hh: Household, reason: str) -> None:
@@ -143,8 +152,6 @@ class Detention:
     def _leave(self, det: Detainee, reason: str) -> None:
         now, hh, n = self.env.now, det.hh, det.hh.size
         det.left = True
-        if not det.end.triggered:
-            det.end.succeed(reason)
         del self.detainees[hh.hid]
         self.population.add(now, -n)
         hh.detained = False
@@ -154,8 +161,7 @@ class Detention:
         if reason == "removal":
             self.rec.count("detention.removals", now, n)
             origin = self.routes.bernoulli(self.policy.params.detention.origin_share)
-            assert hh.wakeup is not None
-            hh.wakeup.succeed("forced_origin" if origin else "forced_other")
+            self.dtv.depart(hh, "forced_origin" if origin else "forced_other")
             return
         if reason == "transfer":
             self.rec.count("detention.transfers", now, n)
@@ -166,8 +172,7 @@ class Detention:
             if det.track == DUBLIN:
                 self.dublin.abscond(hh)
             else:
-                assert hh.wakeup is not None
-                hh.wakeup.succeed("mob")
+                self.dtv.depart(hh, "mob")
 
     def levels(self, t: float) -> dict[str, float]:
         return {
