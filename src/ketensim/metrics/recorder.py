@@ -4,6 +4,7 @@ Weekly tables are built afterwards by pure functions (``metrics.weekly``).
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -30,23 +31,50 @@ class Level:
         return area
 
 
-class PlannedLevel:
-    """A stock whose changes are known ahead (counted flows): sorted times of +1 and -1.
+class FutureLevel:
+    """A stock whose changes may be known ahead of time (counted flows), read at week ends.
 
-    ``value_at(t)`` counts changes strictly before t, as a week-end snapshot (taken before
-    anything else at that instant) sees a ``Level``.
+    A change at time t is binned like a count (day int(t), so week int(t) // 7; before the
+    start: the opening value), so the week-end value and the week's counts always agree:
+    value[w] = value[w-1] + changes in week w, also for a change exactly at a week end.
+    Changes after the horizon (or never: inf) are dropped.
     """
 
-    __slots__ = ("ins", "outs", "start")
+    __slots__ = ("buckets", "_value", "_upto")
 
-    def __init__(self, ins: np.ndarray, outs: np.ndarray, start: float = 0.0) -> None:
-        self.ins = np.sort(np.asarray(ins, dtype=float))
-        self.outs = np.sort(np.asarray(outs, dtype=float))
-        self.start = start
+    def __init__(self, n_weeks: int) -> None:
+        self.buckets = np.zeros(n_weeks + 2)  # [before the start, week 1, ..., week n, after]
+        self._value = 0.0
+        self._upto = -1  # buckets already summed into _value
+
+    def _bucket(self, t: float) -> int:
+        return 0 if t < 0 else min(int(t) // 7 + 1, len(self.buckets) - 1)
+
+    def add(self, t: float, delta: float) -> None:
+        if t == math.inf:
+            return
+        b = self._bucket(t)
+        if b <= self._upto:  # not ahead: applies from now on
+            self._value += delta
+        else:
+            self.buckets[b] += delta
+
+    def add_many(self, times: np.ndarray, delta: float) -> None:
+        times = np.asarray(times, dtype=float)
+        times = times[np.isfinite(times)]
+        b = np.where(times < 0, 0, np.minimum(np.floor(np.maximum(times, 0)) // 7 + 1, len(self.buckets) - 1))
+        b = b.astype(np.int64)
+        now = b <= self._upto
+        self._value += delta * int(now.sum())
+        self.buckets += delta * np.bincount(b[~now], minlength=len(self.buckets))
 
     def value_at(self, t: float) -> float:
-        return self.start + float(np.searchsorted(self.ins, t, side="left")
-                                  - np.searchsorted(self.outs, t, side="left"))
+        """The value at the end of week round(t / 7) (t = 0: the opening value)."""
+        w = min(max(int(round(t / 7.0)), 0), len(self.buckets) - 2)
+        while self._upto < w:
+            self._upto += 1
+            self._value += float(self.buckets[self._upto])
+        return self._value
 
 
 class Recorder:

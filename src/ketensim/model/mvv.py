@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from ..metrics.recorder import PlannedLevel, Recorder
+from ..metrics.recorder import FutureLevel, Recorder
 from .hazard import PiecewiseRate
 from .inflow import series_rate
 
@@ -82,9 +82,16 @@ class Mvv:
         ended, collected = self._collection(issued_at, wait_start, t_collect)
         self.rec.count_many("mvv.collected", ended[collected])
         self.rec.count_many("mvv.lapsed", ended[~collected])
-        self.waiting = PlannedLevel(wait_from, lodged)
-        self.pending = PlannedLevel(pend_from, decided)
-        self.backlog = PlannedLevel(wait_start, ended)
+        self.waiting = self._level(scenario, wait_from, lodged)
+        self.pending = self._level(scenario, pend_from, decided)
+        self.backlog = self._level(scenario, wait_start, ended)
+
+    @staticmethod
+    def _level(scenario: "Scenario", ins: np.ndarray, outs: np.ndarray) -> FutureLevel:
+        level = FutureLevel(scenario.horizon.weeks)
+        level.add_many(ins, 1.0)
+        level.add_many(outs, -1.0)
+        return level
 
     def _collection(self, issued_at: np.ndarray, since: np.ndarray,
                     t_collect: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ its start and tells the parts, which adjust capacities and rates.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -70,10 +71,16 @@ class PolicyProcess:
         self.current = phases[0]
         self.listeners: list[Callable[[Scenario], None]] = []
         self.changed = env.event()
+        self._starts = [p.start_day for p in phases]
 
     @property
     def params(self) -> Scenario:
         return self.current.params
+
+    def params_at(self, t: float) -> Scenario:
+        """The parameters in force at time t (now or later: the timeline is known ahead), for
+        counted flows that draw a path's later steps when it starts."""
+        return self.phases[max(bisect_right(self._starts, t) - 1, 0)].params
 
     def subscribe(self, fn: Callable[[Scenario], None]) -> None:
         self.listeners.append(fn)
