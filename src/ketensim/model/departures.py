@@ -47,6 +47,9 @@ class Dtv:
         self.mob = PiecewiseRate(policy.schedule(lambda s: s.dtv.mob_weekly_hazard / 7.0))
         self.caseload: dict[int, Household] = {}
         self.removable: deque[Household] = deque()
+        # the one-person removable cases, in the same order (detention takes only those);
+        # cases in the caseload do not change size
+        self.removable_singles: deque[Household] = deque()
         self.persons = Level(0.0, env.now)
         self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
         self._to_leave: list[Household] = []  # entered in reception at this instant
@@ -69,6 +72,8 @@ class Dtv:
         hh.removable = removable
         if hh.removable:
             self.removable.append(hh)
+            if hh.size == 1:
+                self.removable_singles.append(hh)
         if hh.in_reception:
             self._to_leave.append(hh)
             if len(self._to_leave) == 1:  # its time is drawn after this instant's clocks
@@ -146,8 +151,11 @@ class Dtv:
 
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting removable one-person case that could be detained now."""
-        for hh in self.removable:
-            if hh.size == 1 and not hh.detained and hh.hid in self.caseload and not hh.blocked(now):
+        singles, caseload = self.removable_singles, self.caseload
+        while singles and singles[0].hid not in caseload:
+            singles.popleft()  # left the caseload: never a candidate again
+        for hh in singles:
+            if not hh.detained and hh.hid in caseload and not hh.blocked(now):
                 return hh
         return None
 

@@ -65,6 +65,7 @@ class Detention:
             lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
+        self.dublin_detained = 0  # detainees of the Dublin track (Dublin looks for them first)
         self.population = Level(0.0, env.now)
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
@@ -110,6 +111,7 @@ class Detention:
             self.reception.leave(hh, "detention")
         det = Detainee(hh, track, now - elapsed)
         self.detainees[hh.hid] = det
+        self.dublin_detained += track == DUBLIN
         self.population.add(now, hh.size)
         if count:
             self.rec.count("detention.placements", now, hh.size)
@@ -153,6 +155,7 @@ class Detention:
         now, hh, n = self.env.now, det.hh, det.hh.size
         det.left = True
         del self.detainees[hh.hid]
+        self.dublin_detained -= det.track == DUBLIN
         self.population.add(now, -n)
         hh.detained = False
         if det.since >= 0:
@@ -178,5 +181,5 @@ class Detention:
         return {
             "detention.population": self.population.value,
             "detention.population_avg": self.population.take_area(t) / 7.0,
-            "detention.dublin": sum(1 for d in self.detainees.values() if d.track == DUBLIN),
+            "detention.dublin": self.dublin_detained,
         }

@@ -222,6 +222,7 @@ class Dublin:
         while self.queue and self.queue[0].closed:
             self.queue.popleft()
         first = None
+        any_detained = self.detention is not None and self.detention.dublin_detained > 0
         for case in self.queue:
             if case.closed or case.hold_until > now or case.done.triggered or case.hh.blocked(now):
                 continue
@@ -229,6 +230,8 @@ class Dublin:
                 return case
             if first is None:
                 first = case
+                if not any_detained:
+                    break  # no detained claimant to prefer: the longest-waiting one it is
         return first
 
     def _transfer(self, case: Case) -> None:
