@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from functools import partial
 from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
@@ -44,7 +45,8 @@ class Case:
     """An accepted claim awaiting transfer. A new Case is opened when an absconder reappears,
     so stale queue entries of the old one stay closed."""
 
-    __slots__ = ("hh", "accepted_at", "deadline", "cooperative", "ready", "hold_until", "closed", "done")
+    __slots__ = ("hh", "accepted_at", "deadline", "cooperative", "ready", "hold_until", "closed", "done",
+                 "t_mob", "token")
 
     def __init__(self, hh: Household, accepted_at: float, deadline: float, cooperative: bool,
                  done: simpy.Event) -> None:
@@ -55,7 +57,9 @@ class Case:
         self.ready = False  # transfer arranged (papers, flight) and waiting for a slot
         self.hold_until = -math.inf  # postponed by the partner state until then
         self.closed = False
-        self.done = done  # succeeded with "transferred" or "absconded" by others
+        self.done = done  # succeeded with "transferred", "absconded" or "lapsed"
+        self.t_mob = math.inf  # when the claimant absconds unless something else happens first
+        self.token = 0  # the current clock event (see Dublin._arm)
 
 
 class Dublin:
@@ -131,34 +135,40 @@ class Dublin:
         self.persons.add(self.env.now, -case.hh.size)
 
     def _await_transfer(self, case: Case) -> Generator[simpy.Event, object, str]:
-        env, hh = self.env, case.hh
-        t_ready = case.hold_until
-        t_mob = self.mob.next_time(env.now, self.mob_clock.exponential(1.0))
-        while True:
-            t_next = min(t_ready if not case.ready else math.inf, t_mob, case.deadline)
-            fired = yield env.timeout(max(t_next - env.now, 0.0)) | case.done
-            if case.done in fired:
-                outcome = str(fired[case.done])
-                break
-            now = env.now
-            if not case.ready and t_ready <= now:
-                case.ready = True
-                self.queue.append(case)
-                continue
-            if case.deadline <= now:
-                outcome = "lapsed"
-                break
-            if hh.detained or hh.blocked(now):  # cannot abscond now; the clock restarts later
-                t_mob = self.mob.next_time(max(now, hh.blocked_until()), self.mob_clock.exponential(1.0))
-                continue
-            outcome = "absconded"
-            break
+        """Wait for the end of the case: transferred (a slot), lapsed (the deadline) or
+        absconded (MOB); the clocks run as scheduled callbacks, the journey waits on ``done``."""
+        case.t_mob = self.mob.next_time(self.env.now, self.mob_clock.exponential(1.0))
+        self._arm(case)
+        outcome = str((yield case.done))
         if outcome == "transferred":
             return outcome
         if outcome == "lapsed":
             self._lapse(case)
             return "national"
         return (yield from self._absconded(case))
+
+    def _arm(self, case: Case) -> None:
+        """One scheduled event for the case's earliest clock (ready, MOB, deadline)."""
+        case.token += 1
+        t_next = min(case.hold_until if not case.ready else math.inf, case.t_mob, case.deadline)
+        self.env.timeout(max(t_next - self.env.now, 0.0)).callbacks.append(
+            partial(self._clock_fired, case, case.token))
+
+    def _clock_fired(self, case: Case, token: int, _event: object) -> None:
+        if token != case.token or case.done.triggered:
+            return
+        hh, now = case.hh, self.env.now
+        if not case.ready and case.hold_until <= now:
+            case.ready = True
+            self.queue.append(case)
+            self._arm(case)
+        elif case.deadline <= now:
+            case.done.succeed("lapsed")
+        elif hh.detained or hh.blocked(now):  # cannot abscond now; the clock restarts later
+            case.t_mob = self.mob.next_time(max(now, hh.blocked_until()), self.mob_clock.exponential(1.0))
+            self._arm(case)
+        else:
+            case.done.succeed("absconded")
 
     def _lapse(self, case: Case) -> None:
         """Deadline passed: the Netherlands becomes responsible; back into the IND procedure."""
