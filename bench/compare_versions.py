@@ -14,7 +14,6 @@ letter's targets for both versions. Writes a markdown table (``--out``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys

@@ -72,3 +72,47 @@ def test_arrivals_are_a_poisson_process_at_the_rate():
     assert abs(in_last.mean() - 50) < 4 * math.sqrt(50 / 400)
     assert abs(in_last.var() / 50 - 1) < 0.25
     assert all(np.all(np.diff(a) >= 0) for a in n)
+
+
+def test_slots_follow_the_phase_rate_and_idle_without_work():
+    """Policy slots: Poisson at the phase's rate (none while it is 0), idle when on_slot says
+    so, and drawn again from now when woken."""
+    import numpy as np
+    import simpy
+
+    from ketensim.policy.timeline import PolicyProcess, ResolvedPhase
+    from ketensim.model.streams import Streams
+
+    class P:  # the parameters a slot's rate reads
+        def __init__(self, rate: float) -> None:
+            self.rate = rate
+
+    env = simpy.Environment()
+    phases = [ResolvedPhase("a", 0.0, P(2.0)), ResolvedPhase("b", 100.0, P(0.0)),
+              ResolvedPhase("c", 200.0, P(5.0))]
+    policy = PolicyProcess(env, phases)  # type: ignore[arg-type]
+    times: list[float] = []
+    work = {"left": 10**9}
+
+    def on_slot() -> bool:
+        times.append(env.now)
+        work["left"] -= 1
+        return work["left"] > 0
+
+    slots = policy.slots(lambda s: s.rate, Streams(1, 0)("slots"), on_slot)
+    policy.start()
+    env.run(until=300)
+    t = np.array(times)
+    a, b, c = np.sum(t < 100), np.sum((t >= 100) & (t < 200)), np.sum(t >= 200)
+    assert b == 0
+    assert abs(a - 200) < 4 * math.sqrt(200) and abs(c - 500) < 4 * math.sqrt(500)
+    # idle after the last piece of work, until woken
+    work["left"] = 1
+    env.run(until=400)
+    n = len(times)
+    env.run(until=500)
+    assert len(times) == n
+    work["left"] = 3
+    slots.wake()
+    env.run(until=600)
+    assert len(times) == n + 3 and min(times[n:]) >= 500

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
@@ -54,7 +54,8 @@ class Dtv:
         self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
         self._to_leave: list[Household] = []  # entered in reception at this instant
         rec.add_source(self.levels)
-        env.process(self._removals())
+        policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal,
+                     self._removal_slot)
 
     def enter(self, hh: Household, removable: bool | None = None, stock: bool = False) -> None:
         """The household enters the caseload; it leaves by the first of its clocks or when
@@ -125,15 +126,14 @@ class Dtv:
         elif hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 
-    def _removals(self) -> Generator[simpy.Event, object, None]:
-        while True:
-            yield from self.policy.next_slot(
-                lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal)
-            d = self.policy.params.dtv
-            hh = self._next_removable()
-            if hh is not None:
-                destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"
-                self._exit(hh, f"forced_{destination}")
+    def _removal_slot(self) -> bool:
+        """A removal slot (escort, seat): the longest-waiting removable household goes."""
+        d = self.policy.params.dtv
+        hh = self._next_removable()
+        if hh is not None:
+            destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"
+            self._exit(hh, f"forced_{destination}")
+        return True
 
     def _next_removable(self) -> Household | None:
         now, skipped, found = self.env.now, [], None

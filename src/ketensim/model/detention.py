@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -70,7 +70,8 @@ class Detention:
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
         policy.subscribe(self._on_phase)
-        env.process(self._placements())
+        policy.slots(lambda s: s.detention.placements_per_week / 7.0, self.opportunities,
+                     self._placement_slot)
 
     # ------------------------------------------------------------------ prospect
     def _prospect(self, track: str, s: "Scenario") -> bool:
@@ -85,23 +86,22 @@ class Detention:
                 self._leave(det, "prospect")
 
     # ------------------------------------------------------------------ placement
-    def _placements(self) -> Generator[simpy.Event, object, None]:
-        env = self.env
-        while True:
-            yield from self.policy.next_slot(lambda s: s.detention.placements_per_week / 7.0,
-                                             self.opportunities)
-            d = self.policy.params.detention
-            dublin_first = self.choice.bernoulli(d.dublin_share)
-            if self.population.value >= d.places:
+    def _placement_slot(self) -> bool:
+        """A placement opportunity: one person if a place is free and a candidate with a
+        prospect of removal exists (Dublin or DT&V first, by ``dublin_share``)."""
+        d = self.policy.params.detention
+        dublin_first = self.choice.bernoulli(d.dublin_share)
+        if self.population.value >= d.places:
+            return True
+        for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
+            if not self._prospect(track, self.policy.params):
                 continue
-            for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
-                if not self._prospect(track, self.policy.params):
-                    continue
-                src = self.dublin if track == DUBLIN else self.dtv
-                hh = src.detention_candidate(env.now)
-                if hh is not None:
-                    self.place(hh, track)
-                    break
+            src = self.dublin if track == DUBLIN else self.dtv
+            hh = src.detention_candidate(self.env.now)
+            if hh is not None:
+                self.place(hh, track)
+                break
+        return True
 
     def place(self, hh: Household, track: str, elapsed: float = 0.0, count: bool = True) -> None:
         """Into detention (``count=False`` for the starting stock, already ``elapsed`` days in)."""

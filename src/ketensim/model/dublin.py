@@ -85,7 +85,7 @@ class Dublin:
         self.cases: dict[int, Case] = {}  # open cases (claimant in the chain)
         self.persons = Level(0.0, env.now)
         rec.add_source(self.levels)
-        env.process(self._transfers())
+        policy.slots(lambda s: s.dublin.transfers_per_week / 7.0, self.slots, self._transfer_slot)
 
     # ------------------------------------------------------------------ journey
     def has_claim(self, hh: Household) -> bool:
@@ -212,19 +212,18 @@ class Dublin:
             case.done.succeed("absconded")
 
     # ------------------------------------------------------------------ transfers
-    def _transfers(self) -> Generator[simpy.Event, object, None]:
-        env = self.env
-        while True:
-            yield from self.policy.next_slot(lambda s: s.dublin.transfers_per_week / 7.0, self.slots)
-            p = self.policy.params.dublin
-            case = self._next_case()
-            if case is None:
-                continue
-            if self.partner.bernoulli(p.partner_refusal_share):
-                self.rec.count("dublin.transfers_postponed", env.now, case.hh.size)
-                case.hold_until = env.now + self.partner.exponential(p.partner_delay_days)
-                continue
-            self._transfer(case)
+    def _transfer_slot(self) -> bool:
+        """A transfer slot: the next case travels, unless the partner state refuses."""
+        p = self.policy.params.dublin
+        case = self._next_case()
+        if case is None:
+            return True
+        if self.partner.bernoulli(p.partner_refusal_share):
+            self.rec.count("dublin.transfers_postponed", self.env.now, case.hh.size)
+            case.hold_until = self.env.now + self.partner.exponential(p.partner_delay_days)
+            return True
+        self._transfer(case)
+        return True
 
     def _next_case(self) -> Case | None:
         """A detained claimant first, else the longest-waiting one who can travel now."""

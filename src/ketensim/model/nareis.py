@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
@@ -73,12 +73,13 @@ class Nareis:
         self.approved = FutureLevel(weeks)
         self.holding_mvv = FutureLevel(weeks)
         self.queue: deque[tuple[int, Household | None]] = deque()
-        self._wake = env.event()
+        # interview/DNA slots: Poisson at the phase's rate while applications wait
+        self.slots = policy.slots(lambda s: s.nareis.investigations_per_week / 7.0, self.s_slots,
+                                  self._investigation_slot, active=False)
         rec.add_source(self.levels)
         self._seed(scenario)
         for t in self.background.arrivals(env.now, self.end, self.s_background.rng):
             self._application(self.family_size(), None, float(t))
-        env.process(self._investigations())
 
     # ------------------------------------------------------------------ hand-off from IND
     def granted(self, sponsor: Household) -> None:
@@ -107,23 +108,16 @@ class Nareis:
     def _join_queue(self, n: int, sponsor: Household | None, _event: object = None) -> None:
         self.awaiting_investigation.add(self.env.now, n)
         self.queue.append((n, sponsor))
-        if not self._wake.triggered:
-            self._wake.succeed()
+        self.slots.wake()
 
-    def _investigations(self) -> Generator[simpy.Event, object, None]:
-        """Interview/DNA slots: Poisson at the phase's rate, redrawn at phase boundaries."""
-        env = self.env
-        while True:
-            if not self.queue:
-                self._wake = env.event()
-                yield self._wake
-                continue
-            yield from self.policy.next_slot(lambda s: s.nareis.investigations_per_week / 7.0,
-                                             self.s_slots)
-            n, sponsor = self.queue.popleft()
-            self.awaiting_investigation.add(env.now, -n)
-            self.rec.count("nareis.investigations", env.now, n)
-            self._decide(n, sponsor, env.now)
+    def _investigation_slot(self) -> bool:
+        """An interview/DNA slot: the longest-waiting application; idle when none waits."""
+        n, sponsor = self.queue.popleft()
+        now = self.env.now
+        self.awaiting_investigation.add(now, -n)
+        self.rec.count("nareis.investigations", now, n)
+        self._decide(n, sponsor, now)
+        return bool(self.queue)
 
     def _decide(self, n: int, sponsor: Household | None, t: float) -> None:
         self.open.add(t, -n)
