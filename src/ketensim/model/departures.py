@@ -52,7 +52,6 @@ class Dtv:
         self.removable_singles: deque[Household] = deque()
         self.persons = Level(0.0, env.now)
         self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
-        self._to_leave: list[Household] = []  # entered in reception at this instant
         rec.add_source(self.levels)
         policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal,
                      self._removal_slot)
@@ -76,9 +75,8 @@ class Dtv:
             if hh.size == 1:
                 self.removable_singles.append(hh)
         if hh.in_reception:
-            self._to_leave.append(hh)
-            if len(self._to_leave) == 1:  # its time is drawn after this instant's clocks
-                env.timeout(0).callbacks.append(self._draw_leave_times)
+            days = self.clocks.exponential(self.policy.params.dtv.leave_reception_days)
+            env.timeout(days).callbacks.append(partial(self._leave_reception, hh))
         self._start_clocks(hh, env.now)
 
     def _start_clocks(self, hh: Household, since: float) -> None:
@@ -112,12 +110,6 @@ class Dtv:
         """Another part ends the case's stay (forced removal from detention, MOB on release)."""
         if hh.hid in self.caseload:
             self._exit(hh, route)
-
-    def _draw_leave_times(self, _event: object) -> None:
-        env, days = self.env, self.policy.params.dtv.leave_reception_days
-        pending, self._to_leave = self._to_leave, []
-        for hh in pending:
-            env.timeout(self.clocks.exponential(days)).callbacks.append(partial(self._leave_reception, hh))
 
     def _leave_reception(self, hh: Household, _event: object) -> None:
         now = self.env.now
