@@ -5,9 +5,12 @@ Weekly tables are built afterwards by pure functions (``metrics.weekly``).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import numpy as np
+
+from .registry import Registry
 
 
 class Level:
@@ -80,14 +83,36 @@ class FutureLevel:
 class Recorder:
     """Daily counters, per-event samples and week-end levels of one replication."""
 
-    def __init__(self, n_days: int) -> None:
+    def __init__(self, n_days: int, registry: Registry | None = None) -> None:
         self.n_days = n_days
+        self.registry = registry if registry is not None else Registry()
+        self._until = n_days  # counts and samples are kept for 0 <= t < _until
         self.counts: dict[str, list[float]] = {}
         self.samples: dict[str, list[tuple[float, float]]] = {}
         self.levels: dict[str, list[float]] = {}
         self._sources: list[Callable[[float], dict[str, float]]] = []
 
+    @contextmanager
+    def seeding(self) -> Iterator[None]:
+        """Starting stocks are placed inside this block: what parts count while placing them
+        is stock, not flow, so no count or sample is kept (their levels hold the stock)."""
+        self._until = -1
+        try:
+            yield
+        finally:
+            self._until = self.n_days
+
     def count(self, metric: str, t: float, n: float = 1) -> None:
+        if 0 <= t < self._until:
+            day = self.counts.get(metric)
+            if day is None:
+                day = self.counts[metric] = [0.0] * self.n_days
+            day[int(t)] += n
+
+    def count_ahead(self, metric: str, t: float, n: float = 1) -> None:
+        """``count`` of an event planned for time t (a counted flow, drawn when its path
+        starts): a flow even when planned while stocks are seeded, so ``seeding`` does not
+        drop it."""
         if 0 <= t < self.n_days:
             day = self.counts.get(metric)
             if day is None:
@@ -95,7 +120,7 @@ class Recorder:
             day[int(t)] += n
 
     def count_many(self, metric: str, times: np.ndarray, n: float | np.ndarray = 1.0) -> None:
-        """``count`` for many events at once (counted flows); times outside the horizon and
+        """``count_ahead`` for many planned events at once; times outside the horizon and
         inf (never) are dropped."""
         times = np.asarray(times, dtype=float)
         weights = np.broadcast_to(np.asarray(n, dtype=float), times.shape)
@@ -111,7 +136,7 @@ class Recorder:
             day[i] += float(per_day[i])
 
     def sample(self, metric: str, t: float, value: float) -> None:
-        if 0 <= t < self.n_days:
+        if 0 <= t < self._until:
             self.samples.setdefault(metric, []).append((t, value))
 
     def add_source(self, fn: Callable[[float], dict[str, float]]) -> None:

@@ -29,18 +29,43 @@ from typing import TYPE_CHECKING
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import Household
 from .hazard import PiecewiseRate
+from .parts import Build, Part
+from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
-    from .departures import Dtv
-    from .dublin import Dublin
-    from .reception import Reception
     from .streams import Streams
 
 DTV, DUBLIN = "dtv", "dublin"
+
+
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("detention.placements", "detention", "count", "persons/week", "detention placements",
+           "persons placed in immigration detention", contract=True),
+    Metric("detention.releases", "detention", "count", "persons/week", "detention releases",
+           "persons released from detention (not removed or transferred)", contract=True),
+    *(Metric(f"detention.releases_{reason}", "detention", "count", "persons/week", f"releases: {text}",
+             f"persons released from detention: {text}")
+      for reason, text in (("lapsed", "Dublin deadline lapsed"), ("max_stay", "maximum stay reached"),
+                           ("prospect", "prospect of removal gone by a phase"),
+                           ("release", "individual prospect gone"))),
+    Metric("detention.removals", "detention", "count", "persons/week", "removals from detention",
+           "detainees removed by force (DT&V track)", contract=True),
+    Metric("detention.transfers", "detention", "count", "persons/week", "Dublin transfers from detention",
+           "detainees transferred under Dublin", contract=True),
+    Metric("detention.population", "detention", "level", "persons", "persons in detention",
+           "persons in detention at week end"),
+    Metric("detention.population_avg", "detention", "level", "persons", "persons in detention (week average)",
+           "time-averaged detention population over the week"),
+    Metric("detention.dublin", "detention", "level", "persons", "Dublin claimants in detention",
+           "detainees on the Dublin track at week end"),
+    Metric("detention.stay_days", "detention", "sample", "days", "detention stay",
+           "length of each stay that began in the horizon (raw per-event sample, no weekly summary)"),
+)
 
 
 class Detainee:
@@ -52,11 +77,24 @@ class Detainee:
         self.t_max = self.t_rel = self.t_rem = math.inf
 
 
-class Detention:
+class Detention(Part):
+    name = "detention"
+    params = "detention"
+    stock = ("detention.population",)
+    metrics = METRICS
+    offers = ("abscond", "dublin_candidate", "dtv_candidate", "depart")  # depart: to DT&V
+    # from Dublin: discharge (transferred from detention, or the deadline lapsed) and how many
+    # of its claimants are detained (it looks for them first)
+    takes = ("discharge", "dublin_detained")
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Detention":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", reception: "Reception", dtv: "Dtv", dublin: "Dublin") -> None:
+                 streams: "Streams", reception: "Reception") -> None:
         self.env, self.rec, self.policy = env, rec, policy
-        self.reception, self.dtv, self.dublin = reception, dtv, dublin
+        self.reception = reception
         self.opportunities = streams("detention.placement")
         self.choice = streams("detention.choice")
         self.clocks = streams("detention.clocks")
@@ -65,7 +103,7 @@ class Detention:
             lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
-        self.dublin_detained = 0  # detainees of the Dublin track (Dublin looks for them first)
+        self._dublin_detained = 0  # detainees of the Dublin track
         self.population = Level(0.0, env.now)
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
@@ -96,25 +134,24 @@ class Detention:
         for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
             if not self._prospect(track, self.policy.params):
                 continue
-            src = self.dublin if track == DUBLIN else self.dtv
-            hh = src.detention_candidate(self.env.now)
+            candidate = self.out.dublin_candidate if track == DUBLIN else self.out.dtv_candidate
+            hh = candidate(self.env.now)
             if hh is not None:
                 self.place(hh, track)
                 break
         return True
 
-    def place(self, hh: Household, track: str, elapsed: float = 0.0, count: bool = True) -> None:
-        """Into detention (``count=False`` for the starting stock, already ``elapsed`` days in)."""
+    def place(self, hh: Household, track: str, elapsed: float = 0.0) -> None:
+        """Into detention (the starting stock: already ``elapsed`` days in)."""
         now = self.env.now
         hh.detained = True
         if hh.in_reception:
             self.reception.leave(hh, "detention")
         det = Detainee(hh, track, now - elapsed)
         self.detainees[hh.hid] = det
-        self.dublin_detained += track == DUBLIN
+        self._dublin_detained += track == DUBLIN
         self.population.add(now, hh.size)
-        if count:
-            self.rec.count("detention.placements", now, hh.size)
+        self.rec.count("detention.placements", now, hh.size)
         self._stay(det)
 
     def _stay(self, det: Detainee) -> None:
@@ -144,6 +181,10 @@ class Detention:
         else:
             self._leave(det, "max_stay" if t_next == det.t_max else "release")
 
+    def dublin_detained(self) -> int:
+        """Detainees of the Dublin track (Dublin prefers them for a transfer slot)."""
+        return self._dublin_detained
+
     # ------------------------------------------------------------------ leaving
     def discharge(self, hh: Household, reason: str) -> None:
         """Called by Dublin: 'transfer' (transferred from detention) or 'lapsed' (deadline)."""
@@ -155,7 +196,7 @@ class Detention:
         now, hh, n = self.env.now, det.hh, det.hh.size
         det.left = True
         del self.detainees[hh.hid]
-        self.dublin_detained -= det.track == DUBLIN
+        self._dublin_detained -= det.track == DUBLIN
         self.population.add(now, -n)
         hh.detained = False
         if det.since >= 0:
@@ -164,7 +205,7 @@ class Detention:
         if reason == "removal":
             self.rec.count("detention.removals", now, n)
             origin = self.routes.bernoulli(self.policy.params.detention.origin_share)
-            self.dtv.depart(hh, "forced_origin" if origin else "forced_other")
+            self.out.depart(hh, "forced_origin" if origin else "forced_other")
             return
         if reason == "transfer":
             self.rec.count("detention.transfers", now, n)
@@ -173,13 +214,13 @@ class Detention:
         self.rec.count(f"detention.releases_{reason}", now, n)
         if reason != "lapsed" and self.routes.bernoulli(self.policy.params.detention.release_mob_share):
             if det.track == DUBLIN:
-                self.dublin.abscond(hh)
+                self.out.abscond(hh)
             else:
-                self.dtv.depart(hh, "mob")
+                self.out.depart(hh, "mob")
 
     def levels(self, t: float) -> dict[str, float]:
         return {
             "detention.population": self.population.value,
             "detention.population_avg": self.population.take_area(t) / 7.0,
-            "detention.dublin": self.dublin_detained,
+            "detention.dublin": self._dublin_detained,
         }

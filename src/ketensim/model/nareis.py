@@ -35,9 +35,11 @@ from typing import TYPE_CHECKING, Callable
 import simpy
 
 from ..metrics.recorder import FutureLevel, Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import Household
 from .hazard import PiecewiseRate, product
-from .inflow import series_rate, size_sampler
+from .inflow import mean_size, phased_series_rate, size_sampler
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -45,25 +47,61 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 
-class Nareis:
-    """Owns the nareis pipeline; hands arriving family members to ``on_arrival(sponsor, n)``."""
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("nareis.applications", "nareis", "count", "persons/week", "family reunification applications",
+           "persons applied for (family members abroad)", contract=True),
+    Metric("nareis.decisions", "nareis", "count", "persons/week", "nareis decisions",
+           "persons whose application was decided", contract=True),
+    Metric("nareis.approvals", "nareis", "count", "persons/week", "nareis approvals",
+           "persons whose application was approved", contract=True),
+    Metric("nareis.refusals", "nareis", "count", "persons/week", "nareis refusals",
+           "persons whose application was refused", contract=True),
+    Metric("nareis.investigations", "nareis", "count", "persons/week", "interviews / DNA tests",
+           "persons whose interview or DNA test took place", contract=True),
+    Metric("nareis.mvv_issued", "nareis", "count", "persons/week", "nareis MVV issued",
+           "approved family members who received their MVV", contract=True),
+    Metric("nareis.arrivals", "nareis", "count", "persons/week", "nareis arrivals",
+           "family members arriving in the Netherlands", contract=True),
+    Metric("nareis.open", "nareis", "level", "persons", "open family reunification applications",
+           "persons applied for and not yet decided, at week end"),
+    Metric("nareis.awaiting_investigation", "nareis", "level", "persons", "awaiting interview / DNA test",
+           "persons in the interview/DNA queue, at week end"),
+    Metric("nareis.approved_waiting", "nareis", "level", "persons", "approved, awaiting MVV",
+           "approved family members waiting for their MVV, at week end"),
+    Metric("nareis.holding_mvv", "nareis", "level", "persons", "holding an MVV, not yet travelled",
+           "family members with an MVV who have not yet travelled, at week end"),
+)
+
+
+class Nareis(Part):
+    """Owns the nareis pipeline; hands arriving family members on (``arrival(sponsor, n)``)."""
+
+    name = "nareis"
+    params = "nareis"
+    stock = ("nareis",)
+    metrics = METRICS
+    offers = ("arrival",)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Nareis":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario, ctx.day_of)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", scenario: "Scenario", day_of: Callable[[object], float],
-                 on_arrival: Callable[[Household | None, int], None]) -> None:
+                 streams: "Streams", scenario: "Scenario", day_of: Callable[[object], float]) -> None:
         self.env, self.rec, self.policy = env, rec, policy
-        self.on_arrival = on_arrival
-        cfg = scenario.nareis
         self.s_filing = streams("nareis.filing")
         self.s_background = streams("nareis.background")
         self.s_assess = streams("nareis.assessment")
         self.s_slots = streams("nareis.investigation")
         self.s_decision = streams("nareis.decision")
         self.s_travel = streams("nareis.travel")
-        self.family_size, mean_size = size_sampler(cfg.family_size_probabilities, streams("nareis.family"))
+        self.s_family = streams("nareis.family")
+        self._sizes: dict[int, Callable[[], int]] = {}  # id(phase parameters) -> size draw
         self.filing = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor / s.nareis.apply_days))
         factor = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor))
-        self.background = product(series_rate(cfg.background_applications, day_of, 1.0 / mean_size), factor)
+        self.background = product(phased_series_rate(  # households: persons / mean family size
+            policy, lambda s: s.nareis.background_applications, day_of,
+            lambda s: 1.0 / mean_size(s.nareis.family_size_probabilities)), factor)
         self.mvv = PiecewiseRate(policy.schedule(lambda s: s.nareis.embassies_open / s.nareis.mvv_days))
         self.travel = PiecewiseRate(policy.schedule(lambda s: s.nareis.travel_open / s.nareis.travel_days))
         self.end = float(scenario.horizon.days)
@@ -79,7 +117,7 @@ class Nareis:
         rec.add_source(self.levels)
         self._seed(scenario)
         for t in self.background.arrivals(env.now, self.end, self.s_background.rng):
-            self._application(self.family_size(), None, float(t))
+            self._application(self.family_size(float(t)), None, float(t))
 
     # ------------------------------------------------------------------ hand-off from IND
     def granted(self, sponsor: Household) -> None:
@@ -87,7 +125,16 @@ class Nareis:
         if self.s_filing.bernoulli(self.policy.params.nareis.apply_share):
             t = self.filing.next_time(self.env.now, self.s_filing.exponential(1.0))
             if t < self.end:
-                self._application(self.family_size(), sponsor, t)
+                self._application(self.family_size(t), sponsor, t)
+
+    def family_size(self, t: float) -> int:
+        """Family members applied for, from the distribution of the phase in force at t."""
+        params = self.policy.params_at(t)
+        draw = self._sizes.get(id(params))
+        if draw is None:
+            draw = self._sizes[id(params)] = size_sampler(params.nareis.family_size_probabilities,
+                                                          self.s_family)[0]
+        return draw()
 
     # ------------------------------------------------------------------ the application
     def _application(self, n: int, sponsor: Household | None, filed_at: float, filed: bool = True) -> None:
@@ -95,7 +142,7 @@ class Nareis:
         open): the assessment, then the decision or the investigation queue."""
         if filed:
             self.open.add(filed_at, n)
-            self.rec.count("nareis.applications", filed_at, n)
+            self.rec.count_ahead("nareis.applications", filed_at, n)
         p = self.policy.params_at(filed_at).nareis
         assessed = filed_at + self.s_assess.exponential(p.assessment_days)
         if self.s_assess.bernoulli(self.policy.params_at(assessed).nareis.investigation_share):
@@ -121,11 +168,11 @@ class Nareis:
 
     def _decide(self, n: int, sponsor: Household | None, t: float) -> None:
         self.open.add(t, -n)
-        self.rec.count("nareis.decisions", t, n)
+        self.rec.count_ahead("nareis.decisions", t, n)
         if not self.s_decision.bernoulli(self.policy.params_at(t).nareis.approval_share):
-            self.rec.count("nareis.refusals", t, n)
+            self.rec.count_ahead("nareis.refusals", t, n)
             return
-        self.rec.count("nareis.approvals", t, n)
+        self.rec.count_ahead("nareis.approvals", t, n)
         self._travel(n, sponsor, t, holding_mvv=False)
 
     def _travel(self, n: int, sponsor: Household | None, t: float, holding_mvv: bool) -> None:
@@ -136,18 +183,18 @@ class Nareis:
             if t_mvv == math.inf:
                 return
             self.approved.add(t_mvv, -n)
-            self.rec.count("nareis.mvv_issued", t_mvv, n)
+            self.rec.count_ahead("nareis.mvv_issued", t_mvv, n)
             t = t_mvv
         self.holding_mvv.add(t, n)
         t_arrival = self.travel.next_time(t, self.s_travel.exponential(1.0))
         if t_arrival >= self.end:
             return  # after the horizon (or never)
         self.holding_mvv.add(t_arrival, -n)
-        self.rec.count("nareis.arrivals", t_arrival, n)
+        self.rec.count_ahead("nareis.arrivals", t_arrival, n)
         self.env.timeout(t_arrival - self.env.now).callbacks.append(partial(self._arrived, sponsor, n))
 
     def _arrived(self, sponsor: Household | None, n: int, _event: object) -> None:
-        self.on_arrival(sponsor, n)
+        self.out.arrival(sponsor, n)
 
     # ------------------------------------------------------------------ starting pipeline
     def _seed(self, scenario: "Scenario") -> None:
@@ -171,7 +218,7 @@ class Nareis:
     def _families(self, persons: int) -> list[int]:
         out, placed = [], 0
         while placed < persons:
-            n = min(self.family_size(), persons - placed)
+            n = min(self.family_size(self.env.now), persons - placed)
             out.append(n)
             placed += n
         return out

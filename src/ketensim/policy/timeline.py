@@ -1,62 +1,22 @@
-"""The policy timeline: phases as data, resolved into one validated parameter set each.
+"""The policy timeline in a run: one SimPy process (``PolicyProcess``) switches the model
+to the next phase at its start and tells the parts, which adjust capacities and rates.
 
-Phases are cumulative: each phase's overrides apply on top of the parameters of the phase
-before it. One SimPy process (``PolicyProcess``) switches the model to the next phase at
-its start and tells the parts, which adjust capacities and rates.
+The phases themselves are resolved (cumulative overrides, one validated parameter set
+each) in ``scenario.phases``; ``build_timeline`` is re-exported here for callers.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from pydantic import ValidationError
-
-from ..scenario.errors import ScenarioError, from_validation
-from ..scenario.schema import FIXED_IN_RUN, PHASE_SECTIONS, Scenario
+from ..scenario.phases import ResolvedPhase, build_timeline
+from ..scenario.schema import Scenario
 
 if TYPE_CHECKING:
     import simpy
 
-
-@dataclass(frozen=True)
-class ResolvedPhase:
-    name: str
-    start_day: float
-    params: Scenario
-
-
-def build_timeline(scenario: Scenario, source: str = "scenario") -> list[ResolvedPhase]:
-    """Resolve every phase into a validated Scenario; errors name the phase and path."""
-    from ..scenario.loader import set_path
-
-    running = scenario.model_dump(mode="python")
-    out: list[ResolvedPhase] = []
-    for i, phase in enumerate(scenario.phases):
-        where = f"phases[{i}] ({phase.name}).set"
-        for key, value in phase.set.items():
-            section = key.split(".", 1)[0]
-            if section not in PHASE_SECTIONS:
-                raise ScenarioError(
-                    source, f"{where}.{key}",
-                    f"phases may only change {', '.join(PHASE_SECTIONS)}, got section {section!r}",
-                )
-            if any(key == f or key.startswith(f + ".") for f in FIXED_IN_RUN):
-                raise ScenarioError(source, f"{where}.{key}", "structure cannot change during a run")
-            try:
-                set_path(running, key, value)
-            except ScenarioError as exc:
-                raise ScenarioError(source, f"{where}.{key}", exc.problem) from None
-        try:
-            params = Scenario.model_validate(running)
-        except ValidationError as exc:
-            raise from_validation(exc, source, Scenario, prefix=where) from None
-        start_day = max(float((phase.start - scenario.horizon.start).days), -scenario.horizon.warmup_days)
-        if out and out[-1].start_day >= start_day:
-            out.pop()  # superseded before the run starts: its overrides live on in `running`
-        out.append(ResolvedPhase(phase.name, start_day, params))
-    return out
+__all__ = ["PolicyProcess", "ResolvedPhase", "Slots", "build_timeline"]
 
 
 class PolicyProcess:

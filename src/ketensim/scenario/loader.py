@@ -1,12 +1,7 @@
 """YAML -> frozen Scenario: safe loading, ``extends:``, ``--set`` overrides, clear errors.
 
-The override grammar is shared by the CLI, sweep files and the Python API:
-
-* ``dotted.path=value`` sets a base value (before any phase overrides it);
-* ``dotted.path@phase=value`` sets the value inside the named phase.
-
-Values are parsed as YAML scalars (``yaml.safe_load``) and typed by the schema; nothing is
-ever evaluated as code.
+The override grammar (``scenario.overrides``) is shared by the CLI, sweep files and the
+Python API; phases are resolved in ``scenario.phases``.
 """
 from __future__ import annotations
 
@@ -20,7 +15,11 @@ from pydantic import ValidationError
 
 from ..clock import parse_when
 from .errors import ScenarioError, from_validation
+from .overrides import apply_overrides, parse_override, set_path
+from .phases import build_timeline
 from .schema import Scenario
+
+__all__ = ["apply_overrides", "load_raw", "load_scenario", "merge", "parse_override", "read_yaml", "set_path"]
 
 log = logging.getLogger(__name__)
 
@@ -103,65 +102,6 @@ def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return merge(load_raw(parent_path, (*_seen, path)), data)
 
 
-def parse_override(text: str) -> tuple[str, str | None, Any]:
-    """'a.b@phase=value' -> ('a.b', 'phase', typed YAML scalar)."""
-    if "=" not in text:
-        raise ScenarioError(f"--set {text}", "", "expected dotted.path=value")
-    key, raw = text.split("=", 1)
-    key = key.strip()
-    phase = None
-    if "@" in key:
-        key, phase = key.split("@", 1)
-    if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"--set {text}", key, "expected dotted.path=value")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
-    return key, phase, value
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b.0.c`` inside nested dicts/lists, creating mappings for missing keys so
-    that the schema (not this function) reports unknown keys."""
-    parts = path.split(".")
-    node: Any = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError("--set", path, f"{part!r} is not an index of a list of {len(node)}")
-            if last:
-                node[int(part)] = value
-            else:
-                node = node[int(part)]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                if not isinstance(node.get(part), (dict, list)):
-                    node[part] = {}
-                node = node[part]
-        else:
-            raise ScenarioError("--set", path, f"{'.'.join(parts[:i])} is a value, not a section")
-
-
-def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    for text in overrides:
-        key, phase, value = parse_override(text)
-        if phase is None:
-            set_path(out, key, value)
-            continue
-        phases = out.get("phases") or []
-        match = [p for p in phases if isinstance(p, dict) and p.get("name") == phase]
-        if not match:
-            names = ", ".join(str(p.get("name")) for p in phases if isinstance(p, dict))
-            raise ScenarioError(f"--set {text}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
-        match[0].setdefault("set", {})[key] = value
-    return out
-
-
 def _own_phases(path: Path) -> set[str]:
     """Names of the phases written in the file itself (not inherited through extends)."""
     try:
@@ -193,8 +133,6 @@ def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dic
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario (phases included)."""
-    from ..policy.timeline import build_timeline
-
     path = Path(path)
     overrides = list(overrides)
     data = apply_overrides(load_raw(path), overrides)
