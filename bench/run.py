@@ -76,6 +76,8 @@ GOALS: dict[str, tuple[float, str]] = {
 
 def scaled(scenario: Any, k: float) -> Any:
     """The scenario with k times every extensive quantity (schema marker ``EXTENSIVE``)."""
+    if k == 1:
+        return scenario
     from ketensim.policy.timeline import build_timeline
     from ketensim.scenario.extensive import scale_persons
 
@@ -187,10 +189,20 @@ class GcTimer:
         gc.callbacks.remove(self)
 
 
-def child_replication(quick: bool, k: float, which: str = "baseline") -> dict[str, Any]:
+def _scenario(quick: bool, k: float = 1.0, which: str = "baseline", scenario_file: str | None = None) -> Any:
+    """The benchmark scenario, or the one written to ``scenario_file`` (for another version)."""
+    if scenario_file:
+        from ketensim.scenario.loader import load_scenario
+
+        return load_scenario(scenario_file)
+    return bench_scenario(quick, k, which)
+
+
+def child_replication(quick: bool, k: float, which: str = "baseline",
+                      scenario_file: str | None = None) -> dict[str, Any]:
     from ketensim.experiment.runner import simulate
 
-    sc = bench_scenario(quick, k, which)
+    sc = _scenario(quick, k, which, scenario_file)
     rss0 = _maxrss_mb()
     with GcTimer() as gct:
         t0 = time.perf_counter()
@@ -225,26 +237,31 @@ def child_write_scenario(quick: bool, weeks: int | None, path: str) -> dict[str,
     return {"path": path, "weeks": sc.horizon.weeks}
 
 
-def whole_process(scenario_file: str, out: str) -> float:
+def _env(src: str | None) -> dict[str, str] | None:
+    """The environment of a child that imports ketensim from ``src`` (another version)."""
+    return None if src is None else {**os.environ, "PYTHONPATH": src}
+
+
+def whole_process(scenario_file: str, out: str, src: str | None = None) -> float:
     """Wall time of ``ketensim run <file> --reps 1 --workers 1`` in a fresh process."""
     cmd = [sys.executable, "-c", "import sys; from ketensim.cli import main; sys.exit(main())",
            "run", scenario_file, "--reps", "1", "--workers", "1", "--quiet", "--out", out]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=_env(src))
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"ketensim run {scenario_file} failed:\n{proc.stderr}")
     return wall
 
 
-def child_profile(quick: bool, top: int) -> dict[str, Any]:
+def child_profile(quick: bool, top: int, scenario_file: str | None = None) -> dict[str, Any]:
     """cProfile of one replication: the top functions by own time."""
     import cProfile
     import pstats
 
     from ketensim.experiment.runner import simulate
 
-    sc = bench_scenario(quick)
+    sc = _scenario(quick, scenario_file=scenario_file)
     prof = cProfile.Profile()
     prof.enable()
     simulate(sc, 0)
@@ -282,10 +299,11 @@ CHILDREN = {"bare": child_bare, "bare_parallel": child_bare_parallel, "replicati
             "parallel": child_parallel, "profile": child_profile, "write_scenario": child_write_scenario}
 
 
-def run_child(kind: str, **kwargs: Any) -> dict[str, Any]:
-    """Run one measurement in a fresh Python process; returns its JSON answer."""
+def run_child(kind: str, src: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Run one measurement in a fresh Python process (with ketensim from ``src`` if given:
+    the version measured alongside); returns its JSON answer."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, json.dumps(kwargs)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=_env(src))
     if proc.returncode != 0:
         raise RuntimeError(f"bench child {kind} {kwargs} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -329,8 +347,15 @@ def machine() -> dict[str, Any]:
             "cpus": os.cpu_count(), "memory_gb": mem_gb, "system": platform.platform()}
 
 
+def export_version(ref: str, folder: str) -> str:
+    """``git archive`` of a ref's src/ into folder; returns its src path (for PYTHONPATH)."""
+    archive = subprocess.run(["git", "archive", ref, "src"], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return str(Path(folder) / "src")
+
+
 def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = None,
-            log=print) -> dict[str, Any]:
+            log=print, before: str | None = None) -> dict[str, Any]:
     import tempfile
 
     started = time.time()
@@ -343,6 +368,12 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
     full_file, week_file = f"{tmp.name}/bench.yaml", f"{tmp.name}/one-week.yaml"
     run_child("write_scenario", quick=quick, weeks=None, path=full_file)
     run_child("write_scenario", quick=quick, weeks=1, path=week_file)
+    old_src = old_full = old_week = None
+    if before:  # the same 1x figures of an earlier version, in the same rounds
+        Path(f"{tmp.name}/before").mkdir()
+        old_src = export_version(before, f"{tmp.name}/before")
+        old_full, old_week = full_file, week_file  # the same scenario files, read by that version
+    old: dict[str, list[tuple[float, Any]]] = {"replication": [], "whole": [], "fixed": []}
 
     def bare() -> dict[str, Any]:
         b = run_child("bare", n_events=bare_n, n_procs=BARE_PROCESSES)
@@ -369,6 +400,17 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
         f = whole_process(week_file, f"{tmp.name}/out-week")
         fixed.append((b["wall_s"], f))
         log(f"  round {i + 1}/{repeats}: whole process {w:.2f}s, one-week horizon {f:.2f}s")
+        if old_src:
+            b = bare()
+            old["replication"].append((b["wall_s"], run_child("replication", src=old_src, quick=quick, k=1.0,
+                                                              scenario_file=full_file)))
+            b = bare()
+            old["whole"].append((b["wall_s"], whole_process(old_full, f"{tmp.name}/out-old", old_src)))
+            b = bare()
+            old["fixed"].append((b["wall_s"], whole_process(old_week, f"{tmp.name}/out-old-week", old_src)))
+            r = old["replication"][-1][1]
+            log(f"  round {i + 1}/{repeats} {before}: replication {r['wall_s']:.2f}s, {r['events']:,} events; "
+                f"whole process {old['whole'][-1][1]:.2f}s, one-week {old['fixed'][-1][1]:.2f}s")
         if three:
             b = bare()
             r = run_child("replication", quick=quick, k=1.0, which="three_years")
@@ -416,6 +458,20 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
         "calibration_minutes": calibration_min,
     }
     prof = run_child("profile", quick=quick, top=profile_top) if profile_top else None
+    before_figures = None
+    if old_src:
+        orep = old["replication"]
+        before_figures = {
+            "ref": before,
+            "whole_process_over_R": median_ratio([w for _, w in old["whole"]], [b for b, _ in old["whole"]]),
+            "replication_over_R": median_ratio([r["wall_s"] for _, r in orep], [b for b, _ in orep]),
+            "fixed_cost_over_R": median_ratio([f for _, f in old["fixed"]], [b for b, _ in old["fixed"]]),
+            "efficiency": statistics.median((r["events"] / r["wall_s"]) / (bare_n / b) for b, r in orep),
+            "peak_memory_mb": max(r["maxrss_mb"] for _, r in orep),
+            "events_per_replication": orep[0][1]["events"],
+            "profile": run_child("profile", src=old_src, quick=quick, top=profile_top, scenario_file=full_file)
+            if profile_top else None,
+        }
     tmp.cleanup()
     return {
         "mode": "quick" if quick else "full",
@@ -445,6 +501,7 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
             "calibration": {"trials": cal[0], "replications": cal[1], "how": "estimated"} if cal else "absent",
         },
         "profile": prof,
+        "before": before_figures,
         "notes": {
             "whole_process": "`ketensim run <scenario> --reps 1 --workers 1 --quiet` in a fresh process "
                              "(the benchmark's scenario written to a YAML file)",
@@ -465,7 +522,8 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
         },
         "environment": {**machine(), "load_avg": os.getloadavg(),
                         "date": time.strftime("%Y-%m-%d %H:%M"), "bench_wall_s": round(time.time() - started, 1),
-                        "command": "python bench/run.py" + (" --quick" if quick else "")},
+                        "command": "python bench/run.py" + (" --quick" if quick else "")
+                        + (f" --before {before}" if before else "")},
     }
 
 
@@ -499,15 +557,25 @@ def markdown(result: dict[str, Any]) -> str:
         f"({m['bare']['processes']:,} processes); one replication = "
         f"{m['events_per_replication']:,} SimPy events, {m['replication_s']:.2f} s.",
         "",
-        "| figure | measured | goal | met? |",
-        "|---|---|---|---|",
     ]
+    old = result.get("before")
+    if old:
+        lines += [f"| figure | before ({old['ref']}) | measured | goal | met? |", "|---|---|---|---|---|"]
+    else:
+        lines += ["| figure | measured | goal | met? |", "|---|---|---|---|"]
     for f, (label, fmt) in LABELS.items():
         g, value = result["goals"][f], result["figures"][f]
         goal = f"{'≤' if g['op'] == '<=' else '≥'} {g['goal']:g}"
         met = {True: "yes", False: "**no**", None: "-"}[g["met"]]
         shown = fmt.format(value) if value is not None else "absent"
-        lines.append(f"| {label} | {shown} | {goal} | {met} |")
+        if old:
+            was = fmt.format(old[f]) if old.get(f) is not None else "-"
+            lines.append(f"| {label} | {was} | {shown} | {goal} | {met} |")
+        else:
+            lines.append(f"| {label} | {shown} | {goal} | {met} |")
+    if old:
+        lines += ["", f"Before ({old['ref']}, same rounds, same R): {old['events_per_replication']:,} SimPy events "
+                      "per replication."]
     lines += ["", "Notes:"]
     lines += [f"- {k}: {v}" for k, v in result["notes"].items()]
     lines.append(f"- start-up of a bare `python -c pass` for comparison: "
@@ -520,9 +588,13 @@ def markdown(result: dict[str, Any]) -> str:
                  f"{m['parallel']['wall_2_workers_s']:.1f} s on 2; bare SimPy jobs on the same machine "
                  f"at the same time reach a speed-up of {m['parallel']['bare_simpy_speedup_2_workers']:.2f} "
                  f"(the model gets {m['parallel']['speedup_over_bare_speedup']:.0%} of what the machine gives)")
-    prof = result.get("profile")
-    if prof:
-        lines += ["", f"## Profile of one replication (cProfile, {prof['total_s']:.1f} s under the profiler)",
+    profiles = [("", result.get("profile"))]
+    if old and old.get("profile"):
+        profiles.append((f" before ({old['ref']})", old["profile"]))
+    for which, prof in profiles:
+        if not prof:
+            continue
+        lines += ["", f"## Profile of one replication{which} (cProfile, {prof['total_s']:.1f} s under the profiler)",
                   "", "| function | calls | own s | cumulative s |", "|---|---|---|---|"]
         for row in prof["top"]:
             lines.append(f"| `{row['function']}` | {row['calls']:,} | {row['own_s']:.2f} | {row['cum_s']:.2f} |")
@@ -535,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, help="rounds of (bare, replication) pairs (default 3; quick 1)")
     p.add_argument("--parallel-reps", type=int, help="replications for the speed-up (default 20; quick 4)")
     p.add_argument("--profile-top", type=int, default=15, help="profile rows to keep (0 = no profile)")
+    p.add_argument("--before", metavar="GIT_REF",
+                   help="also measure this earlier version's 1x figures in the same rounds (a before column)")
     p.add_argument("--out", default=str(ROOT / "results" / "bench"), help="output folder")
     p.add_argument("--child", nargs=2, metavar=("KIND", "JSON"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -545,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (1 if args.quick else 3)
     print(f"ketensim bench ({'quick' if args.quick else 'full'}, {repeats} round(s))", file=sys.stderr)
     result = measure(args.quick, repeats, args.profile_top, args.parallel_reps,
-                     log=lambda s: print(s, file=sys.stderr, flush=True))
+                     log=lambda s: print(s, file=sys.stderr, flush=True), before=args.before)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "-quick" if args.quick else ""
