@@ -30,7 +30,9 @@ Figures (see ``GOALS``):
   replication time / the measured 2-worker speed-up (not run: it would take minutes).
 
 ``--quick`` uses a 13-week horizon and a quarter-size chain as the 1x scenario, and 4
-replications for the speed-up; R stays 1,000,000 events (about a second).
+replications for the speed-up; R stays 1,000,000 events (about a second). ``--before REF``
+also measures that git ref's whole-process, in-process and fixed-cost figures and its
+profile in the same rounds, against the same R (a before column in the table).
 """
 from __future__ import annotations
 
