@@ -175,10 +175,16 @@ class Dtv(Part):
         singles, caseload = self.removable_singles, self.caseload
         while singles and singles[0].hid not in caseload:
             singles.popleft()  # left the caseload: never a candidate again
+        found, stale = None, 0
         for hh in singles:
-            if not hh.detained and hh.hid in caseload and not hh.blocked(now):
-                return hh
-        return None
+            if hh.hid not in caseload:
+                stale += 1
+            elif not hh.detained and not hh.blocked(now):
+                found = hh
+                break
+        if stale > 64:  # drop the cases that left (order kept)
+            self.removable_singles = deque(h for h in singles if h.hid in caseload)
+        return found
 
     def _exit(self, hh: Household, route: str) -> None:
         now, n = self.env.now, hh.size

@@ -268,15 +268,22 @@ class Dublin(Part):
             self.queue.popleft()
         first = None
         any_detained = self.out.detained_claimants() > 0
+        stale = 0
         for case in self.queue:
-            if case.closed or case.hold_until > now or case.done.triggered or case.hh.blocked(now):
+            if case.closed:
+                stale += 1
+                continue
+            if case.hold_until > now or case.done.triggered or case.hh.blocked(now):
                 continue
             if case.hh.detained:
-                return case
+                first = case
+                break
             if first is None:
                 first = case
                 if not any_detained:
                     break  # no detained claimant to prefer: the longest-waiting one it is
+        if stale > 64:  # closed cases are never taken: drop them (order kept)
+            self.queue = deque(c for c in self.queue if not c.closed)
         return first
 
     def _transfer(self, case: Case) -> None:
