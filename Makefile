@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check bench bench-ci clean
+.PHONY: run test test-fast lint check bench bench-ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# The inner loop: unit, schema and small-model tests (under two minutes; tests/conftest.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), and
+# no import cycles between modules; configuration in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/python tools/import_cycles.py src/ketensim
 
 check: $(STAMP)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml

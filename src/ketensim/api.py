@@ -73,6 +73,13 @@ def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targ
     return load_targets(targets)
 
 
+def _plain_text() -> Any:
+    """Matplotlib context in which text (scenario and phase names) is never parsed as maths."""
+    import matplotlib
+
+    return matplotlib.rc_context({"text.parse_math": False})
+
+
 def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> "Scenario":
     """Load and validate a scenario file, with ``dotted.path=value`` overrides (the grammar of
     ``--set``; keyword overrides use ``__`` for the dots).
@@ -99,8 +106,30 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
-    res = run_scenario(scenario, reps=reps, seed=seed, workers=workers)
+    res = run_scenario(scenario, reps=reps, seed=seed, workers=workers, overrides=overrides)
     return RunResults(res.weekly, res.manifest, scenario)
+
+
+def size(scenario: str | os.PathLike[str], lever: str, metric: str, window: str, stat: str = "sum", *,
+         at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
+         reps: int = 20, low: float | None = None, high: float | None = None,
+         step: float | None = None, seed: int | None = None, overrides: Sequence[str] = (),
+         workers: int = 1, out: str | os.PathLike[str] | None = None) -> Any:
+    """The smallest (or largest) value of ``lever`` for which ``stat`` of ``metric`` over
+    ``window`` is at most / at least a bound with probability ``prob`` over replications
+    (common random numbers, bisection, bootstrap interval); see ``ketensim size``.
+    Returns a ``SizeResult`` (``.value``, ``.prob_achieved``, ``.prob_below``, ``.interval``,
+    ``.evaluations``); with ``out`` also writes ``size.json`` and ``size.png`` there."""
+    from .experiment.executors import make_executor
+    from .experiment.size_scenario import size_scenario, write_size
+
+    with make_executor(workers=workers) as ex:
+        res = size_scenario(str(scenario), lever, metric, window, stat, at_most=at_most,
+                            at_least=at_least, prob=prob, reps=reps, low=low, high=high, step=step,
+                            seed=seed, overrides=tuple(overrides), executor=ex)
+    if out is not None:
+        write_size(res, str(out))
+    return res
 
 
 def read(results_dir: str | os.PathLike[str]) -> "RunResults":
@@ -119,7 +148,8 @@ def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike
     command line); returns its path (default ``RESULTS_DIR/report.html``)."""
     from .report.html import write_report
 
-    return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets))
+    with _plain_text():
+        return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets))
 
 
 @dataclass
@@ -202,7 +232,8 @@ class RunResults:
         import pandas as pd
 
         from .report.summary import resolve_windows
-        from .report.targets import Targets as _Targets, compare
+        from .report.targets import Targets as _Targets
+        from .report.targets import compare
 
         tg = _targets(targets)
         if tg is None:
@@ -229,16 +260,18 @@ class RunResults:
         from .report.plots import plot_compare, plot_series
 
         tg = _targets(targets)
-        if baseline is not None:
-            return plot_compare({baseline.name: baseline.weekly, self.name: self.weekly}, metric, ax=ax,
-                                targets=tg, phases=self.phases, band=band, **kw)
-        return plot_series(self.weekly, metric, ax=ax, targets=tg, phases=self.phases, band=band, **kw)
+        with _plain_text():
+            if baseline is not None:
+                return plot_compare({baseline.name: baseline.weekly, self.name: self.weekly}, metric, ax=ax,
+                                    targets=tg, phases=self.phases, band=band, **kw)
+            return plot_series(self.weekly, metric, ax=ax, targets=tg, phases=self.phases, band=band, **kw)
 
     def plot_occupancy(self, *, ax: "Axes | None" = None) -> "Axes":
         """COA occupancy against places (and persons in emergency locations)."""
         from .report.plots import plot_occupancy
 
-        return plot_occupancy(self.weekly, ax=ax, phases=self.phases)
+        with _plain_text():
+            return plot_occupancy(self.weekly, ax=ax, phases=self.phases)
 
     def plot_chain(self, window: tuple[object, object] | None = None, *, ax: "Axes | None" = None) -> "Axes":
         """Sankey-like overview of the chain's flows, persons per week over a window.
@@ -248,19 +281,34 @@ class RunResults:
         """
         from .report.plots import plot_chain
 
-        return plot_chain(self.weekly, window, ax=ax)
+        with _plain_text():
+            return plot_chain(self.weekly, window, ax=ax)
 
     def plot_part(self, part: str, baseline: "RunResults | None" = None) -> "Figure":
         """Small multiples of every metric of one part (``ind``, ``coa``, ``dtv``, ...)."""
         from .report.plots import plot_part
 
-        return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
-                         baseline=None if baseline is None else baseline.weekly,
-                         names=(baseline.name if baseline else "baseline", self.name))
+        with _plain_text():
+            return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
+                             baseline=None if baseline is None else baseline.weekly,
+                             names=(baseline.name if baseline else "baseline", self.name))
+
+    def need(self, prob: float = 0.9, buffer: float = 0.0) -> "pd.DataFrame":
+        """Places needed per week at certainty ``prob`` (the empirical P-quantile over
+        replications, plus ``buffer``) for reception, quarantine/isolation and detention, with
+        P10, median, P90 and the capacity in place (``metrics.need.need_table``)."""
+        from .metrics.need import need_table
+        from .scenario.schema import Scenario
+
+        sc = self.scenario
+        if sc is None and self.manifest.get("scenario"):
+            sc = Scenario.model_validate(self.manifest["scenario"])
+        return need_table(self.weekly, prob, buffer, sc)
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads)."""
-        from .experiment.store import write_results
+        """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads),
+        as a set: the folder is replaced whole or, on any failure, left as it was."""
+        from .experiment.store import check_output_dir, write_results
 
-        write_results(out_dir, self.weekly, self.manifest)
+        write_results(check_output_dir(out_dir, "out_dir", results_set=True), self.weekly, self.manifest)
         return Path(out_dir)

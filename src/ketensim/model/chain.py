@@ -11,16 +11,19 @@ import logging
 from contextlib import contextmanager
 from typing import Generator, Iterator, Sequence
 
+import numpy as np
 import simpy
-from simpy.core import URGENT
 
 from ..clock import Clock
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
+from .appeals import Appeals
+from .capacity import Capacity
 from .departures import Dtv
-from .detention import DTV as DETENTION_DTV, Detention
+from .detention import DTV as DETENTION_DTV
+from .detention import Detention
 from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .epidemic import Epidemic
@@ -33,6 +36,7 @@ from .parts import Build, Handoff, Part, registry_for, wire
 from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
+from .sim import UrgentTimeout, events_scheduled
 from .streams import Streams
 
 log = logging.getLogger(__name__)
@@ -64,29 +68,15 @@ HANDOFFS: tuple[Handoff, ...] = (
     Handoff("dublin", "exit", "chain", "exited"),
     Handoff("dublin", "reenter", "chain", "reentered"),
     Handoff("dublin", "discharge", "detention", "discharge"),
-    Handoff("detention", "abscond", "dublin", "abscond"),
     Handoff("detention", "dublin_candidate", "dublin", "detention_candidate"),
     Handoff("detention", "dtv_candidate", "dtv", "detention_candidate"),
-    Handoff("detention", "depart", "dtv", "depart"),
+    Handoff("detention", "dublin_absconded", "dublin", "abscond"),
+    Handoff("detention", "dtv_absconded", "dtv", "absconded"),
+    Handoff("detention", "dtv_removed", "dtv", "removed"),
     Handoff("dublin", "detained_claimants", "detention", "dublin_detained"),
     Handoff("reception", "moved", "epidemic", "on_move"),
     Handoff("reception", "joined", "epidemic", "on_join"),
 )
-
-
-class _BeforeOthers(simpy.Timeout):
-    """A timeout processed before ordinary events at the same time. Week-end levels are taken
-    at t = 7w, before anything that happens exactly at the boundary (a phase change releasing
-    detainees, say): such events are counted in the next week (day int(t)), so the level must
-    not include them either, or per-week conservation breaks."""
-
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        self.env = env
-        self.callbacks = []
-        self._value = None
-        self._delay = delay
-        self._ok = True
-        env.schedule(self, URGENT, delay)
 
 
 @contextmanager
@@ -157,6 +147,7 @@ class Chain(Part):
         self.dublin = ctx.need(Dublin, self.name)
         self.detention = ctx.need(Detention, self.name)
         self.nareis = ctx.need(Nareis, self.name)
+        self.appeals = ctx.need(Appeals, self.name)
         # the others by name, for tests and inspection (None when not in this chain)
         self.rooms, self.resettlement, self.mvv, self.inflow, self.incoming = (
             ctx.parts.get(n) for n in ("hearings", "resettlement", "mvv", "inflow", "dublin_incoming"))
@@ -194,10 +185,20 @@ class Chain(Part):
     def arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
-        self.reception.admit(hh, newcomer=True)
+        self._admit_newcomer(hh)
         self.epidemic.arrive(hh)
-        self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
+        claim = self.dublin.has_claim(hh)
+        self.ind.apply(hh, "dublin" if claim else None)
+        self.env.process(self._asylum(hh, from_stage=-1, claim=claim))
+
+    def _admit_newcomer(self, hh: Household) -> None:
+        """Into reception at the registration centre, or first the intake stay in an
+        emergency location (which may count as quarantine)."""
+        self.reception.admit(hh, newcomer=True)
+        intake = self.policy.params.reception.intake_quarantine_days
+        if (hh.location is not None and hh.location.emergency and intake > 0
+                and self.policy.params.health.quarantine.intake_blocks):
+            self.quarantine.intake(hh, intake)
 
     def incoming_transfer(self, kind: str, size: int, adults: int) -> None:
         """Transferred to the Netherlands by another member state: reception and the national
@@ -205,46 +206,56 @@ class Chain(Part):
         hh = self.new_household("first", size, adults, self.env.now)
         self._enter(hh)
         self.rec.count("dublin.incoming", self.env.now, hh.size)
-        self.reception.admit(hh, newcomer=True)
+        self._admit_newcomer(hh)
         self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
+        self.env.process(self._asylum(hh, from_stage=-1))
 
     def _asylum(self, hh: Household, from_stage: int,
-                claimable: bool = False) -> Generator[simpy.Event, object, None]:
-        intake = self.policy.params.reception.intake_quarantine_days
-        if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
-            self.env.process(self._intake_quarantine(hh, intake))
-        if claimable and self.dublin.has_claim(hh):
+                claim: bool = False) -> Generator[simpy.Event, object, None]:
+        if from_stage < 0:  # a newcomer: the procedure starts once registered at the COL
+            yield self.reception.registered(hh)
+        if claim:
+            if self.policy.params.ind.dublin_interview:  # registration, then the Dublin interview
+                yield self.env.timeout(self.ind.delays.exponential(self.policy.params.ind.registration_days))
+                yield self.ind.hear(hh)
             outcome = yield from self.dublin.track(hh)
             if outcome != "national":
                 return  # transferred or absconded: the exit hand-off has been made
+            self.ind.national(hh)
             from_stage = 0  # registered; the national procedure starts at the first hearing
         yield from self._decided(hh, from_stage)
 
     def _decided(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
         granted = yield from self.ind.procedure(hh, from_stage)
+        if not granted and self.appeals.lodges(hh):
+            granted = yield from self.appeals.lodge(hh)
+        yield from self._outcome(hh, granted)
+
+    def _outcome(self, hh: Household, granted: bool) -> Generator[simpy.Event, object, None]:
+        """A permit, or the IND hands the rejected household (no appeal, or appeal dismissed)
+        to DT&V."""
         if granted:
             self.nareis.granted(hh)
             yield from self._permit(hh)
         else:
+            self.ind.hand_over_rejected(hh)
             self.dtv.enter(hh)
+
+    def _appeal_stock(self, hh: Household,
+                      ruling: Generator[simpy.Event, object, bool]) -> Generator[simpy.Event, object, None]:
+        granted = yield from ruling
+        yield from self._outcome(hh, granted)
 
     def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
         outcome = yield from self.dublin.resume(hh, accepted_at)
         if outcome == "national":
             yield from self._decided(hh, from_stage=0)
 
-    def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
-        if self.policy.params.health.quarantine.intake_blocks:
-            self.quarantine.intake(hh, days)
-        yield self.env.timeout(days)
-        while hh.blocked(self.env.now):  # a case or contact found during intake: not moved yet
-            yield self.env.timeout(hh.blocked_until() - self.env.now)
-        if hh.in_reception:
-            self.reception.move_to_regular(hh)
-
-    def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        yield from self.reception.await_housing(hh)
+    def _permit(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+        if not hh.in_reception:  # an IND stock case staying outside COA: no housing via COA
+            self.exited(hh, "permit_outside")
+            return
+        yield from self.reception.await_housing(hh, stock=stock)
         self.exited(hh, "housed")
 
     def family_arrived(self, sponsor: Household | None, n: int) -> None:
@@ -285,7 +296,7 @@ class Chain(Part):
         maker = HouseholdMaker(self.scenario.inflow.households, st)
         t0 = self.env.now
 
-        def households(persons: int, kind: str, status: str):
+        def households(persons: int, kind: str, status: str) -> Iterator[Household]:
             placed = 0
             while placed < persons:
                 size, adults = maker.draw()
@@ -298,19 +309,15 @@ class Chain(Part):
                 self._enter(hh)
                 yield hh
 
-        share1, share2 = sc.ind.share_awaiting_first_hearing, sc.ind.share_awaiting_second_hearing
-        n_stages = self.scenario.ind.hearings_per_adult["first"]
-        for hh in households(sc.reception.in_procedure, "first", IN_PROCEDURE):
-            hh.applied_at = t0 - st.exponential(sc.ind.backlog_age_days)
-            self.reception.admit(hh, newcomer=False)
-            self.ind.apply(hh)
-            u = st.random()
-            stage = 0 if u < share1 else (1 if u < share1 + share2 else n_stages)
-            self.env.process(self._asylum(hh, from_stage=min(stage, n_stages)))
+        self._seed_ind_stock(households)
         for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self._permit(hh))
-        for hh in households(sc.reception.rejected, "first", REJECTED):
+            self.env.process(self._permit(hh, stock=True))
+        n_appeal = min(sc.ind.appeals_open, sc.reception.rejected)
+        for hh in households(n_appeal, "first", REJECTED):  # rejected, appeal still running
+            self.reception.admit(hh, newcomer=False)
+            self.env.process(self._appeal_stock(hh, self.appeals.lodge(hh)))
+        for hh in households(sc.reception.rejected - n_appeal, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
             self.dtv.enter(hh)
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
@@ -329,6 +336,37 @@ class Chain(Part):
             self.detention.place(hh, DETENTION_DTV, elapsed=elapsed)
             self.dtv.enter(hh, removable=True)
 
+    def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
+        """The IND stock: in COA and outside it; class, age and stage drawn per household
+        (stage: awaiting the first hearing, the second, or heard: then the remaining wait of the
+        track, exact for the exponential wait, and the decision staff)."""
+        sc, st = self.scenario.start.ind, self.streams("start.ind")
+        t0 = self.env.now
+        share1, share2 = sc.share_awaiting_first_hearing, sc.share_awaiting_second_hearing
+        bounds = list(sc.age_distribution or {})
+        cum = list(np.cumsum(list((sc.age_distribution or {}).values())))
+
+        def age() -> float:
+            if not bounds:
+                return st.exponential(sc.backlog_age_days)
+            i = st.pick(cum)
+            lo = bounds[i - 1] if i else 0
+            return lo + (bounds[i] - lo) * st.random()
+
+        stock = [(hh, True) for hh in households(self.scenario.start.reception.in_procedure, "first", IN_PROCEDURE)]
+        stock += [(hh, False) for hh in households(sc.outside_reception, "first", IN_PROCEDURE)]
+        for hh, in_coa in stock:
+            if st.random() < sc.repeat_share:
+                hh.kind = "repeat"
+            hh.applied_at = t0 - age()
+            if in_coa:
+                self.reception.admit(hh, newcomer=False)
+            self.ind.apply(hh)
+            n = self.scenario.ind.hearings_per_adult[hh.kind]
+            u = st.random()
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
+            self.env.process(self._asylum(hh, from_stage=min(stage, n)))
+
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:
         return {"chain.population": self.population}
@@ -340,7 +378,10 @@ class Chain(Part):
         for fn in self.rec._sources:  # discard the warm-up part of time averages
             fn(0.0)
         for week in range(1, self.scenario.horizon.weeks + 1):
-            yield _BeforeOthers(env, 7 * week - env.now)
+            # week-end levels are taken at t = 7w before anything else at that time (a phase
+            # change releasing detainees, say): such events count in the next week (day
+            # int(t)), so the level must not include them either, or conservation breaks
+            yield UrgentTimeout(env, 7 * week - env.now)
             self.rec.snapshot(env.now)
 
     def run(self) -> Recorder:
@@ -351,12 +392,12 @@ class Chain(Part):
 
     @property
     def events_processed(self) -> int:
-        """Events scheduled so far (SimPy's event id counter): the run's event count."""
-        return next(self.env._eid)  # type: ignore[attr-defined]
+        """Events scheduled so far: the run's event count."""
+        return events_scheduled(self.env)
 
 
 # The parts a chain is assembled from, in build order (after the chain itself: the journeys).
-PARTS: tuple[type[Part], ...] = (Reception, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
+PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, Appeals, Dtv, Dublin,
                                   Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
 
 

@@ -42,14 +42,24 @@ METRICS: tuple[Metric | Derived, ...] = (
            "rejected persons entering the DT&V departure caseload", contract=True),
     Metric("dtv.exits", "dtv", "count", "persons/week", "DT&V caseload exits",
            "persons leaving the caseload by any departure route (Dublin transfers are not in it)", contract=True),
-    Metric("dtv.departures_independent", "dtv", "count", "persons/week", "independent departures",
-           "demonstrable independent departures, Dublin transfers without escort included", contract=True),
-    Metric("dtv.departures_forced", "dtv", "count", "persons/week", "forced departures",
-           "demonstrable forced departures, escorted Dublin transfers included", contract=True),
+    Metric("dtv.caseload_independent", "dtv", "count", "persons/week", "independent departures from the caseload",
+           "caseload households leaving independently (with IOM or on their own)", contract=True),
+    Metric("dtv.caseload_forced", "dtv", "count", "persons/week", "forced departures from the caseload",
+           "caseload households removed by force (by DT&V slots or from detention)", contract=True),
+    Metric("dtv.caseload_unsupervised", "dtv", "count", "persons/week", "caseload departures without supervision",
+           "caseload households leaving without supervision (MOB)", contract=True),
+    # DT&V's demonstrable departures, as its statistics count them: Dublin transfers included
+    Derived("dtv.departures_independent", "dtv", "persons/week", "independent departures",
+            "demonstrable independent departures, Dublin transfers without escort included",
+            terms=(("dtv.caseload_independent", 1.0), ("dublin.transfers", 1.0), ("dublin.transfers_forced", -1.0))),
+    Derived("dtv.departures_forced", "dtv", "persons/week", "forced departures",
+            "demonstrable forced departures, escorted Dublin transfers included",
+            terms=(("dtv.caseload_forced", 1.0), ("dublin.transfers_forced", 1.0))),
+    Derived("dtv.departures_unsupervised", "dtv", "persons/week", "departures without supervision (MOB)",
+            "departures without supervision, absconded Dublin claimants included",
+            terms=(("dtv.caseload_unsupervised", 1.0), ("dublin.absconded", 1.0))),
     Metric("dtv.departures_forced_origin", "dtv", "count", "persons/week", "forced to country of origin",
            "forced departures to the country of origin", contract=True),
-    Metric("dtv.departures_unsupervised", "dtv", "count", "persons/week", "departures without supervision (MOB)",
-           "departures without supervision, absconded Dublin claimants included", contract=True),
     Metric("dtv.caseload", "dtv", "level", "persons", "DT&V caseload", "persons in the departure caseload, at week end"),
     Metric("dtv.caseload_in_reception", "dtv", "level", "persons", "DT&V caseload in COA",
            "rejected persons of the caseload still in COA, at week end"),
@@ -62,7 +72,7 @@ class Dtv(Part):
     stock = ("dtv.outside_reception",)
     metrics = METRICS
     offers = ("exit",)  # (hh, route): the household left the caseload and the chain
-    takes = ("detention_candidate", "depart")  # from detention: removed, or released (MOB)
+    takes = ("detention_candidate", "removed", "absconded")  # from detention
 
     @classmethod
     def build(cls, ctx: Build) -> "Dtv":
@@ -170,6 +180,14 @@ class Dtv(Part):
         self.removable.extendleft(reversed(skipped))
         return found
 
+    def removed(self, hh: Household, to_origin: bool) -> None:
+        """Removed by force from detention (detention's hand-off): the household leaves."""
+        self.depart(hh, "forced_origin" if to_origin else "forced_other")
+
+    def absconded(self, hh: Household) -> None:
+        """Released from detention and gone without supervision (detention's hand-off)."""
+        self.depart(hh, "mob")
+
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting removable one-person case that could be detained now."""
         singles, caseload = self.removable_singles, self.caseload
@@ -193,11 +211,11 @@ class Dtv(Part):
         self.persons.add(now, -n)
         self.rec.count("dtv.exits", now, n)  # caseload exits (Dublin transfers are not in it)
         if route == "mob":
-            self.rec.count("dtv.departures_unsupervised", now, n)
+            self.rec.count("dtv.caseload_unsupervised", now, n)
         elif route == "independent":
-            self.rec.count("dtv.departures_independent", now, n)
+            self.rec.count("dtv.caseload_independent", now, n)
         else:
-            self.rec.count("dtv.departures_forced", now, n)
+            self.rec.count("dtv.caseload_forced", now, n)
             if route == "forced_origin":
                 self.rec.count("dtv.departures_forced_origin", now, n)
         if hh.in_reception:

@@ -82,7 +82,8 @@ class Detention(Part):
     params = "detention"
     stock = ("detention.population",)
     metrics = METRICS
-    offers = ("abscond", "dublin_candidate", "dtv_candidate", "depart")  # depart: to DT&V
+    # per track: a candidate to place; a detainee released without supervision; (DT&V) removed
+    offers = ("dublin_candidate", "dtv_candidate", "dublin_absconded", "dtv_absconded", "dtv_removed")
     # from Dublin: discharge (transferred from detention, or the deadline lapsed) and how many
     # of its claimants are detained (it looks for them first)
     takes = ("discharge", "dublin_detained")
@@ -204,8 +205,7 @@ class Detention(Part):
             self.rec.sample("detention.stay_days", now, now - det.since)
         if reason == "removal":
             self.rec.count("detention.removals", now, n)
-            origin = self.routes.bernoulli(self.policy.params.detention.origin_share)
-            self.out.depart(hh, "forced_origin" if origin else "forced_other")
+            self.out.dtv_removed(hh, self.routes.bernoulli(self.policy.params.detention.origin_share))
             return
         if reason == "transfer":
             self.rec.count("detention.transfers", now, n)
@@ -214,9 +214,9 @@ class Detention(Part):
         self.rec.count(f"detention.releases_{reason}", now, n)
         if reason != "lapsed" and self.routes.bernoulli(self.policy.params.detention.release_mob_share):
             if det.track == DUBLIN:
-                self.out.abscond(hh)
+                self.out.dublin_absconded(hh)
             else:
-                self.out.depart(hh, "mob")
+                self.out.dtv_absconded(hh)
 
     def levels(self, t: float) -> dict[str, float]:
         return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Generator
 
 from ..scenario.phases import ResolvedPhase, build_timeline
 from ..scenario.schema import Scenario
@@ -51,7 +51,7 @@ class PolicyProcess:
             fn(self.current.params)
         self.env.process(self._run())
 
-    def _run(self) -> Iterable[Any]:
+    def _run(self) -> Generator["simpy.Event", Any, None]:
         for phase in self.phases[1:]:
             delay = phase.start_day - self.env.now
             if delay > 0:
@@ -61,6 +61,22 @@ class PolicyProcess:
                 fn(phase.params)
             fired, self.changed = self.changed, self.env.event()
             fired.succeed(phase.name)
+
+    def next_slot(self, rate_of: Callable[[Scenario], float], stream: Any) -> Generator["simpy.Event", Any, None]:
+        """Wait for the next event of a Poisson stream whose rate (per day) follows the phase:
+        capacity slots such as removals, transfers, placements or interviews. The pending
+        draw is dropped at a phase boundary and redrawn at the new rate, which is exact
+        because exponential clocks are memoryless. Use as ``yield from policy.next_slot(...)``."""
+        env = self.env
+        while True:
+            rate = rate_of(self.current.params)
+            changed = self.changed
+            if rate <= 0:
+                yield changed
+                continue
+            fired = yield env.timeout(stream.exponential(1.0 / rate)) | changed
+            if changed not in fired:
+                return
 
     def slots(self, rate_of: Callable[[Scenario], float], stream: Any,
               on_slot: Callable[[], bool], active: bool = True) -> "Slots":

@@ -20,8 +20,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from .plots import (parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part,
-                    plot_series)
+from .plots import parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part, plot_series
 from .summary import fmt_ci, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
@@ -278,6 +277,18 @@ def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.D
     return "".join(out)
 
 
+def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+    from .pressure import has_pressure, plot_pressure, pressure_rows
+
+    if not has_pressure(weekly):
+        return "<p class='note'>No reception-network metrics in these results.</p>"
+    table = _table(["figure", "mean", "peak", "places (mean)", "places (peak)"], pressure_rows(weekly))
+    fig = plot_pressure(weekly, phases_from_manifest(manifest))
+    return (table + _figure(fig, "reception pressure",
+                            "Occupancy by stage against its places (COL: the agreed limit); mean over the run "
+                            "and peak week, mean [95% interval] over replications."))
+
+
 def _parts_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
                    names: tuple[str, str], targets: Targets | None) -> str:
     phases = phases_from_manifest(manifest)
@@ -285,6 +296,47 @@ def _parts_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.D
     for part in parts(weekly):
         fig = plot_part(weekly, part, targets=targets, phases=phases, baseline=base, names=names)
         out.append(_figure(fig, f"all metrics of {part}"))
+    return "".join(out)
+
+
+def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+    """Fan charts of the places needed (reception, quarantine/isolation, detention) and, under
+    inflow bands, the band's spread apart from replication noise."""
+    from ..metrics.need import need_table, peak_needs
+    from ..scenario.schema import Scenario
+    from .fan import band_shares, band_split, plot_bands, plot_need
+
+    need = manifest.get("need") or {}
+    prob, buf = float(need.get("prob", 0.9)), float(need.get("buffer", 0.0))
+    try:
+        sc = Scenario.model_validate(manifest["scenario"])
+    except Exception:  # noqa: BLE001 - an old or foreign manifest: capacities from metrics only
+        sc = None
+    table = need_table(weekly, prob, buf, sc)
+    if table.empty:
+        return "<p>No occupancy metrics in these results.</p>"
+    phases = phases_from_manifest(manifest)
+    out = [f"<p>Places needed per week at P{prob * 100:g}{f' plus {buf:.0%}' if buf else ''}: in at least "
+           f"{prob:.0%} of the replications this many places would have sufficed (week-end persons "
+           "needing a place; quarantine includes those left unplaced).</p>"]
+    peaks = peak_needs(table)
+    out.append(_table(list(map(_e, peaks.columns)), [[_e(v) for v in r] for r in peaks.itertuples(index=False)]))
+    for group in table.group.unique():
+        ax = plot_need(table, group, phases=phases)
+        out.append(_figure(ax.figure, f"required {group} places", "Band: P10-P90 of the demand over "
+                           "replications; line: median; dashed: the need at the chosen certainty; "
+                           "black: capacity in place."))
+    split = band_split(weekly, "coa.occupancy")
+    if split is not None:
+        b, n = band_shares(split)
+        bands = sc.inflow.bands if sc is not None else None
+        names = {round(b.scale, 9): n for n, b in bands.levels.items()} if bands is not None else None
+        ax = plot_bands(weekly, "coa.occupancy", labels=names, phases=phases, title="COA occupancy by inflow band")
+        out.append(f"<p>Two sources of spread in COA occupancy over the last 13 weeks: the inflow band "
+                   f"(an assumption, sampled per replication) {b:.0%} of the variance, replication noise "
+                   f"{n:.0%}.</p>")
+        out.append(_figure(ax.figure, "occupancy by inflow band", "One line per inflow band (mean); the "
+                           "shaded band around it is the 10-90% spread of its replications."))
     return "".join(out)
 
 
@@ -360,6 +412,8 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         ("figures", "Key figures", _key_figures_section(weekly, baseline, names)),
         ("targets", "The letter's figures", _targets_section(weekly, targets)),
         ("plots", "Plots", _plots_section(weekly, manifest, baseline, names, targets)),
+        ("pressure", "Reception pressure", _pressure_section(weekly, manifest)),
+        ("capacity", "Required capacity", _capacity_section(weekly, manifest)),
         ("parts", "Every metric, by part of the chain", _parts_section(weekly, manifest, baseline, names, targets)),
         ("assumptions", "Assumptions", _assumptions_section(manifest)),
         ("provenance", "Provenance", _provenance_section(manifest, base_manifest, sources)),
@@ -394,8 +448,7 @@ def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLik
     page = build_report(weekly, manifest, baseline=base_weekly, base_manifest=base_manifest, targets=targets,
                         sources=(str(results_dir), None if baseline is None else str(baseline)))
     path = Path(out) if out else Path(results_dir) / "report.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    from ..experiment.store import atomic_write
+
+    atomic_write(path, lambda p: p.write_text(page, encoding="utf-8"))  # no .tmp left on a full disk
     return path

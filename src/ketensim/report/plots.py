@@ -143,9 +143,11 @@ def shade_phases(ax: Axes, phases: Iterable[tuple[str, dt.date]] | None, labels:
 
 
 def _date_axis(ax: Axes) -> None:
-    loc = mdates.MonthLocator()
+    """Month ticks over a year, year ticks (with quarters between) over several years:
+    the locator picks the step when the figure is drawn, so it follows the horizon."""
+    loc = mdates.AutoDateLocator(minticks=5, maxticks=14, interval_multiples=True)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
     ax.grid(axis="y", color="#dddddd", lw=0.5)
     ax.spines[["top", "right"]].set_visible(False)
 

@@ -25,7 +25,7 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
-    if origin in (list, tuple, typing.Union, types.UnionType, typing.Annotated):
+    if origin in (list, tuple, dict, typing.Union, types.UnionType, typing.Annotated):
         for arg in typing.get_args(annotation):
             m = _model_of(arg)
             if m is not None:
@@ -43,16 +43,16 @@ def extensive_paths(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             continue
         sub = _model_of(info.annotation)
         if sub is not None:
-            is_list = typing.get_origin(info.annotation) is list
-            out += extensive_paths(sub, path + ("[]." if is_list else "."))
+            origin = typing.get_origin(info.annotation)
+            out += extensive_paths(sub, path + ("[]." if origin is list else "{}." if origin is dict else "."))
     return out
 
 
 def _times(value: Any, k: float, annotation: Any = None, like: Any = None) -> Any:
     """value times k; an integer field (``like``: the base value, for phase overrides) is
     rounded, and stays at least 1 where it was at least 1."""
-    if isinstance(value, bool):
-        return value
+    if value is None or isinstance(value, bool):
+        return value  # None: unlimited
     if isinstance(value, dict):
         if _model_of(annotation) is Series or ("scale" in value and "values" in value):
             return {**value, "scale": value.get("scale", 1.0) * k}
@@ -80,6 +80,9 @@ def _scale_data(data: Any, model: type[BaseModel], k: float) -> None:
         if isinstance(data[name], list):
             for item in data[name]:
                 _scale_data(item, sub, k)
+        elif isinstance(data[name], dict) and typing.get_origin(info.annotation) is dict:
+            for item in data[name].values():
+                _scale_data(item, sub, k)
         elif isinstance(data[name], dict):
             _scale_data(data[name], sub, k)
 
@@ -87,8 +90,8 @@ def _scale_data(data: Any, model: type[BaseModel], k: float) -> None:
 def _override_scales(key: str, paths: list[str]) -> str | None:
     """How a phase override ``key`` scales: 'value', 'scale' (a marked series' scale) or None."""
     for p in paths:
-        if "[]" in p:
-            continue  # lists are fixed during a run
+        if "[]" in p or "{}" in p:
+            continue  # lists and maps of blocks are fixed during a run
         if key == p or key.startswith(p + "."):
             rest = key[len(p) + 1:]
             field = _field_at(p)

@@ -13,7 +13,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from .errors import ScenarioError
+from .errors import ScenarioError, short
+from .strict_yaml import Refused, safe_load_strict
 
 __all__ = ["apply_overrides", "parse_override", "set_path"]
 
@@ -21,16 +22,20 @@ __all__ = ["apply_overrides", "parse_override", "set_path"]
 def parse_override(text: str) -> tuple[str, str | None, Any]:
     """'a.b@phase=value' -> ('a.b', 'phase', typed YAML scalar)."""
     if "=" not in text:
-        raise ScenarioError(f"--set {text}", "", "expected dotted.path=value")
+        raise ScenarioError(f"--set {short(text, 80, quote=False)}", "", "expected dotted.path=value")
     key, raw = text.split("=", 1)
     key = key.strip()
     phase = None
     if "@" in key:
         key, phase = key.split("@", 1)
     if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"--set {text}", key, "expected dotted.path=value")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        raise ScenarioError(f"--set {short(text, 80, quote=False)}", key, "expected dotted.path=value")
+    if len(raw) > 10_000:
+        raise ScenarioError(f"--set {short(text, 60, quote=False)}", key, "value longer than 10,000 characters")
+    try:  # duplicate keys and alias bombs refused, as in files
+        value = safe_load_strict(raw) if raw.strip() else ""
+    except Refused as exc:
+        raise ScenarioError(f"--set {short(text, 80, quote=False)}", key, str(exc.problem)) from None
     except yaml.YAMLError:
         value = raw
     return key, phase, value
@@ -72,6 +77,6 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
         match = [p for p in phases if isinstance(p, dict) and p.get("name") == phase]
         if not match:
             names = ", ".join(str(p.get("name")) for p in phases if isinstance(p, dict))
-            raise ScenarioError(f"--set {text}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
+            raise ScenarioError(f"--set {short(text, 80, quote=False)}", f"@{phase}", f"no phase named {phase!r}; phases: {names}")
         match[0].setdefault("set", {})[key] = value
     return out

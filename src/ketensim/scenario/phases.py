@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ScenarioError, from_validation
-from .overrides import set_path
 from .markers import has_marker
+from .overrides import set_path
 from .schema import PHASE_SECTIONS, Scenario
 
 __all__ = ["ResolvedPhase", "build_time_field", "build_timeline"]
