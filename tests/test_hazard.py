@@ -80,8 +80,8 @@ def test_slots_follow_the_phase_rate_and_idle_without_work():
     import numpy as np
     import simpy
 
-    from ketensim.policy.timeline import PolicyProcess, ResolvedPhase
     from ketensim.model.streams import Streams
+    from ketensim.policy.timeline import PolicyProcess, ResolvedPhase
 
     class P:  # the parameters a slot's rate reads
         def __init__(self, rate: float) -> None:
