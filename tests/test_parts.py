@@ -63,7 +63,10 @@ def test_starting_stock_is_stock_not_flow(short):
     """Placing the stocks counts nothing (no entries, admissions, applications, intake);
     the levels hold them: the chain population is every stock person."""
     chain = Chain(short.model_copy(update={"horizon": short.horizon}))
-    assert chain.rec.counts == {}
+    # counted flows (MVV, nareis) plan their later events when built: flows, not stock
+    planned = {m for m in chain.rec.counts if m.split(".")[0] in ("mvv", "nareis")}
+    assert set(chain.rec.counts) - planned == set()
+    assert not {"mvv.issued", "nareis.applications"} - planned  # the pipelines are planned
     s = short.start
     stock = (s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
              + s.dtv.outside_reception + s.dublin.awaiting_transfer + s.detention.population

@@ -73,6 +73,7 @@ HANDOFFS: tuple[Handoff, ...] = (
     Handoff("detention", "dublin_absconded", "dublin", "abscond"),
     Handoff("detention", "dtv_absconded", "dtv", "absconded"),
     Handoff("detention", "dtv_removed", "dtv", "removed"),
+    Handoff("dublin", "detained_claimants", "detention", "dublin_detained"),
     Handoff("reception", "moved", "epidemic", "on_move"),
     Handoff("reception", "joined", "epidemic", "on_join"),
 )
@@ -238,7 +239,7 @@ class Chain(Part):
             yield from self._permit(hh)
         else:
             self.ind.hand_over_rejected(hh)
-            yield from self.dtv.await_departure(hh)
+            self.dtv.enter(hh)
 
     def _appeal_stock(self, hh: Household,
                       ruling: Generator[simpy.Event, object, bool]) -> Generator[simpy.Event, object, None]:
@@ -318,9 +319,9 @@ class Chain(Part):
             self.env.process(self._appeal_stock(hh, self.appeals.lodge(hh)))
         for hh in households(sc.reception.rejected - n_appeal, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self.dtv.await_departure(hh))
+            self.dtv.enter(hh)
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
-            self.env.process(self.dtv.await_departure(hh))
+            self.dtv.enter(hh)
         dub, det = sc.dublin, sc.detention
         for hh in households(dub.awaiting_transfer, "first", DUBLIN):
             self.reception.admit(hh, newcomer=False)
@@ -333,7 +334,7 @@ class Chain(Part):
             self._enter(hh)
             elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
             self.detention.place(hh, DETENTION_DTV, elapsed=elapsed)
-            self.env.process(self.dtv.await_departure(hh, removable=True))
+            self.dtv.enter(hh, removable=True)
 
     def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
         """The IND stock: in COA and outside it; class, age and stage drawn per household

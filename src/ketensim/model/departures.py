@@ -11,14 +11,17 @@ Rejected households enter the caseload. Each household carries three competing c
   isolation/quarantine.
 
 Hazards follow the known policy timeline, so their clocks are drawn once by inverting the
-cumulative rate (see ``hazard``). Rejected households leave COA reception after a while
-and stay in the caseload outside reception.
+cumulative rate (see ``hazard``); a case is one scheduled event for the earlier clock, not a
+process waiting on a Condition (forced removal and detention end a stay by ``depart``).
+Rejected households leave COA reception after a while and stay in the caseload outside
+reception.
 """
 from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Any, Generator
+from functools import partial
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -85,82 +88,89 @@ class Dtv(Part):
         self.mob = PiecewiseRate(policy.schedule(lambda s: s.dtv.mob_weekly_hazard / 7.0))
         self.caseload: dict[int, Household] = {}
         self.removable: deque[Household] = deque()
+        # the one-person removable cases, in the same order (detention takes only those);
+        # cases in the caseload do not change size
+        self.removable_singles: deque[Household] = deque()
         self.persons = Level(0.0, env.now)
+        self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
         rec.add_source(self.levels)
-        env.process(self._removals())
+        policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal,
+                     self._removal_slot)
 
-    def await_departure(self, hh: Household,
-                        removable: bool | None = None) -> Generator[simpy.Event, Any, str]:
-        """Into the caseload now (intake); returns the household's time in it, which returns
-        the route it left by. ``removable`` is drawn unless given (starting detainees are
-        removable by definition)."""
+    def enter(self, hh: Household, removable: bool | None = None) -> None:
+        """Into the caseload now (intake); the household leaves by the first of its clocks or
+        when another part ends its stay (``depart``: forced removal, detention).
+        ``removable`` is drawn unless given (starting detainees are removable by definition)."""
         env = self.env
         self.reception.set_status(hh, REJECTED)
         self.caseload[hh.hid] = hh
         self.persons.add(env.now, hh.size)
         self.rec.count("dtv.intake", env.now, hh.size)
-        return self._in_caseload(hh, removable)
-
-    def _in_caseload(self, hh: Household, removable: bool | None) -> Generator[simpy.Event, Any, str]:
-        env = self.env
         if removable is None:
             removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
         hh.removable = removable
         if hh.removable:
             self.removable.append(hh)
-        hh.wakeup = env.event()
+            if hh.size == 1:
+                self.removable_singles.append(hh)
         if hh.in_reception:
-            env.process(self._leave_reception_later(hh))
-        t_ind = self.independent.next_time(env.now, self.clocks.exponential(1.0))
-        t_mob = self.mob.next_time(env.now, self.clocks.exponential(1.0))
-        while True:
-            t_next = min(t_ind, t_mob)
-            if t_next == math.inf:
-                route = yield hh.wakeup
-            else:
-                fired = yield env.timeout(t_next - env.now) | hh.wakeup
-                route = fired[hh.wakeup] if hh.wakeup in fired else None
-            if route is None and hh.blocked(env.now):
-                # in isolation/quarantine: cannot leave now; the clock restarts at release
-                release = hh.blocked_until()
-                t_ind = self.independent.next_time(release, self.clocks.exponential(1.0))
-                t_mob = self.mob.next_time(release, self.clocks.exponential(1.0))
-                continue
-            if route is None and hh.detained:
-                # in detention neither clock runs (detention decides); redrawing from now is
-                # exact for memoryless clocks: the hazard is in effect zero while detained
-                t_ind = self.independent.next_time(env.now, self.clocks.exponential(1.0))
-                t_mob = self.mob.next_time(env.now, self.clocks.exponential(1.0))
-                continue
-            if route is None:
-                route = "independent" if t_ind <= t_mob else "mob"
-            break
-        self._exit(hh, route)
-        return str(route)
+            days = self.clocks.exponential(self.policy.params.dtv.leave_reception_days)
+            env.timeout(days).callbacks.append(partial(self._leave_reception, hh))
+        self._start_clocks(hh, env.now)
 
-    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
-        while hh.blocked(self.env.now):  # nobody leaves a location in isolation/quarantine
-            yield self.env.timeout(hh.blocked_until() - self.env.now)
-        if hh.hid in self.caseload and hh.in_reception:
+    def _start_clocks(self, hh: Household, since: float) -> None:
+        """One scheduled event for the earlier of the two clocks (no process, no Condition);
+        a clock superseded by an exit or a restart is recognised by its stale token."""
+        t_ind = self.independent.next_time(since, self.clocks.exponential(1.0))
+        t_mob = self.mob.next_time(since, self.clocks.exponential(1.0))
+        token = self._token.get(hh.hid, 0) + 1
+        self._token[hh.hid] = token
+        t_next = min(t_ind, t_mob)
+        if t_next < math.inf:
+            route = "independent" if t_ind <= t_mob else "mob"
+            self.env.timeout(t_next - self.env.now).callbacks.append(
+                partial(self._clock_fired, hh, token, route))
+
+    def _clock_fired(self, hh: Household, token: int, route: str, _event: object) -> None:
+        if self._token.get(hh.hid) != token:
+            return  # the case left, or its clocks were restarted
+        now = self.env.now
+        if hh.blocked(now):
+            # in isolation/quarantine: cannot leave now; the clocks restart at release
+            self._start_clocks(hh, hh.blocked_until())
+        elif hh.detained:
+            # in detention neither clock runs (detention decides); redrawing from now is
+            # exact for memoryless clocks: the hazard is in effect zero while detained
+            self._start_clocks(hh, now)
+        else:
+            self._exit(hh, route)
+
+    def depart(self, hh: Household, route: str) -> None:
+        """Another part ends the case's stay (forced removal from detention, MOB on release)."""
+        if hh.hid in self.caseload:
+            self._exit(hh, route)
+
+    def _leave_reception(self, hh: Household, _event: object) -> None:
+        now = self.env.now
+        if hh.blocked(now):  # nobody leaves a location in isolation/quarantine
+            self.env.timeout(hh.blocked_until() - now).callbacks.append(partial(self._leave_reception, hh))
+        elif hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 
-    def _removals(self) -> Generator[simpy.Event, Any, None]:
-        while True:
-            yield from self.policy.next_slot(
-                lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal)
-            d = self.policy.params.dtv
-            hh = self._next_removable()
-            if hh is not None:
-                destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"
-                assert hh.wakeup is not None
-                hh.wakeup.succeed(f"forced_{destination}")
+    def _removal_slot(self) -> bool:
+        """A removal slot (escort, seat): the longest-waiting removable household goes."""
+        d = self.policy.params.dtv
+        hh = self._next_removable()
+        if hh is not None:
+            destination = "origin" if self.removal.bernoulli(d.forced_origin_share) else "other"
+            self._exit(hh, f"forced_{destination}")
+        return True
 
     def _next_removable(self) -> Household | None:
         now, skipped, found = self.env.now, [], None
         while self.removable:
             hh = self.removable.popleft()
-            if hh.hid not in self.caseload or hh.wakeup is None or hh.wakeup.triggered:
+            if hh.hid not in self.caseload:
                 continue
             if hh.blocked(now) or hh.detained:  # detainees are removed by detention itself
                 skipped.append(hh)
@@ -172,27 +182,32 @@ class Dtv(Part):
 
     def removed(self, hh: Household, to_origin: bool) -> None:
         """Removed by force from detention (detention's hand-off): the household leaves."""
-        self._wake(hh, "forced_origin" if to_origin else "forced_other")
+        self.depart(hh, "forced_origin" if to_origin else "forced_other")
 
     def absconded(self, hh: Household) -> None:
         """Released from detention and gone without supervision (detention's hand-off)."""
-        self._wake(hh, "mob")
-
-    def _wake(self, hh: Household, route: str) -> None:
-        assert hh.wakeup is not None and not hh.wakeup.triggered, f"household {hh.hid} is not waiting"
-        hh.wakeup.succeed(route)
+        self.depart(hh, "mob")
 
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting removable one-person case that could be detained now."""
-        for hh in self.removable:
-            if (hh.size == 1 and not hh.detained and hh.hid in self.caseload
-                    and hh.wakeup is not None and not hh.wakeup.triggered and not hh.blocked(now)):
-                return hh
-        return None
+        singles, caseload = self.removable_singles, self.caseload
+        while singles and singles[0].hid not in caseload:
+            singles.popleft()  # left the caseload: never a candidate again
+        found, stale = None, 0
+        for hh in singles:
+            if hh.hid not in caseload:
+                stale += 1
+            elif not hh.detained and not hh.blocked(now):
+                found = hh
+                break
+        if stale > 64:  # drop the cases that left (order kept)
+            self.removable_singles = deque(h for h in singles if h.hid in caseload)
+        return found
 
     def _exit(self, hh: Household, route: str) -> None:
         now, n = self.env.now, hh.size
         del self.caseload[hh.hid]
+        del self._token[hh.hid]
         self.persons.add(now, -n)
         self.rec.count("dtv.exits", now, n)  # caseload exits (Dublin transfers are not in it)
         if route == "mob":

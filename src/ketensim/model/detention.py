@@ -23,7 +23,8 @@ while detained. The level and flows satisfy population[w] = population[w-1] + pl
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Generator
+from functools import partial
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -68,11 +69,12 @@ METRICS: tuple[Metric | Derived, ...] = (
 
 
 class Detainee:
-    __slots__ = ("hh", "track", "since", "end", "left")
+    __slots__ = ("hh", "track", "since", "left", "t_max", "t_rel", "t_rem")
 
-    def __init__(self, hh: Household, track: str, since: float, end: simpy.Event) -> None:
-        self.hh, self.track, self.since, self.end = hh, track, since, end
+    def __init__(self, hh: Household, track: str, since: float) -> None:
+        self.hh, self.track, self.since = hh, track, since
         self.left = False
+        self.t_max = self.t_rel = self.t_rem = math.inf
 
 
 class Detention(Part):
@@ -82,7 +84,9 @@ class Detention(Part):
     metrics = METRICS
     # per track: a candidate to place; a detainee released without supervision; (DT&V) removed
     offers = ("dublin_candidate", "dtv_candidate", "dublin_absconded", "dtv_absconded", "dtv_removed")
-    takes = ("discharge",)  # from Dublin: transferred from detention, or the deadline lapsed
+    # from Dublin: discharge (transferred from detention, or the deadline lapsed) and how many
+    # of its claimants are detained (it looks for them first)
+    takes = ("discharge", "dublin_detained")
 
     @classmethod
     def build(cls, ctx: Build) -> "Detention":
@@ -100,11 +104,13 @@ class Detention(Part):
             lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
+        self._dublin_detained = 0  # detainees of the Dublin track
         self.population = Level(0.0, env.now)
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
         policy.subscribe(self._on_phase)
-        env.process(self._placements())
+        policy.slots(lambda s: s.detention.placements_per_week / 7.0, self.opportunities,
+                     self._placement_slot)
 
     # ------------------------------------------------------------------ prospect
     def _prospect(self, track: str, s: "Scenario") -> bool:
@@ -119,23 +125,22 @@ class Detention(Part):
                 self._leave(det, "prospect")
 
     # ------------------------------------------------------------------ placement
-    def _placements(self) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        while True:
-            yield from self.policy.next_slot(lambda s: s.detention.placements_per_week / 7.0,
-                                             self.opportunities)
-            d = self.policy.params.detention
-            dublin_first = self.choice.bernoulli(d.dublin_share)
-            if self.population.value >= d.places:
+    def _placement_slot(self) -> bool:
+        """A placement opportunity: one person if a place is free and a candidate with a
+        prospect of removal exists (Dublin or DT&V first, by ``dublin_share``)."""
+        d = self.policy.params.detention
+        dublin_first = self.choice.bernoulli(d.dublin_share)
+        if self.population.value >= d.places:
+            return True
+        for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
+            if not self._prospect(track, self.policy.params):
                 continue
-            for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
-                if not self._prospect(track, self.policy.params):
-                    continue
-                candidate = self.out.dublin_candidate if track == DUBLIN else self.out.dtv_candidate
-                hh = candidate(env.now)
-                if hh is not None:
-                    self.place(hh, track)
-                    break
+            candidate = self.out.dublin_candidate if track == DUBLIN else self.out.dtv_candidate
+            hh = candidate(self.env.now)
+            if hh is not None:
+                self.place(hh, track)
+                break
+        return True
 
     def place(self, hh: Household, track: str, elapsed: float = 0.0) -> None:
         """Into detention (the starting stock: already ``elapsed`` days in)."""
@@ -143,31 +148,43 @@ class Detention(Part):
         hh.detained = True
         if hh.in_reception:
             self.reception.leave(hh, "detention")
-        det = Detainee(hh, track, now - elapsed, self.env.event())
+        det = Detainee(hh, track, now - elapsed)
         self.detainees[hh.hid] = det
+        self._dublin_detained += track == DUBLIN
         self.population.add(now, hh.size)
         self.rec.count("detention.placements", now, hh.size)
-        self.env.process(self._stay(det))
+        self._stay(det)
 
-    def _stay(self, det: Detainee) -> Generator[simpy.Event, Any, None]:
-        env, hh = self.env, det.hh
+    def _stay(self, det: Detainee) -> None:
+        """Competing clocks of the stay: one scheduled event for the earliest (no process,
+        no Condition); a stay ended otherwise (``_leave``) makes it a no-op."""
+        now = self.env.now
         d = self.policy.params.detention
-        t_max = max(det.since + d.max_stay_days, env.now)
-        t_rel = self.release.next_time(env.now, self.clocks.exponential(1.0))
-        t_rem = self.removal.next_time(env.now, self.clocks.exponential(1.0)) if det.track == DTV else math.inf
-        while True:
-            t_next = min(t_max, t_rel, t_rem)
-            fired = yield env.timeout(t_next - env.now) | det.end
-            if det.left or det.end in fired:
-                return
-            if t_next == t_rem:
-                if hh.blocked(env.now):  # in isolation/quarantine: removal waits
-                    t_rem = self.removal.next_time(hh.blocked_until(), self.clocks.exponential(1.0))
-                    continue
-                self._leave(det, "removal")
-            else:
-                self._leave(det, "max_stay" if t_next == t_max else "release")
+        det.t_max = max(det.since + d.max_stay_days, now)
+        det.t_rel = self.release.next_time(now, self.clocks.exponential(1.0))
+        det.t_rem = self.removal.next_time(now, self.clocks.exponential(1.0)) if det.track == DTV else math.inf
+        self._next_clock(det)
+
+    def _next_clock(self, det: Detainee) -> None:
+        t_next = min(det.t_max, det.t_rel, det.t_rem)
+        self.env.timeout(t_next - self.env.now).callbacks.append(partial(self._clock_fired, det, t_next))
+
+    def _clock_fired(self, det: Detainee, t_next: float, _event: object) -> None:
+        if det.left:
             return
+        hh, now = det.hh, self.env.now
+        if t_next == det.t_rem:
+            if hh.blocked(now):  # in isolation/quarantine: removal waits
+                det.t_rem = self.removal.next_time(hh.blocked_until(), self.clocks.exponential(1.0))
+                self._next_clock(det)
+                return
+            self._leave(det, "removal")
+        else:
+            self._leave(det, "max_stay" if t_next == det.t_max else "release")
+
+    def dublin_detained(self) -> int:
+        """Detainees of the Dublin track (Dublin prefers them for a transfer slot)."""
+        return self._dublin_detained
 
     # ------------------------------------------------------------------ leaving
     def discharge(self, hh: Household, reason: str) -> None:
@@ -179,9 +196,8 @@ class Detention(Part):
     def _leave(self, det: Detainee, reason: str) -> None:
         now, hh, n = self.env.now, det.hh, det.hh.size
         det.left = True
-        if not det.end.triggered:
-            det.end.succeed(reason)
         del self.detainees[hh.hid]
+        self._dublin_detained -= det.track == DUBLIN
         self.population.add(now, -n)
         hh.detained = False
         if det.since >= 0:
@@ -206,5 +222,5 @@ class Detention(Part):
         return {
             "detention.population": self.population.value,
             "detention.population_avg": self.population.take_area(t) / 7.0,
-            "detention.dublin": sum(1 for d in self.detainees.values() if d.track == DUBLIN),
+            "detention.dublin": self._dublin_detained,
         }

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generator
 
 import simpy
@@ -72,7 +73,8 @@ class Case:
     """An accepted claim awaiting transfer. A new Case is opened when an absconder reappears,
     so stale queue entries of the old one stay closed."""
 
-    __slots__ = ("hh", "accepted_at", "deadline", "cooperative", "ready", "hold_until", "closed", "done")
+    __slots__ = ("hh", "accepted_at", "deadline", "cooperative", "ready", "hold_until", "closed", "done",
+                 "t_mob", "token")
 
     def __init__(self, hh: Household, accepted_at: float, deadline: float, cooperative: bool,
                  done: simpy.Event) -> None:
@@ -83,7 +85,9 @@ class Case:
         self.ready = False  # transfer arranged (papers, flight) and waiting for a slot
         self.hold_until = -math.inf  # postponed by the partner state until then
         self.closed = False
-        self.done = done  # succeeded with "transferred" or "absconded" by others
+        self.done = done  # succeeded with "transferred", "absconded" or "lapsed"
+        self.t_mob = math.inf  # when the claimant absconds unless something else happens first
+        self.token = 0  # the current clock event (see Dublin._arm)
 
 
 class Dublin(Part):
@@ -91,7 +95,8 @@ class Dublin(Part):
     params = "dublin"
     stock = ("dublin.awaiting_transfer",)
     metrics = METRICS
-    offers = ("exit", "reenter", "discharge")  # to the chain; discharge(hh, reason) to detention
+    # to the chain; to detention: discharge(hh, reason) and detained_claimants() (how many)
+    offers = ("exit", "reenter", "discharge", "detained_claimants")
     takes = ("abscond", "detention_candidate")  # from detention
 
     @classmethod
@@ -117,7 +122,7 @@ class Dublin(Part):
         self.cases: dict[int, Case] = {}  # open cases (claimant in the chain)
         self.persons = Level(0.0, env.now)
         rec.add_source(self.levels)
-        env.process(self._transfers())
+        policy.slots(lambda s: s.dublin.transfers_per_week / 7.0, self.slots, self._transfer_slot)
 
     # ------------------------------------------------------------------ journey
     def has_claim(self, hh: Household) -> bool:
@@ -166,35 +171,41 @@ class Dublin(Part):
         del self.cases[case.hh.hid]
         self.persons.add(self.env.now, -case.hh.size)
 
-    def _await_transfer(self, case: Case) -> Generator[simpy.Event, Any, str]:
-        env, hh = self.env, case.hh
-        t_ready = case.hold_until
-        t_mob = self.mob.next_time(env.now, self.mob_clock.exponential(1.0))
-        while True:
-            t_next = min(t_ready if not case.ready else math.inf, t_mob, case.deadline)
-            fired = yield env.timeout(max(t_next - env.now, 0.0)) | case.done
-            if case.done in fired:
-                outcome = str(fired[case.done])
-                break
-            now = env.now
-            if not case.ready and t_ready <= now:
-                case.ready = True
-                self.queue.append(case)
-                continue
-            if case.deadline <= now:
-                outcome = "lapsed"
-                break
-            if hh.detained or hh.blocked(now):  # cannot abscond now; the clock restarts later
-                t_mob = self.mob.next_time(max(now, hh.blocked_until()), self.mob_clock.exponential(1.0))
-                continue
-            outcome = "absconded"
-            break
+    def _await_transfer(self, case: Case) -> Generator[simpy.Event, object, str]:
+        """Wait for the end of the case: transferred (a slot), lapsed (the deadline) or
+        absconded (MOB); the clocks run as scheduled callbacks, the journey waits on ``done``."""
+        case.t_mob = self.mob.next_time(self.env.now, self.mob_clock.exponential(1.0))
+        self._arm(case)
+        outcome = str((yield case.done))
         if outcome == "transferred":
             return outcome
         if outcome == "lapsed":
             self._lapse(case)
             return "national"
         return (yield from self._absconded(case))
+
+    def _arm(self, case: Case) -> None:
+        """One scheduled event for the case's earliest clock (ready, MOB, deadline)."""
+        case.token += 1
+        t_next = min(case.hold_until if not case.ready else math.inf, case.t_mob, case.deadline)
+        self.env.timeout(max(t_next - self.env.now, 0.0)).callbacks.append(
+            partial(self._clock_fired, case, case.token))
+
+    def _clock_fired(self, case: Case, token: int, _event: object) -> None:
+        if token != case.token or case.done.triggered:
+            return
+        hh, now = case.hh, self.env.now
+        if not case.ready and case.hold_until <= now:
+            case.ready = True
+            self.queue.append(case)
+            self._arm(case)
+        elif case.deadline <= now:
+            case.done.succeed("lapsed")
+        elif hh.detained or hh.blocked(now):  # cannot abscond now; the clock restarts later
+            case.t_mob = self.mob.next_time(max(now, hh.blocked_until()), self.mob_clock.exponential(1.0))
+            self._arm(case)
+        else:
+            case.done.succeed("absconded")
 
     def _lapse(self, case: Case) -> None:
         """Deadline passed: the Netherlands becomes responsible; back into the IND procedure."""
@@ -237,19 +248,18 @@ class Dublin(Part):
             case.done.succeed("absconded")
 
     # ------------------------------------------------------------------ transfers
-    def _transfers(self) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        while True:
-            yield from self.policy.next_slot(lambda s: s.dublin.transfers_per_week / 7.0, self.slots)
-            p = self.policy.params.dublin
-            case = self._next_case()
-            if case is None:
-                continue
-            if self.partner.bernoulli(p.partner_refusal_share):
-                self.rec.count("dublin.transfers_postponed", env.now, case.hh.size)
-                case.hold_until = env.now + self.partner.exponential(p.partner_delay_days)
-                continue
-            self._transfer(case)
+    def _transfer_slot(self) -> bool:
+        """A transfer slot: the next case travels, unless the partner state refuses."""
+        p = self.policy.params.dublin
+        case = self._next_case()
+        if case is None:
+            return True
+        if self.partner.bernoulli(p.partner_refusal_share):
+            self.rec.count("dublin.transfers_postponed", self.env.now, case.hh.size)
+            case.hold_until = self.env.now + self.partner.exponential(p.partner_delay_days)
+            return True
+        self._transfer(case)
+        return True
 
     def _next_case(self) -> Case | None:
         """A detained claimant first, else the longest-waiting one who can travel now."""
@@ -257,13 +267,23 @@ class Dublin(Part):
         while self.queue and self.queue[0].closed:
             self.queue.popleft()
         first = None
+        any_detained = self.out.detained_claimants() > 0
+        stale = 0
         for case in self.queue:
-            if case.closed or case.hold_until > now or case.done.triggered or case.hh.blocked(now):
+            if case.closed:
+                stale += 1
+                continue
+            if case.hold_until > now or case.done.triggered or case.hh.blocked(now):
                 continue
             if case.hh.detained:
-                return case
+                first = case
+                break
             if first is None:
                 first = case
+                if not any_detained:
+                    break  # no detained claimant to prefer: the longest-waiting one it is
+        if stale > 64:  # closed cases are never taken: drop them (order kept)
+            self.queue = deque(c for c in self.queue if not c.closed)
         return first
 
     def _transfer(self, case: Case) -> None:

@@ -12,7 +12,7 @@ from ..scenario.base import (
     Series,
     Strict,
 )
-from ..scenario.markers import BUILD_TIME
+from ..scenario.markers import BUILD_TIME, EXTENSIVE
 from .quarantine_params import Quarantine
 from .vaccination_params import Vaccination
 
@@ -99,7 +99,7 @@ class Health(Strict):
         "persons in all (1 = a room of one's own); roommates are contacts like housemates"
     )
     initial_infections: NonNegInt = Field(
-        json_schema_extra=BUILD_TIME,
+        json_schema_extra={**BUILD_TIME, **EXTENSIVE},
         description="residents infected (latent) at the start of the run, at random (persons)"
     )
     course: Course

@@ -17,20 +17,28 @@ An application (one family, counted in persons) goes through:
 
 Levels: ``nareis.open`` = persons applied for and not yet decided, so every week
 open[w] = open[w-1] + applications[w] - decisions[w].
+
+Counted flows where families do not interact: filing, assessment, the decision and the
+journey (MVV, travel) have no capacity and follow the known policy timeline, so a family's
+path through them is drawn when it starts (at the grant; for the background and the
+starting pipeline when the part is built) and counted ahead. Only two moments need an
+event: joining the interview/DNA queue (shared capacity) and the arrival, where the
+sponsor's whereabouts decide where the family goes.
 """
 from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from functools import partial
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
-from ..metrics.recorder import Level, Recorder
+from ..metrics.recorder import FutureLevel, Level, Recorder
 from ..metrics.registry import Derived, Metric
 from .entities import Household
-from .hazard import PiecewiseRate, product, wait_for
-from .inflow import mean_size, phased_series_rate, phased_sizes
+from .hazard import PiecewiseRate, product
+from .inflow import mean_size, phased_series_rate, size_sampler
 from .parts import Build, Part
 
 if TYPE_CHECKING:
@@ -87,7 +95,8 @@ class Nareis(Part):
         self.s_slots = streams("nareis.investigation")
         self.s_decision = streams("nareis.decision")
         self.s_travel = streams("nareis.travel")
-        self.family_size = phased_sizes(policy, lambda s: s.nareis.family_size_probabilities, streams("nareis.family"))
+        self.s_family = streams("nareis.family")
+        self._sizes: dict[int, Callable[[], int]] = {}  # id(phase parameters) -> size draw
         self.filing = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor / s.nareis.apply_days))
         factor = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor))
         self.background = product(phased_series_rate(  # households: persons / mean family size
@@ -95,94 +104,96 @@ class Nareis(Part):
             lambda s: 1.0 / mean_size(s.nareis.family_size_probabilities)), factor)
         self.mvv = PiecewiseRate(policy.schedule(lambda s: s.nareis.embassies_open / s.nareis.mvv_days))
         self.travel = PiecewiseRate(policy.schedule(lambda s: s.nareis.travel_open / s.nareis.travel_days))
-        self.open = Level(0.0, env.now)
+        self.end = float(scenario.horizon.days)
+        weeks = scenario.horizon.weeks
+        self.open = FutureLevel(weeks)
         self.awaiting_investigation = Level(0.0, env.now)
-        self.approved = Level(0.0, env.now)
-        self.holding_mvv = Level(0.0, env.now)
-        self.queue: deque[tuple[simpy.Event, int]] = deque()
-        self._wake = env.event()
+        self.approved = FutureLevel(weeks)
+        self.holding_mvv = FutureLevel(weeks)
+        self.queue: deque[tuple[int, Household | None]] = deque()
+        # interview/DNA slots: Poisson at the phase's rate while applications wait
+        self.slots = policy.slots(lambda s: s.nareis.investigations_per_week / 7.0, self.s_slots,
+                                  self._investigation_slot, active=False)
         rec.add_source(self.levels)
         self._seed(scenario)
-        env.process(self._background())
-        env.process(self._investigations())
+        for t in self.background.arrivals(env.now, self.end, self.s_background.rng):
+            self._application(self.family_size(float(t)), None, float(t))
 
     # ------------------------------------------------------------------ hand-off from IND
     def granted(self, sponsor: Household) -> None:
         """A household was granted a permit: it may apply for family members abroad."""
         if self.s_filing.bernoulli(self.policy.params.nareis.apply_share):
-            self.env.process(self._file(sponsor))
+            t = self.filing.next_time(self.env.now, self.s_filing.exponential(1.0))
+            if t < self.end:
+                self._application(self.family_size(t), sponsor, t)
 
-    def _file(self, sponsor: Household) -> Generator[simpy.Event, object, None]:
-        t = self.filing.next_time(self.env.now, self.s_filing.exponential(1.0))
-        if t == math.inf:
-            return
-        yield self.env.timeout(t - self.env.now)
-        yield from self._application(self.family_size(), sponsor)
-
-    def _background(self) -> Generator[simpy.Event, object, None]:
-        env = self.env
-        while (yield from wait_for(env, self.background, self.s_background)):
-            env.process(self._application(self.family_size(), None))
+    def family_size(self, t: float) -> int:
+        """Family members applied for, from the distribution of the phase in force at t."""
+        params = self.policy.params_at(t)
+        draw = self._sizes.get(id(params))
+        if draw is None:
+            draw = self._sizes[id(params)] = size_sampler(params.nareis.family_size_probabilities,
+                                                          self.s_family)[0]
+        return draw()
 
     # ------------------------------------------------------------------ the application
-    def _application(self, n: int, sponsor: Household | None, stage: str = "filed",
-                     ) -> Generator[simpy.Event, object, None]:
-        env = self.env
-        if stage in ("filed", "assessing"):  # "assessing": filed before the start, already open
-            if stage == "filed":
-                self.open.add(env.now, n)
-                self.rec.count("nareis.applications", env.now, n)
-            yield env.timeout(self.s_assess.exponential(self.policy.params.nareis.assessment_days))
-            stage = "investigation" if self.s_assess.bernoulli(
-                self.policy.params.nareis.investigation_share) else "decision"
-        if stage == "investigation":
-            yield from self._investigate(n)
-        self.open.add(env.now, -n)
-        self.rec.count("nareis.decisions", env.now, n)
-        if not self.s_decision.bernoulli(self.policy.params.nareis.approval_share):
-            self.rec.count("nareis.refusals", env.now, n)
-            return
-        self.rec.count("nareis.approvals", env.now, n)
-        yield from self._travel(n, sponsor, holding_mvv=False)
+    def _application(self, n: int, sponsor: Household | None, filed_at: float, filed: bool = True) -> None:
+        """Filed at ``filed_at`` (now or later; ``filed=False``: before the start, already
+        open): the assessment, then the decision or the investigation queue."""
+        if filed:
+            self.open.add(filed_at, n)
+            self.rec.count_ahead("nareis.applications", filed_at, n)
+        p = self.policy.params_at(filed_at).nareis
+        assessed = filed_at + self.s_assess.exponential(p.assessment_days)
+        if self.s_assess.bernoulli(self.policy.params_at(assessed).nareis.investigation_share):
+            if assessed < self.end:
+                self.env.timeout(assessed - self.env.now).callbacks.append(
+                    partial(self._join_queue, n, sponsor))
+        else:
+            self._decide(n, sponsor, assessed)
 
-    def _investigate(self, n: int) -> Generator[simpy.Event, object, None]:
-        done = self.env.event()
+    def _join_queue(self, n: int, sponsor: Household | None, _event: object = None) -> None:
         self.awaiting_investigation.add(self.env.now, n)
-        self.queue.append((done, n))
-        if not self._wake.triggered:
-            self._wake.succeed()
-        yield done
-        self.awaiting_investigation.add(self.env.now, -n)
-        self.rec.count("nareis.investigations", self.env.now, n)
+        self.queue.append((n, sponsor))
+        self.slots.wake()
 
-    def _investigations(self) -> Generator[simpy.Event, object, None]:
-        """Interview/DNA slots: Poisson at the phase's rate, redrawn at phase boundaries."""
-        env = self.env
-        while True:
-            if not self.queue:
-                self._wake = env.event()
-                yield self._wake
-                continue
-            yield from self.policy.next_slot(lambda s: s.nareis.investigations_per_week / 7.0,
-                                             self.s_slots)
-            done, _ = self.queue.popleft()
-            done.succeed()
+    def _investigation_slot(self) -> bool:
+        """An interview/DNA slot: the longest-waiting application; idle when none waits."""
+        n, sponsor = self.queue.popleft()
+        now = self.env.now
+        self.awaiting_investigation.add(now, -n)
+        self.rec.count("nareis.investigations", now, n)
+        self._decide(n, sponsor, now)
+        return bool(self.queue)
 
-    def _travel(self, n: int, sponsor: Household | None, holding_mvv: bool,
-                ) -> Generator[simpy.Event, object, None]:
-        """MVV at the embassy, then travel; never arrives if either stays closed."""
-        env = self.env
-        if not holding_mvv:
-            self.approved.add(env.now, n)
-            if not (yield from wait_for(env, self.mvv, self.s_travel)):
-                return
-            self.approved.add(env.now, -n)
-            self.rec.count("nareis.mvv_issued", env.now, n)
-        self.holding_mvv.add(env.now, n)
-        if not (yield from wait_for(env, self.travel, self.s_travel)):
+    def _decide(self, n: int, sponsor: Household | None, t: float) -> None:
+        self.open.add(t, -n)
+        self.rec.count_ahead("nareis.decisions", t, n)
+        if not self.s_decision.bernoulli(self.policy.params_at(t).nareis.approval_share):
+            self.rec.count_ahead("nareis.refusals", t, n)
             return
-        self.holding_mvv.add(env.now, -n)
-        self.rec.count("nareis.arrivals", env.now, n)
+        self.rec.count_ahead("nareis.approvals", t, n)
+        self._travel(n, sponsor, t, holding_mvv=False)
+
+    def _travel(self, n: int, sponsor: Household | None, t: float, holding_mvv: bool) -> None:
+        """MVV at the embassy, then travel (from time t); never arrives if either stays closed."""
+        if not holding_mvv:
+            self.approved.add(t, n)
+            t_mvv = self.mvv.next_time(t, self.s_travel.exponential(1.0))
+            if t_mvv == math.inf:
+                return
+            self.approved.add(t_mvv, -n)
+            self.rec.count_ahead("nareis.mvv_issued", t_mvv, n)
+            t = t_mvv
+        self.holding_mvv.add(t, n)
+        t_arrival = self.travel.next_time(t, self.s_travel.exponential(1.0))
+        if t_arrival >= self.end:
+            return  # after the horizon (or never)
+        self.holding_mvv.add(t_arrival, -n)
+        self.rec.count_ahead("nareis.arrivals", t_arrival, n)
+        self.env.timeout(t_arrival - self.env.now).callbacks.append(partial(self._arrived, sponsor, n))
+
+    def _arrived(self, sponsor: Household | None, n: int, _event: object) -> None:
         self.out.arrival(sponsor, n)
 
     # ------------------------------------------------------------------ starting pipeline
@@ -192,28 +203,30 @@ class Nareis(Part):
         applications: they were filed before the horizon."""
         st = scenario.start.nareis
         share = st.awaiting_investigation_share
-        stock = self.env.now
+        t0 = self.env.now
         for n in self._families(st.open):
-            self.open.add(stock, n)
-            waiting = self.s_assess.bernoulli(share)
-            self.env.process(self._application(n, None, "investigation" if waiting else "assessing"))
+            self.open.add(t0, n)
+            if self.s_assess.bernoulli(share):
+                self._join_queue(n, None)
+            else:
+                self._application(n, None, t0, filed=False)
         for n in self._families(st.approved):
-            self.env.process(self._travel(n, None, holding_mvv=False))
+            self._travel(n, None, t0, holding_mvv=False)
         for n in self._families(st.holding_mvv):
-            self.env.process(self._travel(n, None, holding_mvv=True))
+            self._travel(n, None, t0, holding_mvv=True)
 
     def _families(self, persons: int) -> list[int]:
         out, placed = [], 0
         while placed < persons:
-            n = min(self.family_size(), persons - placed)
+            n = min(self.family_size(self.env.now), persons - placed)
             out.append(n)
             placed += n
         return out
 
     def levels(self, t: float) -> dict[str, float]:
         return {
-            "nareis.open": self.open.value,
+            "nareis.open": self.open.value_at(t),
             "nareis.awaiting_investigation": self.awaiting_investigation.value,
-            "nareis.approved_waiting": self.approved.value,
-            "nareis.holding_mvv": self.holding_mvv.value,
+            "nareis.approved_waiting": self.approved.value_at(t),
+            "nareis.holding_mvv": self.holding_mvv.value_at(t),
         }

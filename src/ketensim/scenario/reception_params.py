@@ -90,7 +90,7 @@ class EmergencyLocation(Strict):
 
     name: str
     places: NonNegInt = Field(json_schema_extra=EXTENSIVE)
-    isolation_places: NonNegInt = 0
+    isolation_places: NonNegInt = Field(0, json_schema_extra=EXTENSIVE)
 
 
 class Crisis(Strict):

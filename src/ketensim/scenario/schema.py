@@ -26,6 +26,7 @@ from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
 from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
 from .ind_schema import IndProduction, StartIndStock
+from .markers import EXTENSIVE
 from .reception_params import Reception
 from .series import extend_raw, last_period, series_paths
 
@@ -99,7 +100,7 @@ class Horizon(Strict):
 class PhysicalHearings(Strict):
     """Hearings in IND offices; 1.5 m distancing leaves only part of the rooms usable."""
 
-    offices: dict[str, NonNegInt] = Field(description="hearing rooms per IND office")
+    offices: dict[str, NonNegInt] = Field(description="hearing rooms per IND office", json_schema_extra=EXTENSIVE)
     slots_per_room_per_week: PosFloat
     distancing_factor: Probability = Field(
         description="share of rooms usable under the distancing rules (1 = no distancing)"
@@ -114,9 +115,10 @@ class VideoHearings(Strict):
     """Telehoren: applicant in a COA video room, IND staff in a video room at an IND site."""
 
     ind_rooms: dict[str, NonNegInt] = Field(
+        json_schema_extra=EXTENSIVE,
         description="video rooms per IND site (Zevenaar, Den Bosch, Schiphol, Ter Apel)"
     )
-    coa_rooms: NonNegInt = Field(description="video rooms on the COA side, all locations")
+    coa_rooms: NonNegInt = Field(description="video rooms on the COA side, all locations", json_schema_extra=EXTENSIVE)
     slots_per_room_per_week: PosFloat
     from_quarantine: bool = Field(
         False, description="a person in isolation/quarantine may still be heard by video"
@@ -188,9 +190,9 @@ class Ind(IndProduction):
 
 
 class StartReception(Strict):
-    in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision")
-    permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house")
-    rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)")
+    in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision", json_schema_extra=EXTENSIVE)
+    permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house", json_schema_extra=EXTENSIVE)
+    rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)", json_schema_extra=EXTENSIVE)
 
 
 class StartInd(StartIndStock):

@@ -1,7 +1,7 @@
 """Benchmarks of issue 5: variance reduction from common random numbers, executor overhead.
 
-    python benchmarks/experiments.py crn --reps 10          # baseline vs telehoren-permanent
-    python benchmarks/experiments.py executors --runs 24    # serial, processes, Dask local
+    python bench/experiments.py crn --reps 10          # baseline vs telehoren-permanent
+    python bench/experiments.py executors --runs 24    # serial, processes, Dask local
 
 Writes CSV tables to results/bench/. Timings depend on the machine and its load; the
 variance reduction is deterministic given the seeds.
