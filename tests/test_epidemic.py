@@ -161,7 +161,10 @@ def test_conservation_of_persons_with_epidemic():
     """Every week: persons in the chain = in reception + in the caseload outside reception;
     the epidemic's residents index matches reception; places never exceed their number."""
     sc = load_scenario(SCENARIOS / "second-wave-2020.yaml",
-                       ["health.imports.exposure_factor=1.0"])  # a heavy epidemic
+                       ["health.imports.exposure_factor=1.0",  # a heavy epidemic
+                        # no IND stock outside COA, so that everyone is in reception, the DT&V
+                        # caseload or the Dublin track (the outside stock: test_conservation.py)
+                        "start.ind.outside_reception=0"])
     chain = Chain(sc, 0)
     env, failures = chain.env, []
 

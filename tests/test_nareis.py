@@ -74,7 +74,7 @@ def test_conservation_every_week():
     coa0 = (s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
             + s.dublin.awaiting_transfer)
     identity("chain.population", ["chain.entries"], ["chain.exits"],
-             coa0 + s.dtv.outside_reception + s.detention.population)
+             coa0 + s.dtv.outside_reception + s.detention.population + s.ind.outside_reception)
     identity("coa.occupancy", ["coa.admissions"], ["coa.exits"], coa0)
     identity("nareis.open", ["nareis.applications"], ["nareis.decisions"], s.nareis.open)
     identity("nareis.approved_waiting", ["nareis.approvals"], ["nareis.mvv_issued"], s.nareis.approved)
