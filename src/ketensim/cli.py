@@ -7,8 +7,15 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .scenario.schema import Scenario
 
 DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
+SET_HELP = ("override a parameter: dotted.path=value, dotted.path@phase=value, or a dated change "
+            "dotted.path@DATE=value / dotted.path@DATE..DATE=value (DATE: 2020-11-01 or 2020-W40; "
+            "value '*0.5' = half the phases' value); repeatable")
 log = logging.getLogger("ketensim")
 
 
@@ -47,11 +54,10 @@ class Progress:
 def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a parameter (dotted.path=value, or dotted.path@phase=value)")
+                   help=SET_HELP)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .policy.timeline import build_timeline
     from .scenario.loader import load_scenario
 
     sc = load_scenario(args.scenario, args.overrides)
@@ -67,12 +73,52 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  reception {sc.reception.regular_places:,} regular places in "
           f"{sum(g.count for g in sc.reception.locations)} locations; "
           f"emergency {', '.join(e.name for e in sc.reception.emergency) or 'none'}")
-    print("  phases")
-    for ph in build_timeline(sc, args.scenario):
-        src = next(p for p in sc.phases if p.name == ph.name)
-        changes = ", ".join(f"{k}={v}" for k, v in src.set.items()) or "-"
-        print(f"    {src.start}  {ph.name:<20} {changes}")
+    print("  timeline" if sc.changes else "  phases")
+    for line in timeline_lines(sc, args.scenario):
+        print("    " + line)
     return 0
+
+
+def timeline_lines(sc: "Scenario", source: str) -> list[str]:
+    """One line per step of the resolved timeline: its start, the phase in force, the phase's
+    own changes when it starts there (marking a value a dated change holds back), and the
+    dated changes that start or end there with the value that results."""
+    import datetime as dt
+
+    from .policy.timeline import build_timeline
+
+    steps = build_timeline(sc, source)
+    lines, seen = [], set()
+    for i, step in enumerate(steps):
+        start = sc.horizon.start + dt.timedelta(days=step.start_day)
+        before = steps[i - 1].changes if i else ()
+        parts = []
+        if step.phase not in seen:
+            seen.add(step.phase)
+            src = next(p for p in sc.phases if p.name == step.phase)
+            held = {t.split("@", 1)[0] for t in step.changes}
+            parts += [f"{k}={v}" + (" (held back by a dated change)" if k in held else "")
+                      for k, v in src.set.items()]
+        for text in step.changes:
+            if text not in before:
+                path = text.split("@", 1)[0]
+                parts.append(f"from now: {text} -> {path}={_value_at(step.params, path)}")
+        for text in before:
+            if text not in step.changes:
+                path = text.split("@", 1)[0]
+                parts.append(f"ended: {text} -> {path}={_value_at(step.params, path)}")
+        name = step.phase if not step.changes else f"{step.phase} (+{len(step.changes)} dated)"
+        lines.append(f"{start}  {name:<30} {', '.join(parts) or '-'}")
+    return lines
+
+
+def _value_at(params: "Scenario", path: str) -> object:
+    from .scenario.overrides import get_path
+
+    try:
+        return get_path(params.model_dump(mode="json"), path)
+    except (KeyError, IndexError, TypeError):
+        return "?"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -365,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("base", help="base scenario YAML")
     c.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML(s)")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a parameter in every scenario")
+                   help=SET_HELP + " (in every scenario)")
     c.add_argument("--reps", type=positive_int, help="replications (default: the base scenario's)")
     c.add_argument("--seed", type=int, help="root seed for all scenarios (default: the base's)")
     c.add_argument("--metric", dest="metrics", action="append", default=[],

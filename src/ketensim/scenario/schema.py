@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..clock import parse_period, parse_when
+from ..clock import parse_end, parse_period, parse_when
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
@@ -695,6 +695,34 @@ class Phase(Strict):
         return parse_when(v)
 
 
+class Change(Strict):
+    """A dated change of one parameter (``--set path@DATE[..DATE]=value``): it holds from
+    ``start`` to ``end`` (inclusive; none = the horizon end) and takes precedence over the
+    phases for that parameter while it holds. A value ``*x`` multiplies the phases' value."""
+
+    path: str = Field(description="dotted path of the parameter")
+    start: dt.date = Field(description="first day it holds (date or 'YYYY-Www')")
+    end: dt.date | None = Field(None, description="last day it holds, inclusive (none: to the end)")
+    value: object = Field(description="the value, or '*x' for a factor on the phases' value")
+    source: str = Field("", description="the override as written (shown by `ketensim check`)")
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _until(cls, v: object) -> dt.date | None:
+        return None if v is None else parse_end(v)
+
+    @model_validator(mode="after")
+    def _order(self) -> "Change":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
 PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "nareis",
                   "resettlement", "mvv", "health")
 """Top-level sections that phases (and sweeps) may override by dotted path."""
@@ -727,9 +755,17 @@ class Scenario(Strict):
     detention: Detention
     health: Health
     phases: list[Phase] = Field(min_length=1)
+    changes: list[Change] = Field(default_factory=list,
+                                  description="dated changes, ahead of the phases while they hold")
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":
+        for i, ch in enumerate(self.changes):
+            if ch.start > self.horizon.end:
+                raise ValueError(
+                    f"changes[{i}] ({ch.source or ch.path}): starts {ch.start}, after the horizon end "
+                    f"{self.horizon.end}; extend horizon.end or pick a date inside the horizon"
+                )
         first = self.phases[0].start
         if first > self.horizon.start:
             raise ValueError(
