@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .scenario.schema import Scenario
@@ -30,25 +30,72 @@ def positive_int(text: str) -> int:
     return value
 
 
-class Progress:
-    """A one-line progress bar with ETA on stderr (silent when quiet or not a terminal)."""
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 replication', '2 replications'."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
-    def __init__(self, label: str, quiet: bool = False) -> None:
+
+class Progress:
+    """Progress on stderr: a one-line bar with ETA on a terminal; plain lines (every tenth,
+    and the last) when stderr is not a terminal, such as a CI log; nothing when quiet."""
+
+    def __init__(self, label: str, quiet: bool = False, stream: Any = None, unit: str = "run") -> None:
         self.label, self.quiet, self.t0 = label, quiet, time.monotonic()
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.unit, self.done, self.total, self._last_line = unit, 0, 0, -1
 
     def __call__(self, done: int, total: int, failed: int = 0) -> None:
+        self.done, self.total = done, total
         if self.quiet or total <= 0:
             return
         if done == 0:  # (re)start the clock when the first job is handed out
             self.t0 = time.monotonic()
         elapsed = time.monotonic() - self.t0
         eta = f"{elapsed / done * (total - done):5.1f}s" if done else "  ?  "
-        width = 24
-        bar = "#" * int(width * done / total) + "-" * (width - int(width * done / total))
-        end = "\n" if done == total else ""
         fail = f"  {failed} failed" if failed else ""
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:5.1f}s  eta {eta}{fail}{end}")
-        sys.stderr.flush()
+        if self.tty:
+            width = 24
+            bar = "#" * int(width * done / total) + "-" * (width - int(width * done / total))
+            end = "\n" if done == total else ""
+            self.stream.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:5.1f}s  eta {eta}{fail}{end}")
+        else:
+            step = int(10 * done / total)
+            if done == 0 or (step == self._last_line and done != total):
+                return
+            self._last_line = step
+            self.stream.write(f"{self.label}: {done}/{plural(total, self.unit)} done, {elapsed:.1f}s wall"
+                              f"{fail}\n")
+        self.stream.flush()
+
+
+def _add_window_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--window", dest="windows", action="append", default=None, metavar="[NAME=]FROM..TO",
+                   help="a window of ISO weeks or dates, e.g. 2020-W40..2020-W53 or autumn=2020-W40..2020-W53 "
+                        "(repeatable; replaces the default windows: the letter's and the scenario's report.windows)")
+    p.add_argument("--stat", default="mean", metavar="STAT",
+                   help="statistic over a window's weeks: mean (weekly mean, default), sum, end, max, min, or a "
+                        "quantile pNN (p90)")
+
+
+def _windows(args: argparse.Namespace) -> list[Any] | None:
+    """The --window texts parsed (a bad one is a one-line error naming it)."""
+    from .scenario.errors import ScenarioError
+    from .stats import parse_statistic, parse_window
+
+    try:
+        parse_statistic(args.stat)
+    except ValueError as exc:
+        raise ScenarioError("--stat", "", str(exc)) from None
+    if not args.windows:
+        return None
+    out = []
+    for text in args.windows:
+        try:
+            out.append(parse_window(text))
+        except ValueError as exc:
+            raise ScenarioError(f"--window {text}", "", str(exc)) from None
+    return out
 
 
 def _add_scenario_args(p: argparse.ArgumentParser) -> None:
@@ -123,39 +170,66 @@ def _value_at(params: "Scenario", path: str) -> object:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment.runner import run_scenario
+    from .report.binding import binding_for_run
     from .report.table import format_targets, window_table
-    from .report.targets import Targets, compare, load_targets
+    from .report.targets import Targets, load_targets
     from .scenario.loader import load_scenario
+    from .stats import statistic_label
 
+    windows = _windows(args)
     sc = load_scenario(args.scenario, args.overrides)
     reps = args.reps or sc.replications
-    with _executor(args, reps) as ex:
-        res = run_scenario(sc, reps=reps, seed=args.seed, executor=ex,
-                           progress=Progress(f"{sc.name}", args.quiet))
-    failed = [r for r in res.manifest["replications"] if r["error"]]
     out = Path(args.out or f"results/{sc.name}")
+    progress = Progress(f"{sc.name}", args.quiet, unit="replication")
+    args.interrupted = lambda: (f"interrupted: {progress.done} of {plural(reps, 'replication')} finished, none "
+                                f"stored (a run writes {out}/ when all replications finish); rerun the same "
+                                "command to start again")
+    with _executor(args, reps) as ex:
+        res = run_scenario(sc, reps=reps, seed=args.seed, executor=ex, progress=progress)
+    failed = [r for r in res.manifest["replications"] if r["error"]]
+    res.manifest["overrides"] = list(args.overrides)
     res.write(out)
     import pandas as pd
 
+    targets = load_targets(args.targets) if args.targets and Path(args.targets).exists() else None
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"\n{sc.name}: {reps} replications, seed {res.manifest['seed']}; "
-              f"weekly mean ±95% half-width [letter]")
-        targets = load_targets(args.targets) if args.targets and Path(args.targets).exists() else None
+        print(f"\n{sc.name}: {plural(reps, 'replication')}, seed {res.manifest['seed']}; "
+              f"{statistic_label(args.stat)} ±95% half-width [letter]")
         if not res.weekly.empty:
-            print(window_table(res.weekly, targets).to_string())
+            table = window_table(res.weekly, targets, windows, args.stat, sc)
+            print(table.to_string())
+            if any("(partial:" in str(c) for c in table.columns):
+                print("(partial: the window lies partly outside the simulated weeks; computed over the weeks shown)")
             if targets is not None:
-                print()
-                inside = Targets(source=targets.source, targets=[
-                    t for t in targets.targets if pd.Timestamp(t.window.end) <= pd.Timestamp(sc.horizon.end)])
-                if inside.targets:  # only targets whose window lies inside the simulated weeks
-                    print(format_targets(compare(res.weekly, inside)))
-    per_run = [r["runtime_s"] for r in res.manifest["replications"]]
-    print(f"\nresults: {out}/weekly.parquet, weekly.csv, manifest.json "
-          f"(wall {res.manifest['wall_time_s']:.1f}s, {sum(per_run) / len(per_run):.2f}s per replication)")
+                from .report.summary import inside
+
+                kept = Targets(source=targets.source, targets=[t for t in targets.targets
+                                                               if inside(res.weekly, t.window)])
+                if kept.targets:  # only targets whose window lies wholly inside the simulated weeks
+                    print()
+                    print(format_targets(_compare(res.weekly, kept)))
+    for line in binding_for_run(sc, args.scenario, args.overrides):
+        print(f"\nnote: {line}")
+    print("\n" + _times(res.manifest, out))
     if failed:
-        print(f"{len(failed)} replication(s) failed; errors are in {out}/manifest.json", file=sys.stderr)
+        print(f"{plural(len(failed), 'replication')} failed; errors are in {out}/manifest.json", file=sys.stderr)
         return 1
     return 0
+
+
+def _compare(weekly: Any, targets: Any) -> Any:
+    from .report.targets import compare
+
+    return compare(weekly, targets)
+
+
+def _times(manifest: dict[str, Any], out: Path) -> str:
+    """Where the results are, the wall time and the CPU time per replication, labelled."""
+    per_run = [r["runtime_s"] for r in manifest["replications"]]
+    n = len(per_run)
+    cpu = f"; CPU {sum(per_run) / n:.2f}s per replication" if n else ""
+    return (f"results: {out}/weekly.parquet, weekly.csv, manifest.json (wall time {manifest['wall_time_s']:.1f}s "
+            f"for {plural(n, 'replication')} on {plural(int(manifest.get('workers') or 1), 'worker')}{cpu})")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -261,13 +335,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .experiment.compare import compare_scenarios
     from .scenario.loader import load_scenario
 
+    from .experiment.figures import key_figures
+
+    windows = _windows(args)
     base = load_scenario(args.base, args.overrides)
     alts = [load_scenario(a, args.overrides) for a in args.alternatives]
     reps = args.reps or base.replications
-    with _executor(args, reps * (1 + len(alts))) as ex:
-        cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=ex,
-                                metrics=args.metrics or None,
-                                progress=Progress(f"compare {base.name}", args.quiet))
+    progress = Progress(f"compare {base.name}", args.quiet)
+    total = reps * (1 + len(alts))
+    args.interrupted = lambda: (f"interrupted: {progress.done} of {plural(total, 'run')} finished, none stored "
+                                "(a comparison is written when every run finishes); rerun the same command")
+    figures = key_figures(base, args.metrics or None, windows, args.stat)
+    with _executor(args, total) as ex:
+        cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=ex, figures=figures,
+                                progress=progress)
     print(cmp.format())
     stem = "-vs-".join([cmp.base, *cmp.alternatives])
     plot = Path(args.plot or f"results/compare/{stem}.png")
@@ -279,7 +360,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\nplot: {plot}  table: {table}")
     bad = {k: v for k, v in cmp.errors.items() if v}
     for name, errs in bad.items():
-        print(f"{name}: {len(errs)} replication(s) failed:\n{errs[0]}", file=sys.stderr)
+        print(f"{name}: {plural(len(errs), 'replication')} failed:\n{errs[0]}", file=sys.stderr)
     return 1 if bad else 0
 
 
@@ -290,6 +371,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     plan = plan_sweep(args.sweep, args.reps)
     out = Path(args.out or f"results/sweeps/{plan.spec.name}")
+
+    def stored() -> str:
+        from .experiment.store import RunStore
+
+        n = sum(1 for ok in RunStore(out).status().values() if ok)
+        return (f"interrupted: {n} of {plural(plan.total, 'run')} stored in {out}; rerun the same command to "
+                "continue")
+
+    args.interrupted = stored
     with _executor(args, plan.total) as ex:
         res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
                         progress=Progress(f"sweep {plan.spec.name}", args.quiet))
@@ -300,12 +390,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             if col.startswith(("lever:", "uncertainty:")):
                 shown[col] = shown[col].map(str)
         print(shown.to_string(index=False))
-    print(f"\n{plan.spec.name}: {len(plan.points)} design points x {plan.spec.replications} replications "
-          f"= {plan.total} runs; ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
-          f"wall {res.wall_s:.1f}s on {ex.name} ({ex.workers} workers)")
+    print(f"\n{plan.spec.name}: {plural(len(plan.points), 'design point')} x "
+          f"{plural(plan.spec.replications, 'replication')} = {plural(plan.total, 'run')}; ran {res.ran}, "
+          f"skipped {res.skipped} finished, {res.failed} failed; wall time {res.wall_s:.1f}s on {ex.name} "
+          f"({plural(ex.workers, 'worker')})")
     print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
+    print(f"open it: ketensim report {out}  (overview), ketensim report {out} --point N --baseline-point M, "
+          f"or ketensim.read('{out}').point(N) in Python")
     if res.failed:
-        print(f"{res.failed} run(s) failed; their errors are in the run files' metadata "
+        print(f"{plural(res.failed, 'run')} failed; their errors are in the run files' metadata "
               f"(ketensim.experiment.store.RunStore.read_meta); rerun to retry them", file=sys.stderr)
         return 1
     return 0
@@ -341,16 +434,30 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .experiment.sweep_results import is_sweep_store
     from .report.html import write_report
     from .report.targets import load_targets
 
-    for d in [args.results] + ([args.baseline] if args.baseline else []):
+    windows = _windows(args)
+    sweep = is_sweep_store(args.results)
+    dirs = [args.results] + ([args.baseline] if args.baseline else [])
+    for d in dirs:
+        if is_sweep_store(d):
+            continue
         if not (Path(d) / "weekly.parquet").exists() or not (Path(d) / "manifest.json").exists():
             print(f"ketensim: error: {d}: no results here (expected weekly.parquet and manifest.json, "
-                  "as written by `ketensim run`)", file=sys.stderr)
+                  "as written by `ketensim run`, or a sweep store written by `ketensim sweep`)", file=sys.stderr)
             return 2
+    if not sweep and (args.point is not None or args.baseline_point is not None):
+        print(f"ketensim: error: {args.results}: --point and --baseline-point need a sweep store", file=sys.stderr)
+        return 2
+    if args.baseline_point is not None and args.point is None:
+        print("ketensim: error: --baseline-point needs --point N", file=sys.stderr)
+        return 2
     targets = load_targets(args.targets) if args.targets and Path(args.targets).exists() else None
-    path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets)
+    path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets, lang=args.lang,
+                        windows=windows, stat=args.stat, chain=args.chain_window, point=args.point,
+                        baseline_point=args.baseline_point)
     print(f"report: {path}")
     return 0
 
@@ -370,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--out", help="output folder (default: results/<scenario name>)")
     r.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file to compare with")
+    _add_window_args(r)
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
 
@@ -417,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--metric", dest="metrics", action="append", default=[],
                    help="only figures of this metric (repeatable)")
     c.add_argument("--plot", help="PNG of the differences (default: results/compare/BASE-vs-ALT.png)")
+    _add_window_args(c)
     _add_executor_args(c)
     c.set_defaults(func=cmd_compare)
 
@@ -437,10 +546,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor_args(a)
     a.set_defaults(func=cmd_advise)
     rep = sub.add_parser("report", help="write a self-contained HTML report of stored results")
-    rep.add_argument("results", metavar="RESULTS_DIR", help="results folder written by `ketensim run`")
+    rep.add_argument("results", metavar="RESULTS_DIR",
+                     help="results folder written by `ketensim run`, or a sweep store (overview report)")
     rep.add_argument("--baseline", metavar="DIR", help="results folder of the baseline to compare with")
+    rep.add_argument("--point", type=int, metavar="N", help="a sweep store's design point N (its full report)")
+    rep.add_argument("--baseline-point", type=int, metavar="M", help="compare --point N with point M of the store")
     rep.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS_DIR/report.html)")
     rep.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file with the letter's figures")
+    rep.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the report (default en)")
+    rep.add_argument("--chain-window", metavar="[NAME=]FROM..TO",
+                     help="window of the chain overview (default: where the scenarios differ most)")
+    _add_window_args(rep)
     rep.set_defaults(func=cmd_report)
     return p
 
@@ -458,7 +574,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ketensim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("ketensim: interrupted", file=sys.stderr)
+        note = getattr(args, "interrupted", None)
+        print(f"\nketensim: {note() if callable(note) else 'interrupted; nothing was stored'}", file=sys.stderr)
         return 130
 
 

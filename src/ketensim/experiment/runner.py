@@ -12,19 +12,25 @@ import os
 import platform
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from .. import __version__
+from ..results import Results
 from ..scenario.schema import Scenario
 
 log = logging.getLogger(__name__)
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()
+    """Hash of what the results depend on: the report's windows do not change a run, and a
+    scenario without dated changes hashes as before they existed (stores stay valid)."""
+    data = scenario.model_dump(mode="json", exclude={"report"})
+    if not data.get("changes"):
+        data.pop("changes", None)
+    blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
@@ -54,25 +60,6 @@ def simulate(scenario: Scenario, replication: int, seed: int | None = None) -> R
     except Exception:  # recorded, not raised: one failing run must not sink a batch
         log.exception("replication %d of %s failed", replication, scenario.name)
         return RunRecord(replication, None, time.perf_counter() - t0, 0, traceback.format_exc())
-
-
-@dataclass
-class Results:
-    """Weekly results of one scenario over replications, with provenance."""
-
-    scenario: Scenario
-    weekly: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    def metric(self, name: str) -> pd.DataFrame:
-        """Weeks x replications table of one metric."""
-        df = self.weekly[self.weekly.metric == name]
-        return df.pivot(index="week_start", columns="replication", values="value")
-
-    def write(self, out_dir: str | os.PathLike[str]) -> None:
-        from .store import write_results
-
-        write_results(out_dir, self.weekly, self.manifest)
 
 
 def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None = None,
@@ -119,4 +106,4 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
         "workers": workers,
         "executor": executor.name,
     }
-    return Results(scenario, weekly, manifest)
+    return Results(weekly, manifest, scenario)

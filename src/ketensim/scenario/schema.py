@@ -695,6 +695,35 @@ class Phase(Strict):
         return parse_when(v)
 
 
+class ReportWindow(Strict):
+    """A named window of ISO weeks for tables, comparisons and the report."""
+
+    name: str
+    start: dt.date = Field(alias="from", description="first week (ISO week or date)")
+    end: dt.date = Field(alias="to", description="last week (ISO week or date), inclusive")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, populate_by_name=True)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _from(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _to(cls, v: object) -> dt.date:
+        return parse_end(v)
+
+
+class Report(Strict):
+    """Windows the outputs summarise (``--window`` on the command line replaces them all)."""
+
+    windows: list[ReportWindow] = Field(default_factory=list, description="named windows")
+    yearly: bool = Field(False, description="add one window per ISO year of the horizon ('2021')")
+    half_yearly: bool = Field(False, description="add half-year windows ('2021-H1': W01-W26, '2021-H2')")
+    letter_windows: bool = Field(True, description="include the letter's 2020 windows (W01-11 pre, ...)")
+
+
 class Change(Strict):
     """A dated change of one parameter (``--set path@DATE[..DATE]=value``): it holds from
     ``start`` to ``end`` (inclusive; none = the horizon end) and takes precedence over the
@@ -757,6 +786,7 @@ class Scenario(Strict):
     phases: list[Phase] = Field(min_length=1)
     changes: list[Change] = Field(default_factory=list,
                                   description="dated changes, ahead of the phases while they hold")
+    report: Report = Field(default_factory=Report, description="windows of the outputs")
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":

@@ -1,0 +1,187 @@
+"""What binds, said plainly: when a lever given with ``--set`` does not move its part's
+output because another constraint limits it, say which one, with its value.
+
+A ``Constraint`` declares a lever (a dotted path, or a path prefix), the output metric it
+acts on, the capacity the lever buys (a function of the parameters in force) and the
+constraints that cap that capacity. The check compares, at every step of the timeline
+where the lever's value differs from the scenario without the override, the capacity with
+and without it: unchanged capacity means another constraint binds, and the message names
+the one at its cap. A part may declare its own ``CONSTRAINTS`` tuple next to its
+``METRICS``; ``CONSTRAINTS`` here holds today's: the video rooms (a video hearing needs a
+room on the IND side and one on the COA side at once) and the physical rooms.
+
+A run whose weekly table has a ``<part>.binding_constraint`` metric (a code per week; the
+IND part records one) is reported too: the weeks in which its value is not 0.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from ..results import Results
+    from ..scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One constraint on a capacity: its name, unit and value under given parameters."""
+
+    key: str                                  # label key (translated in the report)
+    unit: str
+    value: Callable[["Scenario"], float]
+    detail: Callable[["Scenario"], str] = lambda p: ""
+
+
+@dataclass(frozen=True)
+class Constraint:
+    lever: str                                 # path or path prefix ("ind.video.ind_rooms")
+    output: str                                # metric the lever acts on
+    capacity: Callable[["Scenario"], float]    # what is usable = min of the limits, usually
+    limits: tuple[Limit, ...]
+    why: str = ""                              # one line: how the limits combine
+
+
+def _offices(rooms: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in rooms.items())
+
+
+IND_VIDEO = Limit("binding.ind_video_rooms", "rooms", lambda p: sum(p.ind.video.ind_rooms.values()),
+                  lambda p: _offices(p.ind.video.ind_rooms))
+COA_VIDEO = Limit("binding.coa_video_rooms", "rooms", lambda p: p.ind.video.coa_rooms)
+PHYSICAL = Limit("binding.physical_rooms", "rooms", lambda p: p.ind.physical.rooms,
+                 lambda p: f"{sum(p.ind.physical.offices.values())} x distancing {p.ind.physical.distancing_factor:g}")
+
+CONSTRAINTS: tuple[Constraint, ...] = (
+    Constraint("ind.video.coa_rooms", "ind.hearings_video", lambda p: p.ind.video.rooms, (IND_VIDEO, COA_VIDEO),
+               "binding.video_why"),
+    Constraint("ind.video.ind_rooms", "ind.hearings_video", lambda p: p.ind.video.rooms, (COA_VIDEO, IND_VIDEO),
+               "binding.video_why"),
+    Constraint("ind.physical", "ind.hearings_physical", lambda p: p.ind.physical.rooms, (PHYSICAL,),
+               "binding.physical_why"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A lever that did not move its output, from ``start``, and the limit that binds."""
+
+    lever: str
+    output: str
+    start: dt.date
+    limit: Limit
+    value: float
+    detail: str
+    why: str
+
+
+def _paths(overrides: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(o.split("=", 1)[0].split("@", 1)[0].strip() for o in overrides))
+
+
+def _matches(path: str, c: Constraint) -> bool:
+    return path == c.lever or path.startswith(c.lever + ".") or c.lever.startswith(path + ".")
+
+
+def find_binding(scenario: "Scenario", base: "Scenario", levers: Sequence[str],
+                 constraints: Sequence[Constraint] = CONSTRAINTS) -> list[Finding]:
+    """Levers whose capacity is unchanged against ``base`` at a timeline step where the
+    lever's own value changed: there another limit binds (the first at its cap is named)."""
+    from ..policy.timeline import build_timeline
+    from ..scenario.overrides import get_path
+
+    alt_steps, base_steps = build_timeline(scenario), build_timeline(base)
+    base_starts = [s.start_day for s in base_steps]
+    out: list[Finding] = []
+    for path in levers:
+        for c in (c for c in constraints if _matches(path, c)):
+            for step in alt_steps:
+                b = base_steps[max(bisect_right(base_starts, step.start_day) - 1, 0)]
+                pa, pb = step.params, b.params
+                try:
+                    moved = get_path(pa.model_dump(), path) != get_path(pb.model_dump(), path)
+                except (KeyError, IndexError, TypeError):
+                    moved = False
+                if not moved or c.capacity(pa) != c.capacity(pb):
+                    continue
+                cap = c.capacity(pa)
+                limit = next((lim for lim in c.limits if lim.value(pa) == cap), c.limits[0])
+                start = scenario.horizon.start + dt.timedelta(days=max(step.start_day, 0))
+                out.append(Finding(path, c.output, start, limit, limit.value(pa), limit.detail(pa), c.why))
+                break  # the first step says it; later steps repeat it
+    return out
+
+
+def describe(f: Finding, tr: Callable[[str], str] | None = None) -> str:
+    """The finding as one plain sentence (``tr`` translates label keys; English default)."""
+    from .i18n import translator
+
+    tr = tr or translator("en")
+    from .labels import metric_label
+
+    detail = f" ({f.detail})" if f.detail else ""
+    return tr("binding.sentence").format(
+        lever=f.lever, output=metric_label(f.output, tr.lang),  # type: ignore[attr-defined]
+        start=f.start.isoformat(), limit=tr(f.limit.key), value=f"{f.value:,.0f}", unit=tr(f"unit.{f.limit.unit}"),
+        detail=detail, why=tr(f.why) if f.why else "")
+
+
+def weekly_flags(weekly: Any) -> list[tuple[str, int]]:
+    """(metric, weeks with a non-zero code) for every ``*.binding_constraint`` metric."""
+    if weekly is None or weekly.empty:
+        return []
+    out = []
+    for m in sorted(x for x in weekly.metric.unique() if str(x).endswith(".binding_constraint")):
+        per_week = weekly[weekly.metric == m].groupby("week_start").value.mean()
+        out.append((m, int((per_week.fillna(0) != 0).sum())))
+    return out
+
+
+def binding_messages(results: "Results", levers: Sequence[str] | None = None,
+                     baseline: "Results | None" = None, lang: str = "en") -> list[str]:
+    """Sentences for a run: levers (``--set`` texts or paths; default: the run's recorded
+    overrides) checked against the baseline's scenario (default: the scenario without them)."""
+    from ..scenario.schema import Scenario
+    from .i18n import translator
+
+    tr = translator(lang)
+    sc = results.scenario or (Scenario.model_validate(results.manifest["scenario"])
+                              if results.manifest.get("scenario") else None)
+    texts = list(levers if levers is not None else results.manifest.get("overrides") or [])
+    msgs: list[str] = []
+    if sc is not None and texts:
+        if baseline is not None:
+            base = baseline.scenario or Scenario.model_validate(baseline.manifest["scenario"])
+        else:
+            base = _without(sc, texts)
+        if base is not None:
+            msgs += [describe(f, tr) for f in find_binding(sc, base, _paths(texts))]
+    for metric, weeks in weekly_flags(results.weekly):
+        if weeks:
+            msgs.append(tr("binding.weekly").format(metric=metric, weeks=weeks))
+    return msgs
+
+
+def _without(sc: "Scenario", overrides: Sequence[str]) -> "Scenario | None":
+    """The scenario with the given overrides undone: from the file it came from, when the
+    manifest says so; else with its dated changes dropped."""
+    dated = [o for o in overrides if "@" in o.split("=", 1)[0]]
+    if len(dated) == len(overrides) and sc.changes:
+        texts = set(dated)
+        return sc.model_copy(update={"changes": [c for c in sc.changes if c.source not in texts]})
+    return None
+
+
+def binding_for_run(scenario: "Scenario", path: str, overrides: Sequence[str], lang: str = "en") -> list[str]:
+    """Sentences for ``ketensim run SCENARIO --set ...``: the file without the overrides is
+    the comparison."""
+    from ..scenario.loader import load_scenario
+    from .i18n import translator
+
+    if not overrides:
+        return []
+    base = load_scenario(path, [o for o in overrides if o.split("=", 1)[0].strip().startswith("horizon.")])
+    tr = translator(lang)
+    return [describe(f, tr) for f in find_binding(scenario, base, _paths(overrides))]
