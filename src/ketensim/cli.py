@@ -333,13 +333,23 @@ def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignor
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .experiment.compare import compare_scenarios
+    from .report.binding import binding_for_run
     from .scenario.loader import load_scenario
 
     from .experiment.figures import key_figures
 
     windows = _windows(args)
     base = load_scenario(args.base, args.overrides)
-    alts = [load_scenario(a, args.overrides) for a in args.alternatives]
+    alt_files = args.alternatives or ([args.base] if args.alt_set else [])
+    if not alt_files:
+        from .scenario.errors import ScenarioError
+
+        raise ScenarioError("compare", "", "give an alternative scenario file, or --alt-set PATH=VALUE for a "
+                            "what-if of the base")
+    alts = [load_scenario(a, [*args.overrides, *args.alt_set]) for a in alt_files]
+    if args.alt_set:
+        alts = [a.model_copy(update={"name": f"{a.name}-what-if" if a.name == base.name else a.name})
+                for a in alts]
     reps = args.reps or base.replications
     progress = Progress(f"compare {base.name}", args.quiet)
     total = reps * (1 + len(alts))
@@ -350,6 +360,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=ex, figures=figures,
                                 progress=progress)
     print(cmp.format())
+    for line in [m for a in alts for m in binding_for_run(a, args.base, args.alt_set)] if args.alt_set else []:
+        print(f"\nnote: {line}")
+    if args.store:
+        for name, res in cmp.results.items():
+            res.manifest["overrides"] = list(args.alt_set) if name != cmp.base else []
+            res.write(Path(args.store) / name)
+        alt0 = cmp.alternatives[0]
+        print(f"\nstored: {', '.join(str(Path(args.store) / n) for n in cmp.results)}; report: ketensim report "
+              f"{Path(args.store) / alt0} --baseline {Path(args.store) / cmp.base}")
     stem = "-vs-".join([cmp.base, *cmp.alternatives])
     plot = Path(args.plot or f"results/compare/{stem}.png")
     cmp.plot(plot)
@@ -517,7 +536,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_sensitivity)
     c = sub.add_parser("compare", help="paired differences of key figures with common random numbers")
     c.add_argument("base", help="base scenario YAML")
-    c.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML(s)")
+    c.add_argument("alternatives", nargs="*", metavar="alt",
+                   help="alternative scenario YAML(s) (none with --alt-set: the base with those overrides)")
+    c.add_argument("--alt-set", dest="alt_set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override in the alternatives only, e.g. a dated change 'path@2020-W40=value' (repeatable)")
+    c.add_argument("--store", metavar="DIR", help="also store every scenario's results in DIR/<name> (for the report)")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help=SET_HELP + " (in every scenario)")
     c.add_argument("--reps", type=positive_int, help="replications (default: the base scenario's)")

@@ -89,7 +89,14 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
     workers = executor.workers
     frames = [r.weekly for r in records if r.weekly is not None]
     weekly = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    manifest = {
+    manifest = make_manifest(scenario, records, seed, t0, workers, executor.name)
+    return Results(weekly, manifest, scenario)
+
+
+def make_manifest(scenario: Scenario, records: list[RunRecord], seed: int, t0: float, workers: int,
+                  executor: str) -> dict[str, Any]:
+    """The provenance of one scenario's replications (what ``ketensim report`` shows)."""
+    return {
         "scenario_name": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "scenario": scenario.model_dump(mode="json"),
@@ -104,6 +111,5 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t0)),
         "wall_time_s": round(time.time() - t0, 3),
         "workers": workers,
-        "executor": executor.name,
+        "executor": executor,
     }
-    return Results(weekly, manifest, scenario)

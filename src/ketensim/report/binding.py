@@ -87,15 +87,17 @@ def _matches(path: str, c: Constraint) -> bool:
 
 def find_binding(scenario: "Scenario", base: "Scenario", levers: Sequence[str],
                  constraints: Sequence[Constraint] = CONSTRAINTS) -> list[Finding]:
-    """Levers whose capacity is unchanged against ``base`` at a timeline step where the
-    lever's own value changed: there another limit binds (the first at its cap is named)."""
+    """Levers (``--set`` texts or dotted paths) whose capacity is unchanged against ``base``
+    at a timeline step where the lever's own value changed: there another limit binds (the
+    first at its cap is named)."""
     from ..policy.timeline import build_timeline
     from ..scenario.overrides import get_path
 
     alt_steps, base_steps = build_timeline(scenario), build_timeline(base)
     base_starts = [s.start_day for s in base_steps]
     out: list[Finding] = []
-    for path in levers:
+    for text in levers:
+        path = _paths([text])[0]
         for c in (c for c in constraints if _matches(path, c)):
             for step in alt_steps:
                 b = base_steps[max(bisect_right(base_starts, step.start_day) - 1, 0)]
@@ -109,7 +111,7 @@ def find_binding(scenario: "Scenario", base: "Scenario", levers: Sequence[str],
                 cap = c.capacity(pa)
                 limit = next((lim for lim in c.limits if lim.value(pa) == cap), c.limits[0])
                 start = scenario.horizon.start + dt.timedelta(days=max(step.start_day, 0))
-                out.append(Finding(path, c.output, start, limit, limit.value(pa), limit.detail(pa), c.why))
+                out.append(Finding(text, c.output, start, limit, limit.value(pa), limit.detail(pa), c.why))
                 break  # the first step says it; later steps repeat it
     return out
 
@@ -121,7 +123,7 @@ def describe(f: Finding, tr: Callable[[str], str] | None = None) -> str:
     tr = tr or translator("en")
     from .labels import metric_label
 
-    detail = f" ({f.detail})" if f.detail else ""
+    detail = f": {f.detail}" if f.detail else ""
     return tr("binding.sentence").format(
         lever=f.lever, output=metric_label(f.output, tr.lang),  # type: ignore[attr-defined]
         start=f.start.isoformat(), limit=tr(f.limit.key), value=f"{f.value:,.0f}", unit=tr(f"unit.{f.limit.unit}"),
@@ -157,7 +159,7 @@ def binding_messages(results: "Results", levers: Sequence[str] | None = None,
         else:
             base = _without(sc, texts)
         if base is not None:
-            msgs += [describe(f, tr) for f in find_binding(sc, base, _paths(texts))]
+            msgs += [describe(f, tr) for f in find_binding(sc, base, texts)]
     for metric, weeks in weekly_flags(results.weekly):
         if weeks:
             msgs.append(tr("binding.weekly").format(metric=metric, weeks=weeks))
@@ -184,4 +186,4 @@ def binding_for_run(scenario: "Scenario", path: str, overrides: Sequence[str], l
         return []
     base = load_scenario(path, [o for o in overrides if o.split("=", 1)[0].strip().startswith("horizon.")])
     tr = translator(lang)
-    return [describe(f, tr) for f in find_binding(scenario, base, _paths(overrides))]
+    return [describe(f, tr) for f in find_binding(scenario, base, list(overrides))]

@@ -25,11 +25,11 @@ import yaml
 
 from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
 from .diff import changed_paths, dated_changes, scenario_diff
-from .i18n import Translator, translator
+from .i18n import TEXT, Translator, translator
 from .labels import figure_label
 from .plots import (parts, phase_key, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part,
                     plot_series)
-from .summary import inside, resolve_windows, side_by_side, summarize
+from .summary import KEY_FIGURES, inside, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,16 @@ def _table(header: list[str], rows: list[list[str]], num_from: int = 1) -> str:
 
 
 def _window_label(w: str, tr: Translator) -> str:
-    return w.replace("(partial:", f"({tr('partial')}:") if tr.lang != "en" else w
+    """A window's label in the report's language (the letter's window names translated)."""
+    name, sep, rest = w.partition(" (partial:")
+    if f"win.{name}" in TEXT:
+        name = tr(f"win.{name}")
+    return name + (f" ({tr('partial')}:{rest}" if sep else "")
+
+
+def _figure_label(fig: str, tr: Translator) -> str:
+    """A key figure's label from the metric registry in the report's language."""
+    return figure_label(KEY_FIGURES[fig], tr.lang) if fig in KEY_FIGURES else fig
 
 
 # ------------------------------------------------------------------ headline
@@ -108,7 +117,8 @@ def headline_rows(cmp: pd.DataFrame, n: int = HEADLINE_ROWS) -> pd.DataFrame:
         return cmp
     score = [significance(r.difference, r.difference_ci_low, r.difference_ci_high) for r in cmp.itertuples()]
     out = cmp.assign(score=score)
-    real = out[[not _covers_zero(r) for r in out.itertuples()] & (out.difference != 0)]
+    keep = pd.Series([not _covers_zero(r) for r in out.itertuples()], index=out.index) & (out.difference != 0)
+    real = out[keep]
     return real.sort_values("score", ascending=False, kind="stable").head(n)
 
 
@@ -119,8 +129,8 @@ def _covers_zero(r: Any) -> bool:
     return bool(lo <= 0 <= hi)
 
 
-def _headline_section(cmp: pd.DataFrame | None, names: tuple[str, str], binding: list[str], tr: Translator,
-                      figures: Mapping[str, str]) -> str:
+def _headline_section(cmp: pd.DataFrame | None, names: tuple[str, str], binding: list[str],
+                      tr: Translator) -> str:
     if cmp is None:
         out = f"<p>{tr('head.nobase')}</p>"
     else:
@@ -130,7 +140,7 @@ def _headline_section(cmp: pd.DataFrame | None, names: tuple[str, str], binding:
             out = f"<div class='headline'><p>{tr('head.none')}</p></div>"
         else:
             items = "".join("<li>" + tr("head.row").format(
-                figure=_e(figures.get(r.figure, r.figure)), window=_e(_window_label(r.window, tr)),
+                figure=_e(_figure_label(r.figure, tr)), window=_e(_window_label(r.window, tr)),
                 base=_e(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high, None)),
                 alt=_e(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high, None)),
                 diff=_e(fmt_diff(r.difference, r.difference_ci_low, r.difference_ci_high))) + "</li>"
@@ -197,7 +207,7 @@ def _key_figures_section(weekly: pd.DataFrame, cmp: pd.DataFrame | None, names: 
         rows = []
         for fig, grp in s.groupby("figure", sort=False):
             cells = {r.window: fmt_ci(r.mean, r.ci_low, r.ci_high) for r in grp.itertuples()}
-            rows.append([_e(fig)] + [_e(cells.get(w, "-")) for w in wins])
+            rows.append([_e(_figure_label(str(fig), tr))] + [_e(cells.get(w, "-")) for w in wins])
         return note + _table([tr("col.figure")] + [_e(_window_label(w, tr)) for w in wins], rows)
     if cmp.empty:
         return f"<p>{tr('fig.none')}</p>"
@@ -207,7 +217,7 @@ def _key_figures_section(weekly: pd.DataFrame, cmp: pd.DataFrame | None, names: 
         for r in frame.itertuples(index=False):
             first = r.figure != previous
             previous = r.figure
-            rows.append([f"<b>{_e(r.figure)}</b>" if first else "", _e(_window_label(r.window, tr)),
+            rows.append([f"<b>{_e(_figure_label(r.figure, tr))}</b>" if first else "", _e(_window_label(r.window, tr)),
                          _e(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high)),
                          _e(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high)), _diff_cell(r)])
         return rows
@@ -431,10 +441,9 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
     cmp = None
     if baseline is not None:
         cmp = side_by_side(weekly, baseline, windows, names=names, stat=stat, scenario=scenario)
-    figures = {f: f for f in (cmp.figure if cmp is not None and not cmp.empty else [])}
     binding = _binding(weekly, manifest, baseline, base_manifest, lang)
     sections = [
-        ("headline", tr("sec.headline"), _headline_section(cmp, names, binding, tr, figures)),
+        ("headline", tr("sec.headline"), _headline_section(cmp, names, binding, tr)),
         ("changes", tr("sec.changes"), _changes_section(manifest, base_manifest, tr)),
         ("figures", tr("sec.figures"), _key_figures_section(weekly, cmp, names, windows, stat, scenario, tr)),
         ("targets", tr("sec.targets"), _targets_section(weekly, targets, tr)),

@@ -222,6 +222,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "stat.min": ("lowest week", "laagste week"),
     "stat.quantile": ("{q}th percentile week", "{q}e percentiel week"),
     "partial": ("partial", "gedeeltelijk"),
+    # the letter's windows
+    "win.W01-11 pre": ("W01-11 pre", "W01-11 voor covid"),
+    "win.W12-17 lockdown": ("W12-17 lockdown", "W12-17 lockdown"),
+    "win.W18-26 restart": ("W18-26 restart", "W18-26 herstart"),
+    "win.W27-37 recovery": ("W27-37 recovery", "W27-37 herstel"),
+    "win.W38-53 2nd wave": ("W38-53 2nd wave", "W38-53 tweede golf"),
     # binding constraints
     "binding.sentence": ("--set {lever} does not change {output} from {start}: the {limit} bind ({value} {unit}"
                          "{detail}). {why}",

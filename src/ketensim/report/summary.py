@@ -43,6 +43,7 @@ KEY_FIGURES = {
     "COVID-19 detected in COA /wk": ["health.new_detected"],
     "isolated + quarantined": ["health.isolated", "health.quarantined"],
     "quarantine shortfall /wk": ["health.quarantine_shortfall"],
+    "quarantine places outside the location (used + lacking)": ["health.external_used", "health.unplaced"],
 }
 """The key figures of tables and comparisons: label -> metrics summed per week."""
 
