@@ -422,9 +422,10 @@ def page(title: str, sub: str, sections: Sequence[tuple[str, str, str]], lang: s
 def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline: pd.DataFrame | None = None,
                  base_manifest: Mapping[str, Any] | None = None, targets: Targets | None = None,
                  sources: tuple[str, str | None] = ("", None), lang: str = "en", windows: Any = None,
-                 stat: str = "mean", chain: Any = None) -> str:
+                 stat: str = "mean", chain: Any = None, every_metric: bool = True) -> str:
     """The report as one HTML string (``lang`` 'en' or 'nl'; ``windows`` as ``--window``;
-    ``chain`` the chain overview's window, default where the scenarios differ most)."""
+    ``chain`` the chain overview's window, default where the scenarios differ most;
+    ``every_metric=False`` leaves out the small multiples of every metric, the slow part)."""
     tr = translator(lang)
     stat = parse_statistic(stat)
     name = str(manifest.get("scenario_name") or "results")
@@ -449,7 +450,8 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         ("targets", tr("sec.targets"), _targets_section(weekly, targets, tr)),
         ("plots", tr("sec.plots"), _plots_section(weekly, manifest, baseline, base_manifest, names, targets, cmp,
                                                   chain, windows, tr)),
-        ("parts", tr("sec.parts"), _parts_section(weekly, manifest, baseline, names, targets, tr)),
+        ("parts", tr("sec.parts"), _parts_section(weekly, manifest, baseline, names, targets, tr)
+         if every_metric else "-"),
         ("assumptions", tr("sec.assumptions"), _assumptions_section(manifest, tr)),
         ("provenance", tr("sec.provenance"), _provenance_section(manifest, base_manifest, sources, tr)),
     ]
