@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ketensim.policy.timeline import build_timeline
+from ketensim.scenario.phases import build_timeline
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.overrides import apply_overrides, parse
@@ -77,7 +77,7 @@ def test_apply_overrides_on_a_validated_scenario_is_the_single_entry_point():
     assert sc.dtv.travel_open == 0.9 and len(sc.changes) == 1
     assert _value_on(sc, dt.date(2020, 11, 10), lambda p: p.dublin.transfers_per_week) == 0
     assert base.changes == []  # the input is not changed
-    with pytest.raises(ScenarioError, match="structure cannot change"):
+    with pytest.raises(ScenarioError, match="can only be set before the run"):
         apply_overrides(base, ["reception.locations@2020-W40=[]"])
     with pytest.raises(ScenarioError, match="after the horizon end"):
         apply_overrides(base, ["dtv.travel_open@2021-W10=0.1"])

@@ -53,7 +53,7 @@ def test_the_report_opens_with_the_real_changes(pages):
     page = pages["en"]
     head = page[page.index('id="headline"'):page.index('id="changes"')]
     # telehoren-permanent has 30 COA video rooms from May: video hearings rise in W18-20
-    assert "video hearings (telehoren) / week" in head and "W18-26 restart (partial: W18-W20)" in head
+    assert "video hearings (telehoren) (hearings/week)" in head and "W18-26 restart (partial: W18-W20)" in head
     assert re.search(r"\(\+\d[\d,]* \[\+\d", head)  # a positive paired difference with its interval
     assert "What changed most" in page[:page.index('id="changes"')]
 
@@ -71,7 +71,7 @@ def test_zero_rows_are_behind_show_all(pages):
 
 def test_labels_units_and_caption_come_from_the_registry_and_are_true(pages):
     page = pages["en"]
-    assert "IND backlog (persons)" in page and "/ week" in page
+    assert "IND backlog (persons)" in page and "(hearings/week)" in page
     assert "black line or diamond: the letter" in page and "red:" not in page
     assert "the window where the scenarios differ most" in page
 
@@ -79,7 +79,7 @@ def test_labels_units_and_caption_come_from_the_registry_and_are_true(pages):
 def test_the_dutch_report_is_wholly_dutch(pages):
     page = pages["nl"]
     assert '<html lang="nl">' in page
-    for dutch in ("Wat het meest veranderde", "Kerncijfers", "Grafieken", "Herkomst", "gehoren per video",
+    for dutch in ("Wat het meest veranderde", "Kerncijfers", "Grafieken", "Herkomst", "(gehoren/week)",
                   "W18-26 herstart (gedeeltelijk: W18-W20)", "replicaties", "mei 2020"):
         assert dutch in page, dutch
     visible = re.sub(r"<pre>.*?</pre>|<code>.*?</code>|<[^>]+>", " ", page, flags=re.S)

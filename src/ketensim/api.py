@@ -20,7 +20,7 @@ tests from the repository root)::
     ['T4', 'T5']
     >>> ax = res.plot("ind.hearings_physical")  # mean, 90% band, phases, the letter
     >>> ax.get_title(loc="left")
-    'physical hearings / week'
+    'physical hearings (hearings/week)'
 
 A what-if against the baseline, with common random numbers (same seed)::
 

@@ -132,7 +132,7 @@ def timeline_lines(sc: "Scenario", source: str) -> list[str]:
     dated changes that start or end there with the value that results."""
     import datetime as dt
 
-    from .policy.timeline import build_timeline
+    from .scenario.phases import build_timeline
 
     steps = build_timeline(sc, source)
     lines, seen = [], set()
@@ -481,6 +481,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    """Print the metric registry of a chain's parts (default: the model's)."""
+    import importlib
+
+    from .metrics.registry import format_table
+    from .model.parts import registry_for
+
+    module, _, attr = args.parts.partition(":")
+    try:
+        parts = getattr(importlib.import_module(module), attr or "PARTS")
+    except (ImportError, AttributeError) as exc:
+        print(f"ketensim: error: --parts {args.parts}: {exc}; expected MODULE[:NAME] naming a tuple of parts",
+              file=sys.stderr)
+        return 2
+    print(format_table(registry_for(parts), args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ketensim", description="Simulate the Dutch migration chain under COVID-19.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -581,6 +599,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="window of the chain overview (default: where the scenarios differ most)")
     _add_window_args(rep)
     rep.set_defaults(func=cmd_report)
+
+    m = sub.add_parser("metrics", help="list every metric: name, part, kind, unit, meaning")
+    m.add_argument("--format", choices=("text", "markdown"), default="text")
+    m.add_argument("--parts", default="ketensim.model.chain:ALL_PARTS", metavar="MODULE[:NAME]",
+                   help="the parts to list (default: the model's chain)")
+    m.set_defaults(func=cmd_metrics)
     return p
 
 

@@ -170,7 +170,7 @@ class Results:
         90% band, the letter's values and the policy phases; against a baseline if given.
 
         >>> res.plot(["dtv.departures_independent", "dtv.departures_forced"]).get_title(loc="left")
-        'demonstrable departures (independent + forced) / week'
+        'demonstrable departures (independent + forced) (persons/week)'
         """
         from .report.plots import plot_compare, plot_series
 

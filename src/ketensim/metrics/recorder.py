@@ -4,7 +4,10 @@ Weekly tables are built afterwards by pure functions (``metrics.weekly``).
 """
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from .registry import Registry
 
 
 class Level:
@@ -31,22 +34,34 @@ class Level:
 class Recorder:
     """Daily counters, per-event samples and week-end levels of one replication."""
 
-    def __init__(self, n_days: int) -> None:
+    def __init__(self, n_days: int, registry: Registry | None = None) -> None:
         self.n_days = n_days
+        self.registry = registry if registry is not None else Registry()
+        self._until = n_days  # counts and samples are kept for 0 <= t < _until
         self.counts: dict[str, list[float]] = {}
         self.samples: dict[str, list[tuple[float, float]]] = {}
         self.levels: dict[str, list[float]] = {}
         self._sources: list[Callable[[float], dict[str, float]]] = []
 
+    @contextmanager
+    def seeding(self) -> Iterator[None]:
+        """Starting stocks are placed inside this block: what parts count while placing them
+        is stock, not flow, so no count or sample is kept (their levels hold the stock)."""
+        self._until = -1
+        try:
+            yield
+        finally:
+            self._until = self.n_days
+
     def count(self, metric: str, t: float, n: float = 1) -> None:
-        if 0 <= t < self.n_days:
+        if 0 <= t < self._until:
             day = self.counts.get(metric)
             if day is None:
                 day = self.counts[metric] = [0.0] * self.n_days
             day[int(t)] += n
 
     def sample(self, metric: str, t: float, value: float) -> None:
-        if 0 <= t < self.n_days:
+        if 0 <= t < self._until:
             self.samples.setdefault(metric, []).append((t, value))
 
     def add_source(self, fn: Callable[[float], dict[str, float]]) -> None:

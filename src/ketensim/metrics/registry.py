@@ -9,7 +9,7 @@ other metrics, computed after the run, never written by a second part.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Iterable, Iterator, Literal
 
 Kind = Literal["count", "level", "sample"]
 
@@ -66,7 +66,7 @@ class Registry:
     def __getitem__(self, name: str) -> Metric | Derived:
         return self._by_name[name]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Metric | Derived]:
         return iter(sorted(self._by_name.values(), key=lambda m: m.name))
 
     def __len__(self) -> int:
@@ -84,3 +84,31 @@ class Registry:
     def unit(self, name: str) -> str:
         m = self._by_name.get(name)
         return m.unit if m is not None else ""
+
+
+COLUMNS = ("metric", "part", "kind", "unit", "label", "meaning")
+
+
+def rows(registry: Registry) -> list[tuple[str, ...]]:
+    """One row per metric: name, part, kind (``derived`` for a total across parts), unit,
+    label, meaning."""
+    out = []
+    for m in registry:
+        kind = "derived" if isinstance(m, Derived) else (f"sample ({m.summary})" if m.kind == "sample" and m.summary
+                                                         else m.kind)
+        out.append((m.name, m.part, kind, m.unit, m.label, m.meaning))
+    return out
+
+
+def format_table(registry: Registry, fmt: str = "text") -> str:
+    """The registry as an aligned text table or a Markdown table (the README's)."""
+    body = rows(registry)
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        lines += ["| " + " | ".join([f"`{r[0]}`", *r[1:]]) + " |" for r in body]
+        return "\n".join(lines)
+    shown = [r[:4] + (r[5],) for r in body]  # the label is in the Markdown table
+    head = ("metric", "part", "kind", "unit", "meaning")
+    widths = [max(len(head[i]), *(len(r[i]) for r in shown)) for i in range(4)]
+    fmt_row = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    return "\n".join([fmt_row.format(*head)] + [fmt_row.format(*r) for r in shown])

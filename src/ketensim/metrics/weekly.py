@@ -7,41 +7,34 @@ import numpy as np
 import pandas as pd
 
 from .recorder import Recorder
+from .registry import Derived, Metric, Registry
 
 COLUMNS = ["scenario", "replication", "iso_year", "iso_week", "week_start", "metric", "value"]
 
-# Flows of the contract that must appear even in a run where they never happen.
-CONTRACT_COUNTS = (
-    "ind.hearings_physical", "ind.hearings_video", "ind.hearings_cancelled",
-    "ind.decisions", "ind.grants", "ind.applications", "ind.dublin_decisions", "ind.dublin_takeovers",
-    "coa.housed", "coa.admissions", "coa.exits",
-    "dtv.intake", "dtv.exits", "dtv.departures_independent", "dtv.departures_forced",
-    "dtv.departures_forced_origin", "dtv.departures_unsupervised",
-    "chain.entries", "chain.exits",
-    "nareis.applications", "nareis.decisions", "nareis.approvals", "nareis.refusals",
-    "nareis.investigations", "nareis.mvv_issued", "nareis.arrivals",
-    "nareis.joined_coa", "nareis.joined_municipality",
-    "resettlement.selected", "resettlement.arrivals",
-    "mvv.applications", "mvv.issued", "mvv.refused", "mvv.collected", "mvv.lapsed",
-    "dublin.claims", "dublin.transfers", "dublin.transfers_forced", "dublin.lapsed",
-    "dublin.absconded", "dublin.reappeared", "dublin.incoming",
-    "detention.placements", "detention.releases", "detention.removals", "detention.transfers",
-    "health.new_infections", "health.new_detected", "health.quarantine_shortfall",
-    "health.quarantine_started", "health.isolation_started", "health.place_demand",
-)
 
-# Per-event samples summarised per week: sample name -> (metric, statistic)
-SAMPLE_SUMMARIES = {
-    "ind.lead_time_days": ("ind.lead_time_median_days", "median"),
-    "ind.hearing_wait_days": ("ind.hearing_wait_mean_days", "mean"),
-}
+def contract_counts(registry: Registry) -> tuple[str, ...]:
+    """Flows of the contract: they appear in every run's table, even when they never happen."""
+    return tuple(m.name for m in registry if isinstance(m, Metric) and m.kind == "count" and m.contract)
+
+
+def sample_summaries(registry: Registry) -> dict[str, tuple[str, str]]:
+    """Per-event samples summarised per week: sample name -> (metric, statistic)."""
+    return {m.source: (m.name, m.summary) for m in registry
+            if isinstance(m, Metric) and m.kind == "sample" and m.summary}
+
+
+def derived_values(registry: Registry, out: dict[str, np.ndarray]) -> None:
+    """Totals across parts, summed from their terms after the run."""
+    for m in registry:
+        if isinstance(m, Derived) and all(t in out for t, _ in m.terms):
+            out[m.name] = sum((w * out[t] for t, w in m.terms), np.zeros_like(out[m.terms[0][0]]))
 
 
 def weekly_values(rec: Recorder, n_weeks: int) -> dict[str, np.ndarray]:
     """metric -> one value per week (flows summed, levels at week end, samples summarised)."""
     out: dict[str, np.ndarray] = {}
     days = n_weeks * 7
-    for metric in CONTRACT_COUNTS:
+    for metric in contract_counts(rec.registry):
         out[metric] = np.zeros(n_weeks)
     for metric, daily in rec.counts.items():
         out[metric] = np.asarray(daily[:days], dtype=float).reshape(n_weeks, 7).sum(axis=1)
@@ -49,7 +42,7 @@ def weekly_values(rec: Recorder, n_weeks: int) -> dict[str, np.ndarray]:
         arr = np.full(n_weeks, np.nan)
         arr[: len(values)] = values[:n_weeks]
         out[metric] = arr
-    for name, (metric, stat) in SAMPLE_SUMMARIES.items():
+    for name, (metric, stat) in sample_summaries(rec.registry).items():
         arr = np.full(n_weeks, np.nan)
         samples = rec.samples.get(name)
         if samples:
@@ -64,6 +57,7 @@ def weekly_values(rec: Recorder, n_weeks: int) -> dict[str, np.ndarray]:
                 if chunk.size:
                     arr[w] = np.median(chunk) if stat == "median" else chunk.mean()
         out[metric] = arr
+    derived_values(rec.registry, out)
     return out
 
 

@@ -1,36 +1,75 @@
 """The chain: builds the parts, wires their hand-offs in one place, seeds the starting
 stocks and runs one replication. Lifecycle: build -> wire -> seed stocks -> run -> collect.
+
+Adding a part: a ``Part`` subclass in its own module (parameters, stock, metrics, offers and
+takes declared there), one line in ``PARTS`` and one ``Handoff`` row per connection.
 """
 from __future__ import annotations
 
 import gc
 import logging
 from contextlib import contextmanager
-from typing import Generator, Iterator
+from typing import Generator, Iterator, Sequence
 
 import simpy
 from simpy.core import URGENT
 
 from ..clock import Clock
 from ..metrics.recorder import Recorder
+from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
 from .departures import Dtv
 from .detention import DTV as DETENTION_DTV, Detention
 from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
+from .epidemic import Epidemic
 from .hearings import HearingRooms
 from .ind import Ind
-from .inflow import HouseholdMaker, Inflow
+from .inflow import HouseholdMaker, IncomingTransfers, Inflow
 from .mvv import Mvv
-from .epidemic import Epidemic
 from .nareis import Nareis
+from .parts import Build, Handoff, Part, registry_for, wire
 from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
 from .streams import Streams
 
 log = logging.getLogger(__name__)
+
+
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("chain.entries", "chain", "count", "persons/week", "chain entries",
+           "persons entering the chain (applications, transfers in, family, resettled, reappeared)", contract=True),
+    Metric("chain.exits", "chain", "count", "persons/week", "chain exits",
+           "persons leaving the chain (housed, departed, transferred, absconded)", contract=True),
+    Metric("chain.population", "chain", "level", "persons", "persons in the chain",
+           "persons in reception or in the caseload, at week end"),
+    Metric("dublin.incoming", "chain", "count", "persons/week", "incoming Dublin transfers",
+           "persons transferred to the Netherlands by another member state", contract=True),
+    Metric("nareis.joined_coa", "chain", "count", "persons/week", "family joining in COA",
+           "arriving family members joining their sponsor in COA", contract=True),
+    Metric("nareis.joined_municipality", "chain", "count", "persons/week", "family joining in a municipality",
+           "arriving family members going straight to the sponsor's municipality", contract=True),
+)
+
+
+# Who hands what to whom: ``source.out.<offer>(...)`` calls ``target.<take>(...)``.
+HANDOFFS: tuple[Handoff, ...] = (
+    Handoff("inflow", "arrival", "chain", "arrival"),
+    Handoff("dublin_incoming", "arrival", "chain", "incoming_transfer"),
+    Handoff("nareis", "arrival", "chain", "family_arrived"),
+    Handoff("resettlement", "arrival", "chain", "resettled"),
+    Handoff("dtv", "exit", "chain", "exited"),
+    Handoff("dublin", "exit", "chain", "exited"),
+    Handoff("dublin", "reenter", "chain", "reentered"),
+    Handoff("dublin", "discharge", "detention", "discharge"),
+    Handoff("detention", "abscond", "dublin", "abscond"),
+    Handoff("detention", "dublin_candidate", "dublin", "detention_candidate"),
+    Handoff("detention", "dtv_candidate", "dtv", "detention_candidate"),
+    Handoff("reception", "moved", "epidemic", "on_move"),
+    Handoff("reception", "joined", "epidemic", "on_join"),
+)
 
 
 class _BeforeOthers(simpy.Timeout):
@@ -63,14 +102,23 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class Chain:
-    """One replication of the migration chain."""
+class Chain(Part):
+    """One replication of the migration chain. As a part it owns the journeys between the
+    other parts and takes their arrivals and exits."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None) -> None:
+    name = "chain"
+    metrics = METRICS
+    takes = ("arrival", "incoming_transfer", "family_arrived", "resettled", "exited", "reentered")
+
+    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None,
+                 parts: Sequence[type[Part]] | None = None, handoffs: Sequence[Handoff] | None = None) -> None:
+        """``parts`` and ``handoffs`` default to the model's ``PARTS`` and ``HANDOFFS``."""
         with gc_paused():
-            self._build(scenario, replication, seed)
+            self._build(scenario, replication, seed, PARTS if parts is None else parts,
+                        HANDOFFS if handoffs is None else handoffs)
 
-    def _build(self, scenario: Scenario, replication: int, seed: int | None) -> None:
+    def _build(self, scenario: Scenario, replication: int, seed: int | None,
+               parts: Sequence[type[Part]], handoffs: Sequence[Handoff]) -> None:
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.seed if seed is None else seed
@@ -78,43 +126,39 @@ class Chain:
         self.clock = Clock(h.start)
         self.env = simpy.Environment(initial_time=-float(h.warmup_days))
         self.streams = Streams(self.seed, replication)
-        self.rec = Recorder(h.days)
+        self.rec = Recorder(h.days, registry_for((Chain, *parts)))
         self.policy = PolicyProcess(self.env, build_timeline(scenario))
         self._next_id = 0
         self.population = 0  # persons in the chain (in reception or in the caseload)
 
-        # build
-        env, rec, pol, st = self.env, self.rec, self.policy, self.streams
-        self.reception = Reception(env, rec, pol, st, scenario)
-        self.quarantine = Quarantine(env, rec, pol)
-        self.epidemic = Epidemic(env, rec, pol, st, scenario, self.quarantine)
-        self.reception.watchers.append(self.epidemic.on_move)
-        self.reception.joiners.append(self.epidemic.on_join)
-        self.rooms = HearingRooms(env, rec, pol, st)
-        self.ind = Ind(env, rec, pol, st, self.rooms)
-        self.dtv = Dtv(env, rec, pol, st, self.reception, on_exit=self._exited)
-        self.dublin = Dublin(env, rec, pol, st, self.reception, self.ind,
-                             on_exit=self._exited, on_reenter=self._reentered)
-        self.detention = Detention(env, rec, pol, st, self.reception, self.dtv, self.dublin)
-        self.dublin.detention = self.detention
-        self.inflow = Inflow(
-            env, st, scenario.inflow.households, lambda d: self.clock.day(d),
-            {"first": scenario.inflow.first_applications, "repeat": scenario.inflow.repeat_applications},
-            on_arrival=self._arrival,
-        )
-        day_of = lambda d: self.clock.day(d)  # noqa: E731
-        self.nareis = Nareis(env, rec, pol, st, scenario, day_of, on_arrival=self._family_arrived)
-        self.resettlement = Resettlement(env, rec, pol, st, scenario, on_arrival=self._resettled)
-        self.mvv = Mvv(env, rec, pol, st, scenario, day_of)
-        self.incoming = Inflow(  # incoming Dublin transfers: streams "inflow.dublin_incoming*"
-            env, st, scenario.inflow.households, lambda d: self.clock.day(d),
-            {"dublin_incoming": scenario.dublin.incoming}, on_arrival=self._incoming_transfer,
-        )
-        rec.add_source(self._levels)
-        self._seed_stocks()
+        # build, wire and seed: whatever is placed before the run is stock, not flow
+        with self.rec.seeding():
+            self.parts = self._build_parts(scenario, parts)
+            wire(self.parts, handoffs)
+            self.rec.add_source(self._levels)
+            self._seed_stocks()
         self.epidemic.start()
         self.policy.start()
-        env.process(self._weekly_snapshots())
+        self.env.process(self._weekly_snapshots())
+
+    def _build_parts(self, scenario: Scenario, parts: Sequence[type[Part]]) -> list[Part]:
+        """Every part from its class, in order; the journeys keep the parts they call."""
+        ctx = Build(self.env, self.rec, self.policy, self.streams, scenario, self.clock.day)
+        ctx.add(self)
+        for cls in parts:
+            ctx.add(cls.build(ctx))
+        self.reception = ctx.need(Reception, self.name)
+        self.quarantine = ctx.need(Quarantine, self.name)
+        self.epidemic = ctx.need(Epidemic, self.name)
+        self.ind = ctx.need(Ind, self.name)
+        self.dtv = ctx.need(Dtv, self.name)
+        self.dublin = ctx.need(Dublin, self.name)
+        self.detention = ctx.need(Detention, self.name)
+        self.nareis = ctx.need(Nareis, self.name)
+        # the others by name, for tests and inspection (None when not in this chain)
+        self.rooms, self.resettlement, self.mvv, self.inflow, self.incoming = (
+            ctx.parts.get(n) for n in ("hearings", "resettlement", "mvv", "inflow", "dublin_incoming"))
+        return list(ctx.parts.values())
 
     # ------------------------------------------------------------------ entities
     def new_household(self, kind: str, size: int, adults: int, applied_at: float) -> Household:
@@ -129,7 +173,7 @@ class Chain:
     def _enter(self, hh: Household) -> None:
         self._enter_persons(hh.size)
 
-    def _exited(self, hh: Household, route: str) -> None:
+    def exited(self, hh: Household, route: str) -> None:
         self._exit_persons(hh.size)
 
     def _enter_persons(self, n: int) -> None:
@@ -140,12 +184,12 @@ class Chain:
         self.population -= n
         self.rec.count("chain.exits", self.env.now, n)
 
-    def _reentered(self, hh: Household) -> None:
+    def reentered(self, hh: Household) -> None:
         """An absconded Dublin claimant who reappears is back in the chain."""
         self._enter(hh)
 
     # ------------------------------------------------------------------ journeys (hand-offs)
-    def _arrival(self, kind: str, size: int, adults: int) -> None:
+    def arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
         self.reception.admit(hh, newcomer=True)
@@ -153,7 +197,7 @@ class Chain:
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
 
-    def _incoming_transfer(self, kind: str, size: int, adults: int) -> None:
+    def incoming_transfer(self, kind: str, size: int, adults: int) -> None:
         """Transferred to the Netherlands by another member state: reception and the national
         procedure (no Dublin claim of our own)."""
         hh = self.new_household("first", size, adults, self.env.now)
@@ -199,9 +243,9 @@ class Chain:
 
     def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
         yield from self.reception.await_housing(hh)
-        self._exited(hh, "housed")
+        self.exited(hh, "housed")
 
-    def _family_arrived(self, sponsor: Household | None, n: int) -> None:
+    def family_arrived(self, sponsor: Household | None, n: int) -> None:
         """Nareis family members arrive: they are chain entries. With a sponsor still in COA
         they join the sponsor's household there (and leave with it when it is housed);
         with a sponsor already in a municipality (or outside the model: background and
@@ -216,7 +260,7 @@ class Chain:
             self._exit_persons(n)
             self.rec.count("nareis.joined_municipality", self.env.now, n)
 
-    def _resettled(self, n: int) -> None:
+    def resettled(self, n: int) -> None:
         """Resettled refugees arrive with a permit: a short COA stay, then the municipality
         they were matched with before arrival."""
         adults = 1 if n == 1 else 2
@@ -230,7 +274,7 @@ class Chain:
         days = self.policy.params.resettlement.coa_stay_days
         yield self.env.timeout(self.streams("resettlement.stay").exponential(days))
         self.reception.house_directly(hh)
-        self._exited(hh, "housed")
+        self.exited(hh, "housed")
 
     # ------------------------------------------------------------------ starting stocks
     def _seed_stocks(self) -> None:
@@ -266,9 +310,9 @@ class Chain:
             self.env.process(self._permit(hh))
         for hh in households(sc.reception.rejected, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self.dtv.await_departure(hh, stock=True))
+            self.env.process(self.dtv.await_departure(hh))
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
-            self.env.process(self.dtv.await_departure(hh, stock=True))
+            self.env.process(self.dtv.await_departure(hh))
         dub, det = sc.dublin, sc.detention
         for hh in households(dub.awaiting_transfer, "first", DUBLIN):
             self.reception.admit(hh, newcomer=False)
@@ -280,12 +324,8 @@ class Chain:
             hh.status = REJECTED
             self._enter(hh)
             elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
-            self.detention.place(hh, DETENTION_DTV, elapsed=elapsed, count=False)
-            self.env.process(self.dtv.await_departure(hh, removable=True, stock=True))
-        # stock entries are not inflow: take them out of the first day's entry count
-        self.rec.counts.pop("chain.entries", None)
-        self.rec.counts.pop("coa.admissions", None)
-        self.rec.counts.pop("ind.applications", None)
+            self.detention.place(hh, DETENTION_DTV, elapsed=elapsed)
+            self.env.process(self.dtv.await_departure(hh, removable=True))
 
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:
@@ -311,3 +351,16 @@ class Chain:
     def events_processed(self) -> int:
         """Events scheduled so far (SimPy's event id counter): the run's event count."""
         return next(self.env._eid)  # type: ignore[attr-defined]
+
+
+# The parts a chain is assembled from, in build order (after the chain itself: the journeys).
+PARTS: tuple[type[Part], ...] = (Reception, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
+                                  Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
+
+
+def registry(parts: Sequence[type[Part]] = PARTS) -> Registry:
+    """Every metric the chain's parts declare (the chain's own included)."""
+    return registry_for((Chain, *parts))
+
+
+ALL_PARTS: tuple[type[Part], ...] = (Chain, *PARTS)  # what `ketensim metrics` lists

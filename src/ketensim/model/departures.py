@@ -18,25 +18,56 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
+from .parts import Build, Part
+from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from .reception import Reception
     from .streams import Streams
 
 
-class Dtv:
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("dtv.intake", "dtv", "count", "persons/week", "DT&V intake",
+           "rejected persons entering the DT&V departure caseload", contract=True),
+    Metric("dtv.exits", "dtv", "count", "persons/week", "DT&V caseload exits",
+           "persons leaving the caseload by any departure route (Dublin transfers are not in it)", contract=True),
+    Metric("dtv.departures_independent", "dtv", "count", "persons/week", "independent departures",
+           "demonstrable independent departures, Dublin transfers without escort included", contract=True),
+    Metric("dtv.departures_forced", "dtv", "count", "persons/week", "forced departures",
+           "demonstrable forced departures, escorted Dublin transfers included", contract=True),
+    Metric("dtv.departures_forced_origin", "dtv", "count", "persons/week", "forced to country of origin",
+           "forced departures to the country of origin", contract=True),
+    Metric("dtv.departures_unsupervised", "dtv", "count", "persons/week", "departures without supervision (MOB)",
+           "departures without supervision, absconded Dublin claimants included", contract=True),
+    Metric("dtv.caseload", "dtv", "level", "persons", "DT&V caseload", "persons in the departure caseload, at week end"),
+    Metric("dtv.caseload_in_reception", "dtv", "level", "persons", "DT&V caseload in COA",
+           "rejected persons of the caseload still in COA, at week end"),
+)
+
+
+class Dtv(Part):
+    name = "dtv"
+    params = "dtv"
+    stock = ("dtv.outside_reception",)
+    metrics = METRICS
+    offers = ("exit",)  # (hh, route): the household left the caseload and the chain
+    takes = ("detention_candidate",)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Dtv":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", reception: "Reception", on_exit: Callable[[Household, str], None]) -> None:
+                 streams: "Streams", reception: "Reception") -> None:
         self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
-        self.on_exit = on_exit
         self.clocks = streams("dtv.clocks")
         self.removal = streams("dtv.removal")
         self.independent = PiecewiseRate(policy.schedule(
@@ -48,17 +79,20 @@ class Dtv:
         rec.add_source(self.levels)
         env.process(self._removals())
 
-    def await_departure(self, hh: Household, removable: bool | None = None,
-                        stock: bool = False) -> Generator[simpy.Event, object, str]:
-        """The household's time in the caseload; returns the route it left by.
-        ``removable`` is drawn unless given (starting detainees are removable by definition);
-        a household of the starting ``stock`` is not counted as intake."""
+    def await_departure(self, hh: Household,
+                        removable: bool | None = None) -> Generator[simpy.Event, object, str]:
+        """Into the caseload now (intake); returns the household's time in it, which returns
+        the route it left by. ``removable`` is drawn unless given (starting detainees are
+        removable by definition)."""
         env = self.env
         self.reception.set_status(hh, REJECTED)
         self.caseload[hh.hid] = hh
         self.persons.add(env.now, hh.size)
-        if not stock:
-            self.rec.count("dtv.intake", env.now, hh.size)
+        self.rec.count("dtv.intake", env.now, hh.size)
+        return self._in_caseload(hh, removable)
+
+    def _in_caseload(self, hh: Household, removable: bool | None) -> Generator[simpy.Event, object, str]:
+        env = self.env
         if removable is None:
             removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
         hh.removable = removable
@@ -149,7 +183,7 @@ class Dtv:
                 self.rec.count("dtv.departures_forced_origin", now, n)
         if hh.in_reception:
             self.reception.leave(hh, "departed")
-        self.on_exit(hh, route)
+        self.out.exit(hh, route)
 
     def levels(self, t: float) -> dict[str, float]:
         return {

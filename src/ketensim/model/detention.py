@@ -28,18 +28,43 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import Household
 from .hazard import PiecewiseRate
+from .parts import Build, Part
+from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
-    from .departures import Dtv
-    from .dublin import Dublin
-    from .reception import Reception
     from .streams import Streams
 
 DTV, DUBLIN = "dtv", "dublin"
+
+
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("detention.placements", "detention", "count", "persons/week", "detention placements",
+           "persons placed in immigration detention", contract=True),
+    Metric("detention.releases", "detention", "count", "persons/week", "detention releases",
+           "persons released from detention (not removed or transferred)", contract=True),
+    *(Metric(f"detention.releases_{reason}", "detention", "count", "persons/week", f"releases: {text}",
+             f"persons released from detention: {text}")
+      for reason, text in (("lapsed", "Dublin deadline lapsed"), ("max_stay", "maximum stay reached"),
+                           ("prospect", "prospect of removal gone by a phase"),
+                           ("release", "individual prospect gone"))),
+    Metric("detention.removals", "detention", "count", "persons/week", "removals from detention",
+           "detainees removed by force (DT&V track)", contract=True),
+    Metric("detention.transfers", "detention", "count", "persons/week", "Dublin transfers from detention",
+           "detainees transferred under Dublin", contract=True),
+    Metric("detention.population", "detention", "level", "persons", "persons in detention",
+           "persons in detention at week end"),
+    Metric("detention.population_avg", "detention", "level", "persons", "persons in detention (week average)",
+           "time-averaged detention population over the week"),
+    Metric("detention.dublin", "detention", "level", "persons", "Dublin claimants in detention",
+           "detainees on the Dublin track at week end"),
+    Metric("detention.stay_days", "detention", "sample", "days", "detention stay",
+           "length of each stay that began in the horizon (raw per-event sample, no weekly summary)"),
+)
 
 
 class Detainee:
@@ -50,11 +75,22 @@ class Detainee:
         self.left = False
 
 
-class Detention:
+class Detention(Part):
+    name = "detention"
+    params = "detention"
+    stock = ("detention.population",)
+    metrics = METRICS
+    offers = ("abscond", "dublin_candidate", "dtv_candidate")
+    takes = ("discharge",)  # from Dublin: transferred from detention, or the deadline lapsed
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Detention":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", reception: "Reception", dtv: "Dtv", dublin: "Dublin") -> None:
+                 streams: "Streams", reception: "Reception") -> None:
         self.env, self.rec, self.policy = env, rec, policy
-        self.reception, self.dtv, self.dublin = reception, dtv, dublin
+        self.reception = reception
         self.opportunities = streams("detention.placement")
         self.choice = streams("detention.choice")
         self.clocks = streams("detention.clocks")
@@ -94,14 +130,14 @@ class Detention:
             for track in ((DUBLIN, DTV) if dublin_first else (DTV, DUBLIN)):
                 if not self._prospect(track, self.policy.params):
                     continue
-                src = self.dublin if track == DUBLIN else self.dtv
-                hh = src.detention_candidate(env.now)
+                candidate = self.out.dublin_candidate if track == DUBLIN else self.out.dtv_candidate
+                hh = candidate(env.now)
                 if hh is not None:
                     self.place(hh, track)
                     break
 
-    def place(self, hh: Household, track: str, elapsed: float = 0.0, count: bool = True) -> None:
-        """Into detention (``count=False`` for the starting stock, already ``elapsed`` days in)."""
+    def place(self, hh: Household, track: str, elapsed: float = 0.0) -> None:
+        """Into detention (the starting stock: already ``elapsed`` days in)."""
         now = self.env.now
         hh.detained = True
         if hh.in_reception:
@@ -109,8 +145,7 @@ class Detention:
         det = Detainee(hh, track, now - elapsed, self.env.event())
         self.detainees[hh.hid] = det
         self.population.add(now, hh.size)
-        if count:
-            self.rec.count("detention.placements", now, hh.size)
+        self.rec.count("detention.placements", now, hh.size)
         self.env.process(self._stay(det))
 
     def _stay(self, det: Detainee) -> Generator[simpy.Event, object, None]:
@@ -164,7 +199,7 @@ class Detention:
         self.rec.count(f"detention.releases_{reason}", now, n)
         if reason != "lapsed" and self.routes.bernoulli(self.policy.params.detention.release_mob_share):
             if det.track == DUBLIN:
-                self.dublin.abscond(hh)
+                self.out.abscond(hh)
             else:
                 assert hh.wakeup is not None
                 hh.wakeup.succeed("mob")

@@ -24,20 +24,47 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import DUBLIN, IN_PROCEDURE, Household
 from .hazard import PiecewiseRate
+from .ind import Ind
+from .parts import Build, Part
+from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from .detention import Detention
-    from .ind import Ind
-    from .reception import Reception
     from .streams import Streams
+
+
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("dublin.claims", "dublin", "count", "persons/week", "Dublin claims",
+           "persons claimed on another member state", contract=True),
+    Metric("dublin.claims_refused", "dublin", "count", "persons/week", "Dublin claims refused",
+           "persons whose claim the partner state refused (national procedure follows)"),
+    Metric("dublin.accepted", "dublin", "count", "persons/week", "Dublin claims accepted",
+           "persons whose claim the partner state accepted"),
+    Metric("dublin.transfers", "dublin", "count", "persons/week", "Dublin transfers",
+           "persons transferred to the responsible member state", contract=True),
+    Metric("dublin.transfers_forced", "dublin", "count", "persons/week", "escorted Dublin transfers",
+           "transfers under escort (non-cooperating or from detention)", contract=True),
+    Metric("dublin.transfers_postponed", "dublin", "count", "persons/week", "Dublin transfers postponed",
+           "transfer slots lost to partner-state refusal or postponement (persons)"),
+    Metric("dublin.lapsed", "dublin", "count", "persons/week", "Dublin deadlines lapsed",
+           "persons whose transfer deadline lapsed (the Netherlands becomes responsible)", contract=True),
+    Metric("dublin.absconded", "dublin", "count", "persons/week", "Dublin claimants absconded",
+           "accepted claimants who left without supervision (MOB)", contract=True),
+    Metric("dublin.reappeared", "dublin", "count", "persons/week", "Dublin absconders reappeared",
+           "absconded claimants who reappeared before the extended deadline", contract=True),
+    Metric("dublin.awaiting_transfer", "dublin", "level", "persons", "awaiting Dublin transfer",
+           "accepted claimants in the chain awaiting transfer, at week end"),
+    Metric("dublin.in_reception", "dublin", "level", "persons", "Dublin claimants in COA",
+           "accepted claimants in COA, at week end"),
+)
 
 
 class Case:
@@ -58,15 +85,23 @@ class Case:
         self.done = done  # succeeded with "transferred" or "absconded" by others
 
 
-class Dublin:
+class Dublin(Part):
+    name = "dublin"
+    params = "dublin"
+    stock = ("dublin.awaiting_transfer",)
+    metrics = METRICS
+    offers = ("exit", "reenter", "discharge")  # to the chain; discharge(hh, reason) to detention
+    takes = ("abscond", "detention_candidate")  # from detention
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Dublin":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name),
+                   ctx.need(Ind, cls.name))
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", reception: "Reception", ind: "Ind",
-                 on_exit: Callable[[Household, str], None],
-                 on_reenter: Callable[[Household], None]) -> None:
+                 streams: "Streams", reception: "Reception", ind: "Ind") -> None:
         self.env, self.rec, self.policy = env, rec, policy
         self.reception, self.ind = reception, ind
-        self.on_exit, self.on_reenter = on_exit, on_reenter
-        self.detention: "Detention | None" = None  # wired by the chain
         self.claim = streams("dublin.claim")
         self.answer = streams("dublin.acceptance")
         self.delays = streams("dublin.delays")
@@ -164,8 +199,8 @@ class Dublin:
         """Deadline passed: the Netherlands becomes responsible; back into the IND procedure."""
         hh, now = case.hh, self.env.now
         self._close(case)
-        if hh.detained and self.detention is not None:
-            self.detention.discharge(hh, "lapsed")
+        if hh.detained:
+            self.out.discharge(hh, "lapsed")
         self.rec.count("dublin.lapsed", now, hh.size)
         self.ind.take_over(hh)
         if not hh.in_reception:
@@ -183,13 +218,13 @@ class Dublin:
         self.rec.count("dtv.departures_unsupervised", now, hh.size)
         if hh.in_reception:
             self.reception.leave(hh, "absconded")
-        self.on_exit(hh, "mob")
+        self.out.exit(hh, "mob")
         deadline = case.accepted_at + self.policy.params.dublin.deadline_absconded_days
         t_back = self.reappear.next_time(now, self.reappear_clock.exponential(1.0))
         if t_back >= deadline:
             return "gone"  # not seen again before the extended deadline: the case is closed
         yield env.timeout(t_back - now)
-        self.on_reenter(hh)
+        self.out.reenter(hh)
         self.rec.count("dublin.reappeared", env.now, hh.size)
         new = self._open(hh, case.accepted_at, env.now, cooperative=False)
         new.deadline = deadline
@@ -234,8 +269,8 @@ class Dublin:
     def _transfer(self, case: Case) -> None:
         hh, now = case.hh, self.env.now
         forced = hh.detained or not case.cooperative
-        if hh.detained and self.detention is not None:
-            self.detention.discharge(hh, "transfer")
+        if hh.detained:
+            self.out.discharge(hh, "transfer")
         self._close(case)
         self.rec.count("dublin.transfers", now, hh.size)
         if forced:
@@ -245,7 +280,7 @@ class Dublin:
             self.rec.count("dtv.departures_independent", now, hh.size)
         if hh.in_reception:
             self.reception.leave(hh, "dublin_transfer")
-        self.on_exit(hh, "dublin_transfer")
+        self.out.exit(hh, "dublin_transfer")
         case.done.succeed("transferred")
 
     # ------------------------------------------------------------------ detention hand-off

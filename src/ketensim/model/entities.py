@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import simpy
 
-    from .reception import Location
-
 IN_PROCEDURE = "in_procedure"
 PERMIT_HOLDER = "permit_holder"
 REJECTED = "rejected"
@@ -50,7 +48,7 @@ class Household:
         self.size = 0
         self.kind = kind  # "first" or "repeat"
         self.status = IN_PROCEDURE
-        self.location: "Location | None" = None
+        self.location: Any = None  # a reception.Location (reception imports this module, not back)
         self.applied_at = applied_at
         self.removable = False
         self.in_reception = False

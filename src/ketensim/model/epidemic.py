@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ..metrics.recorder import Recorder
+from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate
+from .parts import Build, Part
 from .quarantine import Quarantine
 
 if TYPE_CHECKING:
@@ -47,6 +49,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXPOSED, INFECTIOUS, RECOVERED = 1, 2, 3
+
+
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("health.new_infections", "epidemic", "count", "infections/week", "new infections",
+           "residents infected (imports and transmission)", contract=True),
+    Metric("health.new_imports", "epidemic", "count", "infections/week", "imported infections",
+           "residents infected outside reception"),
+    Metric("health.new_detected", "epidemic", "count", "infections/week", "detected infections",
+           "infections detected by a test", contract=True),
+    Metric("health.infectious", "epidemic", "level", "persons", "infectious residents",
+           "residents infectious at week end"),
+    Metric("health.cumulative_infections", "epidemic", "level", "infections", "infections so far",
+           "residents infected since the start, at week end"),
+)
 
 
 class Infection:
@@ -94,8 +110,17 @@ def _pair_rate(sar: float, mean_days: float) -> float:
     return -math.log(1.0 - sar) / mean_days if sar < 1 else 1e9
 
 
-class Epidemic:
+class Epidemic(Part):
     """Infections among residents, their course and detection; hands cases to Quarantine."""
+
+    name = "epidemic"
+    params = "health"
+    metrics = METRICS
+    takes = ("on_move", "on_join")  # from reception: residents move, family members join
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Epidemic":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario, ctx.need(Quarantine, cls.name))
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario", quarantine: Quarantine) -> None:

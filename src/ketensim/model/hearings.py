@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ..metrics.recorder import Recorder
+from ..metrics.registry import Derived, Metric
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -27,7 +29,28 @@ if TYPE_CHECKING:
 MODES = ("physical", "video")
 
 
-class HearingRooms:
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("ind.hearings_physical", "hearings", "count", "hearings/week", "physical hearings",
+           "hearings held in a physical IND room", label_nl="fysieke gehoren", contract=True),
+    Metric("ind.hearings_video", "hearings", "count", "hearings/week", "video hearings (telehoren)",
+           "hearings held by video (IND room paired with a COA room)", label_nl="telehoren", contract=True),
+    Metric("ind.hearings_cancelled", "hearings", "count", "hearings/week", "hearings cancelled (isolation)",
+           "hearings called but cancelled because the person was in isolation/quarantine", contract=True),
+    Metric("ind.hearing_wait_mean_days", "hearings", "sample", "days", "mean wait for a hearing",
+           "mean wait in the hearing queue of the hearings held that week",
+           summary="mean", source="ind.hearing_wait_days"),
+)
+
+
+class HearingRooms(Part):
+    name = "hearings"
+    params = "ind"
+    metrics = METRICS
+
+    @classmethod
+    def build(cls, ctx: Build) -> "HearingRooms":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams") -> None:
         self.env, self.rec, self.policy = env, rec, policy

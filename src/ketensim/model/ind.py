@@ -13,15 +13,49 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import Household
 from .hearings import HearingRooms
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from .streams import Streams
 
 
-class Ind:
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("ind.applications", "ind", "count", "persons/week", "asylum applications",
+           "persons whose asylum application enters the IND backlog", contract=True),
+    Metric("ind.decisions", "ind", "count", "persons/week", "IND decisions",
+           "persons whose application was decided (grant or reject)", contract=True),
+    Metric("ind.grants", "ind", "count", "persons/week", "IND grants",
+           "persons granted a permit", contract=True),
+    Metric("ind.dublin_decisions", "ind", "count", "persons/week", "Dublin decisions",
+           "persons leaving the backlog because another member state accepted the claim", contract=True),
+    Metric("ind.dublin_takeovers", "ind", "count", "persons/week", "Dublin take-overs",
+           "persons back in the backlog after a lapsed Dublin transfer deadline", contract=True),
+    Metric("ind.backlog", "ind", "level", "persons", "IND backlog",
+           "persons whose application awaits a decision, at week end"),
+    Metric("ind.backlog_avg", "ind", "level", "persons", "IND backlog (week average)",
+           "time-averaged backlog over the week"),
+    Metric("ind.hearing_queue", "ind", "level", "persons", "hearing queue",
+           "adults waiting for a hearing room, at week end"),
+    Metric("ind.lead_time_median_days", "ind", "sample", "days", "median lead time",
+           "median days from application to decision of the persons decided that week",
+           summary="median", source="ind.lead_time_days"),
+)
+
+
+class Ind(Part):
+    name = "ind"
+    params = "ind"
+    stock = ("ind",)  # how the persons in procedure at the start are spread over the stages
+    metrics = METRICS
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Ind":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(HearingRooms, cls.name))
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", rooms: HearingRooms) -> None:
         self.env, self.rec, self.policy, self.rooms = env, rec, policy, rooms

@@ -7,14 +7,18 @@ the expected number of persons matches the series.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
+from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate, wait_for
+from .parts import Build, Part
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Households, Series
+    from ..policy.timeline import PolicyProcess
+    from ..scenario.schema import Households, Scenario, Series
     from .streams import Stream, Streams
 
 
@@ -40,6 +44,45 @@ def size_sampler(probabilities: dict[int, float], stream: "Stream") -> tuple[Cal
     return (lambda: sizes[stream.pick(cum)]), mean
 
 
+def phased_series_rate(policy: "PolicyProcess", series_of: Callable[["Scenario"], "Series"],
+                       day_of: Callable[[object], float],
+                       per_of: Callable[["Scenario"], float] | None = None) -> PiecewiseRate:
+    """Daily rate of a series that phases may change (values or scale, and the ``per``
+    factor): at day t, the series of the phase in force at t. A series no phase changes
+    gives exactly ``series_rate`` of it."""
+    phases = policy.phases
+    per = [1.0 if per_of is None else per_of(p.params) for p in phases]
+    first = series_of(phases[0].params)
+    if all(series_of(p.params) == first and f == per[0] for p, f in zip(phases, per)):
+        return series_rate(first, day_of, per[0])
+    rates = [series_rate(series_of(p.params), day_of, f) for p, f in zip(phases, per)]
+    starts = [p.start_day for p in phases]
+    cuts = sorted({t for r in rates for t in r.starts} | set(starts[1:]))
+    return PiecewiseRate([(t, rates[max(bisect_right(starts, t) - 1, 0)].at(t)) for t in cuts])
+
+
+def phased_sizes(policy: "PolicyProcess", probabilities_of: Callable[["Scenario"], dict[int, float]],
+                 stream: "Stream") -> Callable[[], int]:
+    """A size draw from the distribution of the phase in force (one stream throughout)."""
+    cache: dict[int, Callable[[], int]] = {}
+
+    def draw() -> int:
+        phase = policy.current
+        fn = cache.get(id(phase))
+        if fn is None:
+            fn = cache[id(phase)] = size_sampler(probabilities_of(phase.params), stream)[0]
+        return fn()
+
+    return draw
+
+
+def mean_size(probabilities: dict[int, float]) -> float:
+    return sum(s * probabilities[s] for s in sorted(probabilities))
+
+
+METRICS: tuple[Metric | Derived, ...] = ()  # arrivals are counted where they enter (chain, IND, COA)
+
+
 class HouseholdMaker:
     """Draws household sizes and adults from the scenario's mix."""
 
@@ -63,25 +106,48 @@ class HouseholdMaker:
         return size, adults
 
 
-class Inflow:
-    """One arrival process per series; hands each new household to ``on_arrival``.
+class Inflow(Part):
+    """One arrival process per series; hands each new household on (``arrival(kind, size, adults)``).
 
     Arrival times and household sizes use streams named after the series, so a change
     elsewhere in the chain does not reshuffle who arrives when (common random numbers).
     """
 
-    def __init__(self, env: simpy.Environment, streams: "Streams", mix: "Households",
-                 day_of: Callable[[object], float], series: dict[str, "Series"],
-                 on_arrival: Callable[[str, int, int], None]) -> None:
+    name = "inflow"
+    params = "inflow"
+    metrics = METRICS
+    offers = ("arrival",)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Inflow":
+        return cls(ctx.env, ctx.policy, ctx.streams, ctx.scenario.inflow.households, ctx.day_of,
+                   {"first": lambda s: s.inflow.first_applications, "repeat": lambda s: s.inflow.repeat_applications})
+
+    def __init__(self, env: simpy.Environment, policy: "PolicyProcess", streams: "Streams", mix: "Households",
+                 day_of: Callable[[object], float], series: dict[str, Callable[["Scenario"], "Series"]]) -> None:
+        """``series``: kind -> the series in a phase's parameters (a phase may change it)."""
         self.env = env
-        self.on_arrival = on_arrival
-        for kind, s in series.items():
+        for kind, series_of in series.items():
             maker = HouseholdMaker(mix, streams(f"inflow.{kind}.households"))
-            rate = series_rate(s, day_of, per=1.0 / maker.mean_size)
+            per = 1.0 / maker.mean_size
+            rate = phased_series_rate(policy, series_of, day_of, lambda s: per)
             env.process(self._arrivals(kind, rate, streams(f"inflow.{kind}"), maker))
 
     def _arrivals(self, kind: str, rate: PiecewiseRate, stream: "Stream",
                   maker: HouseholdMaker) -> Generator[simpy.Event, object, None]:
         env = self.env
         while (yield from wait_for(env, rate, stream)):
-            self.on_arrival(kind, *maker.draw())
+            self.out.arrival(kind, *maker.draw())
+
+
+class IncomingTransfers(Inflow):
+    """Incoming Dublin transfers: other member states transfer persons to the Netherlands, an
+    exogenous series (streams ``inflow.dublin_incoming*``)."""
+
+    name = "dublin_incoming"
+    params = "dublin.incoming"
+
+    @classmethod
+    def build(cls, ctx: Build) -> "IncomingTransfers":
+        return cls(ctx.env, ctx.policy, ctx.streams, ctx.scenario.inflow.households, ctx.day_of,
+                   {"dublin_incoming": lambda s: s.dublin.incoming})

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Callable, Generator
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate, wait_for
-from .inflow import series_rate
+from .inflow import phased_series_rate
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -28,7 +30,32 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 
-class Mvv:
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("mvv.applications", "mvv", "count", "persons/week", "MVV applications",
+           "regular entry visa applications lodged at a consulate", contract=True),
+    Metric("mvv.issued", "mvv", "count", "persons/week", "MVV issued", "visas issued", contract=True),
+    Metric("mvv.refused", "mvv", "count", "persons/week", "MVV refused", "visas refused", contract=True),
+    Metric("mvv.collected", "mvv", "count", "persons/week", "MVV collected", "issued visas collected", contract=True),
+    Metric("mvv.lapsed", "mvv", "count", "persons/week", "MVV lapsed",
+           "issued visas not collected before the deadline", contract=True),
+    Metric("mvv.waiting_to_lodge", "mvv", "level", "persons", "waiting to lodge an MVV application",
+           "persons waiting for a consulate appointment, at week end"),
+    Metric("mvv.pending", "mvv", "level", "persons", "MVV pending", "lodged applications awaiting a decision, at week end"),
+    Metric("mvv.backlog", "mvv", "level", "persons", "MVV issued, not collected",
+           "issued visas awaiting collection, at week end"),
+)
+
+
+class Mvv(Part):
+    name = "mvv"
+    params = "mvv"
+    stock = ("mvv",)
+    metrics = METRICS
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Mvv":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario, ctx.day_of)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario", day_of: Callable[[object], float]) -> None:
         self.env, self.rec, self.policy = env, rec, policy
@@ -36,7 +63,7 @@ class Mvv:
         self.s_lodge = streams("mvv.lodge")
         self.s_decision = streams("mvv.decision")
         self.s_collect = streams("mvv.collect")
-        self.demand = series_rate(scenario.mvv.demand, day_of)
+        self.demand = phased_series_rate(policy, lambda s: s.mvv.demand, day_of)
         self.lodge = PiecewiseRate(policy.schedule(lambda s: s.mvv.consulates_open / s.mvv.lodge_days))
         self.collect = PiecewiseRate(policy.schedule(lambda s: s.mvv.consulates_open / s.mvv.collect_days))
         self.waiting = Level(0.0, env.now)

@@ -27,9 +27,11 @@ from typing import TYPE_CHECKING, Callable, Generator
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import Household
 from .hazard import PiecewiseRate, product, wait_for
-from .inflow import series_rate, size_sampler
+from .inflow import mean_size, phased_series_rate, phased_sizes
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -37,25 +39,60 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 
-class Nareis:
-    """Owns the nareis pipeline; hands arriving family members to ``on_arrival(sponsor, n)``."""
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("nareis.applications", "nareis", "count", "persons/week", "family reunification applications",
+           "persons applied for (family members abroad)", contract=True),
+    Metric("nareis.decisions", "nareis", "count", "persons/week", "nareis decisions",
+           "persons whose application was decided", contract=True),
+    Metric("nareis.approvals", "nareis", "count", "persons/week", "nareis approvals",
+           "persons whose application was approved", contract=True),
+    Metric("nareis.refusals", "nareis", "count", "persons/week", "nareis refusals",
+           "persons whose application was refused", contract=True),
+    Metric("nareis.investigations", "nareis", "count", "persons/week", "interviews / DNA tests",
+           "persons whose interview or DNA test took place", contract=True),
+    Metric("nareis.mvv_issued", "nareis", "count", "persons/week", "nareis MVV issued",
+           "approved family members who received their MVV", contract=True),
+    Metric("nareis.arrivals", "nareis", "count", "persons/week", "nareis arrivals",
+           "family members arriving in the Netherlands", contract=True),
+    Metric("nareis.open", "nareis", "level", "persons", "open family reunification applications",
+           "persons applied for and not yet decided, at week end"),
+    Metric("nareis.awaiting_investigation", "nareis", "level", "persons", "awaiting interview / DNA test",
+           "persons in the interview/DNA queue, at week end"),
+    Metric("nareis.approved_waiting", "nareis", "level", "persons", "approved, awaiting MVV",
+           "approved family members waiting for their MVV, at week end"),
+    Metric("nareis.holding_mvv", "nareis", "level", "persons", "holding an MVV, not yet travelled",
+           "family members with an MVV who have not yet travelled, at week end"),
+)
+
+
+class Nareis(Part):
+    """Owns the nareis pipeline; hands arriving family members on (``arrival(sponsor, n)``)."""
+
+    name = "nareis"
+    params = "nareis"
+    stock = ("nareis",)
+    metrics = METRICS
+    offers = ("arrival",)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Nareis":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario, ctx.day_of)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", scenario: "Scenario", day_of: Callable[[object], float],
-                 on_arrival: Callable[[Household | None, int], None]) -> None:
+                 streams: "Streams", scenario: "Scenario", day_of: Callable[[object], float]) -> None:
         self.env, self.rec, self.policy = env, rec, policy
-        self.on_arrival = on_arrival
-        cfg = scenario.nareis
         self.s_filing = streams("nareis.filing")
         self.s_background = streams("nareis.background")
         self.s_assess = streams("nareis.assessment")
         self.s_slots = streams("nareis.investigation")
         self.s_decision = streams("nareis.decision")
         self.s_travel = streams("nareis.travel")
-        self.family_size, mean_size = size_sampler(cfg.family_size_probabilities, streams("nareis.family"))
+        self.family_size = phased_sizes(policy, lambda s: s.nareis.family_size_probabilities, streams("nareis.family"))
         self.filing = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor / s.nareis.apply_days))
         factor = PiecewiseRate(policy.schedule(lambda s: s.nareis.filing_factor))
-        self.background = product(series_rate(cfg.background_applications, day_of, 1.0 / mean_size), factor)
+        self.background = product(phased_series_rate(  # households: persons / mean family size
+            policy, lambda s: s.nareis.background_applications, day_of,
+            lambda s: 1.0 / mean_size(s.nareis.family_size_probabilities)), factor)
         self.mvv = PiecewiseRate(policy.schedule(lambda s: s.nareis.embassies_open / s.nareis.mvv_days))
         self.travel = PiecewiseRate(policy.schedule(lambda s: s.nareis.travel_open / s.nareis.travel_days))
         self.open = Level(0.0, env.now)
@@ -146,7 +183,7 @@ class Nareis:
             return
         self.holding_mvv.add(env.now, -n)
         self.rec.count("nareis.arrivals", env.now, n)
-        self.on_arrival(sponsor, n)
+        self.out.arrival(sponsor, n)
 
     # ------------------------------------------------------------------ starting pipeline
     def _seed(self, scenario: "Scenario") -> None:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Iterable
 import simpy
 
 from ..metrics.recorder import Recorder
+from ..metrics.registry import Derived, Metric
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -31,8 +33,40 @@ EXTERNAL = "external"
 ISOLATION, QUARANTINE = "isolation", "quarantine"
 
 
-class Quarantine:
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("health.isolation_started", "quarantine", "count", "persons/week", "isolations started",
+           "detected cases entering isolation", contract=True),
+    Metric("health.quarantine_started", "quarantine", "count", "persons/week", "quarantines started",
+           "contacts entering quarantine", contract=True),
+    Metric("health.intake_quarantined", "quarantine", "count", "persons/week", "intake quarantine",
+           "newcomers blocked for intake quarantine"),
+    Metric("health.place_demand", "quarantine", "count", "persons/week", "isolation/quarantine places asked",
+           "persons needing a separate isolation/quarantine place", contract=True),
+    Metric("health.external_placements", "quarantine", "count", "persons/week", "external placements",
+           "persons placed in an external isolation location"),
+    Metric("health.quarantine_shortfall", "quarantine", "count", "persons/week", "no place available",
+           "persons needing a place when none was free", contract=True),
+    Metric("health.isolated", "quarantine", "level", "persons", "in isolation", "persons in isolation at week end"),
+    Metric("health.quarantined", "quarantine", "level", "persons", "in quarantine", "persons in quarantine at week end"),
+    Metric("health.places_used", "quarantine", "level", "places", "reserved places used",
+           "reserved isolation places in use at week end"),
+    Metric("health.external_used", "quarantine", "level", "places", "external places used",
+           "external isolation places in use at week end"),
+    Metric("health.unplaced", "quarantine", "level", "persons", "blocked without a place",
+           "blocked persons who needed a place and got none, at week end"),
+)
+
+
+class Quarantine(Part):
     """Owns the blocks, the reserved and external places, and the shortfall count."""
+
+    name = "quarantine"
+    params = "health.quarantine"
+    metrics = METRICS
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Quarantine":
+        return cls(ctx.env, ctx.rec, ctx.policy)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess") -> None:
         self.env, self.rec, self.policy = env, rec, policy

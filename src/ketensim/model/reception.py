@@ -3,17 +3,53 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .entities import PERMIT_HOLDER, STATUSES, Household, Person
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
     from .streams import Streams
+
+
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("coa.admissions", "reception", "count", "persons/week", "COA admissions",
+           "persons placed in a COA location (newcomers, returns, joining family)", contract=True),
+    Metric("coa.exits", "reception", "count", "persons/week", "COA exits",
+           "persons leaving COA reception, for any reason", contract=True),
+    Metric("coa.housed", "reception", "count", "persons/week", "housed in municipalities",
+           "permit holders leaving COA for a home in a municipality", contract=True),
+    *(Metric(f"coa.exits_{reason}", "reception", "count", "persons/week", f"COA exits: {text}",
+             f"persons leaving COA reception: {text}")
+      for reason, text in (("absconded", "absconded Dublin claimants"), ("departed", "departed from the DT&V caseload"),
+                           ("detention", "placed in detention"), ("dublin_transfer", "transferred under Dublin"),
+                           ("housed", "housed in a municipality"), ("rejected_left", "rejected, left reception"))),
+    Metric("coa.occupancy", "reception", "level", "persons", "COA occupancy", "persons in COA reception at week end",
+           label_nl="bezetting COA"),
+    Metric("coa.occupancy_avg", "reception", "level", "persons", "COA occupancy (week average)",
+           "time-averaged COA occupancy over the week"),
+    Metric("coa.capacity", "reception", "level", "places", "COA places", "places in open COA locations"),
+    Metric("coa.permit_holders", "reception", "level", "persons", "permit holders in COA",
+           "permit holders in COA waiting for housing, at week end"),
+    Metric("coa.in_procedure", "reception", "level", "persons", "in procedure in COA",
+           "asylum seekers in procedure in COA, at week end"),
+    Metric("coa.rejected", "reception", "level", "persons", "rejected in COA",
+           "rejected asylum seekers still in COA, at week end"),
+    Metric("coa.dublin_claimants", "reception", "level", "persons", "Dublin claimants in COA",
+           "accepted Dublin claimants in COA awaiting transfer, at week end"),
+    Metric("coa.emergency_occupancy", "reception", "level", "persons", "in emergency locations",
+           "persons in emergency (noodopvang) locations, at week end"),
+    Metric("coa.overcrowding", "reception", "level", "persons", "over capacity",
+           "persons above the places of their regular location, at week end"),
+    Metric("coa.housing_queue", "reception", "level", "persons", "housing queue",
+           "matched permit holders waiting for a municipality to take them, at week end"),
+)
 
 
 class Location:
@@ -35,7 +71,7 @@ class Location:
         return self.places - self.occupants
 
 
-class Reception:
+class Reception(Part):
     """Places households, keeps occupancy by status and houses permit holders.
 
     Emergency locations open when the regular places cannot take a household, or when
@@ -44,6 +80,16 @@ class Reception:
     at a phase-dependent rate (a fluid quota: a household leaves once the quota since the
     last departure covers its size).
     """
+
+    name = "reception"
+    params = "reception"
+    stock = ("reception.in_procedure", "reception.permit_holders", "reception.rejected")
+    metrics = METRICS
+    offers = ("moved", "joined")  # (hh, location, entering) on every placement/removal; (hh, newcomers)
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Reception":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario") -> None:
@@ -63,10 +109,6 @@ class Reception:
         self.housing_queue: deque[Household] = deque()
         self._housing_wake: simpy.Event = env.event()
         self.housed_total = 0
-        # hooks (hh, location, entering) called on every placement and removal
-        self.watchers: list[Callable[[Household, Location, bool], None]] = []
-        # hooks (hh, newcomers) called before family members join a household in reception
-        self.joiners: list[Callable[[Household, list["Person"]], None]] = []
         rec.add_source(self.levels)
         env.process(self._housing())
 
@@ -127,8 +169,7 @@ class Reception:
         loc.households[hh.hid] = hh
         self.by_status[hh.status] += hh.size
         self.occupancy.add(self.env.now, hh.size)
-        for fn in self.watchers:
-            fn(hh, loc, True)
+        self.out.moved(hh, loc, True)
 
     def _unplace(self, hh: Household) -> None:
         loc = hh.location
@@ -140,8 +181,7 @@ class Reception:
         self.occupancy.add(self.env.now, -hh.size)
         hh.location = None
         hh.in_reception = False
-        for fn in self.watchers:
-            fn(hh, loc, False)
+        self.out.moved(hh, loc, False)
         if loc.emergency and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
             loc.is_open = False
 
@@ -170,8 +210,7 @@ class Reception:
         they leave with it when it is housed."""
         loc, n = hh.location, len(persons)
         assert loc is not None and hh.in_reception
-        for fn in self.joiners:
-            fn(hh, persons)
+        self.out.joined(hh, persons)
         hh.members = hh.members + persons  # a new list: members is replaced, never mutated
         loc.occupants += n
         self._touch(loc)

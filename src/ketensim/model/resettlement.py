@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Callable, Generator
 import simpy
 
 from ..metrics.recorder import Level, Recorder
+from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate, wait_for
-from .inflow import size_sampler
+from .inflow import phased_sizes
+from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -31,15 +33,36 @@ def _mean(probabilities: dict[int, float]) -> float:
     return sum(s * p for s, p in probabilities.items())
 
 
-class Resettlement:
+METRICS: tuple[Metric | Derived, ...] = (
+    Metric("resettlement.selected", "resettlement", "count", "persons/week", "resettlement selections",
+           "refugees selected for resettlement", contract=True),
+    Metric("resettlement.arrivals", "resettlement", "count", "persons/week", "resettlement arrivals",
+           "resettled refugees arriving", contract=True),
+    Metric("resettlement.waiting", "resettlement", "level", "persons", "resettlement: accepted, waiting",
+           "selected refugees not yet arrived, at week end"),
+    Metric("resettlement.ready", "resettlement", "level", "persons", "resettlement: ready to fly",
+           "prepared refugees waiting for a flight seat, at week end"),
+)
+
+
+class Resettlement(Part):
+    name = "resettlement"
+    params = "resettlement"
+    stock = ("resettlement.waiting",)
+    metrics = METRICS
+    offers = ("arrival",)  # (n): resettled refugees arrive with a permit
+
+    @classmethod
+    def build(cls, ctx: Build) -> "Resettlement":
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", scenario: "Scenario", on_arrival: Callable[[int], None]) -> None:
+                 streams: "Streams", scenario: "Scenario") -> None:
         self.env, self.rec, self.policy = env, rec, policy
-        self.on_arrival = on_arrival
         self.s_select = streams("resettlement.selection")
         self.s_prep = streams("resettlement.preparation")
-        self.size, _ = size_sampler(scenario.resettlement.household_size_probabilities,
-                                    streams("resettlement.households"))
+        self.size = phased_sizes(policy, lambda s: s.resettlement.household_size_probabilities,
+                                 streams("resettlement.households"))
 
         def households_per_day(s: "Scenario") -> float:
             r = s.resettlement
@@ -55,20 +78,24 @@ class Resettlement:
         while placed < stock:  # selected before the start; preparation is memoryless
             n = min(self.size(), stock - placed)
             placed += n
-            env.process(self._refugees(n, counted=False))
+            self._select(n)
+            env.process(self._refugees(n))
         env.process(self._selections())
         env.process(self._flights())
 
     def _selections(self) -> Generator[simpy.Event, object, None]:
         env = self.env
         while (yield from wait_for(env, self.selection, self.s_select)):
-            env.process(self._refugees(self.size(), counted=True))
+            n = self.size()
+            self._select(n)
+            env.process(self._refugees(n))
 
-    def _refugees(self, n: int, counted: bool) -> Generator[simpy.Event, object, None]:
+    def _select(self, n: int) -> None:
+        self.waiting.add(self.env.now, n)
+        self.rec.count("resettlement.selected", self.env.now, n)
+
+    def _refugees(self, n: int) -> Generator[simpy.Event, object, None]:
         env = self.env
-        self.waiting.add(env.now, n)
-        if counted:
-            self.rec.count("resettlement.selected", env.now, n)
         yield env.timeout(self.s_prep.exponential(self.policy.params.resettlement.preparation_days))
         seat = env.event()
         self.ready.append((seat, n))
@@ -77,7 +104,7 @@ class Resettlement:
         yield seat
         self.waiting.add(env.now, -n)
         self.rec.count("resettlement.arrivals", env.now, n)
-        self.on_arrival(n)
+        self.out.arrival(n)
 
     def _flights(self) -> Generator[simpy.Event, object, None]:
         """Seats as a fluid quota: a household flies once the seats since the last one cover it."""

@@ -90,7 +90,7 @@ def find_binding(scenario: "Scenario", base: "Scenario", levers: Sequence[str],
     """Levers (``--set`` texts or dotted paths) whose capacity is unchanged against ``base``
     at a timeline step where the lever's own value changed: there another limit binds (the
     first at its cap is named)."""
-    from ..policy.timeline import build_timeline
+    from ..scenario.phases import build_timeline
     from ..scenario.overrides import get_path
 
     alt_steps, base_steps = build_timeline(scenario), build_timeline(base)

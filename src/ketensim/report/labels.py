@@ -8,6 +8,7 @@ registry is the one line in ``_registry``.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Sequence
 
 FALLBACK: dict[str, tuple[str, str, str]] = {
@@ -58,8 +59,9 @@ FALLBACK: dict[str, tuple[str, str, str]] = {
     "mvv.backlog": ("MVV backlog (uncollected)", "mvv-voorraad (niet opgehaald)", "persons"),
     "mvv.lapsed": ("MVVs lapsed", "verlopen mvv's", "per week"),
 }
-UNITS_NL = {"per week": "per week", "persons": "personen", "places": "plaatsen", "days": "dagen",
-            "rooms": "ruimtes", "households": "huishoudens"}
+UNIT_WORDS_NL = {"persons": "personen", "places": "plaatsen", "days": "dagen", "rooms": "ruimtes",
+                 "households": "huishoudens", "hearings": "gehoren", "infections": "besmettingen", "week": "week",
+                 "per": "per"}
 DEPARTURES = ("dtv.departures_independent", "dtv.departures_forced")
 
 
@@ -76,19 +78,27 @@ def _registry() -> Any:
 
 
 def metric_label(name: str, lang: str = "en") -> str:
-    """A metric's short label for people, in English or Dutch."""
+    """A metric's short label for people, in English or Dutch: the registry's (its
+    ``label_nl`` in Dutch), else the fallback table, else the metric's id."""
     reg = _registry()
-    if reg is not None and name in reg:
-        return str(reg.label(name, lang))
-    if name in FALLBACK:
-        return FALLBACK[name][1 if lang == "nl" else 0]
-    return name
+    entry = reg.get(name) if reg is not None else None
+    if lang == "nl":
+        if entry is not None and entry.label_nl:
+            return str(entry.label_nl)
+        if name in FALLBACK:
+            return FALLBACK[name][1]
+    if entry is not None:
+        return str(entry.label)
+    return FALLBACK[name][0] if name in FALLBACK else name
 
 
 def metric_unit(name: str, lang: str = "en") -> str:
+    """The unit ('persons', 'hearings/week'), with its words in Dutch for ``lang='nl'``."""
     reg = _registry()
     unit = reg.unit(name) if reg is not None and name in reg else FALLBACK.get(name, ("", "", ""))[2]
-    return UNITS_NL.get(unit, unit) if lang == "nl" else unit
+    if lang != "nl":
+        return unit
+    return re.sub(r"[a-z]+", lambda m: UNIT_WORDS_NL.get(m.group(0), m.group(0)), unit)
 
 
 def figure_label(metrics: str | Sequence[str], lang: str = "en", unit: bool = True) -> str:
@@ -102,4 +112,4 @@ def figure_label(metrics: str | Sequence[str], lang: str = "en", unit: bool = Tr
     u = metric_unit(ms[0], lang)
     if not unit or not u:
         return text
-    return f"{text} / week" if u == "per week" else f"{text} ({u})"
+    return f"{text} ({u})"

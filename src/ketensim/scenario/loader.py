@@ -1,7 +1,7 @@
 """YAML -> frozen Scenario: safe loading, ``extends:``, ``--set`` overrides, clear errors.
 
-The override grammar (``path=value``, ``path@phase=value``, ``path@DATE[..DATE]=value``) is
-in ``scenario.overrides``, shared by the CLI, sweep files and the Python API.
+The override grammar (``scenario.overrides``) is shared by the CLI, sweep files and the
+Python API; phases are resolved in ``scenario.phases``.
 """
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from pydantic import ValidationError
 
 from ..clock import parse_when
 from .errors import ScenarioError, from_validation
-from .overrides import apply_overrides, parse_override, set_path  # noqa: F401 (re-exported)
+from .overrides import apply_overrides, parse_override, set_path
+from .phases import build_timeline
 from .schema import Scenario
+
+__all__ = ["apply_overrides", "load_raw", "load_scenario", "merge", "parse_override", "read_yaml", "set_path"]
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +133,6 @@ def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dic
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario (phases included)."""
-    from ..policy.timeline import build_timeline
-
     path = Path(path)
     overrides = list(overrides)
     data = apply_overrides(load_raw(path), overrides)

@@ -28,6 +28,9 @@ import yaml
 from ..clock import parse_end, parse_when
 from .errors import ScenarioError
 
+__all__ = ["Override", "apply_overrides", "dated_value", "get_path", "parse", "parse_dated", "parse_override",
+           "set_path"]
+
 if TYPE_CHECKING:
     from .schema import Scenario
 
@@ -191,8 +194,8 @@ def apply_overrides(scenario: "dict[str, Any] | Scenario", sets: Iterable[str],
         return _apply(scenario, sets)
     from pydantic import ValidationError
 
-    from ..policy.timeline import build_timeline
     from .errors import from_validation
+    from .phases import build_timeline
     from .schema import Scenario
 
     data = _apply(scenario.model_dump(mode="python"), sets)

@@ -3,7 +3,8 @@
 A scenario is one frozen, validated object. Unknown keys are refused, so a typo never
 passes silently; parts of the model read parameters from this object and never supply
 defaults of their own. The sections named in ``PHASE_SECTIONS`` are the chain parameters
-that policy phases may override by dotted path.
+that policy phases may override by dotted path, except the fields marked ``BUILD_TIME``
+(read once when the chain is built; refused in a phase, see ``scenario.phases``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_end, parse_period, parse_when
+from .markers import BUILD_TIME
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
@@ -143,7 +145,8 @@ class Inflow(Strict):
 
     first_applications: Series
     repeat_applications: Series
-    households: Households
+    households: Households = Field(json_schema_extra=BUILD_TIME,
+                                   description="household mix, drawn by the arrival processes built at the start")
 
 
 # --------------------------------------------------------------------------- reception
@@ -180,8 +183,10 @@ class Housing(Strict):
 class Reception(Strict):
     """COA reception: locations, emergency locations, intake and housing outflow."""
 
-    locations: list[LocationGroup] = Field(min_length=1)
-    emergency: list[EmergencyLocation] = []
+    locations: list[LocationGroup] = Field(min_length=1, json_schema_extra=BUILD_TIME,
+                                           description="the regular locations, built at the start")
+    emergency: list[EmergencyLocation] = Field([], json_schema_extra=BUILD_TIME,
+                                               description="emergency locations, built at the start")
     intake_quarantine_days: NonNegFloat = Field(
         0.0, description="newcomers first stay this long in an emergency location (0 = off)"
     )
@@ -584,10 +589,12 @@ class Health(Strict):
     """The epidemic in reception and the isolation/quarantine places (chain part 9)."""
 
     singles_per_room: PosInt = Field(
+        json_schema_extra=BUILD_TIME,
         description="single persons (households of one) share a room with up to this many "
         "persons in all (1 = a room of one's own); roommates are contacts like housemates"
     )
     initial_infections: NonNegInt = Field(
+        json_schema_extra=BUILD_TIME,
         description="residents infected (latent) at the start of the run, at random (persons)"
     )
     course: Course
@@ -755,14 +762,6 @@ class Change(Strict):
 PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "nareis",
                   "resettlement", "mvv", "health")
 """Top-level sections that phases (and sweeps) may override by dotted path."""
-
-FIXED_IN_RUN = (
-    "reception.locations", "reception.emergency", "inflow.households", "dublin.incoming",
-    "nareis.background_applications", "mvv.demand", "health.initial_infections",
-    "health.singles_per_room",
-)
-"""Structure that cannot change once the run has started."""
-
 
 class Scenario(Strict):
     """One complete, validated, frozen scenario."""

@@ -1,0 +1,131 @@
+"""The part protocol: declarations, the wiring table, stock seeding, the metric registry."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ketensim.cli import main
+from ketensim.metrics.recorder import Recorder
+from ketensim.metrics.weekly import tidy, weekly_values
+from ketensim.model.chain import ALL_PARTS, HANDOFFS, PARTS, Chain, registry
+from ketensim.model.parts import Handoff, WiringError
+from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE
+from example_part import PARTS as EXAMPLE_PARTS
+from example_part import WIRING, Charter, CharterScenario
+
+SHORT = ["horizon.end=2020-W04-7", "start.reception.in_procedure=2000", "start.reception.permit_holders=800",
+         "start.reception.rejected=900", "start.dtv.outside_reception=300", "start.dublin.awaiting_transfer=100",
+         "reception.locations.0.count=10"]
+
+
+@pytest.fixture(scope="module")
+def short():
+    return load_scenario(BASELINE, SHORT)
+
+
+def test_every_recorded_and_weekly_metric_is_declared(short):
+    chain = Chain(short)
+    rec = chain.run()
+    reg = registry()
+    recorded = set(rec.counts) | set(rec.levels) | set(rec.samples)
+    assert recorded - {m.name for m in reg} - {m.source for m in reg if getattr(m, "source", "")} == set()
+    assert set(weekly_values(rec, short.horizon.weeks)) - {m.name for m in reg} == set()
+
+
+def test_every_declared_metric_names_its_part_and_has_a_unit_label_and_meaning():
+    names = {cls.name for cls in ALL_PARTS}
+    for m in registry():
+        assert m.part in names, m
+        assert m.unit and m.label and m.meaning, m
+
+
+def test_a_part_offer_without_a_row_is_refused_naming_both_parts(short):
+    rows = tuple(h for h in HANDOFFS if (h.source, h.offer) != ("dublin", "discharge"))
+    with pytest.raises(WiringError, match=r"part 'dublin' offers hand-off 'discharge'.*detention\.discharge"):
+        Chain(short, handoffs=rows)
+
+
+def test_a_row_to_a_part_that_does_not_take_it_is_refused_naming_both_parts(short):
+    rows = (*HANDOFFS, Handoff("charter", "arrival", "dtv", "arrival"))
+    with pytest.raises(WiringError, match=r"charter\.arrival -> dtv\.arrival: part 'dtv' does not take 'arrival'"):
+        Chain(short, parts=(*PARTS, Charter), handoffs=rows)
+
+
+def test_a_part_built_before_what_it_needs_is_refused_naming_both(short):
+    order = tuple(c for c in PARTS if c.name != "hearings")
+    with pytest.raises(WiringError, match=r"part 'ind' needs part 'hearings'"):
+        Chain(short, parts=order)
+
+
+def test_starting_stock_is_stock_not_flow(short):
+    """Placing the stocks counts nothing (no entries, admissions, applications, intake);
+    the levels hold them: the chain population is every stock person."""
+    chain = Chain(short.model_copy(update={"horizon": short.horizon}))
+    assert chain.rec.counts == {}
+    s = short.start
+    stock = (s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
+             + s.dtv.outside_reception + s.dublin.awaiting_transfer + s.detention.population)
+    assert chain.population == stock
+
+
+def test_recorder_seeding_drops_flows_and_keeps_later_ones():
+    rec = Recorder(7)
+    with rec.seeding():
+        rec.count("x", 0.0, 5)
+        rec.sample("y", 0.0, 1.0)
+    rec.count("x", 0.0, 2)
+    assert rec.counts["x"][0] == 2 and "y" not in rec.samples
+
+
+def test_example_part_in_a_chain_its_metric_in_the_weekly_table_and_in_metrics(short, capsys):
+    sc = CharterScenario.model_validate({**short.model_dump(), "charter": {"persons_per_week": 7.0}})
+    base = Chain(short).run()
+    rec = Chain(sc, parts=EXAMPLE_PARTS[1:], handoffs=(*HANDOFFS, WIRING)).run()
+    frame = tidy(weekly_values(rec, sc.horizon.weeks), sc.horizon.start, "charter", 0)
+    arrivals = frame[frame.metric == "charter.arrivals"].value.to_numpy()
+    assert arrivals.tolist() == [6.0, 7.0, 7.0, 7.0]  # one a day at t = 1, 2, ..., 27
+    applications = weekly_values(rec, 4)["ind.applications"] - weekly_values(base, 4)["ind.applications"]
+    assert applications.sum() == 27  # the same inflow (named streams) plus the charter's 27
+    assert main(["metrics", "--parts", "example_part:PARTS"]) == 0
+    out = capsys.readouterr().out
+    assert any(line.split()[:4] == ["charter.arrivals", "charter", "count", "persons/week"]
+               for line in out.splitlines())
+
+
+def test_metrics_command_lists_every_metric(capsys):
+    assert main(["metrics", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert len([ln for ln in out.splitlines() if ln.startswith("| `")]) == len(registry())
+
+
+def test_metrics_command_bad_parts_is_one_line_exit_2(capsys):
+    assert main(["metrics", "--parts", "no.such.module"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--parts no.such.module" in err
+
+
+def test_weekly_sums_a_derived_metric():
+    from ketensim.metrics.registry import Derived, Metric, Registry
+
+    reg = Registry([Metric("a.x", "a", "count", "p/w", "x", "x"), Metric("b.y", "b", "count", "p/w", "y", "y"),
+                    Derived("a.total", "a", "p/w", "total", "x minus y", terms=(("a.x", 1.0), ("b.y", -1.0)))])
+    rec = Recorder(14, reg)
+    rec.count("a.x", 1.0, 3)
+    rec.count("b.y", 8.0, 1)
+    assert np.array_equal(weekly_values(rec, 2)["a.total"], [3.0, -1.0])
+
+
+def test_readme_metric_table_is_the_registry():
+    import re
+
+    from ketensim.metrics.registry import format_table
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- metrics:begin -->\n(.*?)\n<!-- metrics:end -->", readme, re.S)
+    assert table is not None
+    assert table.group(1) == format_table(registry(), "markdown"), \
+        "README metric table out of date: regenerate with `ketensim metrics --format markdown`"
