@@ -122,3 +122,18 @@ def test_check_shows_the_timeline():
     bad = subprocess.run([sys.executable, "-m", "ketensim.cli", "check", str(BASELINE),
                           "--set", "dtv.travel_open@2020-W99=0.1"], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "2020-W99" in bad.stderr
+
+
+def test_the_readme_extends_example_loads(tmp_path):
+    import re
+
+    from conftest import SCENARIOS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# scenarios/my-second-wave-halved.yaml\n.*?)```", readme, flags=re.S).group(1)
+    path = tmp_path / "my-second-wave-halved.yaml"
+    path.write_text(block.replace("extends: second-wave-2020.yaml", f"extends: {SCENARIOS / 'second-wave-2020.yaml'}"))
+    sc = load_scenario(path)
+    assert sc.name == "second-wave-halved" and sc.report.windows[0].name == "autumn"
+    assert next(p for p in sc.phases if p.name == "second-wave").set["health.transmission.prevention"] == 0.35
+    assert _value_on(sc, dt.date(2020, 10, 5), lambda p: p.ind.physical.distancing_factor) == pytest.approx(0.586506 / 2)
