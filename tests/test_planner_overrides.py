@@ -6,13 +6,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import BASELINE, ROOT
 
-from ketensim.scenario.phases import build_timeline
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.overrides import apply_overrides, parse
-
-from conftest import BASELINE, ROOT
+from ketensim.scenario.phases import build_timeline
 
 
 def _value_on(sc, day: dt.date, get):

@@ -8,8 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ketensim.stats import (Window, clip, fmt_ci, fmt_diff, generated_windows, mean_ci, parse_statistic,
-                            parse_window, resolve, t_quantile, window_values)
+from ketensim.stats import (
+    Window,
+    clip,
+    fmt_ci,
+    fmt_diff,
+    generated_windows,
+    mean_ci,
+    parse_statistic,
+    parse_window,
+    resolve,
+    t_quantile,
+    window_values,
+)
 
 
 def _weekly(values_by_rep: dict[int, list[float]], start="2020-09-28", metric="m") -> pd.DataFrame:
@@ -45,31 +56,31 @@ def test_unknown_statistic_names_what_is_allowed():
 
 def test_window_statistics_by_hand():
     weekly = _weekly({0: [1, 5, 3, 2], 1: [2, 2, 8, 4]})
-    w = Window(name="w", start="2020-W40", end="2020-W43")
+    w = Window.of("2020-W40", "2020-W43", "w")
     expect = {"mean": [2.75, 4.0], "sum": [11, 16], "end": [2, 4], "max": [5, 8], "min": [1, 2],
               "p50": [2.5, 3.0]}
     for stat, values in expect.items():
         got = window_values(weekly, ["m"], w, stat).to_numpy()
         assert got == pytest.approx(values), stat
     # two weeks of the window only
-    got = window_values(weekly, ["m"], Window(start="2020-W41", end="2020-W42"), "max").to_numpy()
+    got = window_values(weekly, ["m"], Window.of("2020-W41", "2020-W42"), "max").to_numpy()
     assert got == pytest.approx([5, 8])
 
 
 def test_a_week_without_values_stays_out():
     weekly = _weekly({0: [1, np.nan, 3]})
-    assert window_values(weekly, ["m"], Window(start="2020-W40", end="2020-W42"), "mean").iloc[0] == 2
+    assert window_values(weekly, ["m"], Window.of("2020-W40", "2020-W42"), "mean").iloc[0] == 2
 
 
 def test_partial_windows_are_clipped_and_marked_the_same_everywhere():
     first, last = dt.date(2020, 9, 28), dt.date(2020, 10, 19)  # W40..W43 simulated
-    inside = Window(name="in", start="2020-W41", end="2020-W42")
+    inside = Window.of("2020-W41", "2020-W42", "in")
     assert clip(inside, first, last) == inside
-    part = clip(Window(name="autumn", start="2020-W40", end="2020-W53"), first, last)
+    part = clip(Window.of("2020-W40", "2020-W53", "autumn"), first, last)
     assert part.partial and part.label == "autumn (partial: W40-W43)" and part.weeks == 4
-    assert clip(Window(name="x", start="2020-W01", end="2020-W05"), first, last) is None
+    assert clip(Window.of("2020-W01", "2020-W05", "x"), first, last) is None
     weekly = _weekly({0: [1, 2, 3, 4]})
-    assert [w.label for w in resolve(weekly, [inside, Window(name="autumn", start="2020-W40", end="2020-W53")])] \
+    assert [w.label for w in resolve(weekly, [inside, Window.of("2020-W40", "2020-W53", "autumn")])] \
         == ["in", "autumn (partial: W40-W43)"]
 
 
@@ -99,14 +110,14 @@ def test_formatting():
 
 
 def test_windows_declared_in_the_scenario_and_the_targets_file(tmp_path):
+    from conftest import BASELINE
+
     from ketensim.report.targets import Targets
     from ketensim.report.windows import declared_windows
     from ketensim.scenario.loader import load_scenario
 
-    from conftest import BASELINE
-
     sc = load_scenario(BASELINE, ["report.yearly=true", "report.letter_windows=false",
                                   "report.windows=[{name: autumn, from: 2020-W40, to: 2020-W53}]"])
-    tg = Targets(targets=[], windows=[Window(name="november", start="2020-11-02", end="2020-11-29")])
+    tg = Targets(targets=[], windows=[Window.of("2020-11-02", "2020-11-29", "november")])
     assert [w.name for w in declared_windows(sc, tg)] == ["autumn", "2020", "november"]  # 2019-12-30 is 2020-W01
     assert [w.name for w in declared_windows(load_scenario(BASELINE))][:2] == ["W01-11 pre", "W12-17 lockdown"]

@@ -7,12 +7,11 @@ import subprocess
 import sys
 
 import pytest
-
-import ketensim
 from conftest import BASELINE, ROOT, TARGETS
 from frontend_support import short_dir
-
 from test_report_html import CHROMIUM, _chromium, _render, needs_chromium
+
+import ketensim
 
 
 def _fields(text: str) -> set[str]:

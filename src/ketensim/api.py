@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 from .results import TARGETS_FILE, Results, _targets, default_targets_path  # noqa: F401 (API)
 
 if TYPE_CHECKING:
+    from .experiment.sweep_results import SweepResults
     from .report.targets import Targets
     from .scenario.schema import Scenario
-    from .experiment.sweep_results import SweepResults
 
 RunResults = Results
 """The results of ``run``, ``read``, a comparison or a sweep point (``ketensim.results``)."""

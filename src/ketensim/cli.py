@@ -333,10 +333,9 @@ def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignor
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .experiment.compare import compare_scenarios
+    from .experiment.figures import key_figures
     from .report.binding import binding_for_run
     from .scenario.loader import load_scenario
-
-    from .experiment.figures import key_figures
 
     windows = _windows(args)
     base = load_scenario(args.base, args.overrides)

@@ -43,7 +43,7 @@ def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targ
     if targets is True:
         path = default_targets_path()
         return load_targets(path) if path else None
-    return load_targets(targets)
+    return load_targets(Path(targets))
 
 
 @dataclass
@@ -139,7 +139,8 @@ class Results:
         import pandas as pd
 
         from .report.summary import inside
-        from .report.targets import Targets as _Targets, compare
+        from .report.targets import Targets as _Targets
+        from .report.targets import compare
 
         tg = _targets(targets)
         if tg is None:

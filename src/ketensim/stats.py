@@ -64,6 +64,11 @@ class Window(BaseModel):
     def _to(cls, v: object) -> dt.date:
         return parse_end(v)
 
+    @classmethod
+    def of(cls, start: object, end: object, name: str = "") -> "Window":
+        """A window from two dates or ISO weeks (the constructor by field name)."""
+        return cls.model_validate({"name": name, "from": start, "to": end})
+
     def contains(self, week_start: pd.Series) -> pd.Series:
         lo, hi = monday(self.start), monday(self.end)
         ws = pd.to_datetime(week_start)
@@ -97,7 +102,7 @@ def parse_window(text: str) -> Window:
     if end < start:
         raise ValueError(f"window {text!r} ends before it starts")
     name = (m["name"] or "").strip() or (f"{a}..{b}" if m["b"] else a)
-    return Window(name=name, start=start, end=end)
+    return Window.of(start, end, name)
 
 
 def generated_windows(start: dt.date, end: dt.date, yearly: bool = False,
@@ -109,11 +114,11 @@ def generated_windows(start: dt.date, end: dt.date, yearly: bool = False,
         first = dt.date.fromisocalendar(year, 1, 1)
         last = dt.date.fromisocalendar(year + 1, 1, 1) - dt.timedelta(days=1)
         if yearly:
-            out.append(Window(name=str(year), start=first, end=last))
+            out.append(Window.of(first, last, str(year)))
         if half_yearly:
             mid = dt.date.fromisocalendar(year, 27, 1)
-            out.append(Window(name=f"{year}-H1", start=first, end=mid - dt.timedelta(days=1)))
-            out.append(Window(name=f"{year}-H2", start=mid, end=last))
+            out.append(Window.of(first, mid - dt.timedelta(days=1), f"{year}-H1"))
+            out.append(Window.of(mid, last, f"{year}-H2"))
     return out
 
 
@@ -153,7 +158,7 @@ def as_windows(spec: Mapping[str, tuple[object, object]] | Iterable[Window | str
     if spec is None:
         return list(default)
     if isinstance(spec, Mapping):
-        return [Window(name=k, start=a, end=b) for k, (a, b) in spec.items()]  # type: ignore[arg-type]
+        return [Window.of(a, b, k) for k, (a, b) in spec.items()]  # type: ignore[arg-type]
     return [w if isinstance(w, Window) else parse_window(w) for w in spec]
 
 

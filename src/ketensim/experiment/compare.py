@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..results import Results
-from ..stats import mean_ci
 from ..scenario.schema import Scenario
+from ..stats import mean_ci
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values, key_figures
 from .runner import RunRecord, make_manifest, simulate

@@ -90,8 +90,8 @@ def find_binding(scenario: "Scenario", base: "Scenario", levers: Sequence[str],
     """Levers (``--set`` texts or dotted paths) whose capacity is unchanged against ``base``
     at a timeline step where the lever's own value changed: there another limit binds (the
     first at its cap is named)."""
-    from ..scenario.phases import build_timeline
     from ..scenario.overrides import get_path
+    from ..scenario.phases import build_timeline
 
     alt_steps, base_steps = build_timeline(scenario), build_timeline(base)
     base_starts = [s.start_day for s in base_steps]
@@ -154,6 +154,7 @@ def binding_messages(results: "Results", levers: Sequence[str] | None = None,
     texts = list(levers if levers is not None else results.manifest.get("overrides") or [])
     msgs: list[str] = []
     if sc is not None and texts:
+        base: Scenario | None = None
         if baseline is not None:
             base = baseline.scenario or Scenario.model_validate(baseline.manifest["scenario"])
         else:

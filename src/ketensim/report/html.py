@@ -27,8 +27,16 @@ from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, sig
 from .diff import changed_paths, dated_changes, scenario_diff
 from .i18n import TEXT, Translator, translator
 from .labels import figure_label
-from .plots import (parts, phase_key, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part,
-                    plot_series)
+from .plots import (
+    parts,
+    phase_key,
+    phases_from_manifest,
+    plot_chain,
+    plot_compare,
+    plot_occupancy,
+    plot_part,
+    plot_series,
+)
 from .summary import KEY_FIGURES, inside, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 

@@ -425,7 +425,7 @@ FLOW_KEYS = {"applications": "flow.applications", "family members": "flow.family
 def _as_window(window: Any) -> Any:
     from ..stats import Window
 
-    return window if isinstance(window, Window) else Window(start=window[0], end=window[1])
+    return window if isinstance(window, Window) else Window.of(window[0], window[1])
 
 
 def plot_chain(weekly: pd.DataFrame, window: Any = None, *,

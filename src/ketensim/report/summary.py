@@ -54,7 +54,7 @@ __all__ = ["KEY_FIGURES", "SUMMARY_COLUMNS", "as_window", "fmt_ci", "inside", "p
 
 
 def as_window(a: object, b: object) -> Window:
-    return Window(start=a, end=b)  # type: ignore[arg-type]
+    return Window.of(a, b)
 
 
 def inside(weekly: pd.DataFrame, window: Window) -> bool:

@@ -26,7 +26,7 @@ def letter_windows(names: Iterable[str] | None = None) -> list[Window]:
     if unknown:
         raise KeyError(f"unknown window(s) {unknown}; known: {list(LETTER_WINDOWS)} "
                        "(or pass a mapping name -> (from, to), or 'name=2020-W40..2020-W53')")
-    return [Window(name=n, start=LETTER_WINDOWS[n][0], end=LETTER_WINDOWS[n][1]) for n in chosen]
+    return [Window.of(LETTER_WINDOWS[n][0], LETTER_WINDOWS[n][1], n) for n in chosen]
 
 
 def declared_windows(scenario: Mapping[str, Any] | Any | None, targets: Any = None) -> list[Window]:
@@ -37,7 +37,7 @@ def declared_windows(scenario: Mapping[str, Any] | Any | None, targets: Any = No
     rep = (scenario or {}).get("report") or {}
     out = letter_windows() if rep.get("letter_windows", True) else []
     for w in rep.get("windows") or []:
-        out.append(Window(name=w["name"], start=w.get("from", w.get("start")), end=w.get("to", w.get("end"))))
+        out.append(Window.of(w.get("from", w.get("start")), w.get("to", w.get("end")), w["name"]))
     horizon = (scenario or {}).get("horizon")
     if horizon and (rep.get("yearly") or rep.get("half_yearly")):
         start = dt.date.fromisoformat(str(horizon["start"])[:10])
@@ -58,7 +58,7 @@ def choose_windows(spec: Mapping[str, tuple[object, object]] | Iterable[Window |
     if spec is None:
         return declared_windows(scenario, targets)
     if isinstance(spec, Mapping):
-        return [Window(name=k, start=a, end=b) for k, (a, b) in spec.items()]  # type: ignore[arg-type]
+        return [Window.of(a, b, k) for k, (a, b) in spec.items()]  # type: ignore[arg-type]
     out = []
     for w in spec:
         if isinstance(w, Window):
