@@ -169,3 +169,11 @@ def test_report_of_a_sweep_store_overview_and_points(store):
     assert "tiny #3" in page and "tiny #0" in page and "Wat het meest veranderde" in page
     bad = report("--point", "9")
     assert bad.returncode == 2 and "no design point 9" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_dutch_numbers_use_dutch_separators(pages):
+    from ketensim.report.i18n import translator
+
+    assert translator("nl").num("1,234.5 [+709, +756]") == "1.234,5 [+709, +756]"
+    figures = pages["nl"][pages["nl"].index('id="figures"'):pages["nl"].index('id="targets"')]
+    assert re.search(r"\d\.\d{3} ±", figures) and not re.search(r"\d,\d{3} ±", figures)

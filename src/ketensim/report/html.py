@@ -149,9 +149,9 @@ def _headline_section(cmp: pd.DataFrame | None, names: tuple[str, str], binding:
         else:
             items = "".join("<li>" + tr("head.row").format(
                 figure=_e(_figure_label(r.figure, tr)), window=_e(_window_label(r.window, tr)),
-                base=_e(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high, None)),
-                alt=_e(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high, None)),
-                diff=_e(fmt_diff(r.difference, r.difference_ci_low, r.difference_ci_high))) + "</li>"
+                base=_e(tr.num(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high, None))),
+                alt=_e(tr.num(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high, None))),
+                diff=_e(tr.num(fmt_diff(r.difference, r.difference_ci_low, r.difference_ci_high)))) + "</li>"
                 for r in top.itertuples())
             intro = tr("head.intro").format(base=_e(names[0]),
                                             window_note=tr("head.windows").format(names=windows))
@@ -198,10 +198,10 @@ def _changes_section(manifest: Mapping[str, Any], base_manifest: Mapping[str, An
 
 # ------------------------------------------------------------------ key figures and targets
 
-def _diff_cell(r: Any) -> str:
+def _diff_cell(r: Any, tr: Translator) -> str:
     d = r.difference
     cls = "" if (math.isnan(d) or d == 0) else (" class='pos'" if d > 0 else " class='neg'")
-    return f"<span{cls}>{_e(fmt_diff(d, r.difference_ci_low, r.difference_ci_high))}</span>"
+    return f"<span{cls}>{_e(tr.num(fmt_diff(d, r.difference_ci_low, r.difference_ci_high)))}</span>"
 
 
 def _key_figures_section(weekly: pd.DataFrame, cmp: pd.DataFrame | None, names: tuple[str, str],
@@ -214,7 +214,7 @@ def _key_figures_section(weekly: pd.DataFrame, cmp: pd.DataFrame | None, names: 
         wins = list(dict.fromkeys(s.window))
         rows = []
         for fig, grp in s.groupby("figure", sort=False):
-            cells = {r.window: fmt_ci(r.mean, r.ci_low, r.ci_high) for r in grp.itertuples()}
+            cells = {r.window: tr.num(fmt_ci(r.mean, r.ci_low, r.ci_high)) for r in grp.itertuples()}
             rows.append([_e(_figure_label(str(fig), tr))] + [_e(cells.get(w, "-")) for w in wins])
         return note + _table([tr("col.figure")] + [_e(_window_label(w, tr)) for w in wins], rows)
     if cmp.empty:
@@ -226,8 +226,9 @@ def _key_figures_section(weekly: pd.DataFrame, cmp: pd.DataFrame | None, names: 
             first = r.figure != previous
             previous = r.figure
             rows.append([f"<b>{_e(_figure_label(r.figure, tr))}</b>" if first else "", _e(_window_label(r.window, tr)),
-                         _e(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high)),
-                         _e(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high)), _diff_cell(r)])
+                         _e(tr.num(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high))),
+                         _e(tr.num(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high))),
+                         _diff_cell(r, tr)])
         return rows
 
     header = [tr("col.figure"), tr("col.window"), f"{tr('col.baseline')}: {_e(names[0])}",
@@ -255,8 +256,8 @@ def _targets_section(weekly: pd.DataFrame, targets: Targets | None, tr: Translat
     chk = compare(weekly, Targets(source=targets.source, targets=kept))
     rows = []
     for r in chk.itertuples():
-        rows.append([_e(r.id), _e(r.label), f"{r.letter:,.0f}", _e(fmt_ci(r.mean, r.ci_low, r.ci_high)),
-                     f"{r.rel_error:+.1%}" if not math.isnan(r.rel_error) else "-", f"±{r.tolerance:.0%}",
+        rows.append([_e(r.id), _e(r.label), tr.num(f"{r.letter:,.0f}"), _e(tr.num(fmt_ci(r.mean, r.ci_low, r.ci_high))),
+                     tr.num(f"{r.rel_error:+.1%}") if not math.isnan(r.rel_error) else "-", f"±{r.tolerance:.0%}",
                      f"<span class='ok'>{tr('yes')}</span>" if r.ok else f"<span class='no'>{tr('no')}</span>"])
     extra = (f"<p class='note'>{tr('tg.left_out').format(ids=_e(', '.join(outside)))}</p>" if outside else "")
     return (f"<p class='note'>{tr('tg.source').format(source=_e(targets.source))}</p>"

@@ -7,6 +7,7 @@ with ``date_text`` (Dutch month names without depending on the system locale).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Callable
 
 LANGS = ("en", "nl")
@@ -285,6 +286,14 @@ class Translator:
 
     def date(self, d: dt.date) -> str:
         return date_text(d, self.lang)
+
+    def num(self, text: str) -> str:
+        """Numbers as the language writes them: '1,234.5' -> '1.234,5' in Dutch."""
+        if self.lang != "nl":
+            return text
+        text = re.sub(r"(?<=\d),(?=\d{3})", "\x00", text)  # thousands separators
+        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)       # decimal points
+        return text.replace("\x00", ".")
 
     def month(self, i: int) -> str:
         return MONTHS[self.lang][i - 1]
