@@ -110,3 +110,15 @@ def test_compare_alt_set_is_a_what_if_of_the_base_in_one_command(tmp_path):
     assert diff < -200
     assert (tmp_path / "s" / "baseline-2020" / "weekly.parquet").exists()
     assert (tmp_path / "s" / "baseline-2020-what-if" / "manifest.json").exists()
+
+
+def test_a_sweep_says_before_it_runs_which_points_a_binding_limit_makes_equal(tmp_path):
+    from ketensim.experiment.sweep import plan_sweep
+    from ketensim.report.binding import sweep_notes
+
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: s\nbase: {BASELINE}\nlevers:\n  ind.video.coa_rooms@recovery: {{values: [12, 30, 40]}}\n")
+    plan = plan_sweep(sweep)
+    notes = sweep_notes(plan.points, plan.scenarios)
+    assert len(notes) == 1 and notes[0].startswith("design points 1 and 2 differ only in ind.video.coa_rooms@recovery")
+    assert "IND-side video rooms bind (24 rooms" in notes[0]

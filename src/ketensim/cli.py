@@ -398,6 +398,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "continue")
 
     args.interrupted = stored
+    from .report.binding import sweep_notes
+
+    for line in sweep_notes(plan.points, plan.scenarios):
+        print(f"note: {line}", file=sys.stderr)
     with _executor(args, plan.total) as ex:
         res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
                         progress=Progress(f"sweep {plan.spec.name}", args.quiet))

@@ -188,3 +188,29 @@ def binding_for_run(scenario: "Scenario", path: str, overrides: Sequence[str], l
     base = load_scenario(path, [o for o in overrides if o.split("=", 1)[0].strip().startswith("horizon.")])
     tr = translator(lang)
     return [describe(f, tr) for f in find_binding(scenario, base, list(overrides))]
+
+
+def sweep_notes(points: Sequence[Any], scenarios: Sequence["Scenario"], lang: str = "en") -> list[str]:
+    """Before a sweep runs: pairs of design points that differ in one lever only and give
+    the same capacity because another limit binds (runs that would show no difference)."""
+    from .i18n import translator
+
+    tr = translator(lang)
+    msgs: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for i, p in enumerate(points):
+        for j in range(i + 1, len(points)):
+            q = points[j]
+            diff = [k for k in p.levers if p.levers[k] != q.levers[k]]
+            if len(diff) != 1 or p.uncertainties != q.uncertainties:
+                continue
+            lever = diff[0]
+            key = (lever, f"{p.levers[lever]}|{q.levers[lever]}")
+            if key in seen:
+                continue
+            seen.add(key)
+            found = find_binding(scenarios[j], scenarios[i], [f"{lever}={q.levers[lever]}"])
+            if found:
+                msgs.append(f"design points {p.point} and {q.point} differ only in {lever} "
+                            f"({p.levers[lever]} vs {q.levers[lever]}): {describe(found[0], tr)}")
+    return msgs
