@@ -122,3 +122,14 @@ def test_a_sweep_says_before_it_runs_which_points_a_binding_limit_makes_equal(tm
     notes = sweep_notes(plan.points, plan.scenarios)
     assert len(notes) == 1 and notes[0].startswith("design points 1 and 2 differ only in ind.video.coa_rooms@recovery")
     assert "IND-side video rooms bind (24 rooms" in notes[0]
+
+
+def test_a_parts_weekly_binding_record_is_reported():
+    import pandas as pd
+
+    from ketensim.report.binding import weekly_flags
+
+    weekly = pd.DataFrame({"metric": ["ind.binding_constraint"] * 3 + ["ind.decisions"] * 3,
+                           "week_start": list(pd.date_range("2020-01-06", periods=3, freq="7D")) * 2,
+                           "value": [0, 2, 1, 5, 5, 5], "replication": 0, "scenario": "s"})
+    assert weekly_flags(weekly) == [("ind.binding_constraint", 2)]

@@ -208,8 +208,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                 if kept.targets:  # only targets whose window lies wholly inside the simulated weeks
                     print()
                     print(format_targets(_compare(res.weekly, kept)))
+    from .report.binding import weekly_flags
+
     for line in binding_for_run(sc, args.scenario, args.overrides):
         print(f"\nnote: {line}")
+    for metric, weeks in weekly_flags(res.weekly):
+        if weeks:
+            print(f"note: {metric}: a constraint binds in {plural(weeks, 'week')} (the part's own weekly record)")
     print("\n" + _times(res.manifest, out))
     if failed:
         print(f"{plural(len(failed), 'replication')} failed; errors are in {out}/manifest.json", file=sys.stderr)
