@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check bench bench-ci clean lab
+.PHONY: run test test-fast lint check bench bench-ci clean lab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ test: $(STAMP)
 	  echo "note: chromium not found: the browser tests of the HTML report are skipped; enable them with" \
 	       "'sudo apt-get install chromium' (Debian/Ubuntu) or 'brew install --cask chromium' (macOS)"
 	$(BIN)/python -m pytest -q -n 2
+
+# The inner loop: unit, schema and small-model tests (under two minutes; tests/conftest.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), and
+# no import cycles between modules; configuration in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/python tools/import_cycles.py src/ketensim
 
 check: $(STAMP)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml

@@ -61,12 +61,16 @@ SCALED_PATHS = (
     "start.reception.permit_holders",
     "start.reception.rejected",
     "start.dtv.outside_reception",
-    "reception.housing.persons_per_week",
+    "reception.housing.target_scale",
+    "reception.col.limit",
+    "reception.col.registrations_per_week",
+    "reception.capacity.buffer",
     "ind.video.coa_rooms",
     "dtv.removals_per_week",
 )
 SCALED_MAPS = ("ind.physical.offices", "ind.video.ind_rooms")  # every value times k
-INTEGER_PATHS = {p for p in SCALED_PATHS if p.startswith("start.") or p.endswith("rooms")}
+INTEGER_PATHS = {p for p in SCALED_PATHS if p.startswith("start.") or p.endswith("rooms")} | {
+    "reception.col.limit", "reception.capacity.buffer"}
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -110,7 +114,7 @@ def scaled(scenario: Any, k: float) -> Any:
         _set(data, path, {name: int(round(v * k)) for name, v in _get(data, path).items()})
     for series in ("first_applications", "repeat_applications"):
         data["inflow"][series]["scale"] *= k
-    for group in data["reception"]["locations"]:
+    for group in data["reception"]["locations"] + data["reception"]["pol"]["locations"]:
         group["count"] = max(1, int(round(group["count"] * k)))
     for em in data["reception"]["emergency"]:
         em["places"] = int(round(em["places"] * k))

@@ -95,7 +95,8 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
     }
     raw["reception"] = {
         "locations": [{"name": "azc", "count": 4, "places": 2000, "isolation_places": 4}],
-        "housing": {"persons_per_week": 1000, "matching_days": 5},
+        "housing": {"targets": {"2020-H1": 26000}, "matching_days": {"single": 5, "family": 5}},
+        "capacity": {"enabled": False},
     }
     raw["ind"] = {
         "registration_days": 5, "hearings_per_adult": {"first": hearings, "repeat": 1},
@@ -109,3 +110,18 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
                   "removable_share": 0.3, "forced_origin_share": 0.5, "mob_weekly_hazard": 0.02,
                   "leave_reception_days": 30}
     return raw
+
+
+# The fast inner loop (`make test-fast`, `pytest -m "not slow"`): unit, schema and small-model
+# tests. Every other file runs full-year or many-replication models and is marked slow as a
+# whole here; a single slow test elsewhere carries @pytest.mark.slow itself.
+FAST_FILES = {
+    "test_hazard.py", "test_sim.py", "test_parts.py", "test_phase_fields.py", "test_scenario_errors.py",
+    "test_hearings_quarantine.py", "test_mvv.py", "test_exp_design.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name not in FAST_FILES:
+            item.add_marker(pytest.mark.slow)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import ketensim
+
 from conftest import ROOT
 from frontend_support import short_dir, short_run
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASELINE, TARGETS
 from ketensim.experiment.runner import run_scenario
 from ketensim.report.targets import compare, load_targets
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE, TARGETS
 
 
 @pytest.fixture(scope="session")

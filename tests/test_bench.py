@@ -44,7 +44,7 @@ def test_scaled_multiplies_persons_and_capacities(k):
     assert big.inflow.repeat_applications.scale == k * base.inflow.repeat_applications.scale
     assert big.reception.regular_places == k * base.reception.regular_places
     assert [e.places for e in big.reception.emergency] == [k * e.places for e in base.reception.emergency]
-    assert big.reception.housing.persons_per_week == k * base.reception.housing.persons_per_week
+    assert big.reception.housing.target_scale == k * base.reception.housing.target_scale
     assert sum(big.ind.physical.offices.values()) == k * sum(base.ind.physical.offices.values())
     assert big.dtv.removals_per_week == k * base.dtv.removals_per_week
     # phases that set an extensive quantity are scaled too; intensive ones are not
@@ -52,7 +52,7 @@ def test_scaled_multiplies_persons_and_capacities(k):
         sp, bp = small_ph.params, big_ph.params
         assert bp.ind.video.rooms == k * sp.ind.video.rooms
         assert bp.ind.physical.distancing_factor == sp.ind.physical.distancing_factor
-        assert bp.reception.housing.persons_per_week == k * sp.reception.housing.persons_per_week
+        assert bp.reception.housing.target_scale == k * sp.reception.housing.target_scale
         assert bp.dtv.travel_open == sp.dtv.travel_open
     # the caller's scenario is untouched, and k = 1 is the scenario itself
     assert base.start.reception.in_procedure == load_scenario(BASELINE).start.reception.in_procedure

@@ -10,13 +10,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from conftest import BASELINE, SCENARIOS
 from ketensim.calibration.fit import calibrate
 from ketensim.calibration.objective import score
 from ketensim.calibration.sensitivity import morris, ranking
 from ketensim.calibration.spec import CalibrationSpec, load_spec
 from ketensim.report.targets import load_targets
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE, SCENARIOS
 
 TARGETS_YAML = """
 targets:
@@ -124,8 +125,9 @@ def test_committed_baseline_holds_the_calibrated_parameters():
     fit (results/validation/calibration/summary.json, from `ketensim calibrate --fresh`)."""
     import json
 
-    from conftest import ROOT
     from ketensim.calibration.fit import _current
+
+    from conftest import ROOT
 
     summary = json.loads((ROOT / "results/validation/calibration/summary.json").read_text())
     spec, base = load_spec(SCENARIOS / "baseline-2020.calibration.yaml")

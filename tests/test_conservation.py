@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import BASELINE
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE
 
 # part: (level, inflows, outflows)
 IDENTITIES = {

@@ -6,12 +6,13 @@ import math
 
 import numpy as np
 
-from conftest import BASELINE
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.report.targets import t_quantile_975
 from ketensim.scenario.loader import apply_overrides, load_raw, load_scenario
 from ketensim.scenario.schema import Scenario
+
+from conftest import BASELINE
 
 SMALL = [
     "start.reception.in_procedure=3000", "start.reception.permit_holders=1400",

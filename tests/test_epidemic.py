@@ -40,7 +40,7 @@ def closed(locations: int = 1, persons: int = 2000, weeks: int = 40, **health) -
         {"name": "azc", "count": locations, "places": persons // locations, "isolation_places": 4}]
     raw["reception"]["emergency"] = []
     raw["reception"]["intake_quarantine_days"] = 0
-    raw["reception"]["housing"]["persons_per_week"] = 0
+    raw["reception"]["housing"]["realisation"] = 0.0
     h = raw["health"]
     h["initial_infections"] = 0
     h["imports"]["incidence"] = {"per": "week", "values": {"2020-W01": 0}}
@@ -175,7 +175,7 @@ def test_conservation_of_persons_with_epidemic():
                 failures.append(("population", env.now))
             if ep.n_residents != rec.occupancy.value or sum(map(len, ep.residents.values())) != ep.n_residents:
                 failures.append(("residents", env.now))
-            locs = {l.name: l for l in rec.regular + rec.emergency}
+            locs = {l.name: l for l in rec.locations}
             if any(u > locs[name].isolation_places for name, u in qn.used.items()):
                 failures.append(("places", env.now))
             if qn.external_used > chain.policy.params.health.quarantine.external_places:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from exp_helpers import ketensim, tiny_sweep
 from ketensim.experiment.design import SweepSpec, design_points, load_sweep
 from ketensim.experiment.sweep import plan_sweep
 from ketensim.scenario.errors import ScenarioError
+
+from exp_helpers import ketensim, tiny_sweep
 
 
 def test_full_factorial_levers_vary_slowest(tmp_path):

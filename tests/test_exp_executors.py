@@ -10,12 +10,13 @@ import time
 import pandas as pd
 import pytest
 
-from exp_helpers import tiny_scenario, tiny_sweep
 from ketensim.experiment.executors import ProcessExecutor, SerialExecutor, make_executor
 from ketensim.experiment.runner import run_scenario
 from ketensim.experiment.store import RunStore
 from ketensim.experiment.sweep import run_sweep
 from ketensim.scenario.loader import load_scenario
+
+from exp_helpers import tiny_scenario, tiny_sweep
 
 distributed = pytest.importorskip("distributed")
 

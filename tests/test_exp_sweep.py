@@ -12,12 +12,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from exp_helpers import tiny_sweep
 from ketensim.experiment.executors import SerialExecutor
 from ketensim.experiment.store import RunStore
 from ketensim.experiment.sweep import run_sweep
 from ketensim.model.chain import Chain
 from ketensim.scenario.errors import ScenarioError
+
+from exp_helpers import tiny_sweep
 
 
 def test_sweep_writes_one_file_per_run_with_provenance(tmp_path):

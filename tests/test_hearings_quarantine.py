@@ -2,9 +2,10 @@
 release) unless video hearings from quarantine are allowed and a video room is free."""
 from __future__ import annotations
 
-from conftest import stationary
 from ketensim.model.chain import Chain
 from ketensim.scenario.schema import Scenario
+
+from conftest import stationary
 
 
 def hear_blocked(from_quarantine: bool) -> tuple[Chain, object]:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import BASELINE
 from ketensim.experiment.runner import simulate
 from ketensim.report.targets import Target, Window, mean_ci, per_replication
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE
 
 REPS = range(3)
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from pydantic import BaseModel
 
+from ketensim.clock import parse_when
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.errors import ScenarioError
@@ -32,6 +33,8 @@ BASE = {
     "reception.locations.0.count": 14, "inflow.first_applications.scale": 0.3,
     "inflow.repeat_applications.scale": 0.3, "health.initial_infections": 150,
     "health.imports.exposure_factor": 2.0,
+    "ind.video.coa_rooms": 6,  # video hearings from the start (ind.video.from_quarantine acts)
+    "dublin.mob_weekly_hazard": 0.1, "dublin.reappear_weekly_hazard": 0.3,  # absconders reappear
 }
 
 
@@ -40,6 +43,8 @@ def _base_raw() -> dict[str, Any]:
     for key, value in BASE.items():
         set_path(raw, key, value)
     raw.setdefault("name", "probe")
+    end = parse_when(BASE["horizon.end"])
+    raw["phases"] = [ph for ph in raw["phases"] if parse_when(ph["start"]) <= end]
     return raw
 
 
@@ -68,14 +73,18 @@ def _get(data: dict[str, Any], path: str) -> Any:
     return node
 
 
+# fields whose generic probes are refused by a validator or act only beyond the horizon
+SPECIAL = {"dublin.deadline_absconded_days": [182.5]}  # = deadline_days: absconders' cases close sooner
+
+
 def _candidates(value: Any, path: str) -> list[Any]:
     """Changed values to try, the most telling first."""
+    if path in SPECIAL:
+        return SPECIAL[path]
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, str):
-        ann = Scenario
-        options = [o for o in typing.get_args(_annotation(path)) if o != value]
-        return options
+        return [o for o in typing.get_args(_annotation(path)) if o != value]
     if isinstance(value, int):
         return [value * 3 + 2, 0]
     if isinstance(value, float):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import BASELINE, ROOT
 
 SHORT = "horizon.end=2020-W20-7"

@@ -6,12 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BASELINE, ROOT
 
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.overrides import apply_overrides, parse
 from ketensim.scenario.phases import build_timeline
+
+from conftest import BASELINE, ROOT
 
 
 def _value_on(sc, day: dt.date, get):

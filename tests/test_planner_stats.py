@@ -110,11 +110,11 @@ def test_formatting():
 
 
 def test_windows_declared_in_the_scenario_and_the_targets_file(tmp_path):
-    from conftest import BASELINE
-
     from ketensim.report.targets import Targets
     from ketensim.report.windows import declared_windows
     from ketensim.scenario.loader import load_scenario
+
+    from conftest import BASELINE
 
     sc = load_scenario(BASELINE, ["report.yearly=true", "report.letter_windows=false",
                                   "report.windows=[{name: autumn, from: 2020-W40, to: 2020-W53}]"])

@@ -5,10 +5,11 @@ import matplotlib.text
 import pandas as pd
 import pytest
 
-from conftest import TARGETS
-from frontend_support import short_run
 from ketensim.report import plots
 from ketensim.report.targets import load_targets
+
+from conftest import TARGETS
+from frontend_support import short_run
 
 
 @pytest.fixture(scope="module")

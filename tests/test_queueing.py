@@ -5,10 +5,11 @@ import math
 
 import numpy as np
 
-from conftest import stationary
 from ketensim.model.chain import Chain
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.schema import Scenario
+
+from conftest import stationary
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:

@@ -7,11 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BASELINE, ROOT, TARGETS
-from frontend_support import short_dir
-from test_report_html import CHROMIUM, _chromium, _render, needs_chromium
 
 import ketensim
+from test_report_html import CHROMIUM, _chromium, _render, needs_chromium
+
+from conftest import BASELINE, ROOT, TARGETS
+from frontend_support import short_dir
 
 
 def _fields(text: str) -> set[str]:

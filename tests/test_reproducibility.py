@@ -4,10 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import BASELINE
 from ketensim.experiment.runner import run_scenario, simulate
 from ketensim.model.streams import Streams
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE
 
 SHORT = ["horizon.end=2020-W20-7"]
 

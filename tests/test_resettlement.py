@@ -5,8 +5,9 @@ import datetime as dt
 
 import numpy as np
 
-from conftest import SCENARIOS, TARGETS
 from ketensim.report.targets import load_targets, mean_ci
+
+from conftest import SCENARIOS, TARGETS
 from variants import ONLY_RESETTLEMENT, run, variant, week_index
 
 SUSPENDED = {"resettlement.missions_open": 0.0, "resettlement.seats_per_week": 0.0}

@@ -6,10 +6,11 @@ import sys
 
 import pytest
 
-from conftest import BASELINE
 from ketensim.cli import main
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
+
+from conftest import BASELINE
 
 
 def run_check(capsys, *args: str) -> tuple[int, str]:
@@ -101,7 +102,7 @@ def test_overrides_are_typed_by_the_schema():
     assert sc.dtv.travel_open == 0.9
     assert str(sc.horizon.end) == "2020-05-17"
     rec = next(p for p in sc.phases if p.name == "lockdown")
-    assert [p.name for p in sc.phases][-1] == "telehoren"  # later inherited phases dropped
+    assert [p.name for p in sc.phases][-1] == "zoutkamp-closed"  # later inherited phases dropped
     assert rec.set["ind.video.coa_rooms"] == 44
 
 

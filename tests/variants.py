@@ -19,7 +19,6 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
 
-
 QUIET_CHAIN = {
     "start.reception.in_procedure": 0, "start.reception.permit_holders": 0,
     "start.reception.rejected": 0, "start.dtv.outside_reception": 0,

@@ -68,7 +68,7 @@ def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> 
     from .scenario.loader import load_scenario
 
     sets = list(overrides) + [f"{k.replace('__', '.')}={v}" for k, v in kw_overrides.items()]
-    return load_scenario(path, sets)
+    return load_scenario(Path(path), sets)
 
 
 def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, seed: int | None = None,
@@ -78,7 +78,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
     from .experiment.runner import run_scenario
 
     if not hasattr(scenario, "horizon"):
-        scenario = load(scenario, *overrides)  # type: ignore[arg-type]
+        scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
     return run_scenario(scenario, reps=reps, seed=seed, workers=workers)  # type: ignore[arg-type]

@@ -117,9 +117,10 @@ def cmd_check(args: argparse.Namespace) -> int:
           f" (in procedure {s.reception.in_procedure:,}, permit holders {s.reception.permit_holders:,},"
           f" rejected {s.reception.rejected:,}, Dublin {s.dublin.awaiting_transfer:,}); caseload outside COA {s.dtv.outside_reception:,}")
     print(f"            detention {s.detention.population:,} (places {sc.detention.places:,})")
-    print(f"  reception {sc.reception.regular_places:,} regular places in "
-          f"{sum(g.count for g in sc.reception.locations)} locations; "
-          f"emergency {', '.join(e.name for e in sc.reception.emergency) or 'none'}")
+    r = sc.reception
+    print(f"  reception COL {r.col.name} limit {r.col.limit:,}; POL {sum(g.count * g.places for g in r.pol.locations):,} "
+          f"places; AZC {r.regular_places:,} places in {sum(g.count for g in r.locations)} locations; "
+          f"emergency {', '.join(e.name for e in r.emergency) or 'none'}; crisis {r.crisis.locations} x {r.crisis.places}")
     print("  timeline" if sc.changes else "  phases")
     for line in timeline_lines(sc, args.scenario):
         print("    " + line)

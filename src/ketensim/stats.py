@@ -158,7 +158,7 @@ def as_windows(spec: Mapping[str, tuple[object, object]] | Iterable[Window | str
     if spec is None:
         return list(default)
     if isinstance(spec, Mapping):
-        return [Window.of(a, b, k) for k, (a, b) in spec.items()]  # type: ignore[arg-type]
+        return [Window.of(a, b, k) for k, (a, b) in spec.items()]
     return [w if isinstance(w, Window) else parse_window(w) for w in spec]
 
 

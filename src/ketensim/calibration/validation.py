@@ -110,14 +110,19 @@ def _resettlement(w: pd.DataFrame) -> tuple[bool, str]:
 
 
 def _coa(w: pd.DataFrame) -> tuple[bool, str]:
-    occ = _stat(w, ["coa.occupancy"], "2020-W37", "2020-W37", "snapshot")
-    return bool(abs(np.mean(occ) / 27_000 - 1) <= 0.10), f"COA occupancy end of W37 {_fmt(occ)} (letter ~27,000)"
+    occ = _stat(w, ["coa.occupancy"], "2020-W27", "2020-W37")
+    return bool(abs(np.mean(occ) / 27_000 - 1) <= 0.05), f"COA occupancy W27-37 {_fmt(occ)} (letter ~27,000, ±5%)"
 
 
 def _zoutkamp(w: pd.DataFrame) -> tuple[bool, str]:
+    """Newcomers in the emergency location only in the first wave: none before week 12, some
+    in weeks 13-17, none from week 23 (no newcomers after 12 May, then the 14-day stay)."""
     pre = _stat(w, ["coa.emergency_occupancy"], "2020-W01", "2020-W11")
     lock = _stat(w, ["coa.emergency_occupancy"], "2020-W13", "2020-W17")
-    return bool(np.all(pre == 0) and np.mean(lock) > 0), f"emergency location occupancy W01-11 {_fmt(pre)}, W13-17 {_fmt(lock)}"
+    late = _stat(w, ["coa.emergency_occupancy"], "2020-W23", "2020-W53")
+    ok = bool(np.all(pre == 0) and np.mean(lock) > 0 and np.all(late == 0))
+    return ok, (f"emergency location occupancy W01-11 {_fmt(pre)}, W13-17 {_fmt(lock)}, "
+                f"W23 on {_fmt(late)}")
 
 
 def _mvv(w: pd.DataFrame) -> tuple[bool, str]:
@@ -146,7 +151,7 @@ FACTS = [
          "hervestiging ... opgeschort", _resettlement),
     Fact("Q9", "COA reception stays near 27,000 residents",
          "op een totale populatie van ongeveer 27.000 personen", _coa),
-    Fact("Q10", "A temporary emergency location (Zoutkamp) takes newcomers in the first wave",
+    Fact("Q10", "A temporary emergency location (Zoutkamp) takes newcomers only in the first wave",
          "noodonderdaklocatie in Zoutkamp", _zoutkamp),
     Fact("Q11", "Entry visas cannot be collected while consulates are closed: a backlog builds",
          "mvv ... niet kon worden opgehaald", _mvv),

@@ -92,7 +92,7 @@ COLUMNS = ("metric", "part", "kind", "unit", "label", "meaning")
 def rows(registry: Registry) -> list[tuple[str, ...]]:
     """One row per metric: name, part, kind (``derived`` for a total across parts), unit,
     label, meaning."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for m in registry:
         kind = "derived" if isinstance(m, Derived) else (f"sample ({m.summary})" if m.kind == "sample" and m.summary
                                                          else m.kind)

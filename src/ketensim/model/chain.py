@@ -12,15 +12,16 @@ from contextlib import contextmanager
 from typing import Generator, Iterator, Sequence
 
 import simpy
-from simpy.core import URGENT
 
 from ..clock import Clock
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
+from .capacity import Capacity
 from .departures import Dtv
-from .detention import DTV as DETENTION_DTV, Detention
+from .detention import DTV as DETENTION_DTV
+from .detention import Detention
 from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .epidemic import Epidemic
@@ -33,6 +34,7 @@ from .parts import Build, Handoff, Part, registry_for, wire
 from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
+from .sim import UrgentTimeout, events_scheduled
 from .streams import Streams
 
 log = logging.getLogger(__name__)
@@ -64,27 +66,14 @@ HANDOFFS: tuple[Handoff, ...] = (
     Handoff("dublin", "exit", "chain", "exited"),
     Handoff("dublin", "reenter", "chain", "reentered"),
     Handoff("dublin", "discharge", "detention", "discharge"),
-    Handoff("detention", "abscond", "dublin", "abscond"),
     Handoff("detention", "dublin_candidate", "dublin", "detention_candidate"),
     Handoff("detention", "dtv_candidate", "dtv", "detention_candidate"),
+    Handoff("detention", "dublin_absconded", "dublin", "abscond"),
+    Handoff("detention", "dtv_absconded", "dtv", "absconded"),
+    Handoff("detention", "dtv_removed", "dtv", "removed"),
     Handoff("reception", "moved", "epidemic", "on_move"),
     Handoff("reception", "joined", "epidemic", "on_join"),
 )
-
-
-class _BeforeOthers(simpy.Timeout):
-    """A timeout processed before ordinary events at the same time. Week-end levels are taken
-    at t = 7w, before anything that happens exactly at the boundary (a phase change releasing
-    detainees, say): such events are counted in the next week (day int(t)), so the level must
-    not include them either, or per-week conservation breaks."""
-
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        self.env = env
-        self.callbacks = []
-        self._value = None
-        self._delay = delay
-        self._ok = True
-        env.schedule(self, URGENT, delay)
 
 
 @contextmanager
@@ -192,10 +181,19 @@ class Chain(Part):
     def arrival(self, kind: str, size: int, adults: int) -> None:
         hh = self.new_household(kind, size, adults, self.env.now)
         self._enter(hh)
-        self.reception.admit(hh, newcomer=True)
+        self._admit_newcomer(hh)
         self.epidemic.arrive(hh)
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
+
+    def _admit_newcomer(self, hh: Household) -> None:
+        """Into reception at the registration centre, or first the intake stay in an
+        emergency location (which may count as quarantine)."""
+        self.reception.admit(hh, newcomer=True)
+        intake = self.policy.params.reception.intake_quarantine_days
+        if (hh.location is not None and hh.location.emergency and intake > 0
+                and self.policy.params.health.quarantine.intake_blocks):
+            self.quarantine.intake(hh, intake)
 
     def incoming_transfer(self, kind: str, size: int, adults: int) -> None:
         """Transferred to the Netherlands by another member state: reception and the national
@@ -203,15 +201,14 @@ class Chain(Part):
         hh = self.new_household("first", size, adults, self.env.now)
         self._enter(hh)
         self.rec.count("dublin.incoming", self.env.now, hh.size)
-        self.reception.admit(hh, newcomer=True)
+        self._admit_newcomer(hh)
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
 
     def _asylum(self, hh: Household, from_stage: int,
                 claimable: bool = False) -> Generator[simpy.Event, object, None]:
-        intake = self.policy.params.reception.intake_quarantine_days
-        if from_stage < 0 and hh.location is not None and hh.location.emergency and intake > 0:
-            self.env.process(self._intake_quarantine(hh, intake))
+        if from_stage < 0:  # a newcomer: the procedure starts once registered at the COL
+            yield self.reception.registered(hh)
         if claimable and self.dublin.has_claim(hh):
             outcome = yield from self.dublin.track(hh)
             if outcome != "national":
@@ -232,17 +229,8 @@ class Chain(Part):
         if outcome == "national":
             yield from self._decided(hh, from_stage=0)
 
-    def _intake_quarantine(self, hh: Household, days: float) -> Generator[simpy.Event, object, None]:
-        if self.policy.params.health.quarantine.intake_blocks:
-            self.quarantine.intake(hh, days)
-        yield self.env.timeout(days)
-        while hh.blocked(self.env.now):  # a case or contact found during intake: not moved yet
-            yield self.env.timeout(hh.blocked_until() - self.env.now)
-        if hh.in_reception:
-            self.reception.move_to_regular(hh)
-
-    def _permit(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        yield from self.reception.await_housing(hh)
+    def _permit(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+        yield from self.reception.await_housing(hh, stock=stock)
         self.exited(hh, "housed")
 
     def family_arrived(self, sponsor: Household | None, n: int) -> None:
@@ -283,7 +271,7 @@ class Chain(Part):
         maker = HouseholdMaker(self.scenario.inflow.households, st)
         t0 = self.env.now
 
-        def households(persons: int, kind: str, status: str):
+        def households(persons: int, kind: str, status: str) -> Iterator[Household]:
             placed = 0
             while placed < persons:
                 size, adults = maker.draw()
@@ -307,7 +295,7 @@ class Chain(Part):
             self.env.process(self._asylum(hh, from_stage=min(stage, n_stages)))
         for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self._permit(hh))
+            self.env.process(self._permit(hh, stock=True))
         for hh in households(sc.reception.rejected, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
             self.env.process(self.dtv.await_departure(hh))
@@ -338,7 +326,10 @@ class Chain(Part):
         for fn in self.rec._sources:  # discard the warm-up part of time averages
             fn(0.0)
         for week in range(1, self.scenario.horizon.weeks + 1):
-            yield _BeforeOthers(env, 7 * week - env.now)
+            # week-end levels are taken at t = 7w before anything else at that time (a phase
+            # change releasing detainees, say): such events count in the next week (day
+            # int(t)), so the level must not include them either, or conservation breaks
+            yield UrgentTimeout(env, 7 * week - env.now)
             self.rec.snapshot(env.now)
 
     def run(self) -> Recorder:
@@ -349,12 +340,12 @@ class Chain(Part):
 
     @property
     def events_processed(self) -> int:
-        """Events scheduled so far (SimPy's event id counter): the run's event count."""
-        return next(self.env._eid)  # type: ignore[attr-defined]
+        """Events scheduled so far: the run's event count."""
+        return events_scheduled(self.env)
 
 
 # The parts a chain is assembled from, in build order (after the chain itself: the journeys).
-PARTS: tuple[type[Part], ...] = (Reception, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
+PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
                                   Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import simpy
 
@@ -39,14 +39,24 @@ METRICS: tuple[Metric | Derived, ...] = (
            "rejected persons entering the DT&V departure caseload", contract=True),
     Metric("dtv.exits", "dtv", "count", "persons/week", "DT&V caseload exits",
            "persons leaving the caseload by any departure route (Dublin transfers are not in it)", contract=True),
-    Metric("dtv.departures_independent", "dtv", "count", "persons/week", "independent departures",
-           "demonstrable independent departures, Dublin transfers without escort included", contract=True),
-    Metric("dtv.departures_forced", "dtv", "count", "persons/week", "forced departures",
-           "demonstrable forced departures, escorted Dublin transfers included", contract=True),
+    Metric("dtv.caseload_independent", "dtv", "count", "persons/week", "independent departures from the caseload",
+           "caseload households leaving independently (with IOM or on their own)", contract=True),
+    Metric("dtv.caseload_forced", "dtv", "count", "persons/week", "forced departures from the caseload",
+           "caseload households removed by force (by DT&V slots or from detention)", contract=True),
+    Metric("dtv.caseload_unsupervised", "dtv", "count", "persons/week", "caseload departures without supervision",
+           "caseload households leaving without supervision (MOB)", contract=True),
+    # DT&V's demonstrable departures, as its statistics count them: Dublin transfers included
+    Derived("dtv.departures_independent", "dtv", "persons/week", "independent departures",
+            "demonstrable independent departures, Dublin transfers without escort included",
+            terms=(("dtv.caseload_independent", 1.0), ("dublin.transfers", 1.0), ("dublin.transfers_forced", -1.0))),
+    Derived("dtv.departures_forced", "dtv", "persons/week", "forced departures",
+            "demonstrable forced departures, escorted Dublin transfers included",
+            terms=(("dtv.caseload_forced", 1.0), ("dublin.transfers_forced", 1.0))),
+    Derived("dtv.departures_unsupervised", "dtv", "persons/week", "departures without supervision (MOB)",
+            "departures without supervision, absconded Dublin claimants included",
+            terms=(("dtv.caseload_unsupervised", 1.0), ("dublin.absconded", 1.0))),
     Metric("dtv.departures_forced_origin", "dtv", "count", "persons/week", "forced to country of origin",
            "forced departures to the country of origin", contract=True),
-    Metric("dtv.departures_unsupervised", "dtv", "count", "persons/week", "departures without supervision (MOB)",
-           "departures without supervision, absconded Dublin claimants included", contract=True),
     Metric("dtv.caseload", "dtv", "level", "persons", "DT&V caseload", "persons in the departure caseload, at week end"),
     Metric("dtv.caseload_in_reception", "dtv", "level", "persons", "DT&V caseload in COA",
            "rejected persons of the caseload still in COA, at week end"),
@@ -59,7 +69,7 @@ class Dtv(Part):
     stock = ("dtv.outside_reception",)
     metrics = METRICS
     offers = ("exit",)  # (hh, route): the household left the caseload and the chain
-    takes = ("detention_candidate",)
+    takes = ("detention_candidate", "removed", "absconded")  # from detention
 
     @classmethod
     def build(cls, ctx: Build) -> "Dtv":
@@ -80,7 +90,7 @@ class Dtv(Part):
         env.process(self._removals())
 
     def await_departure(self, hh: Household,
-                        removable: bool | None = None) -> Generator[simpy.Event, object, str]:
+                        removable: bool | None = None) -> Generator[simpy.Event, Any, str]:
         """Into the caseload now (intake); returns the household's time in it, which returns
         the route it left by. ``removable`` is drawn unless given (starting detainees are
         removable by definition)."""
@@ -91,7 +101,7 @@ class Dtv(Part):
         self.rec.count("dtv.intake", env.now, hh.size)
         return self._in_caseload(hh, removable)
 
-    def _in_caseload(self, hh: Household, removable: bool | None) -> Generator[simpy.Event, object, str]:
+    def _in_caseload(self, hh: Household, removable: bool | None) -> Generator[simpy.Event, Any, str]:
         env = self.env
         if removable is None:
             removable = self.clocks.bernoulli(self.policy.params.dtv.removable_share)
@@ -126,16 +136,16 @@ class Dtv(Part):
                 route = "independent" if t_ind <= t_mob else "mob"
             break
         self._exit(hh, route)
-        return route
+        return str(route)
 
-    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, object, None]:
+    def _leave_reception_later(self, hh: Household) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(self.clocks.exponential(self.policy.params.dtv.leave_reception_days))
         while hh.blocked(self.env.now):  # nobody leaves a location in isolation/quarantine
             yield self.env.timeout(hh.blocked_until() - self.env.now)
         if hh.hid in self.caseload and hh.in_reception:
             self.reception.leave(hh, "rejected_left")
 
-    def _removals(self) -> Generator[simpy.Event, object, None]:
+    def _removals(self) -> Generator[simpy.Event, Any, None]:
         while True:
             yield from self.policy.next_slot(
                 lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal)
@@ -160,6 +170,18 @@ class Dtv(Part):
         self.removable.extendleft(reversed(skipped))
         return found
 
+    def removed(self, hh: Household, to_origin: bool) -> None:
+        """Removed by force from detention (detention's hand-off): the household leaves."""
+        self._wake(hh, "forced_origin" if to_origin else "forced_other")
+
+    def absconded(self, hh: Household) -> None:
+        """Released from detention and gone without supervision (detention's hand-off)."""
+        self._wake(hh, "mob")
+
+    def _wake(self, hh: Household, route: str) -> None:
+        assert hh.wakeup is not None and not hh.wakeup.triggered, f"household {hh.hid} is not waiting"
+        hh.wakeup.succeed(route)
+
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting removable one-person case that could be detained now."""
         for hh in self.removable:
@@ -174,11 +196,11 @@ class Dtv(Part):
         self.persons.add(now, -n)
         self.rec.count("dtv.exits", now, n)  # caseload exits (Dublin transfers are not in it)
         if route == "mob":
-            self.rec.count("dtv.departures_unsupervised", now, n)
+            self.rec.count("dtv.caseload_unsupervised", now, n)
         elif route == "independent":
-            self.rec.count("dtv.departures_independent", now, n)
+            self.rec.count("dtv.caseload_independent", now, n)
         else:
-            self.rec.count("dtv.departures_forced", now, n)
+            self.rec.count("dtv.caseload_forced", now, n)
             if route == "forced_origin":
                 self.rec.count("dtv.departures_forced_origin", now, n)
         if hh.in_reception:

@@ -23,7 +23,7 @@ while detained. The level and flows satisfy population[w] = population[w-1] + pl
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import simpy
 
@@ -80,7 +80,8 @@ class Detention(Part):
     params = "detention"
     stock = ("detention.population",)
     metrics = METRICS
-    offers = ("abscond", "dublin_candidate", "dtv_candidate")
+    # per track: a candidate to place; a detainee released without supervision; (DT&V) removed
+    offers = ("dublin_candidate", "dtv_candidate", "dublin_absconded", "dtv_absconded", "dtv_removed")
     takes = ("discharge",)  # from Dublin: transferred from detention, or the deadline lapsed
 
     @classmethod
@@ -118,7 +119,7 @@ class Detention(Part):
                 self._leave(det, "prospect")
 
     # ------------------------------------------------------------------ placement
-    def _placements(self) -> Generator[simpy.Event, object, None]:
+    def _placements(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         while True:
             yield from self.policy.next_slot(lambda s: s.detention.placements_per_week / 7.0,
@@ -148,7 +149,7 @@ class Detention(Part):
         self.rec.count("detention.placements", now, hh.size)
         self.env.process(self._stay(det))
 
-    def _stay(self, det: Detainee) -> Generator[simpy.Event, object, None]:
+    def _stay(self, det: Detainee) -> Generator[simpy.Event, Any, None]:
         env, hh = self.env, det.hh
         d = self.policy.params.detention
         t_max = max(det.since + d.max_stay_days, env.now)
@@ -188,9 +189,7 @@ class Detention(Part):
             self.rec.sample("detention.stay_days", now, now - det.since)
         if reason == "removal":
             self.rec.count("detention.removals", now, n)
-            origin = self.routes.bernoulli(self.policy.params.detention.origin_share)
-            assert hh.wakeup is not None
-            hh.wakeup.succeed("forced_origin" if origin else "forced_other")
+            self.out.dtv_removed(hh, self.routes.bernoulli(self.policy.params.detention.origin_share))
             return
         if reason == "transfer":
             self.rec.count("detention.transfers", now, n)
@@ -199,10 +198,9 @@ class Detention(Part):
         self.rec.count(f"detention.releases_{reason}", now, n)
         if reason != "lapsed" and self.routes.bernoulli(self.policy.params.detention.release_mob_share):
             if det.track == DUBLIN:
-                self.out.abscond(hh)
+                self.out.dublin_absconded(hh)
             else:
-                assert hh.wakeup is not None
-                hh.wakeup.succeed("mob")
+                self.out.dtv_absconded(hh)
 
     def levels(self, t: float) -> dict[str, float]:
         return {

@@ -18,13 +18,14 @@ with three competing ends:
   they re-enter the chain as a (non-cooperating) claimant awaiting transfer.
 
 Transfers count as DT&V demonstrable departures (independent or forced), as in DT&V's
-statistics. Incoming Dublin transfers are an exogenous inflow handled in ``chain``.
+statistics: the totals are derived metrics declared by DT&V (``dtv.departures_*``).
+Incoming Dublin transfers are an exogenous inflow (``inflow.IncomingTransfers``).
 """
 from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import simpy
 
@@ -123,7 +124,7 @@ class Dublin(Part):
         """Drawn once per first-application household at arrival."""
         return hh.kind == "first" and self.claim.bernoulli(self.policy.params.dublin.claim_share)
 
-    def track(self, hh: Household) -> Generator[simpy.Event, object, str]:
+    def track(self, hh: Household) -> Generator[simpy.Event, Any, str]:
         """Claim, answer, wait for transfer. Returns 'national' (claim refused or deadline
         lapsed: the IND procedure follows), 'transferred' or 'gone' (absconded for good)."""
         env = self.env
@@ -140,7 +141,7 @@ class Dublin(Part):
             self.policy.params.dublin.transfer_prep_days))
         return (yield from self._await_transfer(case))
 
-    def resume(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, str]:
+    def resume(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, Any, str]:
         """A starting-stock claimant accepted at ``accepted_at`` (before the start)."""
         now = self.env.now
         ready_at = max(now, accepted_at + self.delays.exponential(
@@ -165,7 +166,7 @@ class Dublin(Part):
         del self.cases[case.hh.hid]
         self.persons.add(self.env.now, -case.hh.size)
 
-    def _await_transfer(self, case: Case) -> Generator[simpy.Event, object, str]:
+    def _await_transfer(self, case: Case) -> Generator[simpy.Event, Any, str]:
         env, hh = self.env, case.hh
         t_ready = case.hold_until
         t_mob = self.mob.next_time(env.now, self.mob_clock.exponential(1.0))
@@ -209,13 +210,12 @@ class Dublin(Part):
         else:
             self.reception.set_status(hh, IN_PROCEDURE)
 
-    def _absconded(self, case: Case) -> Generator[simpy.Event, object, str]:
+    def _absconded(self, case: Case) -> Generator[simpy.Event, Any, str]:
         """MOB: out of the chain; the deadline extends to 18 months; the person may reappear."""
         env, hh = self.env, case.hh
         self._close(case)
         now = env.now
         self.rec.count("dublin.absconded", now, hh.size)
-        self.rec.count("dtv.departures_unsupervised", now, hh.size)
         if hh.in_reception:
             self.reception.leave(hh, "absconded")
         self.out.exit(hh, "mob")
@@ -237,7 +237,7 @@ class Dublin(Part):
             case.done.succeed("absconded")
 
     # ------------------------------------------------------------------ transfers
-    def _transfers(self) -> Generator[simpy.Event, object, None]:
+    def _transfers(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         while True:
             yield from self.policy.next_slot(lambda s: s.dublin.transfers_per_week / 7.0, self.slots)
@@ -275,9 +275,6 @@ class Dublin(Part):
         self.rec.count("dublin.transfers", now, hh.size)
         if forced:
             self.rec.count("dublin.transfers_forced", now, hh.size)
-            self.rec.count("dtv.departures_forced", now, hh.size)
-        else:
-            self.rec.count("dtv.departures_independent", now, hh.size)
         if hh.in_reception:
             self.reception.leave(hh, "dublin_transfer")
         self.out.exit(hh, "dublin_transfer")

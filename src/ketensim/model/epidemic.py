@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from ..scenario.schema import Scenario
     from .entities import Household, Person
     from .reception import Location
-    from .streams import Streams
+    from .streams import Stream, Streams
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ class Epidemic(Part):
             return [q for q in room if q is not None and q is not p]
         return [q for q in p.household.members if q is not p]
 
-    def _random_resident(self, stream, loc_name: str | None = None) -> "Person | None":
+    def _random_resident(self, stream: "Stream", loc_name: str | None = None) -> "Person | None":
         if loc_name is None:
             if self.n_residents <= 0:
                 return None
@@ -227,10 +227,10 @@ class Epidemic(Part):
                     return lst[k]
                 k -= len(lst)
             return None
-        lst = self.residents.get(loc_name)
-        if not lst:
+        here = self.residents.get(loc_name)
+        if not here:
             return None
-        return lst[int(stream.random() * len(lst))]
+        return here[int(stream.random() * len(here))]
 
     # ------------------------------------------------------------------ infection
     def arrive(self, hh: "Household") -> None:

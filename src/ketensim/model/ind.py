@@ -87,7 +87,7 @@ class Ind(Part):
         if from_stage < 0:
             yield env.timeout(self.delays.exponential(p.registration_days))
             from_stage = 0
-        n = self.policy.params.ind.hearings_per_adult[hh.kind]
+        n = self.policy.params.ind.hearings_per_adult[hh.kind]  # type: ignore[index]  # first/repeat here
         adults = hh.adults
         for stage in range(from_stage, n):
             if stage > from_stage or from_stage > 0:
@@ -98,7 +98,7 @@ class Ind(Part):
 
     def decide(self, hh: Household) -> bool:
         now = self.env.now
-        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])
+        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])  # type: ignore[index]
         self.backlog.add(now, -hh.size)
         self.rec.count("ind.decisions", now, hh.size)
         if granted:

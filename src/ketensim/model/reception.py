@@ -1,90 +1,48 @@
-"""COA reception: locations, emergency locations, occupancy by status, housing outflow."""
+"""COA reception as a network: registration centre -> process reception -> AZC.
+
+Every newcomer starts in the registration centre (COL, Ter Apel), which cannot turn anyone
+away: persons above its agreed limit are the overflow. After registration at the IND's desk
+a household moves to process reception (POL) when a place is free there, and after the
+rest and preparation period to an AZC when a place is free there; otherwise it waits where
+it is, so a full AZC fills process reception and then the registration centre. Crisis
+locations (when active) take registered households from an overfull registration centre.
+While ``intake_quarantine_days`` > 0 newcomers first stay in an emergency location.
+Occupancy is kept by status and by stage; locations are opened and closed by ``capacity``,
+permit holders are housed by ``housing``.
+
+For the IND: ``registered(hh)`` is an event that fires when the household has registered
+at the registration centre (the chain starts the procedure then). Registration itself is
+``self.desk.register(hh)`` (``model/registration.py``); an IND with its own registration
+capacity replaces ``desk`` by an object with the same ``register`` generator.
+"""
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Generator
 
 import simpy
 
 from ..metrics.recorder import Level, Recorder
-from ..metrics.registry import Derived, Metric
+from ..metrics.registry import Metric
 from .entities import PERMIT_HOLDER, STATUSES, Household, Person
+from .housing import METRICS as HOUSING_METRICS
+from .housing import Housing
+from .locations import AZC, COL, CRISIS, EMERGENCY, POL, Location, Pool
 from .parts import Build, Part
+from .registration import RegistrationDesk
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
     from .streams import Streams
 
-
-METRICS: tuple[Metric | Derived, ...] = (
-    Metric("coa.admissions", "reception", "count", "persons/week", "COA admissions",
-           "persons placed in a COA location (newcomers, returns, joining family)", contract=True),
-    Metric("coa.exits", "reception", "count", "persons/week", "COA exits",
-           "persons leaving COA reception, for any reason", contract=True),
-    Metric("coa.housed", "reception", "count", "persons/week", "housed in municipalities",
-           "permit holders leaving COA for a home in a municipality", contract=True),
-    *(Metric(f"coa.exits_{reason}", "reception", "count", "persons/week", f"COA exits: {text}",
-             f"persons leaving COA reception: {text}")
-      for reason, text in (("absconded", "absconded Dublin claimants"), ("departed", "departed from the DT&V caseload"),
-                           ("detention", "placed in detention"), ("dublin_transfer", "transferred under Dublin"),
-                           ("housed", "housed in a municipality"), ("rejected_left", "rejected, left reception"))),
-    Metric("coa.occupancy", "reception", "level", "persons", "COA occupancy", "persons in COA reception at week end",
-           label_nl="bezetting COA"),
-    Metric("coa.occupancy_avg", "reception", "level", "persons", "COA occupancy (week average)",
-           "time-averaged COA occupancy over the week"),
-    Metric("coa.capacity", "reception", "level", "places", "COA places", "places in open COA locations"),
-    Metric("coa.permit_holders", "reception", "level", "persons", "permit holders in COA",
-           "permit holders in COA waiting for housing, at week end"),
-    Metric("coa.in_procedure", "reception", "level", "persons", "in procedure in COA",
-           "asylum seekers in procedure in COA, at week end"),
-    Metric("coa.rejected", "reception", "level", "persons", "rejected in COA",
-           "rejected asylum seekers still in COA, at week end"),
-    Metric("coa.dublin_claimants", "reception", "level", "persons", "Dublin claimants in COA",
-           "accepted Dublin claimants in COA awaiting transfer, at week end"),
-    Metric("coa.emergency_occupancy", "reception", "level", "persons", "in emergency locations",
-           "persons in emergency (noodopvang) locations, at week end"),
-    Metric("coa.overcrowding", "reception", "level", "persons", "over capacity",
-           "persons above the places of their regular location, at week end"),
-    Metric("coa.housing_queue", "reception", "level", "persons", "housing queue",
-           "matched permit holders waiting for a municipality to take them, at week end"),
-)
-
-
-class Location:
-    """One COA location. ``occupants`` may exceed ``places`` (overcrowding) when all is full."""
-
-    __slots__ = ("name", "places", "isolation_places", "emergency", "occupants", "is_open", "households")
-
-    def __init__(self, name: str, places: int, isolation_places: int, emergency: bool) -> None:
-        self.name = name
-        self.places = places
-        self.isolation_places = isolation_places
-        self.emergency = emergency
-        self.occupants = 0
-        self.is_open = not emergency
-        self.households: dict[int, Household] = {}
-
-    @property
-    def free(self) -> int:
-        return self.places - self.occupants
-
-
 class Reception(Part):
-    """Places households, keeps occupancy by status and houses permit holders.
-
-    Emergency locations open when the regular places cannot take a household, or when
-    newcomers must first stay in one (intake quarantine); they close again when empty.
-    Permit holders enter a FIFO housing queue after matching; municipalities take persons
-    at a phase-dependent rate (a fluid quota: a household leaves once the quota since the
-    last departure covers its size).
-    """
+    """Places households in stages, moves them on when the next stage has room, and keeps
+    occupancy by status and by stage."""
 
     name = "reception"
     params = "reception"
     stock = ("reception.in_procedure", "reception.permit_holders", "reception.rejected")
-    metrics = METRICS
     offers = ("moved", "joined")  # (hh, location, entering) on every placement/removal; (hh, newcomers)
 
     @classmethod
@@ -95,106 +53,241 @@ class Reception(Part):
                  streams: "Streams", scenario: "Scenario") -> None:
         self.env, self.rec, self.policy = env, rec, policy
         self.streams = streams
+        self.stays = streams("reception.stays")
         cfg = scenario.reception
-        self.regular = [
-            Location(f"{g.name}-{i + 1}", g.places, g.isolation_places, emergency=False)
-            for g in cfg.locations for i in range(g.count)
-        ]
-        self.emergency = [Location(e.name, e.places, e.isolation_places, emergency=True) for e in cfg.emergency]
-        self._index = {l.name: i for i, l in enumerate(self.regular)}
-        self._heap: list[tuple[int, int]] = [(-l.free, i) for i, l in enumerate(self.regular)]
-        heapq.heapify(self._heap)
+        self.col = Location(cfg.col.name, cfg.col.limit, cfg.col.isolation_places, COL)
+        self.pools = {s: Pool(s) for s in (POL, AZC, EMERGENCY, CRISIS)}
+        for stage, groups in ((POL, cfg.pol.locations), (AZC, cfg.locations)):
+            for g in groups:
+                for i in range(g.count):
+                    self.pools[stage].add(Location(f"{g.name}-{i + 1}", g.places, g.isolation_places, stage),
+                                          g.households)
+        for e in cfg.emergency:
+            self.pools[EMERGENCY].add(Location(e.name, e.places, e.isolation_places, EMERGENCY, accepting=False))
+        for i in range(cfg.crisis.locations):
+            self.pools[CRISIS].add(Location(f"crisis-{i + 1}", cfg.crisis.places, 0, CRISIS, accepting=False))
         self.by_status = {s: 0 for s in STATUSES}
         self.occupancy = Level(0.0, env.now)
-        self.housing_queue: deque[Household] = deque()
-        self._housing_wake: simpy.Event = env.event()
-        self.housed_total = 0
+        self.overflow = Level(0.0, env.now)  # persons above the registration centre's limit
+        self.queues: dict[str, deque[Household]] = {POL: deque(), AZC: deque()}
+        self.col_ready: deque[Household] = deque()  # registered, in the COL, waiting for POL
+        self.waiting: dict[int, str] = {}  # hid -> stage the household waits for
+        self.waiting_persons = {POL: 0, AZC: 0}
+        self._pumping: set[str] = set()
+        self._again: set[str] = set()
+        self._retries: dict[int, float] = {}
+        self._registered: dict[int, simpy.Event] = {}
+        self.crisis_active = False
+        self.desk = RegistrationDesk(env, policy, streams)
+        self.housing = Housing(env, rec, policy, streams, scenario, lambda hh: self.leave(hh, "housed"))
+        policy.subscribe(self._phase)
         rec.add_source(self.levels)
-        env.process(self._housing())
 
-    # ------------------------------------------------------------------ placement
+    def _phase(self, params: "Scenario") -> None:
+        """A phase may change the registration centre's agreed limit."""
+        col = self.col
+        col.places = params.reception.col.limit
+        self.overflow.add(self.env.now, max(col.occupants - col.places, 0) - self.overflow.value)
+        self.relieve_col()
+
+    # ------------------------------------------------------------------ entry
     def admit(self, hh: Household, newcomer: bool) -> None:
-        """Place a household; newcomers go through an emergency location when required."""
+        """A newcomer enters at the registration centre (or first an emergency location for
+        the intake stay); anyone else (starting stock, resettled, reappearing) goes to an
+        AZC, or waits for one where there is room."""
         now = self.env.now
-        loc = None
-        if newcomer and self.policy.params.reception.intake_quarantine_days > 0:
-            loc = self._emergency_with_room(hh.size)
-        if loc is None:
-            loc = self._regular_with_room(hh.size) or self._emergency_with_room(hh.size)
-        if loc is None:  # everything full: overcrowd the least full regular location
-            loc = self._best_regular()
-        self._place(hh, loc)
+        if newcomer:
+            loc = None
+            if self.policy.params.reception.intake_quarantine_days > 0:
+                loc = self.pools[EMERGENCY].choose(hh.size) or self._open_emergency(hh.size)
+            self._place(hh, loc or self.col)
+            self._registered[hh.hid] = self.env.event()
+            self.env.process(self._newcomer(hh))
+        else:
+            loc = self.pools[AZC].choose(hh.size)
+            if loc is None:
+                loc = self.pools[POL].choose(hh.size) or self.col
+            self._place(hh, loc)
+            if loc.stage != AZC:
+                self._enqueue(hh, AZC)
         self.rec.count("coa.admissions", now, hh.size)
 
-    def _best_regular(self) -> Location:
-        """The regular location with the most free places (lowest index on ties, as max()).
-
-        A lazy max-heap of (-free, index): every change of a location's occupancy pushes a
-        fresh entry; stale entries are dropped when they reach the top. O(log n) instead of a
-        scan of every location per admission."""
-        heap, regular = self._heap, self.regular
-        while True:
-            neg_free, i = heap[0]
-            if -neg_free == regular[i].free:
-                return regular[i]
-            heapq.heappop(heap)
-
-    def _touch(self, loc: Location) -> None:
-        """Record a regular location's new occupancy in the heap (rebuilt when it grows)."""
-        if loc.emergency:
-            return
-        heap = self._heap
-        if len(heap) > 8 * len(self.regular):
-            heap[:] = [(-l.free, i) for i, l in enumerate(self.regular)]
-            heapq.heapify(heap)
-        else:
-            heapq.heappush(heap, (-loc.free, self._index[loc.name]))
-
-    def _regular_with_room(self, size: int) -> Location | None:
-        best = self._best_regular()
-        return best if best.free >= size else None
-
-    def _emergency_with_room(self, size: int) -> Location | None:
-        for loc in self.emergency:
+    def _open_emergency(self, size: int) -> Location | None:
+        pool = self.pools[EMERGENCY]
+        for loc in pool.locations:
             if loc.free >= size:
-                loc.is_open = True
+                pool.set_accepting(loc, True)
                 return loc
         return None
 
+    def registered(self, hh: Household) -> simpy.Event:
+        """Fires when the household has registered at the registration centre."""
+        ev = self._registered.get(hh.hid)
+        if ev is None:  # not a newcomer: registered long ago
+            ev = self.env.event()
+            ev.succeed()
+        return ev
+
+    def _newcomer(self, hh: Household) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        if hh.location is not None and hh.location.stage == EMERGENCY:
+            yield env.timeout(self.policy.params.reception.intake_quarantine_days)
+            while hh.blocked(env.now):  # a case or contact found during intake: not moved yet
+                yield env.timeout(hh.blocked_until() - env.now)
+            if not hh.in_reception:
+                return
+            self._move(hh, self.col)
+        yield from self.desk.register(hh)
+        self._registered.pop(hh.hid).succeed()
+        if hh.in_reception and hh.location is self.col and hh.hid not in self.waiting:
+            self._enqueue(hh, POL if self.pools[POL].locations else AZC)
+
+    # ------------------------------------------------------------------ moves
+    def _enqueue(self, hh: Household, stage: str) -> None:
+        self.waiting[hh.hid] = stage
+        self.waiting_persons[stage] += hh.size
+        self.queues[stage].append(hh)
+        if hh.location is self.col:
+            self.col_ready.append(hh)
+        self.pump(stage)
+        self.relieve_col()
+
+    def pump(self, stage: str) -> None:
+        """Move waiting households into ``stage`` while it has room (oldest first; a
+        household in isolation/quarantine is not moved and keeps its turn)."""
+        if stage in self._pumping:
+            self._again.add(stage)
+            return
+        self._pumping.add(stage)
+        try:
+            while True:
+                self._again.discard(stage)
+                self._pump_once(stage)
+                if stage not in self._again:
+                    return
+        finally:
+            self._pumping.discard(stage)
+
+    def _pump_once(self, stage: str) -> None:
+        q, pool, now = self.queues[stage], self.pools[stage], self.env.now
+        skipped: list[Household] = []
+        while q:
+            hh = q[0]
+            if self.waiting.get(hh.hid) != stage or not hh.in_reception:
+                q.popleft()
+                continue
+            if hh.blocked(now):
+                skipped.append(q.popleft())
+                self._retry(hh, stage)
+                continue
+            loc = pool.choose(hh.size)
+            if loc is None:
+                break
+            q.popleft()
+            self._unwait(hh)
+            self._move(hh, loc)
+            if stage == POL:
+                stay = self.env.timeout(self.stays.exponential(self.policy.params.reception.pol.stay_days))
+                stay.callbacks.append(lambda _e, h=hh: self._pol_done(h))
+        q.extendleft(reversed(skipped))
+
+    def _retry(self, hh: Household, stage: str) -> None:
+        """Pump again when a blocked household's block ends (one pending retry each)."""
+        until = hh.blocked_until()
+        if self._retries.get(hh.hid, -1.0) >= until:
+            return
+        self._retries[hh.hid] = until
+
+        def again(_e: simpy.Event) -> None:
+            if self._retries.get(hh.hid) == until:
+                del self._retries[hh.hid]
+            self.pump(stage)
+
+        self.env.timeout(until - self.env.now).callbacks.append(again)
+
+    def _unwait(self, hh: Household) -> None:
+        stage = self.waiting.pop(hh.hid, None)
+        if stage is not None:
+            self.waiting_persons[stage] -= hh.size
+
+    def _pol_done(self, hh: Household) -> None:
+        loc = hh.location
+        if hh.in_reception and loc is not None and loc.stage == POL and hh.hid not in self.waiting:
+            self._enqueue(hh, AZC)
+
+    def relieve_col(self) -> None:
+        """Crisis places take registered households from a registration centre above its limit."""
+        if not self.crisis_active:
+            return
+        pool, now = self.pools[CRISIS], self.env.now
+        while self.col.occupants > self.col.places and self.col_ready:
+            hh = self.col_ready[0]
+            if hh.location is not self.col or hh.hid not in self.waiting or not hh.in_reception:
+                self.col_ready.popleft()
+                continue
+            if hh.blocked(now):
+                return
+            loc = pool.choose(hh.size)
+            if loc is None:
+                return
+            self.col_ready.popleft()
+            self._move(hh, loc)
+
+    def set_crisis(self, active: bool) -> None:
+        """Crisis locations take newcomers (True) or no one new (False)."""
+        self.crisis_active = active
+        pool = self.pools[CRISIS]
+        for loc in pool.locations:
+            pool.set_accepting(loc, active)
+            if not active and loc.occupants == 0:
+                loc.is_open = False
+        self.relieve_col()
+
+    def _move(self, hh: Household, loc: Location) -> None:
+        self._unplace(hh)
+        self._place(hh, loc)
+
+    # ------------------------------------------------------------------ placement
     def _place(self, hh: Household, loc: Location) -> None:
         hh.location = loc
         hh.in_reception = True
-        loc.occupants += hh.size
-        self._touch(loc)
+        self._occupy(loc, hh.size)
+        self.rec.count(f"coa.entered_{loc.stage}", self.env.now, hh.size)
         loc.households[hh.hid] = hh
         self.by_status[hh.status] += hh.size
         self.occupancy.add(self.env.now, hh.size)
         self.out.moved(hh, loc, True)
 
+    def _occupy(self, loc: Location, n: int) -> None:
+        loc.occupants += n
+        if loc.stage == COL:
+            self.overflow.add(self.env.now, max(loc.occupants - loc.places, 0) - self.overflow.value)
+        elif loc.group is not None:
+            loc.group.touch(loc)
+
     def _unplace(self, hh: Household) -> None:
         loc = hh.location
         assert loc is not None
-        loc.occupants -= hh.size
-        self._touch(loc)
+        self._occupy(loc, -hh.size)
+        self.rec.count(f"coa.left_{loc.stage}", self.env.now, hh.size)
         del loc.households[hh.hid]
         self.by_status[hh.status] -= hh.size
         self.occupancy.add(self.env.now, -hh.size)
         hh.location = None
         hh.in_reception = False
         self.out.moved(hh, loc, False)
-        if loc.emergency and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
+        if loc.occupants == 0 and not loc.accepting and loc.stage != COL:
+            loc.is_open = False  # a closing (or switched-off) location shuts when empty
+        if loc.stage == EMERGENCY and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
+            self.pools[EMERGENCY].set_accepting(loc, False)
             loc.is_open = False
-
-    def move_to_regular(self, hh: Household) -> None:
-        """After intake quarantine: to a regular location if one has room (not while blocked)."""
-        if hh.location is None or not hh.location.emergency or hh.blocked(self.env.now):
-            return
-        target = self._regular_with_room(hh.size)
-        if target is not None:
-            self._unplace(hh)
-            self._place(hh, target)
+        if loc.stage in self.queues:
+            self.pump(loc.stage)
+        elif loc.stage == CRISIS:
+            self.relieve_col()
 
     def leave(self, hh: Household, reason: str) -> None:
+        self._unwait(hh)
         self._unplace(hh)
         self.rec.count("coa.exits", self.env.now, hh.size)
         self.rec.count(f"coa.exits_{reason}", self.env.now, hh.size)
@@ -205,82 +298,131 @@ class Reception(Part):
             self.by_status[status] += hh.size
         hh.status = status
 
-    def join(self, hh: Household, persons: list["Person"]) -> None:
+    def join(self, hh: Household, persons: list[Person]) -> None:
         """Family members (nareis) join a household already in reception, at its location;
         they leave with it when it is housed."""
         loc, n = hh.location, len(persons)
         assert loc is not None and hh.in_reception
         self.out.joined(hh, persons)
         hh.members = hh.members + persons  # a new list: members is replaced, never mutated
-        loc.occupants += n
-        self._touch(loc)
+        self._occupy(loc, n)
+        self.rec.count(f"coa.entered_{loc.stage}", self.env.now, n)
+        if hh.hid in self.waiting:
+            self.waiting_persons[self.waiting[hh.hid]] += n
         self.by_status[hh.status] += n
         self.occupancy.add(self.env.now, n)
         self.rec.count("coa.admissions", self.env.now, n)
 
+    # ------------------------------------------------------------------ housing
+    def await_housing(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+        """Permit holder: matching, the housing queue, then out of reception."""
+        self.set_status(hh, PERMIT_HOLDER)
+        yield from self.housing.await_housing(hh, stock=stock)
+
     def house_directly(self, hh: Household) -> None:
         """Out to a municipality matched before arrival (resettlement), not via the queue."""
         self.leave(hh, "housed")
-        self.rec.count("coa.housed", self.env.now, hh.size)
-        self.housed_total += hh.size
-
-    # ------------------------------------------------------------------ housing
-    def await_housing(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        """Permit holder: matching, then the housing queue, then out of reception."""
-        self.set_status(hh, PERMIT_HOLDER)
-        matching = self.streams("reception.matching").exponential(
-            self.policy.params.reception.housing.matching_days)
-        yield self.env.timeout(matching)
-        hh.wakeup = self.env.event()
-        self.housing_queue.append(hh)
-        if not self._housing_wake.triggered:
-            self._housing_wake.succeed()
-        yield hh.wakeup
-        while hh.blocked(self.env.now):  # no move to a municipality in isolation/quarantine
-            yield self.env.timeout(hh.blocked_until() - self.env.now)
-        self.leave(hh, "housed")
-        self.rec.count("coa.housed", self.env.now, hh.size)
-        self.housed_total += hh.size
-
-    def _housing(self) -> Generator[simpy.Event, object, None]:
-        env, credit = self.env, 0.0
-        while True:
-            if not self.housing_queue:
-                credit = 0.0  # places not used are not banked
-                self._housing_wake = env.event()
-                yield self._housing_wake
-                continue
-            rate = self.policy.params.reception.housing.persons_per_week / 7.0
-            changed = self.policy.changed
-            hh = self.housing_queue[0]
-            if rate <= 0:
-                yield changed
-                continue
-            t0 = env.now
-            yield env.timeout(max(hh.size - credit, 0.0) / rate) | changed
-            credit += (env.now - t0) * rate
-            if credit >= hh.size - 1e-9:
-                self.housing_queue.popleft()
-                credit -= hh.size
-                assert hh.wakeup is not None
-                hh.wakeup.succeed()
+        self.housing.housed(hh)
 
     # ------------------------------------------------------------------ levels
     @property
+    def locations(self) -> list[Location]:
+        """Every location of every stage (the registration centre first)."""
+        return [self.col] + [l for p in self.pools.values() for l in p.locations]
+
+    def stage_capacity(self, stage: str) -> int:
+        return self.col.places if stage == COL else self.pools[stage].capacity
+
+    @property
     def capacity(self) -> int:
-        return sum(l.places for l in self.regular) + sum(l.places for l in self.emergency if l.is_open)
+        return self.col.places + sum(p.capacity for p in self.pools.values())
 
     def levels(self, t: float) -> dict[str, float]:
-        occupancy = self.occupancy.value
-        return {
-            "coa.occupancy": occupancy,
+        pools, col = self.pools, self.col
+        shelter = self.policy.params.reception.col.night_shelter
+        out = {
+            "coa.occupancy": self.occupancy.value,
             "coa.occupancy_avg": self.occupancy.take_area(t) / 7.0,
             "coa.capacity": self.capacity,
             "coa.permit_holders": self.by_status[PERMIT_HOLDER],
             "coa.in_procedure": self.by_status["in_procedure"],
             "coa.rejected": self.by_status["rejected"],
             "coa.dublin_claimants": self.by_status["dublin"],
-            "coa.emergency_occupancy": sum(l.occupants for l in self.emergency),
-            "coa.overcrowding": sum(max(l.occupants - l.places, 0) for l in self.regular),
-            "coa.housing_queue": sum(h.size for h in self.housing_queue),
+            "coa.col_occupancy": col.occupants,
+            "coa.col_overflow": max(col.occupants - col.places, 0),
+            "coa.col_overflow_nights": self.overflow.take_area(t),
+            "coa.col_unsheltered": max(col.occupants - col.places - shelter, 0),
+            "coa.registration_queue": self.desk.waiting,
+            "coa.waiting_pol": self.waiting_persons[POL],
+            "coa.waiting_azc": self.waiting_persons[AZC],
+            "coa.locations_open": 1 + sum(p.open_count for p in pools.values()),
         }
+        for stage in (POL, AZC, EMERGENCY, CRISIS):
+            out[f"coa.{stage}_occupancy"] = pools[stage].occupants
+            out[f"coa.capacity_{stage}"] = pools[stage].capacity
+        out["coa.capacity_col"] = col.places
+        return out
+
+
+def _m(name: str, kind: str, unit: str, label: str, meaning: str, label_nl: str = "",
+       contract: bool = False) -> Metric:
+    return Metric(name, "reception", kind, unit, label, meaning, label_nl, contract=contract)  # type: ignore[arg-type]
+
+
+METRICS = (
+    _m("coa.occupancy", "level", "persons", "COA occupancy",
+       "persons in reception at week end, every stage (COL, POL, AZC, emergency, crisis)", "bezetting COA"),
+    _m("coa.occupancy_avg", "level", "persons", "COA occupancy (week mean)", "time-averaged occupancy in the week"),
+    _m("coa.capacity", "level", "places", "COA places",
+       "places at week end: the COL limit, open POL, AZC, emergency and crisis places", "capaciteit COA"),
+    *(_m(f"coa.capacity_{s}", "level", "places", f"places, {s.upper()}", f"open places of stage {s} at week end")
+      for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    _m("coa.col_occupancy", "level", "persons", "registration centre occupancy",
+       "persons at the registration centre (Ter Apel) at week end", "bezetting COL", contract=True),
+    _m("coa.pol_occupancy", "level", "persons", "process reception occupancy",
+       "persons in process reception at week end", "bezetting POL", contract=True),
+    _m("coa.azc_occupancy", "level", "persons", "AZC occupancy", "persons in AZC locations at week end",
+       "bezetting azc", contract=True),
+    _m("coa.emergency_occupancy", "level", "persons", "in emergency locations",
+       "persons in emergency (intake) locations at week end", "noodopvang", contract=True),
+    _m("coa.crisis_occupancy", "level", "persons", "in crisis reception",
+       "persons in crisis emergency reception (safety regions) at week end", "crisisnoodopvang", contract=True),
+    _m("coa.col_overflow", "level", "persons", "registration centre above its limit",
+       "persons at the registration centre above the agreed limit at week end", "boven maximum COL",
+       contract=True),
+    _m("coa.col_overflow_nights", "level", "person-nights", "person-nights above the COL limit",
+       "person-nights above the registration centre's limit during the week", contract=True),
+    _m("coa.col_unsheltered", "level", "persons", "above the limit and the night shelter",
+       "persons at the registration centre beyond the limit and the night shelter at week end"),
+    _m("coa.registration_queue", "level", "persons", "waiting to register",
+       "newcomers at the COL waiting for their turn at the IND registration desk"),
+    _m("coa.waiting_pol", "level", "persons", "waiting for process reception",
+       "registered persons waiting (in the COL or crisis reception) for a POL place"),
+    _m("coa.waiting_azc", "level", "persons", "waiting for an AZC place",
+       "persons waiting (in the COL, POL or crisis reception) for an AZC place"),
+    _m("coa.locations_open", "level", "locations", "COA locations open",
+       "open locations of every stage at week end (COL included)", "locaties open", contract=True),
+    _m("coa.permit_holders", "level", "persons", "COA permit holders",
+       "permit holders in COA waiting for a house at week end", "statushouders in COA"),
+    _m("coa.in_procedure", "level", "persons", "in procedure in COA", "residents awaiting an IND decision"),
+    _m("coa.rejected", "level", "persons", "rejected in COA", "rejected residents (departure caseload)"),
+    _m("coa.dublin_claimants", "level", "persons", "Dublin claimants in COA", "accepted claimants awaiting transfer"),
+    *(_m(f"coa.entered_{s}", "count", "persons/week", f"into {s.upper()}",
+         f"persons placed in stage {s} (moves and admissions)", contract=True)
+      for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    *(_m(f"coa.left_{s}", "count", "persons/week", f"out of {s.upper()}",
+         f"persons leaving stage {s} (moves and exits)", contract=True) for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    _m("coa.admissions", "count", "persons/week", "COA admissions",
+       "persons placed in reception (newcomers, returns, joining family)", contract=True),
+    _m("coa.exits", "count", "persons/week", "COA exits", "persons leaving COA reception, for any reason",
+       contract=True),
+    *(_m(f"coa.exits_{reason}", "count", "persons/week", f"COA exits: {text}",
+         f"persons leaving COA reception: {text}")
+      for reason, text in (("absconded", "absconded Dublin claimants"), ("departed", "departed from the DT&V caseload"),
+                           ("detention", "placed in detention"), ("dublin_transfer", "transferred under Dublin"),
+                           ("housed", "housed in a municipality"), ("rejected_left", "rejected, left reception"))),
+    *HOUSING_METRICS,
+)
+Reception.metrics = METRICS
+"""Every metric the reception network records (housing included; capacity decisions are
+declared by the capacity part)."""

@@ -13,7 +13,7 @@ chain's hand-off, which places them in COA.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Generator
 
 import simpy
 

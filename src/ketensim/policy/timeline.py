@@ -6,7 +6,7 @@ each) in ``scenario.phases``; ``build_timeline`` is re-exported here for callers
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Generator
 
 from ..scenario.phases import ResolvedPhase, build_timeline
 from ..scenario.schema import Scenario
@@ -43,7 +43,7 @@ class PolicyProcess:
             fn(self.current.params)
         self.env.process(self._run())
 
-    def _run(self) -> Iterable[Any]:
+    def _run(self) -> Generator["simpy.Event", Any, None]:
         for phase in self.phases[1:]:
             delay = phase.start_day - self.env.now
             if delay > 0:
@@ -54,7 +54,7 @@ class PolicyProcess:
             fired, self.changed = self.changed, self.env.event()
             fired.succeed(phase.name)
 
-    def next_slot(self, rate_of: Callable[[Scenario], float], stream: Any) -> Iterable[Any]:
+    def next_slot(self, rate_of: Callable[[Scenario], float], stream: Any) -> Generator["simpy.Event", Any, None]:
         """Wait for the next event of a Poisson stream whose rate (per day) follows the phase:
         capacity slots such as removals, transfers, placements or interviews. The pending
         draw is dropped at a phase boundary and redrawn at the new rate, which is exact

@@ -329,6 +329,19 @@ def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.D
     return "".join(out)
 
 
+def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Translator) -> str:
+    from .pressure import has_pressure, plot_pressure, pressure_rows
+
+    if not has_pressure(weekly):
+        return f"<p class='note'>{tr('press.none')}</p>"
+    table = _table([tr("col.figure"), tr("press.mean"), tr("press.peak"), tr("press.places_mean"),
+                    tr("press.places_peak")],
+                   [[_e(tr(key)) if (key := f"press.row.{html.unescape(r[0])}") in TEXT else r[0],
+                     *[tr.num(c) for c in r[1:]]] for r in pressure_rows(weekly)])
+    fig = plot_pressure(weekly, phases_from_manifest(manifest))
+    return table + _figure(fig, tr("sec.pressure"), tr("press.caption"))
+
+
 def _all_phases(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | None) -> list[tuple[str, dt.date]]:
     """The scenario's phases and dated changes, and the baseline's phases it lacks."""
     own = phases_from_manifest(manifest)
@@ -459,6 +472,7 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         ("targets", tr("sec.targets"), _targets_section(weekly, targets, tr)),
         ("plots", tr("sec.plots"), _plots_section(weekly, manifest, baseline, base_manifest, names, targets, cmp,
                                                   chain, windows, tr)),
+        ("pressure", tr("sec.pressure"), _pressure_section(weekly, manifest, tr)),
         ("parts", tr("sec.parts"), _parts_section(weekly, manifest, baseline, names, targets, tr)
          if every_metric else "-"),
         ("assumptions", tr("sec.assumptions"), _assumptions_section(manifest, tr)),

@@ -58,7 +58,7 @@ def choose_windows(spec: Mapping[str, tuple[object, object]] | Iterable[Window |
     if spec is None:
         return declared_windows(scenario, targets)
     if isinstance(spec, Mapping):
-        return [Window.of(a, b, k) for k, (a, b) in spec.items()]  # type: ignore[arg-type]
+        return [Window.of(a, b, k) for k, (a, b) in spec.items()]
     out = []
     for w in spec:
         if isinstance(w, Window):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -54,7 +54,7 @@ def dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _problem(err: dict[str, Any], root: type[BaseModel]) -> str:
+def _problem(err: Mapping[str, Any], root: type[BaseModel]) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     got = f", got {value!r}"
     if kind == "extra_forbidden":

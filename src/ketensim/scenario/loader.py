@@ -108,8 +108,8 @@ def _own_phases(path: Path) -> set[str]:
         raw = read_yaml(path.resolve())
     except ScenarioError:
         return set()
-    phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
-    return {p.get("name") for p in phases if isinstance(p, dict)}
+    phases = raw.get("phases")
+    return {str(p.get("name")) for p in phases if isinstance(p, dict)} if isinstance(phases, list) else set()
 
 
 def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dict[str, Any]:

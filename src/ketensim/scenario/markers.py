@@ -8,8 +8,10 @@ Use as ``Field(..., json_schema_extra=BUILD_TIME)`` (or ``{**BUILD_TIME, **EXTEN
 """
 from __future__ import annotations
 
-BUILD_TIME: dict[str, object] = {"build_time": True}
-EXTENSIVE: dict[str, object] = {"extensive": True}
+from pydantic.json_schema import JsonDict
+
+BUILD_TIME: JsonDict = {"build_time": True}
+EXTENSIVE: JsonDict = {"extensive": True}
 
 
 def has_marker(field_info: object, key: str) -> bool:

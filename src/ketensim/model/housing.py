@@ -1,0 +1,225 @@
+"""Municipal housing of permit holders against the half-year target (taakstelling).
+
+Each half-year the municipalities are set a target in persons; the effective target is the
+half-year's own target plus the arrears carried over from the one before
+(``carry_over`` x arrears). Houses are offered at a constant rate over the half-year,
+effective target x ``realisation`` / days (the realisation share is a phase lever, so a
+lockdown slows it), plus any fast-track push. Permit holders are first matched to a
+municipality (mean ``matching_days`` by household type: singles wait longer), then wait in
+one queue in order of matching; an offer of ``size`` persons houses the head of the queue
+(a fluid quota as before). Offers find no one when the queue is empty: they are not banked,
+so the arrears grow. A half-year that starts before the run counts only its simulated part.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Generator
+
+import simpy
+
+from ..metrics.recorder import Recorder
+from ..metrics.registry import Metric
+
+if TYPE_CHECKING:
+    from ..policy.timeline import PolicyProcess
+    from ..scenario.schema import Scenario
+    from .entities import Household
+    from .streams import Streams
+
+WAIT_WEEKS = 14
+"""Permit holders waiting longer than this many weeks since the permit are counted apart."""
+
+
+def household_type(hh: "Household") -> str:
+    return "single" if hh.size == 1 else "family"
+
+
+def close_half(effective: float, housed: float, next_target: float, carry_over: float) -> tuple[float, float]:
+    """End of a half-year: (arrears, next effective target). The arrears are what the
+    effective target left unhoused (never negative); the next half-year's effective target
+    is its own target plus ``carry_over`` of them."""
+    arrears = max(effective - housed, 0.0)
+    return arrears, next_target + carry_over * arrears
+
+
+@dataclass
+class Half:
+    """One half-year of the run: [start, end) in model days and its own (prorated) target."""
+
+    start: float
+    end: float
+    target: float
+
+
+def half_years(scenario: "Scenario") -> list[Half]:
+    """The half-years the run covers (warm-up included), with the target of each: the
+    listed value, else the latest earlier one, else the first. A half-year that begins
+    before the run keeps only the share of its target for the simulated days."""
+    h = scenario.horizon
+    t0 = -float(h.warmup_days)
+    first_day = h.start - dt.timedelta(days=h.warmup_days)
+    listed = scenario.reception.housing.halves()
+    out: list[Half] = []
+    y, half = first_day.year, 1 if first_day.month <= 6 else 2
+    while True:
+        s = dt.date(y, 1, 1) if half == 1 else dt.date(y, 7, 1)
+        e = dt.date(y, 7, 1) if half == 1 else dt.date(y + 1, 1, 1)
+        target = listed[0][2]
+        for ls, _, v in listed:
+            if ls <= s:
+                target = v
+        ts, te = float((s - h.start).days), float((e - h.start).days)
+        if ts < t0:
+            target *= (te - t0) / (te - ts)
+            ts = t0
+        out.append(Half(ts, te, target))
+        if e > h.end:
+            return out
+        y, half = (y, 2) if half == 1 else (y + 1, 1)
+
+
+class Housing:
+    """The housing queue, the half-year accounts and the permit holders' waiting times."""
+
+    def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
+                 streams: "Streams", scenario: "Scenario",
+                 leave: Callable[["Household"], None]) -> None:
+        self.env, self.rec, self.policy = env, rec, policy
+        self.stream = streams("reception.matching")
+        self.leave = leave
+        self.halves = half_years(scenario)
+        self.k = 0  # current half-year
+        cfg = scenario.reception.housing
+        self.arrears_in = cfg.arrears_at_start
+        self.effective = self.halves[0].target + cfg.carry_over * cfg.arrears_at_start
+        self.housed_half = 0.0
+        self.fast = [(float((f.start - scenario.horizon.start).days), f.weeks * 7.0, f.persons)
+                     for f in cfg.fast_track]
+        self.queue: deque["Household"] = deque()
+        self.permit_at: dict[int, tuple[float, "Household"]] = {}
+        self.stock_waiting_days = cfg.stock_waiting_days
+        self._wake = env.event()
+        self._changed = env.event()
+        rec.add_source(self.levels)
+        env.process(self._boundaries())
+        env.process(self._serve())
+
+    # ------------------------------------------------------------------ permit holders
+    def await_housing(self, hh: "Household", stock: bool = False) -> Generator[simpy.Event, object, None]:
+        """Matching, the queue, then out of reception (called with the permit granted)."""
+        env = self.env
+        since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
+        self.permit_at[hh.hid] = (since, hh)
+        days = self.policy.params.reception.housing.matching_days[household_type(hh)]
+        yield env.timeout(self.stream.exponential(days))
+        hh.wakeup = env.event()
+        self.queue.append(hh)
+        if not self._wake.triggered:
+            self._wake.succeed()
+        yield hh.wakeup
+        while hh.blocked(env.now):  # no move to a municipality in isolation/quarantine
+            yield env.timeout(hh.blocked_until() - env.now)
+        self.permit_at.pop(hh.hid, None)
+        self.leave(hh)
+        self.housed(hh)
+
+    def housed(self, hh: "Household") -> None:
+        """Count a household housed in a municipality (also pre-matched resettlement)."""
+        now = self.env.now
+        self.rec.count("coa.housed", now, hh.size)
+        self.rec.count(f"coa.housed_{household_type(hh)}", now, hh.size)
+        self.housed_half += hh.size
+
+    # ------------------------------------------------------------------ offers
+    def rate(self) -> float:
+        """Persons offered a house per day now."""
+        now, half = self.env.now, self.halves[self.k]
+        r = self.policy.params.reception.housing.realisation
+        base = self.effective * r / max(half.end - half.start, 1e-9)
+        fast = sum(p / d for s, d, p in self.fast if s <= now < s + d)
+        return base + fast
+
+    def _next_edge(self) -> float:
+        now = self.env.now
+        edges = [self.halves[self.k].end] if self.k + 1 < len(self.halves) else []
+        edges += [t for s, d, _ in self.fast for t in (s, s + d) if t > now]
+        return min(edges, default=math.inf)
+
+    def _boundaries(self) -> Generator[simpy.Event, object, None]:
+        """Close each half-year (carry the arrears) and mark fast-track edges."""
+        env = self.env
+        while True:
+            t = self._next_edge()
+            if t == math.inf:
+                return
+            yield env.timeout(t - env.now)
+            if self.k + 1 < len(self.halves) and env.now >= self.halves[self.k].end:
+                co = self.policy.params.reception.housing.carry_over
+                self.k += 1
+                self.arrears_in, self.effective = close_half(
+                    self.effective, self.housed_half, self.halves[self.k].target, co)
+                self.housed_half = 0.0
+            changed, self._changed = self._changed, env.event()
+            changed.succeed()
+
+    def _serve(self) -> Generator[simpy.Event, object, None]:
+        env, credit = self.env, 0.0
+        while True:
+            if not self.queue:
+                credit = 0.0  # offers that find no one are not banked
+                self._wake = env.event()
+                yield self._wake
+                continue
+            rate = self.rate()
+            hh = self.queue[0]
+            if rate <= 0:
+                yield self.policy.changed | self._changed
+                continue
+            t0, k0 = env.now, self.k
+            yield env.timeout(max(hh.size - credit, 0.0) / rate) | self.policy.changed | self._changed
+            credit += (env.now - t0) * rate
+            if credit >= hh.size - 1e-9:
+                self.queue.popleft()
+                credit -= hh.size
+                assert hh.wakeup is not None
+                hh.wakeup.succeed()
+            if self.k != k0:  # a new half-year: what was offered in the old one and not
+                credit = 0.0  # used (less than one household) lapses with it
+
+    # ------------------------------------------------------------------ levels
+    def levels(self, t: float) -> dict[str, float]:
+        limit = t - 7.0 * WAIT_WEEKS
+        waiting = sum(hh.size for since, hh in self.permit_at.values() if since < limit)
+        return {
+            "housing.target": self.effective,
+            "housing.arrears": self.arrears_in,
+            "housing.housed_half": self.housed_half,
+            "coa.housing_queue": sum(h.size for h in self.queue),
+            "coa.permit_holders_waiting_14w": waiting,
+        }
+
+
+METRICS = (
+    Metric("coa.housed", "reception", "count", "persons/week", "housed in municipalities",
+           "permit holders leaving COA for a home in a municipality", contract=True),
+    Metric("coa.housed_single", "reception", "count", "persons/week", "housed, singles",
+           "single-person permit households housed in a municipality", contract=True),
+    Metric("coa.housed_family", "reception", "count", "persons/week", "housed, families",
+           "persons of permit households of two or more housed in a municipality", contract=True),
+    Metric("housing.target", "reception", "level", "persons", "housing target (half-year)",
+           "effective municipal target of the current half-year: own target + carried arrears",
+           "taakstelling"),
+    Metric("housing.arrears", "reception", "level", "persons", "housing arrears carried over",
+           "arrears carried into the current half-year from the one before", "achterstand"),
+    Metric("housing.housed_half", "reception", "level", "persons", "housed this half-year",
+           "persons housed so far in the current half-year"),
+    Metric("coa.housing_queue", "reception", "level", "persons", "matched, waiting for a house",
+           "permit holders matched to a municipality and waiting for the house"),
+    Metric("coa.permit_holders_waiting_14w", "reception", "level", "persons",
+           "permit holders waiting > 14 weeks",
+           "permit holders in COA whose permit is more than 14 weeks old (statutory norm)",
+           contract=True),
+)

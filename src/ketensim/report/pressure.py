@@ -1,0 +1,82 @@
+"""Reception pressure: occupancy against places by stage, the registration centre's overflow
+and crisis places, as a table and a figure (for the HTML report)."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Iterable
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .plots import PALETTE, _date_axis, _mid, band_stats, new_figure, series, shade_phases
+from .targets import mean_ci
+
+# stage label: (occupancy metric, places metric)
+STAGES = {
+    "registration centre (COL)": ("coa.col_occupancy", "coa.capacity_col"),
+    "process reception (POL)": ("coa.pol_occupancy", "coa.capacity_pol"),
+    "AZC": ("coa.azc_occupancy", "coa.capacity_azc"),
+    "crisis reception": ("coa.crisis_occupancy", "coa.capacity_crisis"),
+}
+PRESSURE = {
+    "persons above the COL limit (week end)": "coa.col_overflow",
+    "person-nights above the COL limit / week": "coa.col_overflow_nights",
+    "waiting for a POL or AZC place": ("coa.waiting_pol", "coa.waiting_azc"),
+    "permit holders waiting > 14 weeks": "coa.permit_holders_waiting_14w",
+}
+
+
+def has_pressure(weekly: pd.DataFrame) -> bool:
+    return "coa.col_occupancy" in set(weekly.metric.unique())
+
+
+def _cell(weekly: pd.DataFrame, metric: str | tuple[str, ...], how: str) -> str:
+    table = series(weekly, list(metric) if isinstance(metric, tuple) else metric)
+    per_rep = table.mean(axis=0) if how == "mean" else table.max(axis=0)
+    m, lo, hi = mean_ci(per_rep.to_numpy(dtype=float))
+    if m != m:  # NaN
+        return "-"
+    return f"{m:,.0f}" if lo != lo else f"{m:,.0f} [{lo:,.0f}, {hi:,.0f}]"
+
+
+def pressure_rows(weekly: pd.DataFrame) -> list[list[str]]:
+    """Rows: stage or pressure figure; mean and peak over the run (mean [95% interval] over
+    replications)."""
+    present = set(weekly.metric.unique())
+    rows = []
+    for label, (occ, cap) in STAGES.items():
+        if occ in present and cap in present:
+            rows.append([html.escape(label), _cell(weekly, occ, "mean"), _cell(weekly, occ, "max"),
+                         _cell(weekly, cap, "mean"), _cell(weekly, cap, "max")])
+    for label, metric in PRESSURE.items():
+        names = metric if isinstance(metric, tuple) else (metric,)
+        if set(names) <= present:
+            rows.append([html.escape(label), _cell(weekly, metric, "mean"), _cell(weekly, metric, "max"), "", ""])
+    return rows
+
+
+def plot_pressure(weekly: pd.DataFrame, phases: Iterable[tuple[str, dt.date]] | None = None) -> Figure:
+    """One panel per stage: occupancy (mean, 90% band) against places; the COL panel also
+    shows the persons above the limit."""
+    present = set(weekly.metric.unique())
+    stages = [(k, v) for k, v in STAGES.items() if set(v) <= present]
+    fig = new_figure((8, 2.4 * len(stages)))
+    for i, (label, (occ, cap)) in enumerate(stages):
+        ax = fig.add_subplot(len(stages), 1, i + 1)
+        o = band_stats(series(weekly, occ))
+        x = _mid(o.index)
+        ax.fill_between(x, o["low"], o["high"], color=PALETTE[0], alpha=0.22, lw=0)
+        ax.plot(x, o["mean"], color=PALETTE[0], lw=1.5, label="occupancy")
+        c = series(weekly, cap).mean(axis=1)
+        ax.step(c.index, c.to_numpy(), where="post", color="#222222", lw=1.2, ls="--",
+                label="limit" if occ == "coa.col_occupancy" else "places")
+        if occ == "coa.col_occupancy" and "coa.col_overflow" in present:
+            ov = series(weekly, "coa.col_overflow").mean(axis=1)
+            ax.plot(_mid(ov.index), ov.to_numpy(), color="#c0392b", lw=1.2, label="above the limit")
+        ax.set_title(label, fontsize=9, loc="left")
+        ax.set_ylim(bottom=0)
+        _date_axis(ax)
+        shade_phases(ax, phases, labels=i == 0)
+        ax.legend(fontsize=7, loc="upper left", frameon=False)
+    return fig

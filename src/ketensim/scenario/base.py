@@ -1,0 +1,71 @@
+"""Shared building blocks of the scenario schema: bounded numbers, size distributions, the
+strict base class of every block and the exogenous ``Series``. The blocks themselves live
+next to the parts that read them (``model/*_params.py``) or in ``scenario.schema``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..clock import parse_period
+
+NonNegInt = Annotated[int, Field(ge=0)]
+PosInt = Annotated[int, Field(ge=1)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+PosFloat = Annotated[float, Field(gt=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+def _sums_to_one(v: dict[int, float]) -> dict[int, float]:
+    total = sum(v.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"must sum to 1, got {total:.6g}")
+    return v
+
+
+SizeDistribution = Annotated[dict[PosInt, Probability], AfterValidator(_sums_to_one)]
+"""Probabilities of sizes (persons) that must sum to 1."""
+
+
+class Strict(BaseModel):
+    """Base of every schema block: frozen, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Series(Strict):
+    """An exogenous count per calendar period (month 'YYYY-MM' or ISO week 'YYYY-Www').
+
+    Arrivals within a period follow a Poisson process at the period's constant rate
+    (a non-homogeneous Poisson process over the horizon). Before the first period the
+    first value holds, after the last the last value holds.
+    """
+
+    per: Literal["month", "week"]
+    values: dict[str, NonNegFloat] = Field(min_length=1)
+    scale: NonNegFloat = Field(1.0, description="multiplier on every value (what-if lever)")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _keys(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {str(k): val for k, val in v.items()}
+        return v
+
+    @model_validator(mode="after")
+    def _periods(self) -> "Series":
+        for key in self.values:
+            try:
+                parse_period(key)
+            except ValueError as exc:
+                raise ValueError(f"values: {exc}") from None
+            if (self.per == "month") != ("W" not in key):
+                raise ValueError(f"values: key {key!r} does not match per={self.per!r}")
+        return self
+
+    def segments(self) -> list[tuple[dt.date, dt.date, float]]:
+        """Sorted [start, end) periods with their scaled counts."""
+        out = [(*parse_period(k), v * self.scale) for k, v in self.values.items()]
+        return sorted(out)

@@ -1,0 +1,259 @@
+"""Parameters of COA reception and municipal housing (the ``reception`` block of a scenario).
+
+Kept apart from ``schema.py`` so that the reception network (registration centre, process
+reception, AZC groups, emergency and crisis locations, the capacity rule, planned capacity
+and housing by the municipal target) reads as one unit next to the code that uses it
+(``model/reception.py``, ``model/capacity.py``, ``model/housing.py``). It takes its base types
+from ``scenario.base`` like every other block.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..clock import parse_when
+from .base import NonNegFloat, NonNegInt, PosInt, Probability, Strict
+from .markers import BUILD_TIME, EXTENSIVE
+
+_HALF = re.compile(r"^(\d{4})-H([12])$")
+HOUSEHOLD_TYPES = ("single", "family")
+"""Housing and AZC matching distinguish households of one person from families."""
+
+
+def half_year(key: str) -> tuple[dt.date, dt.date]:
+    """'2020-H1' -> [1 January, 1 July); '2020-H2' -> [1 July, 1 January next year)."""
+    m = _HALF.match(key)
+    if not m:
+        raise ValueError(f"expected a half-year 'YYYY-H1' or 'YYYY-H2', got {key!r}")
+    y, h = int(m[1]), int(m[2])
+    return (dt.date(y, 1, 1), dt.date(y, 7, 1)) if h == 1 else (dt.date(y, 7, 1), dt.date(y + 1, 1, 1))
+
+
+# --------------------------------------------------------------------------- stages
+
+
+class Col(Strict):
+    """The registration centre (centrale ontvangstlocatie, Ter Apel): every newcomer starts
+    here and registers with the IND before moving on to process reception."""
+
+    name: str = Field("Ter Apel", json_schema_extra=BUILD_TIME)
+    limit: NonNegInt = Field(
+        2000, description="persons the centre may hold under the agreement with the municipality; "
+        "persons above it are the overflow (coa.col_overflow)", json_schema_extra=EXTENSIVE)
+    night_shelter: NonNegInt = Field(
+        275, description="night-shelter places at the site for persons above the limit "
+        "(persons above limit + night shelter sleep outside: coa.col_unsheltered)",
+        json_schema_extra=EXTENSIVE)
+    isolation_places: NonNegInt = Field(10, description="places reserved for isolation/quarantine",
+                                        json_schema_extra=BUILD_TIME)
+    registrations_per_week: NonNegFloat = Field(
+        1400.0, description="IND registration capacity at the centre (persons per week); a "
+        "queue forms when newcomers arrive faster (assumption: ~200 a day)",
+        json_schema_extra=EXTENSIVE)
+    registration_days: NonNegFloat = Field(
+        3.0, description="mean days of the registration itself (identification, Eurodac, "
+        "medical intake) once a newcomer's turn comes")
+
+
+class Pol(Strict):
+    """Process reception (proces-opvanglocaties): the rest and preparation period and the
+    start of the procedure, close to an IND office."""
+
+    locations: list["LocationGroup"] = Field(
+        default_factory=list, description="process-reception location groups (none: newcomers "
+        "go from the registration centre straight to an AZC)", json_schema_extra=BUILD_TIME)
+    stay_days: NonNegFloat = Field(
+        35.0, description="mean days in process reception before COA moves the household on "
+        "to an AZC (a move only when an AZC place is free)")
+
+
+class LocationGroup(Strict):
+    """A group of similar COA locations (AZC or process reception)."""
+
+    name: str
+    count: PosInt = Field(json_schema_extra=EXTENSIVE)
+    places: NonNegInt = Field(description="regular places per location (persons)")
+    isolation_places: NonNegInt = Field(
+        description="places per location reserved for isolation/quarantine")
+    households: Literal["any", "single", "family"] = Field(
+        "any", description="which households the group's places suit (single: one person; "
+        "family: two or more); a household goes to a suitable group first, to any other "
+        "group with room second")
+
+
+class EmergencyLocation(Strict):
+    """An emergency location (noodopvang, e.g. Zoutkamp 2020): used for the intake stay of
+    newcomers while ``intake_quarantine_days`` > 0, and otherwise not at all."""
+
+    name: str
+    places: NonNegInt = Field(json_schema_extra=EXTENSIVE)
+    isolation_places: NonNegInt = 0
+
+
+class Crisis(Strict):
+    """Crisis emergency reception (crisisnoodopvang, run by the safety regions): locations
+    that take registered newcomers from an overfull registration centre while no process
+    reception or AZC place is free."""
+
+    locations: NonNegInt = Field(25, description="crisis locations that can be opened (one per safety region)",
+                                 json_schema_extra=BUILD_TIME)
+    places: NonNegInt = Field(150, description="places per crisis location (persons)",
+                              json_schema_extra={**BUILD_TIME, **EXTENSIVE})
+    active: bool = Field(False, description="crisis reception switched on (a phase lever)")
+    overflow_trigger: NonNegInt | None = Field(
+        None, description="rule: activate (and keep active) once the registration centre's "
+        "overflow reaches this many persons at a weekly review (None: only by phase)")
+    lead_time_days: NonNegFloat = Field(
+        14.0, description="days from activation by the rule until the places can be used")
+
+
+class CapacityRule(Strict):
+    """COA's capacity rule, stage by stage (AZC, process reception): at each review, compare
+    the stage's free places (open and already ordered, minus persons waiting for one) with
+    its buffer; order new locations when short, close rule-opened ones when well above."""
+
+    enabled: bool = Field(True, description="the rule runs (False: capacity only as given and planned)")
+    review_days: float = Field(7.0, gt=0, description="days between reviews")
+    buffer: NonNegInt = Field(
+        1500, description="target free AZC places (persons)", json_schema_extra=EXTENSIVE)
+    pol_buffer: NonNegInt = Field(
+        250, description="target free process-reception places (persons)", json_schema_extra=EXTENSIVE)
+    lead_time_weeks: NonNegFloat = Field(
+        16.0, description="weeks from the decision to open a location until it takes residents")
+    min_open_weeks: NonNegFloat = Field(
+        26.0, description="a location opened by the rule stays open at least this long")
+    close_surplus: NonNegInt = Field(
+        4000, description="a rule-opened location closes (takes no one new, then shuts when "
+        "empty) when free places exceed buffer + this", json_schema_extra=EXTENSIVE)
+    location_places: PosInt = Field(400, description="places of a location the rule opens")
+    location_isolation_places: NonNegInt = Field(4, description="reserved places of such a location")
+    max_locations: NonNegInt = Field(
+        150, description="at most this many rule-opened locations at once (sites, municipalities willing)")
+
+
+class PlannedCapacity(Strict):
+    """A capacity decision of the time, entered as data: locations open from a date
+    (and close, when empty, from ``until``)."""
+
+    name: str
+    start: dt.date = Field(description="first day the locations take residents (date or ISO week)")
+    until: dt.date | None = Field(None, description="from this day no one new; closed when empty")
+    count: PosInt = 1
+    places: NonNegInt = Field(description="places per location (persons)", json_schema_extra=EXTENSIVE)
+    isolation_places: NonNegInt = 4
+    stage: Literal["azc", "pol"] = "azc"
+
+    @field_validator("start", "until", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date | None:
+        return None if v is None else parse_when(v)
+
+
+# --------------------------------------------------------------------------- housing
+
+
+class FastTrack(Strict):
+    """An extra push of housing (e.g. 7,500 permit holders out of COA within six weeks from
+    1 July 2022): extra offers spread evenly over the window, on top of the target."""
+
+    start: dt.date
+    persons: NonNegFloat = Field(json_schema_extra=EXTENSIVE)
+    weeks: float = Field(gt=0)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+
+class Housing(Strict):
+    """Municipal housing of permit holders against the half-year target (taakstelling).
+
+    Municipalities offer houses at the rate target x realisation over the half-year; what
+    is not housed by its end is carried over (``carry_over`` of it) into the next half-year's
+    target. Permit holders are matched to a municipality first (longer for singles).
+    """
+
+    targets: dict[str, NonNegFloat] = Field(
+        description="persons to be housed per half-year ('YYYY-H1', 'YYYY-H2'); before the "
+        "first the first holds, after the last the last", min_length=1, json_schema_extra=BUILD_TIME)
+    target_scale: NonNegFloat = Field(1.0, description="multiplier on every target (lever)",
+                                      json_schema_extra={**BUILD_TIME, **EXTENSIVE})
+    realisation: Probability = Field(
+        1.0, description="share of the (current) target the municipalities offer at the "
+        "rate in force (phase lever: lower in a lockdown)")
+    carry_over: Probability = Field(
+        1.0, description="share of a half-year's arrears added to the next half-year's target")
+    matching_days: dict[Literal["single", "family"], NonNegFloat] = Field(
+        description="mean days from the permit to a match with a municipality, by household type")
+    fast_track: list[FastTrack] = Field(default_factory=list, json_schema_extra=BUILD_TIME)
+    arrears_at_start: NonNegFloat = Field(
+        0.0, description="arrears carried into the first half-year of the run (persons)",
+        json_schema_extra={**BUILD_TIME, **EXTENSIVE})
+    stock_waiting_days: NonNegFloat = Field(
+        260.0, description="mean days since the permit of the permit holders in COA at the "
+        "start (exponential; Little's law: stock / housing rate)", json_schema_extra=BUILD_TIME)
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _keys(cls, v: object) -> object:
+        if isinstance(v, dict):
+            for k in v:
+                try:
+                    half_year(str(k))
+                except ValueError as exc:
+                    raise ValueError(str(exc)) from None
+            return {str(k): val for k, val in v.items()}
+        return v
+
+    @field_validator("matching_days")
+    @classmethod
+    def _both(cls, v: dict[str, float]) -> dict[str, float]:
+        missing = [k for k in HOUSEHOLD_TYPES if k not in v]
+        if missing:
+            raise ValueError(f"needs a value for {' and '.join(missing)} (keys: single, family), got {v}")
+        return v
+
+    def halves(self) -> list[tuple[dt.date, dt.date, float]]:
+        """Sorted [start, end) half-years with their scaled targets."""
+        return sorted((*half_year(k), v * self.target_scale) for k, v in self.targets.items())
+
+
+# --------------------------------------------------------------------------- reception
+
+
+class Reception(Strict):
+    """COA reception as a network: registration centre -> process reception -> AZC, with
+    emergency and crisis locations, a capacity rule, planned capacity and housing."""
+
+    col: Col = Col()
+    pol: Pol = Pol()
+    locations: list[LocationGroup] = Field(
+        min_length=1, description="AZC location groups", json_schema_extra=BUILD_TIME)
+    emergency: list[EmergencyLocation] = Field(default_factory=list, json_schema_extra=BUILD_TIME)
+    crisis: Crisis = Crisis()
+    capacity: CapacityRule = CapacityRule()
+    planned: list[PlannedCapacity] = Field(default_factory=list, json_schema_extra=BUILD_TIME)
+    intake_quarantine_days: NonNegFloat = Field(
+        0.0, description="newcomers first stay this long in an emergency location (0 = off)")
+    housing: Housing
+
+    @property
+    def regular_places(self) -> int:
+        """AZC places at the start (process reception and planned capacity apart)."""
+        return sum(g.count * g.places for g in self.locations)
+
+    @model_validator(mode="after")
+    def _names(self) -> "Reception":
+        names = [g.name for g in self.locations] + [g.name for g in self.pol.locations]
+        names += [e.name for e in self.emergency] + [self.col.name] + [p.name for p in self.planned]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"location names must be unique, {', '.join(dup)} used twice")
+        return self
+
+
+Pol.model_rebuild()
