@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:
-    from ..results import Results
     from ..scenario.schema import Scenario
 
 
@@ -141,10 +140,11 @@ def weekly_flags(weekly: Any) -> list[tuple[str, int]]:
     return out
 
 
-def binding_messages(results: "Results", levers: Sequence[str] | None = None,
-                     baseline: "Results | None" = None, lang: str = "en") -> list[str]:
-    """Sentences for a run: levers (``--set`` texts or paths; default: the run's recorded
-    overrides) checked against the baseline's scenario (default: the scenario without them)."""
+def binding_messages(results: Any, levers: Sequence[str] | None = None,
+                     baseline: Any = None, lang: str = "en") -> list[str]:
+    """Sentences for a run (a ``Results``: ``scenario``, ``manifest``, ``weekly``): levers
+    (``--set`` texts or paths; default: the run's recorded overrides) checked against the
+    baseline's scenario (default: the scenario without them)."""
     from ..scenario.schema import Scenario
     from .i18n import translator
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiment.sweep_results import SweepResults, read_sweep
-from .html import _e, _figure, _table, page
+from .htmlkit import _e, _figure, _table, page
 from .i18n import Translator, translator
 from .plots import new_figure
 

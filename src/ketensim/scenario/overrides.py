@@ -21,12 +21,13 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, overload
+from typing import TYPE_CHECKING, Any, Iterable, overload
 
 import yaml
 
 from ..clock import parse_end, parse_when
 from .errors import ScenarioError
+from .paths import FACTOR, dated_value, get_path, set_path
 
 __all__ = ["Override", "apply_overrides", "dated_value", "get_path", "parse", "parse_dated", "parse_override",
            "set_path"]
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 _DATE = r"\d{4}-(?:W\d{2}(?:-\d)?|\d{2}-\d{2})"
 _DATED = re.compile(rf"^({_DATE})(?:\.\.({_DATE}))?$")
-_FACTOR = re.compile(r"^\*\s*([0-9.eE+-]+)$")
 
 @dataclass(frozen=True)
 class Override:
@@ -97,7 +97,7 @@ def parse(text: str) -> Override:
         if ".." in at or re.match(r"^\d{4}-", at):
             raise ScenarioError(f"--set {text}", f"@{at}", "expected a date (2020-11-01), an ISO week "
                                 "(2020-W40) or a range DATE..DATE")
-        if isinstance(value, str) and _FACTOR.match(value):
+        if isinstance(value, str) and FACTOR.match(value):
             raise ScenarioError(f"--set {text}", key, "a factor (*x) is allowed only in a dated change")
         return Override(text, key, phase=at, value=value)
     return Override(text, key, start=dated[0], end=dated[1], value=value)
@@ -110,51 +110,6 @@ def parse_override(text: str) -> tuple[str, str | None, Any]:
     if o.dated:
         at = text.split("=", 1)[0].split("@", 1)[1].strip()
     return o.path, at, o.value
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b.0.c`` inside nested dicts/lists, creating mappings for missing keys so
-    that the schema (not this function) reports unknown keys."""
-    parts = path.split(".")
-    node: Any = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError("--set", path, f"{part!r} is not an index of a list of {len(node)}")
-            if last:
-                node[int(part)] = value
-            else:
-                node = node[int(part)]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                if not isinstance(node.get(part), (dict, list)):
-                    node[part] = {}
-                node = node[part]
-        else:
-            raise ScenarioError("--set", path, f"{'.'.join(parts[:i])} is a value, not a section")
-
-
-def get_path(data: Mapping[str, Any], path: str) -> Any:
-    """The value at ``a.b.0.c`` (KeyError when absent)."""
-    node: Any = data
-    for part in path.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def dated_value(value: Any, current: Any, source: str, path: str) -> Any:
-    """A dated change's value in a segment: ``*x`` multiplies the value in force there."""
-    if isinstance(value, str):
-        m = _FACTOR.match(value.strip())
-        if m:
-            if isinstance(current, bool) or not isinstance(current, (int, float)):
-                raise ScenarioError(source, path, f"a factor {value!r} needs a number, the value is {current!r}")
-            out = current * float(m[1])
-            return int(round(out)) if isinstance(current, int) else out  # counts stay whole
-    return value
 
 
 def _apply(data: dict[str, Any], sets: Iterable[str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ScenarioError, from_validation
 from .markers import has_marker
-from .overrides import dated_value, get_path, set_path
+from .paths import dated_value, get_path, set_path
 from .schema import PHASE_SECTIONS, Scenario
 
 __all__ = ["ResolvedPhase", "build_time_field", "build_timeline"]

@@ -318,7 +318,7 @@ class Scenario(Strict):
     phases: list[Phase] = Field(min_length=1)
     changes: list[Change] = Field(default_factory=list,
                                   description="dated changes, ahead of the phases while they hold")
-    report: Report = Field(default_factory=lambda: Report(), description="windows of the outputs")
+    report: Report = Field(default_factory=lambda: Report.model_validate({}), description="windows of the outputs")
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":
