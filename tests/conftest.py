@@ -89,8 +89,9 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
         "dtv": {"outside_reception": 0},
     })
     raw["inflow"] = {
-        "first_applications": {"per": "month", "values": {"2020-01": persons_per_week * 31 / 7}},
-        "repeat_applications": {"per": "month", "values": {"2020-01": 0}},
+        "first_applications": {"per": "month", "values": {"2020-01": persons_per_week * 31 / 7},
+                               "extend": "hold"},
+        "repeat_applications": {"per": "month", "values": {"2020-01": 0}, "extend": "hold"},
         "households": {"size_probabilities": {1: 1.0}, "second_adult_share": 0.0},
     }
     raw["reception"] = {

@@ -5,10 +5,11 @@ from typing import Any
 
 import numpy as np
 
-from conftest import stationary
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.schema import Scenario
+
+from conftest import stationary
 
 
 def network(persons_per_week: float = 60.0, weeks: int = 30, azc: tuple[int, int] = (2, 400),

@@ -30,9 +30,10 @@ def baseline_run():
         "chain.population": chain.population,
         "coa.occupancy": chain.reception.occupancy.value,
         "ind.backlog": chain.ind.backlog.value,
-        # the starting caseload: rejected in COA, outside COA, and the detainees
-        "dtv.caseload": sc.start.reception.rejected + sc.start.dtv.outside_reception
-        + sc.start.detention.population,
+        # the starting caseload: rejected in COA (but those still in appeal), outside COA,
+        # and the detainees
+        "dtv.caseload": sc.start.reception.rejected - sc.start.ind.appeals_open
+        + sc.start.dtv.outside_reception + sc.start.detention.population,
     }
     rec = chain.run()
     return start, weekly_values(rec, sc.horizon.weeks), sc
@@ -55,8 +56,8 @@ def test_starting_stocks_come_from_the_scenario(baseline_run):
     assert start["coa.occupancy"] == (s.reception.in_procedure + s.reception.permit_holders
                                       + s.reception.rejected + s.dublin.awaiting_transfer)
     assert start["chain.population"] == (start["coa.occupancy"] + s.dtv.outside_reception
-                                         + s.detention.population)
-    assert start["ind.backlog"] == s.reception.in_procedure
+                                         + s.detention.population + s.ind.outside_reception)
+    assert start["ind.backlog"] == s.reception.in_procedure + s.ind.outside_reception
 
 
 def test_coa_status_adds_up(baseline_run):

@@ -34,8 +34,8 @@ def closed(locations: int = 1, persons: int = 2000, weeks: int = 40, **health) -
     raw["horizon"] = {"start": "2019-12-30", "end": f"2020-W{weeks:02d}-7", "warmup_days": 0}
     raw["start"]["reception"] = {"in_procedure": 0, "permit_holders": persons, "rejected": 0}
     raw["start"]["dtv"] = {"outside_reception": 0}
-    raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 0}}
-    raw["inflow"]["repeat_applications"] = {"per": "month", "values": {"2020-01": 0}}
+    raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 0}, "extend": "hold"}
+    raw["inflow"]["repeat_applications"] = {"per": "month", "values": {"2020-01": 0}, "extend": "hold"}
     raw["reception"]["locations"] = [
         {"name": "azc", "count": locations, "places": persons // locations, "isolation_places": 4}]
     raw["reception"]["emergency"] = []
@@ -43,7 +43,7 @@ def closed(locations: int = 1, persons: int = 2000, weeks: int = 40, **health) -
     raw["reception"]["housing"]["realisation"] = 0.0
     h = raw["health"]
     h["initial_infections"] = 0
-    h["imports"]["incidence"] = {"per": "week", "values": {"2020-W01": 0}}
+    h["imports"]["incidence"] = {"per": "week", "values": {"2020-W01": 0}, "extend": "hold"}
     h["imports"]["newcomer_infected_share"] = 0.0
     h["transmission"]["prevention"] = 1.0
     for path, value in health.items():

@@ -66,7 +66,8 @@ def test_starting_stock_is_stock_not_flow(short):
     assert chain.rec.counts == {}
     s = short.start
     stock = (s.reception.in_procedure + s.reception.permit_holders + s.reception.rejected
-             + s.dtv.outside_reception + s.dublin.awaiting_transfer + s.detention.population)
+             + s.dtv.outside_reception + s.dublin.awaiting_transfer + s.detention.population
+             + s.ind.outside_reception)
     assert chain.population == stock
 
 

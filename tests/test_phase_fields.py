@@ -33,6 +33,7 @@ BASE = {
     "reception.locations.0.count": 14, "inflow.first_applications.scale": 0.3,
     "inflow.repeat_applications.scale": 0.3, "health.initial_infections": 150,
     "health.imports.exposure_factor": 2.0,
+    "health.vaccination.coverage": 0.3,  # a campaign from the start, so the vaccination fields act
     "ind.video.coa_rooms": 6,  # video hearings from the start (ind.video.from_quarantine acts)
     "dublin.mob_weekly_hazard": 0.1, "dublin.reappear_weekly_hazard": 0.3,  # absconders reappear
 }

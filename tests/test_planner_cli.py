@@ -82,7 +82,7 @@ def test_interrupted_says_what_was_kept_and_how_to_continue(tmp_path, monkeypatc
     rc = cli.main(["sweep", str(sweep), "--out", str(tmp_path / "store"), "--workers", "1", "--quiet"])
     err = capsys.readouterr().err
     assert rc == 130
-    assert f"interrupted: 0 of 4 runs stored in {tmp_path / 'store'}; rerun the same command to continue" in err
+    assert f"interrupted: 0 of 4 finished run(s) kept in {tmp_path / 'store'}; rerun the same command" in err
 
 
 def test_plurals():

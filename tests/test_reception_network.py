@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import BASELINE
-from reception_helpers import network, run
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.model.locations import AZC, COL, CRISIS, EMERGENCY, POL
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
+from reception_helpers import network, run
+
+from conftest import BASELINE
 
 STAGES = (COL, POL, AZC, EMERGENCY, CRISIS)
 
@@ -95,8 +96,8 @@ def test_crisis_places_take_exactly_their_places_from_the_overfull_col():
 
 
 def test_crisis_rule_activates_after_its_lead_time():
-    chain, v = run(network(persons_per_week=60, weeks=16, azc=(1, 300), pol=(1, 100), rooms=0, limit=100,
-                           crisis={"locations": 4, "places": 50, "overflow_trigger": 30, "lead_time_days": 21}))
+    _, v = run(network(persons_per_week=60, weeks=16, azc=(1, 300), pol=(1, 100), rooms=0, limit=100,
+                       crisis={"locations": 4, "places": 50, "overflow_trigger": 30, "lead_time_days": 21}))
     over = v["coa.col_overflow"]
     first = int(np.argmax(over >= 30))  # the review at the end of this week sees the trigger
     assert over[first] >= 30 and over[:first].max() < 30
@@ -162,9 +163,8 @@ def test_baseline_higher_housing_realisation_no_more_permit_holders_waiting():
 
 
 def test_zoutkamp_fact_needs_newcomers_only_in_the_first_wave():
-    from test_validation_facts import synthetic
-
     from ketensim.calibration.validation import _coa, _zoutkamp
+    from test_validation_facts import synthetic
 
     first_wave = [0.0] * 12 + [200.0] * 8 + [0.0] * 33
     all_year = [0.0] * 12 + [200.0] * 41

@@ -7,6 +7,8 @@ command line starts fast; the Python API (``ketensim.api``) is imported on first
 - ``run(scenario, reps=, seed=, workers=)``: a ``RunResults`` with the weekly table,
   ``summary``, ``check_targets``, ``compare`` and ``plot``;
 - ``read(results_dir)``: stored results;
+- ``size(scenario, lever, metric, window, ...)``: the lever value that meets a condition
+  with a given probability (``ketensim size``);
 - ``html_report(results_dir, baseline=)``: the HTML report for policy staff
   (``ketensim.report`` is the subpackage of tables, plots and the report).
 """
@@ -16,7 +18,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("load", "run", "read", "html_report", "RunResults")
+_API = ("load", "run", "read", "html_report", "RunResults", "size")
 
 __all__ = ["__version__", *_API]
 

@@ -41,7 +41,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .results import TARGETS_FILE, Results, _targets, default_targets_path  # noqa: F401 (API)
+from .results import TARGETS_FILE, Results, _plain_text, _targets, default_targets_path  # noqa: F401 (API)
 
 if TYPE_CHECKING:
     from .experiment.sweep_results import SweepResults
@@ -81,7 +81,30 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
-    return run_scenario(scenario, reps=reps, seed=seed, workers=workers)  # type: ignore[arg-type]
+    return run_scenario(scenario, reps=reps, seed=seed, workers=workers,  # type: ignore[arg-type]
+                        overrides=overrides)
+
+
+def size(scenario: str | os.PathLike[str], lever: str, metric: str, window: str, stat: str = "sum", *,
+         at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
+         reps: int = 20, low: float | None = None, high: float | None = None,
+         step: float | None = None, seed: int | None = None, overrides: Sequence[str] = (),
+         workers: int = 1, out: str | os.PathLike[str] | None = None) -> Any:
+    """The smallest (or largest) value of ``lever`` for which ``stat`` of ``metric`` over
+    ``window`` is at most / at least a bound with probability ``prob`` over replications
+    (common random numbers, bisection, bootstrap interval); see ``ketensim size``.
+    Returns a ``SizeResult`` (``.value``, ``.prob_achieved``, ``.prob_below``, ``.interval``,
+    ``.evaluations``); with ``out`` also writes ``size.json`` and ``size.png`` there."""
+    from .experiment.executors import make_executor
+    from .experiment.size_scenario import size_scenario, write_size
+
+    with make_executor(workers=workers) as ex:
+        res = size_scenario(str(scenario), lever, metric, window, stat, at_most=at_most,
+                            at_least=at_least, prob=prob, reps=reps, low=low, high=high, step=step,
+                            seed=seed, overrides=tuple(overrides), executor=ex)
+    if out is not None:
+        write_size(res, str(out))
+    return res
 
 
 def read(store: str | os.PathLike[str], point: int | None = None) -> "Results | SweepResults":
@@ -117,5 +140,6 @@ def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike
     gives its overview, or with ``point`` (and ``baseline_point``) one point's report."""
     from .report.html import write_report
 
-    return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets), lang=lang,
-                        windows=windows, point=point, baseline_point=baseline_point)
+    with _plain_text():
+        return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets), lang=lang,
+                            windows=windows, point=point, baseline_point=baseline_point)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .scenario.schema import Scenario
 
 DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
@@ -169,30 +173,66 @@ def _value_at(params: "Scenario", path: str) -> object:
         return "?"
 
 
+def _targets_arg(value: str | None):  # type: ignore[no-untyped-def]
+    """The targets to compare with: the file given (which must exist) or, by default, the
+    letter's targets file when it is there."""
+    from .report.targets import load_targets
+
+    if value is None or value == DEFAULT_TARGETS:
+        return load_targets(DEFAULT_TARGETS) if Path(DEFAULT_TARGETS).is_file() else None
+    return load_targets(value)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    import shutil
+
     from .experiment.runner import run_scenario
-    from .report.binding import binding_for_run
+    from .experiment.store import RunStore, check_output_dir, default_out, kept_note, run_store_path, write_results
+    from .report.binding import binding_for_run, weekly_sentences
+    from .report.summary import inside
     from .report.table import format_targets, window_table
-    from .report.targets import Targets, load_targets
+    from .report.targets import Targets, compare
+    from .scenario.errors import RunFault
     from .scenario.loader import load_scenario
     from .stats import statistic_label
 
     windows = _windows(args)
     sc = load_scenario(args.scenario, args.overrides)
+    targets = _targets_arg(args.targets)
     reps = args.reps or sc.replications
-    out = Path(args.out or f"results/{sc.name}")
-    progress = Progress(f"{sc.name}", args.quiet, unit="replication")
-    args.interrupted = lambda: (f"interrupted: {progress.done} of {plural(reps, 'replication')} finished, none "
-                                f"stored (a run writes {out}/ when all replications finish); rerun the same "
-                                "command to start again")
-    with _executor(args, reps) as ex:
-        res = run_scenario(sc, reps=reps, seed=args.seed, executor=ex, progress=progress)
+    out = check_output_dir(Path(args.out) if args.out else default_out(sc.name, args.overrides), results_set=True)
+    store = run_store_path(out)
+    try:
+        with _executor(args, reps) as ex:
+            res = run_scenario(sc, reps=reps, seed=args.seed, executor=ex, store=store,
+                               overrides=args.overrides,
+                               progress=Progress(f"{sc.name}", args.quiet, unit="replication"))
+    except KeyboardInterrupt:
+        raise RunFault(f"interrupted: {kept_note(RunStore(store), reps)} (partial); rerun the same "
+                       f"command to resume; {out} is unchanged", 130) from None
+    except OSError as exc:  # e.g. the disk filled up while storing a replication
+        raise RunFault(f"{exc.filename or store}: {exc.strerror or exc}; {kept_note(RunStore(store), reps)}; "
+                       f"rerun the same command to resume; {out} is unchanged") from None
     failed = [r for r in res.manifest["replications"] if r["error"]]
-    res.manifest["overrides"] = list(args.overrides)
-    res.write(out)
+    if failed:
+        raise RunFault(f"{len(failed)} of {plural(reps, 'replication')} failed, so {out} was not written (earlier "
+                       f"results there are untouched); the failed runs' errors and the finished "
+                       f"replications are kept in {store}; first error: "
+                       f"{failed[0]['error'].strip().splitlines()[-1]}; rerun to retry the failed ones")
+    if args.need is not None:
+        res.manifest["need"] = {"prob": args.need, "buffer": args.buffer}
+    try:
+        write_results(out, res.weekly, res.manifest)
+    except OSError as exc:
+        raise RunFault(f"{out}: cannot write the results ({exc.strerror or exc}); earlier results there "
+                       f"are untouched; the {reps} replications are kept in {store}: rerun the same "
+                       "command to write them") from None
+    shutil.rmtree(store, ignore_errors=True)
     import pandas as pd
 
-    targets = load_targets(args.targets) if args.targets and Path(args.targets).exists() else None
+    if args.need is not None and not res.weekly.empty:
+        _print_need(res.weekly, sc, args.need, args.buffer, out)
+
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{sc.name}: {plural(reps, 'replication')}, seed {res.manifest['seed']}; "
               f"{statistic_label(args.stat)} ±95% half-width [letter]")
@@ -202,31 +242,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             if any("(partial:" in str(c) for c in table.columns):
                 print("(partial: the window lies partly outside the simulated weeks; computed over the weeks shown)")
             if targets is not None:
-                from .report.summary import inside
-
                 kept = Targets(source=targets.source, targets=[t for t in targets.targets
                                                                if inside(res.weekly, t.window)])
                 if kept.targets:  # only targets whose window lies wholly inside the simulated weeks
                     print()
-                    print(format_targets(_compare(res.weekly, kept)))
-    from .report.binding import weekly_flags
-
+                    print(format_targets(compare(res.weekly, kept)))
     for line in binding_for_run(sc, args.scenario, args.overrides):
         print(f"\nnote: {line}")
-    for metric, weeks in weekly_flags(res.weekly):
-        if weeks:
-            print(f"note: {metric}: a constraint binds in {plural(weeks, 'week')} (the part's own weekly record)")
+    for line in weekly_sentences(res.weekly):
+        print(f"note: {line}")
     print("\n" + _times(res.manifest, out))
-    if failed:
-        print(f"{plural(len(failed), 'replication')} failed; errors are in {out}/manifest.json", file=sys.stderr)
-        return 1
     return 0
-
-
-def _compare(weekly: Any, targets: Any) -> Any:
-    from .report.targets import compare
-
-    return compare(weekly, targets)
 
 
 def _times(manifest: dict[str, Any], out: Path) -> str:
@@ -234,8 +260,33 @@ def _times(manifest: dict[str, Any], out: Path) -> str:
     per_run = [r["runtime_s"] for r in manifest["replications"]]
     n = len(per_run)
     cpu = f"; CPU {sum(per_run) / n:.2f}s per replication" if n else ""
+    resumed = manifest.get("resumed_replications") or 0
     return (f"results: {out}/weekly.parquet, weekly.csv, manifest.json (wall time {manifest['wall_time_s']:.1f}s "
-            f"for {plural(n, 'replication')} on {plural(int(manifest.get('workers') or 1), 'worker')}{cpu})")
+            f"for {plural(n, 'replication')} on {plural(int(manifest.get('workers') or 1), 'worker')}{cpu}"
+            + (f"; {resumed} resumed from an interrupted run" if resumed else "") + ")")
+
+
+def _print_need(weekly: "pd.DataFrame", sc: "Scenario", prob: float, buffer: float, out: Path) -> None:
+    from .experiment.store import atomic_write
+    from .metrics.need import need_table, peak_needs
+
+    table = need_table(weekly, prob, buffer, sc)
+    atomic_write(out / "need.csv", lambda p: table.to_csv(p, index=False))
+    extra = f" plus {buffer:.0%} buffer" if buffer else ""
+    print(f"\nrequired capacity at P{prob * 100:g}{extra} (places that sufficed in >= {prob:.0%} of "
+          f"replications), per week in {out}/need.csv:")
+    print(peak_needs(table).to_string(index=False))
+
+
+def _certainty(text: str) -> float:
+    """argparse type: a probability in (0, 1]."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {v:g}")
+    return v
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -244,7 +295,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     spec_path = Path(args.spec or Path(args.scenario).with_suffix(".calibration.yaml"))
     spec, base = load_spec(spec_path)
-    out = Path(args.out or f"results/calibration/{Path(args.scenario).stem}")
+    from .experiment.store import check_output_dir
+
+    out = check_output_dir(Path(args.out or f"results/calibration/{Path(args.scenario).stem}"))
     fit_ids = args.fit_targets.split(",") if args.fit_targets else None
     if fit_ids:
         from .calibration.spec import check_names
@@ -296,11 +349,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .calibration.validation import write_validation
     from .experiment.runner import run_scenario
+    from .experiment.store import check_output_dir
     from .report.targets import load_targets
     from .scenario.loader import load_scenario
 
     sc = load_scenario(args.scenario, args.overrides)
     targets = load_targets(args.targets)
+    check_output_dir(args.out)
     res = run_scenario(sc, reps=args.reps, seed=args.seed, workers=args.workers,
                        progress=Progress(f"validate {sc.name}", args.quiet))
     failed = [r for r in res.manifest["replications"] if r["error"]]
@@ -338,17 +393,20 @@ def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignor
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    import shutil
+
     from .experiment.compare import compare_scenarios
     from .experiment.figures import key_figures
+    from .experiment.runner import StoredRuns
+    from .experiment.store import RunStore, check_output_dir, kept_note, run_store_path, safe_name
     from .report.binding import binding_for_run
+    from .scenario.errors import RunFault, ScenarioError
     from .scenario.loader import load_scenario
 
     windows = _windows(args)
     base = load_scenario(args.base, args.overrides)
     alt_files = args.alternatives or ([args.base] if args.alt_set else [])
     if not alt_files:
-        from .scenario.errors import ScenarioError
-
         raise ScenarioError("compare", "", "give an alternative scenario file, or --alt-set PATH=VALUE for a "
                             "what-if of the base")
     alts = [load_scenario(a, [*args.overrides, *args.alt_set]) for a in alt_files]
@@ -356,14 +414,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         alts = [a.model_copy(update={"name": f"{a.name}-what-if" if a.name == base.name else a.name})
                 for a in alts]
     reps = args.reps or base.replications
-    progress = Progress(f"compare {base.name}", args.quiet)
-    total = reps * (1 + len(alts))
-    args.interrupted = lambda: (f"interrupted: {progress.done} of {plural(total, 'run')} finished, none stored "
-                                "(a comparison is written when every run finishes); rerun the same command")
     figures = key_figures(base, args.metrics or None, windows, args.stat)
-    with _executor(args, total) as ex:
-        cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=ex, figures=figures,
-                                progress=progress)
+    stem = "-vs-".join(safe_name(s.name) for s in [base, *alts])[:180]
+    plot = Path(args.plot or f"results/compare/{stem}.png")
+    check_output_dir(plot.parent, "--plot")
+    runs = RunStore(run_store_path(plot.with_suffix("")))  # finished replications, kept for a resume
+    try:
+        with _executor(args, reps * (1 + len(alts))) as ex, runs.lock():
+            cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=StoredRuns(ex, runs),
+                                    figures=figures, progress=Progress(f"compare {base.name}", args.quiet))
+    except KeyboardInterrupt:
+        raise RunFault(f"interrupted: {kept_note(runs, reps * (1 + len(alts)))}; rerun the same command "
+                       "to resume", 130) from None
     print(cmp.format())
     for line in [m for a in alts for m in binding_for_run(a, args.base, args.alt_set)] if args.alt_set else []:
         print(f"\nnote: {line}")
@@ -374,8 +436,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         alt0 = cmp.alternatives[0]
         print(f"\nstored: {', '.join(str(Path(args.store) / n) for n in cmp.results)}; report: ketensim report "
               f"{Path(args.store) / alt0} --baseline {Path(args.store) / cmp.base}")
-    stem = "-vs-".join([cmp.base, *cmp.alternatives])
-    plot = Path(args.plot or f"results/compare/{stem}.png")
     cmp.plot(plot)
     table = plot.with_suffix(".csv")
     from .experiment.store import atomic_write
@@ -384,7 +444,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\nplot: {plot}  table: {table}")
     bad = {k: v for k, v in cmp.errors.items() if v}
     for name, errs in bad.items():
-        print(f"{name}: {plural(len(errs), 'replication')} failed:\n{errs[0]}", file=sys.stderr)
+        print(f"{name}: {plural(len(errs), 'replication')} failed; last line of the first error: "
+              f"{errs[0].strip().splitlines()[-1]}", file=sys.stderr)
+    if not bad:
+        shutil.rmtree(runs.root, ignore_errors=True)
     return 1 if bad else 0
 
 
@@ -394,23 +457,35 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment.sweep import plan_sweep, run_sweep
 
     plan = plan_sweep(args.sweep, args.reps)
-    out = Path(args.out or f"results/sweeps/{plan.spec.name}")
+    from .experiment.store import check_output_dir, safe_name
 
-    def stored() -> str:
-        from .experiment.store import RunStore
+    shard = None
+    if args.shard:
+        from .experiment.shard import parse_shard, run_shard
 
-        n = sum(1 for ok in RunStore(out).status().values() if ok)
-        return (f"interrupted: {n} of {plural(plan.total, 'run')} stored in {out}; rerun the same command to "
-                "continue")
-
-    args.interrupted = stored
+        shard = parse_shard(args.shard)
+    suffix = f"-shard-{shard.k}-of-{shard.n}" if shard else ""
+    out = check_output_dir(Path(args.out or f"results/sweeps/{safe_name(plan.spec.name)}{suffix}"))
+    from .experiment.store import RunStore, kept_note
     from .report.binding import sweep_notes
+    from .scenario.errors import RunFault
 
     for line in sweep_notes(plan.points, plan.scenarios):
         print(f"note: {line}", file=sys.stderr)
-    with _executor(args, plan.total) as ex:
-        res = run_sweep(args.sweep, out, executor=ex, replications=args.reps,
-                        progress=Progress(f"sweep {plan.spec.name}", args.quiet))
+    try:
+        with _executor(args, plan.total) as ex:
+            kw = dict(executor=ex, replications=args.reps,
+                      progress=Progress(f"sweep {plan.spec.name}{suffix}", args.quiet))
+            res = run_shard(args.sweep, out, shard, **kw) if shard else run_sweep(args.sweep, out, **kw)
+    except KeyboardInterrupt:
+        raise RunFault(f"interrupted: {kept_note(RunStore(out), plan.total)}; rerun the same command "
+                       "to resume", 130) from None
+    except OSError as exc:  # e.g. the disk filled up while storing a run
+        raise RunFault(f"{exc.filename or out}: {exc.strerror or exc}; {kept_note(RunStore(out), plan.total)}; "
+                       "rerun the same command to resume") from None
+    if res.store.damaged:
+        print(f"{len(res.store.damaged)} damaged or misplaced run file(s) were set aside (*.damaged) and "
+              f"redone, e.g. {res.store.damaged[0][0]}: {res.store.damaged[0][1]}", file=sys.stderr)
     with pd.option_context("display.width", 220, "display.max_columns", 30, "display.max_rows", 200,
                            "display.float_format", "{:,.1f}".format):
         shown = res.summary.copy()
@@ -419,9 +494,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 shown[col] = shown[col].map(str)
         print(shown.to_string(index=False))
     print(f"\n{plan.spec.name}: {plural(len(plan.points), 'design point')} x "
-          f"{plural(plan.spec.replications, 'replication')} = {plural(plan.total, 'run')}; ran {res.ran}, "
-          f"skipped {res.skipped} finished, {res.failed} failed; wall time {res.wall_s:.1f}s on {ex.name} "
-          f"({plural(ex.workers, 'worker')})")
+          f"{plural(plan.spec.replications, 'replication')} = {plural(plan.total, 'run')}"
+          f"{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; "
+          f"ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
+          f"wall time {res.wall_s:.1f}s on {ex.name} ({plural(ex.workers, 'worker')})")
     print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
     print(f"open it: ketensim report {out}  (overview), ketensim report {out} --point N --baseline-point M, "
           f"or ketensim.read('{out}').point(N) in Python")
@@ -429,6 +505,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{plural(res.failed, 'run')} failed; their errors are in the run files' metadata "
               f"(ketensim.experiment.store.RunStore.read_meta); rerun to retry them", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_sweep_merge(args: argparse.Namespace) -> int:
+    from .experiment.shard import merge_stores
+
+    store, n = merge_stores(args.out, args.stores)
+    print(f"merged {len(args.stores)} store(s): {n} runs into {store.root} "
+          f"(manifest.json, summary.csv, runs/point=*/rep=*.parquet)")
     return 0
 
 
@@ -461,28 +546,83 @@ def cmd_advise(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_size(args: argparse.Namespace) -> int:
+    from .experiment.size import SizeError
+    from .experiment.size_scenario import default_out, size_scenario, write_size
+
+    def shown(v: float, p: float) -> None:
+        if not args.quiet:
+            print(f"  {' + '.join(args.lever)} = {v:g}: P = {p:.2f}", file=sys.stderr)
+
+    try:
+        with _executor(args, args.reps) as ex:
+            res = size_scenario(args.scenario, args.lever, args.metric, args.window, args.stat,
+                                at_most=args.at_most, at_least=args.at_least, prob=args.prob,
+                                reps=args.reps, low=args.low, high=args.high, step=args.step,
+                                seed=args.seed, overrides=tuple(args.overrides), executor=ex,
+                                on_eval=shown, slack=args.slack)
+    except SizeError as exc:
+        if exc.result is not None and exc.result.evaluations:
+            out = args.out or default_out(args.scenario, exc.result)
+            write_size(exc.result, out)
+            print(f"ketensim: size: {exc} (evaluations in {out}/size.json)", file=sys.stderr)
+            return 1
+        print(f"ketensim: error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or default_out(args.scenario, res)
+    js, png = write_size(res, out)
+    lo, hi = (("-" if x is None else f"{x:g}") for x in res.interval)
+    below = "-" if res.prob_below is None else f"{res.prob_below:.2f}"
+    print(f"{res.value:g}")
+    print(f"{res.direction} {res.lever} with P({args.stat} {args.metric} over {args.window} "
+          f"{res.condition}) >= {res.prob:g}: {res.value:g} (P = {res.prob_achieved:.2f}; one step "
+          f"{'below' if res.direction == 'smallest' else 'above'}: {below}); 90% bootstrap interval "
+          f"[{lo}, {hi}]; {len(res.evaluations)} values x {res.reps} replications (CRN)"
+          + (f"; {res.note}" if res.note else ""))
+    print(f"written: {js}, {png}")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from .experiment.runner import run_scenario
+    from .report.forecast_write import write_forecast
+    from .scenario.loader import load_scenario
+
+    sc = load_scenario(args.scenario, args.overrides)
+    if args.reps < 20:
+        log.warning("forecast with %d replications: the 90%% band needs at least 20", args.reps)
+    with _executor(args, args.reps) as ex:
+        res = run_scenario(sc, reps=args.reps, seed=args.seed, executor=ex,
+                           progress=Progress(f"{sc.name}", args.quiet))
+    failed = [r for r in res.manifest["replications"] if r["error"]]
+    h = sc.horizon
+    out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
+    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
+    print((out / "README.md").read_text())
+    if failed:
+        print(f"{len(failed)} replication(s) failed; errors are in {out}/manifest.json", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    from .experiment.store import check_output_dir, read_results
     from .experiment.sweep_results import is_sweep_store
     from .report.html import write_report
-    from .report.targets import load_targets
+    from .scenario.errors import ScenarioError
 
     windows = _windows(args)
     sweep = is_sweep_store(args.results)
-    dirs = [args.results] + ([args.baseline] if args.baseline else [])
-    for d in dirs:
-        if is_sweep_store(d):
-            continue
-        if not (Path(d) / "weekly.parquet").exists() or not (Path(d) / "manifest.json").exists():
-            print(f"ketensim: error: {d}: no results here (expected weekly.parquet and manifest.json, "
-                  "as written by `ketensim run`, or a sweep store written by `ketensim sweep`)", file=sys.stderr)
-            return 2
+    for d in [args.results] + ([args.baseline] if args.baseline else []):
+        if not is_sweep_store(d):
+            read_results(d)  # a missing or damaged folder is a one-line error before any work
     if not sweep and (args.point is not None or args.baseline_point is not None):
-        print(f"ketensim: error: {args.results}: --point and --baseline-point need a sweep store", file=sys.stderr)
-        return 2
+        raise ScenarioError(args.results, "", "--point and --baseline-point need a sweep store")
     if args.baseline_point is not None and args.point is None:
-        print("ketensim: error: --baseline-point needs --point N", file=sys.stderr)
-        return 2
-    targets = load_targets(args.targets) if args.targets and Path(args.targets).exists() else None
+        raise ScenarioError(args.results, "", "--baseline-point needs --point N")
+    targets = _targets_arg(args.targets)
+    if args.out:
+        check_output_dir(Path(args.out).parent, "--out")
     path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets, lang=args.lang,
                         windows=windows, stat=args.stat, chain=args.chain_window, point=args.point,
                         baseline_point=args.baseline_point)
@@ -511,6 +651,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ketensim", description="Simulate the Dutch migration chain under COVID-19.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    p.add_argument("--no-limits", action="store_true",
+                   help="lift the plausibility bounds on stocks, capacities, rates and sizes")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("check", help="validate a scenario and print a summary")
@@ -521,11 +663,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_args(r)
     r.add_argument("--reps", type=positive_int, help="replications (default: the scenario's)")
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    r.add_argument("--out", help="output folder (default: results/<scenario name>)")
-    r.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file to compare with")
+    r.add_argument("--out", help="output folder (default: results/<scenario name>, with -set-<hash> for --set)")
+    r.add_argument("--targets", help=f"targets file to compare with (default: {DEFAULT_TARGETS} when present)")
+    r.add_argument("--need", type=_certainty, metavar="P",
+                   help="also report the places needed per week at certainty P (e.g. 0.9): need.csv")
+    r.add_argument("--buffer", type=float, default=0.0, metavar="SHARE",
+                   help="with --need: add this share on top of the quantile (e.g. 0.05)")
     _add_window_args(r)
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
+
+    f = sub.add_parser("forecast", help="trajectories with a 90%% band and planning tables of a "
+                       "multi-year scenario (results/forecast-<first>-<last year>/)")
+    _add_scenario_args(f)
+    f.add_argument("--reps", type=positive_int, default=20, help="replications (default 20, at least 20)")
+    f.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    f.add_argument("--from-year", type=int, default=2021, help="first forecast year (default 2021)")
+    f.add_argument("--out", help="output folder (default: results/forecast-<first>-<last year>)")
+    _add_executor_args(f)
+    f.set_defaults(func=cmd_forecast)
 
     c = sub.add_parser("calibrate", help="fit the calibration parameters to the letter's targets")
     c.add_argument("scenario", help="scenario YAML file (its .calibration.yaml sits next to it)")
@@ -565,11 +721,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("base", help="base scenario YAML")
     c.add_argument("alternatives", nargs="*", metavar="alt",
                    help="alternative scenario YAML(s) (none with --alt-set: the base with those overrides)")
+    c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help=SET_HELP + " (in every scenario)")
     c.add_argument("--alt-set", dest="alt_set", action="append", default=[], metavar="PATH=VALUE",
                    help="override in the alternatives only, e.g. a dated change 'path@2020-W40=value' (repeatable)")
     c.add_argument("--store", metavar="DIR", help="also store every scenario's results in DIR/<name> (for the report)")
-    c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help=SET_HELP + " (in every scenario)")
     c.add_argument("--reps", type=positive_int, help="replications (default: the base scenario's)")
     c.add_argument("--seed", type=int, help="root seed for all scenarios (default: the base's)")
     c.add_argument("--metric", dest="metrics", action="append", default=[],
@@ -583,18 +739,46 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("sweep", help="sweep YAML file")
     s.add_argument("--out", help="result store (default: results/sweeps/<sweep name>)")
     s.add_argument("--reps", type=positive_int, help="replications per design point (default: the file's)")
+    s.add_argument("--shard", metavar="K/N", help="run only shard K of N into its own store (merge with "
+                   "`ketensim sweep merge OUT STORE...`)")
     _add_executor_args(s)
     s.set_defaults(func=cmd_sweep)
+    m = sub.add_parser("sweep-merge", help="merge shard stores (also spelled `ketensim sweep merge OUT STORE...`)")
+    m.add_argument("out", metavar="OUT", help="new store folder")
+    m.add_argument("stores", nargs="+", metavar="STORE", help="shard stores of one sweep")
+    m.set_defaults(func=cmd_sweep_merge)
 
     a = sub.add_parser("advise", help="replications needed for a relative precision (CI half-width)")
     _add_scenario_args(a)
     a.add_argument("--pilot", type=positive_int, default=10, help="pilot replications (default 10)")
-    a.add_argument("--precision", type=float, default=0.05, help="relative half-width (default 0.05)")
+    a.add_argument("--precision", type=float, default=0.05, help="relative half-width > 0 (default 0.05)")
     a.add_argument("--metric", dest="metrics", action="append", default=[],
                    help="only figures of this metric (repeatable)")
     a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     _add_executor_args(a)
     a.set_defaults(func=cmd_advise)
+    z = sub.add_parser("size", help="smallest/largest lever value meeting a condition with probability P")
+    _add_scenario_args(z)
+    z.add_argument("--lever", required=True, action="append", metavar="PATH[@DATE]",
+                   help="the parameter to size (override grammar); repeat to tie several to one value")
+    z.add_argument("--metric", required=True, help="weekly metric of the condition")
+    z.add_argument("--window", required=True, metavar="FROM..TO", help="ISO weeks or dates, e.g. 2020-W38..2020-W53")
+    z.add_argument("--stat", default="sum", help="statistic over the window: sum, mean, max, min, end")
+    g = z.add_mutually_exclusive_group(required=True)
+    g.add_argument("--at-most", type=float, metavar="V", help="condition: statistic <= V")
+    g.add_argument("--at-least", type=float, metavar="V", help="condition: statistic >= V")
+    z.add_argument("--prob", type=_certainty, default=0.9, help="required probability over replications (default 0.9)")
+    z.add_argument("--reps", type=positive_int, default=20, help="replications per value (default 20)")
+    z.add_argument("--low", type=float, help="lowest value searched (default 0)")
+    z.add_argument("--high", type=float, help="highest value searched (default: doubled until met)")
+    z.add_argument("--step", type=float, help="resolution of the answer (default 1 for whole numbers)")
+    z.add_argument("--slack", type=int, default=1, metavar="K",
+                   help="accept a dip of the probability by up to K replications between evaluated values "
+                        "(default 1); a larger dip is refused as non-monotone")
+    z.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    z.add_argument("--out", help="output folder (default: results/size/<scenario>-<hash>)")
+    _add_executor_args(z)
+    z.set_defaults(func=cmd_size)
     rep = sub.add_parser("report", help="write a self-contained HTML report of stored results")
     rep.add_argument("results", metavar="RESULTS_DIR",
                      help="results folder written by `ketensim run`, or a sweep store (overview report)")
@@ -602,7 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--point", type=int, metavar="N", help="a sweep store's design point N (its full report)")
     rep.add_argument("--baseline-point", type=int, metavar="M", help="compare --point N with point M of the store")
     rep.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS_DIR/report.html)")
-    rep.add_argument("--targets", default=DEFAULT_TARGETS, help="targets file with the letter's figures")
+    rep.add_argument("--targets", help=f"targets file with the letter's figures (default: {DEFAULT_TARGETS} when present)")
     rep.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the report (default en)")
     rep.add_argument("--chain-window", metavar="[NAME=]FROM..TO",
                      help="window of the chain overview (default: where the scenarios differ most)")
@@ -617,22 +801,95 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    from .experiment.executors import ExecutorError
+INPUT_OPTIONS = ("targets", "spec", "backtest", "baseline")
+"""Options naming a file or folder to read: when given explicitly, it must exist."""
+
+
+def _check_common_args(args: argparse.Namespace, defaults: dict[str, object] | None = None) -> None:
+    """Checks of options whatever subcommand declares them: a seed is a whole number in
+    range, a precision a positive finite number, an explicitly given input file exists."""
+    import math
+
+    from .experiment.runner import check_seed
     from .scenario.errors import ScenarioError
 
+    if getattr(args, "seed", None) is not None:
+        check_seed(args.seed, "--seed")
+    precision = getattr(args, "precision", None)
+    if precision is not None and not (isinstance(precision, float) and math.isfinite(precision) and precision > 0):
+        raise ScenarioError("--precision", "", f"must be a positive number (a relative half-width such as "
+                            f"0.05), got {precision}")
+    for opt in INPUT_OPTIONS:
+        value = getattr(args, opt, None)
+        if value and value != (defaults or {}).get(opt) and value != DEFAULT_TARGETS and not Path(value).exists():
+            raise ScenarioError(f"--{opt}", value, "not found")
+
+
+def _defaults(parser: argparse.ArgumentParser, command: str | None) -> dict[str, object]:
+    """The chosen subcommand's option defaults (to tell an explicit option from a default)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001
+        sub = getattr(action, "choices", {}).get(command) if command else None
+        if sub is not None:
+            return {a.dest: a.default for a in sub._actions}  # noqa: SLF001
+    return {}
+
+
+def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = None) -> int:
+    """Run a subcommand so that every failure is one line on stderr: bad input exits 2, a
+    fault during the run 1 (the message says what was kept), Ctrl-C 130; ``-v`` adds the
+    traceback of unexpected errors. Text given to matplotlib is never parsed as maths."""
+    from .experiment.executors import ExecutorError
+    from .scenario.bounds import limits_off
+    from .scenario.errors import RunFault, ScenarioError, one_line
+
+    def fail(message: str, code: int) -> int:
+        clear = "\r\033[K" if sys.stderr.isatty() else ""  # over a progress bar, not after it
+        print(f"{clear}ketensim: error: {one_line(message)}", file=sys.stderr)
+        return code
+
     try:
-        return int(args.func(args) or 0)
+        with contextlib.ExitStack() as stack:
+            if getattr(args, "no_limits", False):
+                stack.enter_context(limits_off())
+            with contextlib.suppress(ImportError):
+                import matplotlib
+
+                stack.enter_context(matplotlib.rc_context({"text.parse_math": False}))
+            _check_common_args(args, defaults)
+            return int(args.func(args) or 0)
     except (ScenarioError, ExecutorError) as exc:
-        print(f"ketensim: error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc), getattr(exc, "exit_code", 2))
+    except RunFault as exc:
+        return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        note = getattr(args, "interrupted", None)
-        print(f"\nketensim: {note() if callable(note) else 'interrupted; nothing was stored'}", file=sys.stderr)
-        return 130
+        return fail("interrupted", 130)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        where = exc.filename or "ketensim"
+        return fail(f"{where}: {exc.strerror or exc}", 1)
+    except RecursionError:
+        return fail("input nested too deeply", 2)
+    except MemoryError:
+        return fail("out of memory (try fewer replications, design points or weeks)", 1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        if args.verbose:
+            traceback.print_exc()
+        return fail(f"internal error: {type(exc).__name__}: {exc} (rerun with -v for the traceback)", 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["sweep", "merge"] and not Path("merge").exists():  # `sweep merge OUT STORE...`
+        argv = ["sweep-merge", *argv[2:]]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return _run_guarded(args, _defaults(parser, getattr(args, "command", None)))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,13 @@ def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targ
     return load_targets(Path(targets))
 
 
+def _plain_text() -> Any:
+    """Matplotlib context in which text (scenario and phase names) is never parsed as maths."""
+    import matplotlib
+
+    return matplotlib.rc_context({"text.parse_math": False})
+
+
 @dataclass
 class Results:
     """Weekly results of one scenario over replications, with their provenance.
@@ -176,16 +183,18 @@ class Results:
         from .report.plots import plot_compare, plot_series
 
         tg = _targets(targets)
-        if baseline is not None:
-            return plot_compare({baseline.name: baseline.weekly, self.name: self.weekly}, metric, ax=ax,
-                                targets=tg, phases=self.phases, band=band, **kw)
-        return plot_series(self.weekly, metric, ax=ax, targets=tg, phases=self.phases, band=band, **kw)
+        with _plain_text():
+            if baseline is not None:
+                return plot_compare({baseline.name: baseline.weekly, self.name: self.weekly}, metric, ax=ax,
+                                    targets=tg, phases=self.phases, band=band, **kw)
+            return plot_series(self.weekly, metric, ax=ax, targets=tg, phases=self.phases, band=band, **kw)
 
     def plot_occupancy(self, *, ax: "Axes | None" = None) -> "Axes":
         """COA occupancy against places (and persons in emergency locations)."""
         from .report.plots import plot_occupancy
 
-        return plot_occupancy(self.weekly, ax=ax, phases=self.phases)
+        with _plain_text():
+            return plot_occupancy(self.weekly, ax=ax, phases=self.phases)
 
     def plot_chain(self, window: tuple[object, object] | None = None, *, ax: "Axes | None" = None) -> "Axes":
         """Sankey-like overview of the chain's flows, persons per week over a window.
@@ -195,19 +204,34 @@ class Results:
         """
         from .report.plots import plot_chain
 
-        return plot_chain(self.weekly, window, ax=ax)
+        with _plain_text():
+            return plot_chain(self.weekly, window, ax=ax)
 
     def plot_part(self, part: str, baseline: "Results | None" = None) -> "Figure":
         """Small multiples of every metric of one part (``ind``, ``coa``, ``dtv``, ...)."""
         from .report.plots import plot_part
 
-        return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
-                         baseline=None if baseline is None else baseline.weekly,
-                         names=(baseline.name if baseline else "baseline", self.name))
+        with _plain_text():
+            return plot_part(self.weekly, part, targets=_targets(True), phases=self.phases,
+                             baseline=None if baseline is None else baseline.weekly,
+                             names=(baseline.name if baseline else "baseline", self.name))
+
+    def need(self, prob: float = 0.9, buffer: float = 0.0) -> "pd.DataFrame":
+        """Places needed per week at certainty ``prob`` (the empirical P-quantile over
+        replications, plus ``buffer``) for reception, quarantine/isolation and detention, with
+        P10, median, P90 and the capacity in place (``metrics.need.need_table``)."""
+        from .metrics.need import need_table
+        from .scenario.schema import Scenario
+
+        sc = self.scenario
+        if sc is None and self.manifest.get("scenario"):
+            sc = Scenario.model_validate(self.manifest["scenario"])
+        return need_table(self.weekly, prob, buffer, sc)
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads)."""
-        from .experiment.store import write_results
+        """Store as weekly.parquet, weekly.csv and manifest.json (what ``ketensim report`` reads),
+        as a set: the folder is replaced whole or, on any failure, left as it was."""
+        from .experiment.store import check_output_dir, write_results
 
-        write_results(out_dir, self.weekly, self.manifest)
+        write_results(check_output_dir(out_dir, "out_dir", results_set=True), self.weekly, self.manifest)
         return Path(out_dir)

@@ -5,18 +5,62 @@ order; callers sort by key. Every job carries its own seed and replication, so t
 do not depend on which executor or worker ran them (bit-identical by construction, checked
 by the tests). At most ``window`` jobs are in flight, so memory stays flat however many jobs
 a sweep has.
+
+A job that kills its worker process (a crash, the OOM killer) does not sink the batch: its
+companions are retried one at a time, and a job that kills its worker ``MAX_DEATHS`` times
+is given to ``on_lost(key, args, error)`` (default: the job function's ``on_worker_lost``
+attribute) whose result is yielded as the job's. Local worker processes ignore Ctrl-C (the
+parent handles it and kills them) and exit by themselves when the parent dies.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Hashable, Protocol
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
 Job = tuple[Hashable, Callable[..., Any], tuple[Any, ...]]
+OnLost = Callable[[Hashable, tuple[Any, ...], str], Any]
+MAX_DEATHS = 3
+"""Worker deaths a job may cause before it is recorded as failed."""
+
+
+def _lost(job: Job, on_lost: OnLost | None, error: str) -> Any:
+    """The failure result of a job whose worker died, or an ExecutorError when nobody
+    said how to record one."""
+    key, fn, args = job
+    handler = on_lost or getattr(fn, "on_worker_lost", None)
+    if handler is None:
+        raise ExecutorError(f"job {key!r}: {error}")
+    log.warning("job %r recorded as failed: %s", key, error)
+    return handler(key, args, error)
+
+
+def short_text(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    """Worker initializer: ignore Ctrl-C (the parent decides) and exit as soon as the parent
+    process is gone (SIGKILL of a sweep must not leave orphans computing for minutes)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ketensim-parent-watch", daemon=True).start()
 
 
 class ExecutorError(Exception):
@@ -29,7 +73,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]: ...
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -40,14 +84,14 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
         for key, fn, args in jobs:
             yield key, fn(*args)
 
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "SerialExecutor":
+    def __enter__(self) -> SerialExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -63,18 +107,90 @@ class ProcessExecutor:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_watch_parent,
+                                   initargs=(os.getpid(),))
+
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+        """Windowed like ``_windowed``; after a worker death the jobs that were in flight
+        are retried one at a time, so the one that kills its worker is found and, after
+        ``MAX_DEATHS`` deaths, recorded failed while the rest go on."""
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        yield from _windowed(lambda fn, args: self._pool.submit(fn, *args), jobs,  # type: ignore[union-attr]
-                             2 * self.workers, _wait_concurrent)
+            self._pool = self._new_pool()
+        it = iter(jobs)
+        pending: dict[Future, Job] = {}
+        suspects: deque[Job] = deque()
+        deaths: dict[Hashable, int] = {}
+        window = 2 * self.workers
+        try:
+            while True:
+                isolating = bool(suspects) or any(j[0] in deaths for j in pending.values())
+                refused = False
+                while len(pending) < (1 if isolating else window):
+                    job = suspects.popleft() if suspects else next(it, None)
+                    if job is None:
+                        break
+                    try:
+                        pending[self._pool.submit(job[1], *job[2])] = job
+                    except BrokenProcessPool:  # a worker died since the last wait: not this job's fault
+                        suspects.appendleft(job)
+                        refused = True
+                        break
+                    isolating = isolating or job[0] in deaths
+                if refused and not pending:
+                    self._restart()
+                    continue
+                if not pending:
+                    return
+                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
+                broken: list[Job] = []
+                for fut in done:
+                    job = pending.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken.append(job)
+                        continue
+                    deaths.pop(job[0], None)
+                    yield job[0], result
+                if not broken:
+                    continue
+                broken += pending.values()  # the pool is dead: the rest in flight fails too
+                pending.clear()
+                self._restart()
+                for job in broken:
+                    deaths[job[0]] = deaths.get(job[0], 0) + 1
+                    if deaths[job[0]] >= MAX_DEATHS:
+                        deaths.pop(job[0])
+                        yield job[0], _lost(job, on_lost, f"its worker process died {MAX_DEATHS} times "
+                                            "(crash or out of memory); not retried")
+                    else:
+                        suspects.append(job)
+                log.warning("a worker process died; retrying %d job(s) one at a time", len(broken))
+        except BaseException:  # Ctrl-C, or the consumer stopped: do not wait for running jobs
+            self._kill()
+            raise
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+
+    def _kill(self) -> None:
+        if self._pool is None:
+            return
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def __enter__(self) -> "ProcessExecutor":
+    def __enter__(self) -> ProcessExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -108,39 +224,62 @@ class DaskExecutor:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
         log.info("dask executor on %s with %d workers", self.client.scheduler.address, self.workers)
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+        """As completed, windowed. A job whose workers died (the scheduler's
+        ``allowed-failures``) may only have shared a worker with the culprit, so it is run
+        again alone; killing its worker alone too, it is recorded through ``on_lost`` and
+        the batch goes on."""
         from distributed import as_completed
+        from distributed.scheduler import KilledWorker
 
         window = 2 * max(self.workers, 1)
         it = iter(jobs)
-        keys: dict[str, Hashable] = {}
+        keys: dict[str, Job] = {}
         ac = as_completed()
-        for _ in range(window):
-            if not self._submit(it, ac, keys):
-                break
-        for fut in ac:
-            key = keys.pop(fut.key)
-            result = fut.result()
-            fut.release()
-            yield key, result
-            self._submit(it, ac, keys)
+        suspects: deque[Job] = deque()
+        alone: set[Hashable] = set()
 
-    def _submit(self, it: Iterator[Job], ac: Any, keys: dict[str, Hashable]) -> bool:
-        job = next(it, None)
-        if job is None:
-            return False
-        key, fn, args = job
-        fut = self.client.submit(fn, *args, pure=False, retries=0)
-        keys[fut.key] = key
-        ac.add(fut)
-        return True
+        def submit(job: Job) -> None:
+            fut = self.client.submit(job[1], *job[2], pure=False, retries=0)
+            keys[fut.key] = job
+            ac.add(fut)
+
+        while True:
+            if suspects:
+                if not keys:
+                    job = suspects.popleft()
+                    alone.add(job[0])
+                    submit(job)
+            else:
+                while len(keys) < window:
+                    job = next(it, None)
+                    if job is None:
+                        break
+                    submit(job)
+            if not keys:
+                return
+            fut = next(ac)
+            job = keys.pop(fut.key)
+            try:
+                result = fut.result()
+            except KilledWorker as exc:
+                fut.release()
+                if job[0] not in alone:
+                    log.warning("job %r: its Dask worker died; running it again alone", job[0])
+                    suspects.append(job)
+                    continue
+                result = _lost(job, on_lost, f"it killed its Dask worker repeatedly, also when run alone "
+                                             f"({short_text(exc)}); not retried")
+            alone.discard(job[0])
+            fut.release()
+            yield job[0], result
 
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 
-    def __enter__(self) -> "DaskExecutor":
+    def __enter__(self) -> DaskExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -93,6 +93,9 @@ def plan_sweep(path: str | Path, replications: int | None = None) -> SweepPlan:
     spec, base = load_sweep(path)
     if replications is not None:
         spec = spec.model_copy(update={"replications": replications})
+    from .checks import check_design_size
+
+    check_design_size(spec, str(path))
     points = design_points(spec)
     scenarios = []
     for p in points:
@@ -103,7 +106,11 @@ def plan_sweep(path: str | Path, replications: int | None = None) -> SweepPlan:
             raise ScenarioError(str(path), where, f"{exc.path}: {exc.problem}" if exc.path
                                 else exc.problem) from None
     seed = spec.seed if spec.seed is not None else scenarios[0].seed
-    return SweepPlan(spec, base, seed, points, scenarios)
+    plan = SweepPlan(spec, base, seed, points, scenarios)
+    from .checks import check_sweep
+
+    check_sweep(plan, str(path))  # outcomes, windows, metrics and size, before the first run
+    return plan
 
 
 def _run_job(scenario: Scenario, point: int, replication: int, seed: int) -> tuple[Any, dict[str, Any]]:
@@ -112,6 +119,16 @@ def _run_job(scenario: Scenario, point: int, replication: int, seed: int) -> tup
             "events": rec.events, "error": rec.error,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     return rec.weekly, meta
+
+
+def _lost_job(key: Any, args: tuple[Any, ...], error: str) -> tuple[None, dict[str, Any]]:
+    """A run whose worker process died repeatedly: recorded failed, the sweep goes on."""
+    scenario, _, _, seed = args
+    return None, {"seed": seed, "scenario_hash": scenario_hash(scenario), "runtime_s": 0.0, "events": 0,
+                  "error": error, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+_run_job.on_worker_lost = _lost_job  # type: ignore[attr-defined]  # read by the executors
 
 
 @dataclass
@@ -127,17 +144,29 @@ class SweepResult:
 
 def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = None,
               progress: Progress | None = None, replications: int | None = None,
-              job: Callable[..., Any] = _run_job) -> SweepResult:
+              job: Callable[..., Any] = _run_job, select: Callable[[int, int], bool] | None = None,
+              extra: dict[str, Any] | None = None) -> SweepResult:
     """Run the missing runs of a sweep into ``out`` and summarise it. Finished runs in the
-    store are skipped; failed ones are retried; a store of a different sweep is refused."""
+    store are skipped; failed ones are retried; a store of a different sweep is refused.
+    ``select(point, rep)`` restricts the runs (a shard, see ``experiment.shard``); ``extra``
+    is added to the manifest."""
     plan = plan_sweep(path, replications)
     store = RunStore(out)
+    with store.lock():
+        return _run_locked(path, plan, store, executor, progress, job, select, extra)
+
+
+def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Executor | None,
+                progress: Progress | None, job: Callable[..., Any],
+                select: Callable[[int, int], bool] | None = None,
+                extra: dict[str, Any] | None = None) -> SweepResult:
+    out = store.root
     old = store.read_manifest()
     if old is not None and old.get("fingerprint") != plan.fingerprint():
         raise ScenarioError(str(out), "manifest.json",
                             "holds a different sweep (design, seed or scenarios differ); "
                             "use another output folder")
-    manifest = plan.manifest(str(path))
+    manifest = {**plan.manifest(str(path)), **(extra or {})}
     if old is not None:
         manifest["created_at"] = old.get("created_at", manifest["created_at"])
         manifest["resumed"] = [*old.get("resumed", []),
@@ -146,9 +175,10 @@ def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = Non
     if store.clean_partial():
         log.info("removed partial files of an interrupted sweep")
     status = store.status()
-    todo = [(p, r) for p in range(len(plan.points)) for r in range(plan.spec.replications)
-            if not status.get((p, r), False)]
-    skipped = plan.total - len(todo)
+    mine = [(p, r) for p in range(len(plan.points)) for r in range(plan.spec.replications)
+            if select is None or select(p, r)]
+    todo = [(p, r) for p, r in mine if not status.get((p, r), False)]
+    skipped = len(mine) - len(todo)
     executor = executor or SerialExecutor()
     jobs = (((p, r), job, (plan.scenarios[p], p, r, plan.seed)) for p, r in todo)
     t0 = time.monotonic()

@@ -11,6 +11,7 @@ import logging
 from contextlib import contextmanager
 from typing import Generator, Iterator, Sequence
 
+import numpy as np
 import simpy
 
 from ..clock import Clock
@@ -18,6 +19,7 @@ from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
 from ..scenario.schema import Scenario
+from .appeals import Appeals
 from .capacity import Capacity
 from .departures import Dtv
 from .detention import DTV as DETENTION_DTV
@@ -144,6 +146,7 @@ class Chain(Part):
         self.dublin = ctx.need(Dublin, self.name)
         self.detention = ctx.need(Detention, self.name)
         self.nareis = ctx.need(Nareis, self.name)
+        self.appeals = ctx.need(Appeals, self.name)
         # the others by name, for tests and inspection (None when not in this chain)
         self.rooms, self.resettlement, self.mvv, self.inflow, self.incoming = (
             ctx.parts.get(n) for n in ("hearings", "resettlement", "mvv", "inflow", "dublin_incoming"))
@@ -183,8 +186,9 @@ class Chain(Part):
         self._enter(hh)
         self._admit_newcomer(hh)
         self.epidemic.arrive(hh)
-        self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1, claimable=True))
+        claim = self.dublin.has_claim(hh)
+        self.ind.apply(hh, "dublin" if claim else None)
+        self.env.process(self._asylum(hh, from_stage=-1, claim=claim))
 
     def _admit_newcomer(self, hh: Household) -> None:
         """Into reception at the registration centre, or first the intake stay in an
@@ -203,26 +207,43 @@ class Chain(Part):
         self.rec.count("dublin.incoming", self.env.now, hh.size)
         self._admit_newcomer(hh)
         self.ind.apply(hh)
-        self.env.process(self._asylum(hh, from_stage=-1, claimable=False))
+        self.env.process(self._asylum(hh, from_stage=-1))
 
     def _asylum(self, hh: Household, from_stage: int,
-                claimable: bool = False) -> Generator[simpy.Event, object, None]:
+                claim: bool = False) -> Generator[simpy.Event, object, None]:
         if from_stage < 0:  # a newcomer: the procedure starts once registered at the COL
             yield self.reception.registered(hh)
-        if claimable and self.dublin.has_claim(hh):
+        if claim:
+            if self.policy.params.ind.dublin_interview:  # registration, then the Dublin interview
+                yield self.env.timeout(self.ind.delays.exponential(self.policy.params.ind.registration_days))
+                yield self.ind.hear(hh)
             outcome = yield from self.dublin.track(hh)
             if outcome != "national":
                 return  # transferred or absconded: the exit hand-off has been made
+            self.ind.national(hh)
             from_stage = 0  # registered; the national procedure starts at the first hearing
         yield from self._decided(hh, from_stage)
 
     def _decided(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
         granted = yield from self.ind.procedure(hh, from_stage)
+        if not granted and self.appeals.lodges(hh):
+            granted = yield from self.appeals.lodge(hh)
+        yield from self._outcome(hh, granted)
+
+    def _outcome(self, hh: Household, granted: bool) -> Generator[simpy.Event, object, None]:
+        """A permit, or the IND hands the rejected household (no appeal, or appeal dismissed)
+        to DT&V."""
         if granted:
             self.nareis.granted(hh)
             yield from self._permit(hh)
         else:
+            self.ind.hand_over_rejected(hh)
             yield from self.dtv.await_departure(hh)
+
+    def _appeal_stock(self, hh: Household,
+                      ruling: Generator[simpy.Event, object, bool]) -> Generator[simpy.Event, object, None]:
+        granted = yield from ruling
+        yield from self._outcome(hh, granted)
 
     def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
         outcome = yield from self.dublin.resume(hh, accepted_at)
@@ -230,6 +251,9 @@ class Chain(Part):
             yield from self._decided(hh, from_stage=0)
 
     def _permit(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+        if not hh.in_reception:  # an IND stock case staying outside COA: no housing via COA
+            self.exited(hh, "permit_outside")
+            return
         yield from self.reception.await_housing(hh, stock=stock)
         self.exited(hh, "housed")
 
@@ -284,19 +308,15 @@ class Chain(Part):
                 self._enter(hh)
                 yield hh
 
-        share1, share2 = sc.ind.share_awaiting_first_hearing, sc.ind.share_awaiting_second_hearing
-        n_stages = self.scenario.ind.hearings_per_adult["first"]
-        for hh in households(sc.reception.in_procedure, "first", IN_PROCEDURE):
-            hh.applied_at = t0 - st.exponential(sc.ind.backlog_age_days)
-            self.reception.admit(hh, newcomer=False)
-            self.ind.apply(hh)
-            u = st.random()
-            stage = 0 if u < share1 else (1 if u < share1 + share2 else n_stages)
-            self.env.process(self._asylum(hh, from_stage=min(stage, n_stages)))
+        self._seed_ind_stock(households)
         for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
             self.reception.admit(hh, newcomer=False)
             self.env.process(self._permit(hh, stock=True))
-        for hh in households(sc.reception.rejected, "first", REJECTED):
+        n_appeal = min(sc.ind.appeals_open, sc.reception.rejected)
+        for hh in households(n_appeal, "first", REJECTED):  # rejected, appeal still running
+            self.reception.admit(hh, newcomer=False)
+            self.env.process(self._appeal_stock(hh, self.appeals.lodge(hh)))
+        for hh in households(sc.reception.rejected - n_appeal, "first", REJECTED):
             self.reception.admit(hh, newcomer=False)
             self.env.process(self.dtv.await_departure(hh))
         for hh in households(sc.dtv.outside_reception, "first", REJECTED):
@@ -314,6 +334,37 @@ class Chain(Part):
             elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
             self.detention.place(hh, DETENTION_DTV, elapsed=elapsed)
             self.env.process(self.dtv.await_departure(hh, removable=True))
+
+    def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
+        """The IND stock: in COA and outside it; class, age and stage drawn per household
+        (stage: awaiting the first hearing, the second, or heard: then the remaining wait of the
+        track, exact for the exponential wait, and the decision staff)."""
+        sc, st = self.scenario.start.ind, self.streams("start.ind")
+        t0 = self.env.now
+        share1, share2 = sc.share_awaiting_first_hearing, sc.share_awaiting_second_hearing
+        bounds = list(sc.age_distribution or {})
+        cum = list(np.cumsum(list((sc.age_distribution or {}).values())))
+
+        def age() -> float:
+            if not bounds:
+                return st.exponential(sc.backlog_age_days)
+            i = st.pick(cum)
+            lo = bounds[i - 1] if i else 0
+            return lo + (bounds[i] - lo) * st.random()
+
+        stock = [(hh, True) for hh in households(self.scenario.start.reception.in_procedure, "first", IN_PROCEDURE)]
+        stock += [(hh, False) for hh in households(sc.outside_reception, "first", IN_PROCEDURE)]
+        for hh, in_coa in stock:
+            if st.random() < sc.repeat_share:
+                hh.kind = "repeat"
+            hh.applied_at = t0 - age()
+            if in_coa:
+                self.reception.admit(hh, newcomer=False)
+            self.ind.apply(hh)
+            n = self.scenario.ind.hearings_per_adult[hh.kind]
+            u = st.random()
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
+            self.env.process(self._asylum(hh, from_stage=min(stage, n)))
 
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:
@@ -345,7 +396,7 @@ class Chain(Part):
 
 
 # The parts a chain is assembled from, in build order (after the chain itself: the journeys).
-PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, Dtv, Dublin,
+PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, Appeals, Dtv, Dublin,
                                   Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
 
 

@@ -38,6 +38,8 @@ from ..metrics.registry import Derived, Metric
 from .hazard import PiecewiseRate
 from .parts import Build, Part
 from .quarantine import Quarantine
+from .vaccination import METRICS as VACCINATION_METRICS
+from .vaccination import Vaccination
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess, ResolvedPhase
@@ -115,7 +117,7 @@ class Epidemic(Part):
 
     name = "epidemic"
     params = "health"
-    metrics = METRICS
+    metrics = METRICS + VACCINATION_METRICS
     takes = ("on_move", "on_join")  # from reception: residents move, family members join
 
     @classmethod
@@ -142,6 +144,7 @@ class Epidemic(Part):
         self.infectious = 0
         self.imports = PiecewiseRate(import_schedule(policy.phases, scenario.horizon.start))
         rec.add_source(self.levels)
+        self.vaccination = Vaccination(env, policy, streams, rec, self.residents)
 
     def start(self) -> None:
         """Seed the initial infections and start the import stream (after the stocks)."""
@@ -163,6 +166,7 @@ class Epidemic(Part):
             for p in hh.members:
                 self._index[p] = len(lst)
                 lst.append(p)
+                self.vaccination.entering(p)
             self.n_residents += hh.size
             if hh.size == 1 and self.beds > 1:
                 self._take_bed(hh.members[0], name)
@@ -175,6 +179,7 @@ class Epidemic(Part):
                 lst[i] = last
                 self._index[last] = i
             self.quarantine.release(p)  # a place is not kept by someone who left
+            self.vaccination.leaving(p)
         self.n_residents -= hh.size
         if hh.size == 1 and self.beds > 1:
             self._free_bed(hh.members[0], name)
@@ -190,6 +195,7 @@ class Epidemic(Part):
         for p in persons:
             self._index[p] = len(lst)
             lst.append(p)
+            self.vaccination.entering(p)
         self.n_residents += len(persons)
 
     def _take_bed(self, p: "Person", loc_name: str) -> None:
@@ -243,6 +249,9 @@ class Epidemic(Part):
                 self.infect(p, "newcomer")
 
     def infect(self, p: "Person", source: str) -> None:
+        vac = self.vaccination
+        if vac.protected_from and source in ("community", "household", "location") and vac.protects(p):
+            return
         p.health = Infection(self.env.now, source)
         self.infections += 1
         self.rec.count("health.new_infections", self.env.now)

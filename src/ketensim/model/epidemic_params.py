@@ -14,6 +14,7 @@ from ..scenario.base import (
 )
 from ..scenario.markers import BUILD_TIME
 from .quarantine_params import Quarantine
+from .vaccination_params import Vaccination
 
 
 class Course(Strict):
@@ -106,3 +107,4 @@ class Health(Strict):
     imports: Imports
     detection: Detection
     quarantine: Quarantine
+    vaccination: Vaccination = Vaccination()

@@ -1,16 +1,22 @@
-"""IND hearing rooms: one FIFO queue served by physical rooms and paired video rooms.
+"""IND hearings: class queues served by hearing staff in physical rooms and paired video rooms.
 
-The rooms are counted servers rather than SimPy ``Resource`` objects because their number
-changes with the policy phase (distancing, telehoren roll-out): a dispatcher starts a
-hearing whenever a room of either mode is free, physical rooms first. Lowering capacity
-never interrupts a hearing; rooms are simply not refilled until below the new number.
+A hearing needs a room *and* a hearing officer. The rooms are counted servers rather than
+SimPy ``Resource`` objects because their number changes with the policy phase (distancing,
+telehoren roll-out), and so are the officers (``ind_staff``). A free officer takes the
+waiting adult of the highest-priority class it serves (first come, first served within a
+class); the hearing starts when a room of either mode is free, physical rooms first.
+Lowering capacity never interrupts a hearing. The officer stays busy after the room is
+released for the rest of the officer's time (preparation and report).
 
 A person in isolation or quarantine cannot attend: the slot is lost (cancelled at short
 notice) and the person re-joins the queue when released — unless the hearing is by video
 and video hearings from quarantine are allowed.
+
+Which resource the waiting cases wait for is metered over time (``binding_shares``).
 """
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import TYPE_CHECKING, Generator
 
@@ -18,6 +24,8 @@ import simpy
 
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.ind_schema import CLASSES
+from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
 
 if TYPE_CHECKING:
@@ -27,18 +35,28 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 MODES = ("physical", "video")
+WAIT_STATES = ("idle", "rooms", "staff", "both")
 
-
+_M = "hearings"
 METRICS: tuple[Metric | Derived, ...] = (
-    Metric("ind.hearings_physical", "hearings", "count", "hearings/week", "physical hearings",
+    Metric("ind.hearings_physical", _M, "count", "hearings/week", "physical hearings",
            "hearings held in a physical IND room", label_nl="fysieke gehoren", contract=True),
-    Metric("ind.hearings_video", "hearings", "count", "hearings/week", "video hearings (telehoren)",
+    Metric("ind.hearings_video", _M, "count", "hearings/week", "video hearings (telehoren)",
            "hearings held by video (IND room paired with a COA room)", label_nl="telehoren", contract=True),
-    Metric("ind.hearings_cancelled", "hearings", "count", "hearings/week", "hearings cancelled (isolation)",
+    Metric("ind.hearings_cancelled", _M, "count", "hearings/week", "hearings cancelled (isolation)",
            "hearings called but cancelled because the person was in isolation/quarantine", contract=True),
-    Metric("ind.hearing_wait_mean_days", "hearings", "sample", "days", "mean wait for a hearing",
+    Metric("ind.hearing_queue", _M, "level", "persons", "hearing queue",
+           "adults waiting for a hearing (room and officer), at week end"),
+    Metric("ind.hearing_wait_mean_days", _M, "sample", "days", "mean wait for a hearing",
            "mean wait in the hearing queue of the hearings held that week",
            summary="mean", source="ind.hearing_wait_days"),
+    Metric("ind.binding_pct_rooms", _M, "level", "% of week", "hearing rooms bind (% of week)",
+           "percentage of the week in which adults waited for a hearing while every room was busy"),
+    Metric("ind.binding_pct_hearing_staff", _M, "level", "% of week", "hearing staff bind (% of week)",
+           "percentage of the week in which adults waited for a hearing while every hearing officer "
+           "who could take them was busy"),
+    Metric("ind.utilisation_pct_hearing_staff", _M, "level", "%", "hearing staff utilisation",
+           "time-averaged busy hearing officers / hearing officers in the week, percent (finite pools)"),
 )
 
 
@@ -55,67 +73,121 @@ class HearingRooms(Part):
                  streams: "Streams") -> None:
         self.env, self.rec, self.policy = env, rec, policy
         self.durations = streams("ind.hearing_duration")
-        self.queue: deque[tuple["Person", simpy.Event, float]] = deque()
+        self.officer_time = streams("ind.hearing_officer")
+        self.queues: dict[str, deque[tuple["Person", simpy.Event, float]]] = {c: deque() for c in CLASSES}
         self.capacity = {m: 0 for m in MODES}
         self.busy = {m: 0 for m in MODES}
         self.held = {m: 0 for m in MODES}
+        self.staff = StaffPools("hearing", env.now)
+        self.meter = Meter(env.now, WAIT_STATES)
         self.waits: list[float] = []  # every hearing's wait in the queue (days), for checks
+        self.class_waits: dict[str, list[float]] = {c: [] for c in CLASSES}
+        self._shares: tuple[float, dict[str, float]] = (-math.inf, {})
         policy.subscribe(self.on_phase)
+        rec.add_source(self.levels)
+
+    @property
+    def queue_length(self) -> int:
+        return sum(len(q) for q in self.queues.values())
 
     def on_phase(self, params: "Scenario") -> None:
         self.capacity["physical"] = params.ind.physical.rooms
         self.capacity["video"] = params.ind.video.rooms
+        self.staff.on_phase(params.ind.staff, self.env.now)
         self.dispatch()
 
-    def request(self, person: "Person") -> simpy.Event:
-        """Join the queue; the returned event fires when the person has been heard."""
+    def request(self, person: "Person", cls: str = "first") -> simpy.Event:
+        """Join the class queue; the returned event fires when the person has been heard."""
         done = self.env.event()
-        self.queue.append((person, done, self.env.now))
+        self.queues[cls].append((person, done, self.env.now))
         self.dispatch()
         return done
 
-    def dispatch(self) -> None:
-        queue, busy, capacity = self.queue, self.busy, self.capacity
-        from_quarantine = self.policy.params.ind.video.from_quarantine
-        while queue:
-            if (from_quarantine and busy["video"] < capacity["video"]
-                    and queue[0][0].blocked_until > self.env.now):
-                mode = "video"  # blocked, but may be heard by video: do not waste a physical slot
-            elif busy["physical"] < capacity["physical"]:
-                mode = "physical"  # physical rooms first
-            elif busy["video"] < capacity["video"]:
-                mode = "video"
-            else:
-                return
-            person, done, t_ready = queue.popleft()
-            self.busy[mode] += 1
-            self.env.process(self._hold(mode, person, done, t_ready))
+    def _room_for(self, person: "Person") -> str | None:
+        busy, capacity = self.busy, self.capacity
+        if (self.policy.params.ind.video.from_quarantine and busy["video"] < capacity["video"]
+                and person.blocked_until > self.env.now):
+            return "video"  # blocked, but may be heard by video: do not waste a physical slot
+        if busy["physical"] < capacity["physical"]:
+            return "physical"  # physical rooms first
+        if busy["video"] < capacity["video"]:
+            return "video"
+        return None
 
-    def _hold(self, mode: str, person: "Person", done: simpy.Event,
+    def dispatch(self) -> None:
+        while True:
+            choice = self.staff.pick(self.queues)
+            if choice is None:
+                state = "idle" if not self.queue_length else (
+                    "both" if self._room_for_anyone() is None else "staff")
+                break
+            pool, cls = choice
+            mode = self._room_for(self.queues[cls][0][0])
+            if mode is None:
+                state = "rooms"
+                break
+            person, done, t_ready = self.queues[cls].popleft()
+            self.busy[mode] += 1
+            self.staff.start(pool, self.env.now)
+            self.env.process(self._hold(mode, pool, cls, person, done, t_ready))
+        self.meter.set(self.env.now, state)
+
+    def _room_for_anyone(self) -> str | None:
+        if self.busy["physical"] < self.capacity["physical"] or self.busy["video"] < self.capacity["video"]:
+            return "free"
+        return None
+
+    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: simpy.Event,
               t_ready: float) -> Generator[simpy.Event, object, None]:
         env, params = self.env, self.policy.params.ind
         room = params.physical if mode == "physical" else params.video
         duration = self.durations.gamma(7.0 / room.slots_per_room_per_week, params.hearing_duration_cv)
+        officer = self.staff.draw_days(self.officer_time) if self.staff.capacity.get(pool, 0) != float("inf") else 0.0
         blocked = person.blocked_until > env.now
         if blocked and not (mode == "video" and params.video.from_quarantine):
             self.rec.count("ind.hearings_cancelled", env.now)
-            yield env.timeout(duration)  # the slot is lost
-            self._free(mode)
-            env.process(self._rejoin(person, done))
+            yield env.timeout(duration)  # the slot is lost, and the officer's time in it
+            self._free(mode, pool)
+            env.process(self._rejoin(person, done, cls))
             return
         self.waits.append(env.now - t_ready)
+        self.class_waits[cls].append(env.now - t_ready)
         self.rec.count(f"ind.hearings_{mode}", env.now)
         self.rec.sample("ind.hearing_wait_days", env.now, env.now - t_ready)
         self.held[mode] += 1
         yield env.timeout(duration)
-        self._free(mode)
         done.succeed(mode)
+        if officer > duration:  # the room is free, the officer still writes the report
+            self.busy[mode] -= 1
+            self.dispatch()
+            yield env.timeout(officer - duration)
+            self.staff.free(pool, env.now)
+            self.dispatch()
+            return
+        self._free(mode, pool)
 
-    def _free(self, mode: str) -> None:
+    def _free(self, mode: str, pool: str) -> None:
         self.busy[mode] -= 1
+        self.staff.free(pool, self.env.now)
         self.dispatch()
 
-    def _rejoin(self, person: "Person", done: simpy.Event) -> Generator[simpy.Event, object, None]:
+    def _rejoin(self, person: "Person", done: simpy.Event, cls: str) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(max(person.blocked_until - self.env.now, 0.0))
-        self.queue.append((person, done, self.env.now))
+        self.queues[cls].append((person, done, self.env.now))
         self.dispatch()
+
+    def shares_at(self, t: float) -> dict[str, float]:
+        """Time shares of the wait states over the week ending at t (taken once per week end,
+        read by this part's and the IND's levels)."""
+        if self._shares[0] != t:
+            self._shares = (t, self.meter.take(t))
+        return self._shares[1]
+
+    def levels(self, t: float) -> dict[str, float]:
+        shares = self.shares_at(t)
+        return {
+            "ind.hearing_queue": self.queue_length,
+            "ind.binding_pct_rooms": 100.0 * (shares["rooms"] + shares["both"]),
+            "ind.binding_pct_hearing_staff": 100.0 * (shares["staff"] + shares["both"]),
+            "ind.utilisation_pct_hearing_staff": 100.0 * self.staff.utilisation(t),
+        }

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable, Generator, Literal
 
 import simpy
 
@@ -33,7 +33,7 @@ WAIT_WEEKS = 14
 """Permit holders waiting longer than this many weeks since the permit are counted apart."""
 
 
-def household_type(hh: "Household") -> str:
+def household_type(hh: "Household") -> Literal["single", "family"]:
     return "single" if hh.size == 1 else "family"
 
 

@@ -1,118 +1,355 @@
-"""IND asylum procedure: registration, hearings of every adult, decision.
+"""IND asylum procedure as a production system: case classes, hearings, tracks, decision staff.
 
-A case (household) is registered, then each adult has the hearings of the application
-type (first hearing and detailed hearing for a first application), stage by stage, with
-preparation time in between; after the last hearing the decision follows. The backlog is
-every person whose application awaits a decision; the lead time (doorlooptijd) runs from
-application to decision.
+A case (household) is registered, then each adult has the hearings of the application type
+(``hearings``: a room and a hearing officer each), then the case goes to the general (AA) or
+extended (VA) track: a wait without IND work (report, intention, the applicant's view; longer
+in VA), then the decision, which needs a decision officer. Officers serve case classes in the
+priority order of their pool (``ind_staff``), so the Taskforce stock can have its own
+capacity and place in the queue.
+
+The backlog is every person whose first-instance application awaits a decision (Dublin-track
+cases until the claim is accepted); the lead time (doorlooptijd) runs from application to
+decision; a decision after ``decision_term_days`` is late. Which resource binds is reported
+per week (``ind.binding_constraint``, codes in ``BINDING_CODES``).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Callable, Generator
 
+import numpy as np
 import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.ind_schema import CLASSES
 from .entities import Household
 from .hearings import HearingRooms
+from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
+    from ..scenario.schema import Scenario
     from .streams import Streams
 
+TRACKS = ("aa", "va")
+BINDING_CODES = {0: "none (capacity to spare: the inflow binds)", 1: "hearing rooms",
+                 2: "hearing staff", 3: "decision staff"}
+"""Codes of ``ind.binding_constraint``: the most downstream resource that cases waited for
+at least ``ind.binding_threshold`` of the week (decisions first: with decision staff binding,
+more rooms or hearing staff do not add decisions)."""
 
-METRICS: tuple[Metric | Derived, ...] = (
-    Metric("ind.applications", "ind", "count", "persons/week", "asylum applications",
-           "persons whose asylum application enters the IND backlog", contract=True),
-    Metric("ind.decisions", "ind", "count", "persons/week", "IND decisions",
-           "persons whose application was decided (grant or reject)", contract=True),
-    Metric("ind.grants", "ind", "count", "persons/week", "IND grants",
-           "persons granted a permit", contract=True),
-    Metric("ind.dublin_decisions", "ind", "count", "persons/week", "Dublin decisions",
-           "persons leaving the backlog because another member state accepted the claim", contract=True),
-    Metric("ind.dublin_takeovers", "ind", "count", "persons/week", "Dublin take-overs",
-           "persons back in the backlog after a lapsed Dublin transfer deadline", contract=True),
-    Metric("ind.backlog", "ind", "level", "persons", "IND backlog",
-           "persons whose application awaits a decision, at week end"),
-    Metric("ind.backlog_avg", "ind", "level", "persons", "IND backlog (week average)",
-           "time-averaged backlog over the week"),
-    Metric("ind.hearing_queue", "ind", "level", "persons", "hearing queue",
-           "adults waiting for a hearing room, at week end"),
-    Metric("ind.lead_time_median_days", "ind", "sample", "days", "median lead time",
-           "median days from application to decision of the persons decided that week",
-           summary="median", source="ind.lead_time_days"),
-)
+_M = "ind"
+
+
+def _metrics() -> tuple[Metric | Derived, ...]:
+    codes = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
+    out = [
+        Metric("ind.applications", _M, "count", "persons/week", "asylum applications",
+               "first and repeat asylum applications lodged in the week", "asielaanvragen", contract=True),
+        Metric("ind.decisions", _M, "count", "persons/week", "IND decisions",
+               "first-instance decisions (persons) in the week", "beslissingen", contract=True),
+        Metric("ind.grants", _M, "count", "persons/week", "IND grants", "decisions that grant a permit",
+               "inwilligingen", contract=True),
+        Metric("ind.decisions_late", _M, "count", "persons/week", "late decisions",
+               "decisions taken after the statutory decision term", "beslissingen na termijn", contract=True),
+        Metric("ind.dublin_decisions", _M, "count", "persons/week", "Dublin decisions",
+               "applications closed because another state accepted the Dublin claim", contract=True),
+        Metric("ind.dublin_takeovers", _M, "count", "persons/week", "Dublin take-overs",
+               "cases back in the IND procedure after a lapsed transfer deadline", contract=True),
+        Metric("ind.handover_dtv_rejected", _M, "count", "persons/week", "handed to DT&V: rejected",
+               "rejected persons handed to DT&V (no appeal, or appeal dismissed)", contract=True),
+        Metric("ind.handover_dtv_dublin", _M, "count", "persons/week", "handed to DT&V: Dublin",
+               "accepted Dublin claimants handed to DT&V for the transfer", contract=True),
+        Metric("ind.backlog", _M, "level", "persons", "IND backlog",
+               "open first and repeat asylum applications at week end", "voorraad IND"),
+        Metric("ind.backlog_avg", _M, "level", "persons", "IND backlog (week average)",
+               "time-averaged open applications over the week (Little's law)"),
+        Metric("ind.open_past_term", _M, "level", "persons", "open past the decision term",
+               "open applications older than the statutory decision term at week end"),
+        Metric("ind.decision_queue", _M, "level", "persons", "awaiting decision staff",
+               "persons whose case waits for a decision officer at week end"),
+        Metric("ind.cohort_decided_share", _M, "level", "share", "share decided since cutoff",
+               "share of the persons who applied on or after ind.taskforce_cutoff whose "
+               "application was decided (incl. Dublin) by week end"),
+        Metric("ind.lead_time_median_days", _M, "sample", "days", "median lead time",
+               "median days from application to decision of the week's decisions",
+               "doorlooptijd (mediaan)", summary="median", source="ind.lead_time_days"),
+        Metric("ind.decision_wait_mean_days", _M, "sample", "days", "mean wait for a decision officer",
+               "mean days in the decision queue of the cases taken up that week",
+               summary="mean", source="ind.decision_wait_days"),
+        Metric("ind.lead_time_p90_days", _M, "level", "days", "lead time, 90th percentile",
+               "90th percentile of days from application to decision of the week's decisions"),
+        Metric("ind.binding_pct_decision_staff", _M, "level", "% of week", "decision staff bind (% of week)",
+               "percentage of the week in which cases waited for a decision officer"),
+        Metric("ind.utilisation_pct_decision_staff", _M, "level", "%", "decision staff utilisation",
+               "time-averaged busy decision officers / decision officers in the week, percent (finite pools)"),
+        Metric("ind.binding_constraint", _M, "level", "code", "binding constraint",
+               f"what binds IND output in the week: {codes}", "knelpunt"),
+        Metric("ind.binding_hearings", _M, "level", "code", "binding constraint of hearings",
+               "what binds the hearings in the week: 0 = nothing, 1 = rooms, 2 = hearing staff"),
+    ]
+    for c in CLASSES:
+        out += [
+            Metric(f"ind.backlog_{c}", _M, "level", "persons", f"IND backlog: {c}",
+                   f"open applications of class {c} at week end"),
+            Metric(f"ind.decisions_{c}", _M, "count", "persons/week", f"decisions: {c}",
+                   f"first-instance decisions of class {c} (Dublin decisions apart)", contract=True),
+            Metric(f"ind.entries_{c}", _M, "count", "persons/week", f"entries: {c}",
+                   f"persons entering class {c} (application, take-over, reclassification)", contract=True),
+            Metric(f"ind.exits_{c}", _M, "count", "persons/week", f"exits: {c}",
+                   f"persons leaving class {c} (decision, Dublin decision, reclassification)", contract=True),
+        ]
+    for tr in TRACKS:
+        out += [
+            Metric(f"ind.decisions_{tr}", _M, "count", "persons/week", f"decisions: {tr.upper()}",
+                   f"decisions in the {tr.upper()} track", contract=True),
+            Metric(f"ind.lead_time_median_days_{tr}", _M, "level", "days", f"median lead time {tr.upper()}",
+                   f"median days from application to decision of the week's {tr.upper()} decisions"),
+            Metric(f"ind.lead_time_p90_days_{tr}", _M, "level", "days", f"p90 lead time {tr.upper()}",
+                   f"90th percentile of the lead time of the week's {tr.upper()} decisions"),
+        ]
+    return tuple(out)
+
+
+METRICS: tuple[Metric | Derived, ...] = _metrics()
+
+
+def requeue(queues: dict[str, deque], moves: Callable[[tuple], bool], t_of: Callable[[tuple], float],
+            to: str = "taskforce") -> None:
+    """Move the waiting entries that ``moves`` selects to the ``to`` queue, in order of their
+    time of joining (first come, first served within the class)."""
+    taken = [e for c, q in queues.items() if c != to for e in q if moves(e)]
+    if not taken:
+        return
+    for c, q in queues.items():
+        if c != to:
+            queues[c] = deque(e for e in q if not moves(e))
+    queues[to] = deque(sorted([*queues[to], *taken], key=t_of))
 
 
 class Ind(Part):
     name = "ind"
     params = "ind"
-    stock = ("ind",)  # how the persons in procedure at the start are spread over the stages
+    stock = ("ind",)  # the persons in procedure at the start: stage, class, age, place
     metrics = METRICS
 
     @classmethod
     def build(cls, ctx: Build) -> "Ind":
-        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(HearingRooms, cls.name))
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(HearingRooms, cls.name), ctx.scenario)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", rooms: HearingRooms) -> None:
+                 streams: "Streams", rooms: HearingRooms, scenario: "Scenario | None" = None) -> None:
         self.env, self.rec, self.policy, self.rooms = env, rec, policy, rooms
         self.delays = streams("ind.delays")
         self.decisions = streams("ind.decision")
+        self.tracks = streams("ind.track")
+        self.officer_time = streams("ind.decision_officer")
         self.backlog = Level(0.0, env.now)
+        self.by_class = {c: 0 for c in CLASSES}
+        self.cls: dict[int, str] = {}  # class of every open case
+        self.open: dict[int, Household] = {}
+        self.queues: dict[str, deque[tuple[Household, simpy.Event, str, float]]] = {
+            c: deque() for c in CLASSES}
+        self.decision_waits: dict[str, list[float]] = {c: [] for c in CLASSES}  # days, for checks
+        self.staff = StaffPools("decision", env.now)
+        self.meter = Meter(env.now, ("idle", "staff"))
         self.lead_times: list[float] = []  # per person, for checks (Little's law)
+        self._week_leads: dict[str, list[float]] = {"all": [], **{t: [] for t in TRACKS}}
+        self.cutoff_day = math.inf
+        if scenario is not None and scenario.ind.taskforce_cutoff is not None:
+            self.cutoff_day = float((scenario.ind.taskforce_cutoff - scenario.horizon.start).days)
+            env.process(self._taskforce())
+        self.cohort = [0.0, 0.0]  # persons applied on/after the cutoff, of whom decided
+        policy.subscribe(self.on_phase)
         rec.add_source(self.levels)
 
-    def apply(self, hh: Household) -> None:
+    def on_phase(self, params: "Scenario") -> None:
+        self.staff.on_phase(params.ind.staff, self.env.now)
+        self._dispatch()
+
+    # ------------------------------------------------------------------ classes
+    def _enter(self, hh: Household, cls: str) -> None:
+        self.cls[hh.hid] = cls
+        self.open[hh.hid] = hh
+        self.by_class[cls] += hh.size
+        self.rec.count(f"ind.entries_{cls}", self.env.now, hh.size)
+
+    def _leave(self, hh: Household) -> str:
+        cls = self.cls.pop(hh.hid)
+        del self.open[hh.hid]
+        self.by_class[cls] -= hh.size
+        self.rec.count(f"ind.exits_{cls}", self.env.now, hh.size)
+        return cls
+
+    def reclassify(self, hh: Household, cls: str) -> None:
+        if self.cls.get(hh.hid, cls) != cls:
+            self._leave(hh)
+            self._enter(hh, cls)
+
+    def class_of(self, hh: Household) -> str:
+        return self.cls.get(hh.hid, hh.kind)
+
+    def _taskforce(self) -> Generator[simpy.Event, object, None]:
+        """At the cutoff every open case lodged before it becomes a Taskforce case, also where
+        it already waits: its hearings and its decision move to the Taskforce queues."""
+        if self.cutoff_day > self.env.now:
+            yield self.env.timeout(self.cutoff_day - self.env.now)
+        moved = {hh.hid for hh in list(self.open.values()) if hh.applied_at < self.cutoff_day}
+        for hid in moved:
+            self.reclassify(self.open[hid], "taskforce")
+        requeue(self.rooms.queues, lambda e: e[0].household.hid in moved, t_of=lambda e: e[2])
+        requeue(self.queues, lambda e: e[0].hid in moved, t_of=lambda e: e[3])
+        self.rooms.dispatch()
+        self._dispatch()
+
+    # ------------------------------------------------------------------ journey
+    def apply(self, hh: Household, cls: str | None = None) -> None:
         """The case enters the backlog (at application, or at the start for stocks)."""
-        self.backlog.add(self.env.now, hh.size)
-        self.rec.count("ind.applications", self.env.now, hh.size)
+        now = self.env.now
+        self.backlog.add(now, hh.size)
+        self._enter(hh, cls or hh.kind)
+        self.rec.count("ind.applications", now, hh.size)
+        if hh.applied_at >= self.cutoff_day:
+            self.cohort[0] += hh.size
+
+    def _decided_persons(self, hh: Household) -> None:
+        if hh.applied_at >= self.cutoff_day:
+            self.cohort[1] += hh.size
 
     def dublin_decision(self, hh: Household) -> None:
         """An accepted Dublin claim: the application is not handled here (it leaves the backlog)."""
-        self.backlog.add(self.env.now, -hh.size)
-        self.rec.count("ind.dublin_decisions", self.env.now, hh.size)
+        now = self.env.now
+        self.backlog.add(now, -hh.size)
+        self._leave(hh)
+        self._decided_persons(hh)
+        self.rec.count("ind.dublin_decisions", now, hh.size)
+        self.rec.count("ind.handover_dtv_dublin", now, hh.size)
+
+    def national(self, hh: Household) -> None:
+        """The claim was refused: a Dublin-track case continues as a first application."""
+        if self.cls.get(hh.hid) == "dublin":
+            self.reclassify(hh, "first")
 
     def take_over(self, hh: Household) -> None:
         """A lapsed Dublin deadline: the Netherlands becomes responsible, the case re-enters the
         backlog (then ``procedure`` from the first hearing) and adds to the IND's load."""
         self.backlog.add(self.env.now, hh.size)
+        self._enter(hh, "lapsed_dublin")
         self.rec.count("ind.dublin_takeovers", self.env.now, hh.size)
 
+    def hand_over_rejected(self, hh: Household) -> None:
+        self.rec.count("ind.handover_dtv_rejected", self.env.now, hh.size)
+
+    def hear(self, hh: Household) -> simpy.Event:
+        """One hearing of every adult (in parallel), in the case's class queue."""
+        cls = self.class_of(hh)
+        return self.env.all_of([self.rooms.request(a, cls) for a in hh.adults])
+
     def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
-        """Registration (stage -1), hearings (stages 0..n-1), decision. Returns granted."""
+        """Registration (stage -1), hearings (stages 0..n-1), track, decision. Returns granted."""
         env, p = self.env, self.policy.params.ind
+        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"
         if from_stage < 0:
             yield env.timeout(self.delays.exponential(p.registration_days))
             from_stage = 0
-        n = self.policy.params.ind.hearings_per_adult[hh.kind]  # type: ignore[index]  # first/repeat here
-        adults = hh.adults
+        n = p.hearings_per_adult[hh.kind]
         for stage in range(from_stage, n):
             if stage > from_stage or from_stage > 0:
                 yield env.timeout(self.delays.exponential(self.policy.params.ind.days_between_hearings))
-            yield env.all_of([self.rooms.request(a) for a in adults])
-        yield env.timeout(self.delays.exponential(self.policy.params.ind.decision_days))
-        return self.decide(hh)
+            yield self.hear(hh)
+        p = self.policy.params.ind
+        wait = p.decision_days + (p.tracks.va_extra_days if track == "va" else 0.0)
+        yield env.timeout(self.delays.exponential(wait))
+        yield self._decision_work(hh, track)
+        return self.decide(hh, track)
 
-    def decide(self, hh: Household) -> bool:
+    # ------------------------------------------------------------------ decision staff
+    def _decision_work(self, hh: Household, track: str) -> simpy.Event:
+        done = self.env.event()
+        self.queues[self.class_of(hh)].append((hh, done, track, self.env.now))
+        self._dispatch()
+        return done
+
+    def _dispatch(self) -> None:
+        while True:
+            choice = self.staff.pick(self.queues)
+            if choice is None:
+                break
+            pool, cls = choice
+            hh, done, track, t_ready = self.queues[cls].popleft()
+            self.decision_waits[cls].append(self.env.now - t_ready)
+            self.rec.sample("ind.decision_wait_days", self.env.now, self.env.now - t_ready)
+            self.staff.start(pool, self.env.now)
+            self.env.process(self._work(pool, hh, done, track))
+        self.meter.set(self.env.now, "staff" if any(self.queues.values()) else "idle")
+
+    def _work(self, pool: str, hh: Household, done: simpy.Event,
+              track: str) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        if math.isfinite(self.staff.capacity.get(pool, 0.0)):
+            p = self.policy.params.ind
+            units = max(len(hh.adults), 1) * (p.tracks.va_work_factor if track == "va" else 1.0)
+            yield env.timeout(self.staff.draw_days(self.officer_time, units))
+        self.staff.free(pool, env.now)
+        done.succeed()
+        self._dispatch()
+
+    def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
         granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])  # type: ignore[index]
         self.backlog.add(now, -hh.size)
+        cls = self._leave(hh)
+        self._decided_persons(hh)
         self.rec.count("ind.decisions", now, hh.size)
+        self.rec.count(f"ind.decisions_{cls}", now, hh.size)
+        self.rec.count(f"ind.decisions_{track}", now, hh.size)
         if granted:
             self.rec.count("ind.grants", now, hh.size)
         lead = now - hh.applied_at
+        if lead > self.policy.params.ind.decision_term_days:
+            self.rec.count("ind.decisions_late", now, hh.size)
         for _ in range(hh.size):
             self.rec.sample("ind.lead_time_days", now, lead)
         if now >= 0:
             self.lead_times.extend([lead] * hh.size)
+            self._week_leads["all"].extend([lead] * hh.size)
+            self._week_leads[track].extend([lead] * hh.size)
         return granted
 
+    # ------------------------------------------------------------------ levels
+    def _binding(self, t: float, decision_share: float) -> tuple[int, int]:
+        thr = self.policy.params.ind.binding_threshold
+        h = self.rooms.shares_at(t)
+        rooms, staff = h["rooms"] + h["both"], h["staff"] + h["both"]
+        hearing = 0 if max(rooms, staff) < thr else (1 if rooms >= staff else 2)
+        overall = 3 if decision_share >= thr else hearing
+        return overall, hearing
+
     def levels(self, t: float) -> dict[str, float]:
-        return {
+        term = self.policy.params.ind.decision_term_days
+        past = sum(hh.size for hh in self.open.values() if t - hh.applied_at > term)
+        d_share = self.meter.take(t)["staff"]
+        overall, hearing = self._binding(t, d_share)
+        out = {
             "ind.backlog": self.backlog.value,
             "ind.backlog_avg": self.backlog.take_area(t) / 7.0,
-            "ind.hearing_queue": len(self.rooms.queue),
+            "ind.open_past_term": past,
+            "ind.decision_queue": sum(e[0].size for q in self.queues.values() for e in q),
+            "ind.cohort_decided_share": self.cohort[1] / self.cohort[0] if self.cohort[0] else math.nan,
+            "ind.binding_pct_decision_staff": 100.0 * d_share,
+            "ind.utilisation_pct_decision_staff": 100.0 * self.staff.utilisation(t),
+            "ind.binding_constraint": overall,
+            "ind.binding_hearings": hearing,
         }
+        for c in CLASSES:
+            out[f"ind.backlog_{c}"] = self.by_class[c]
+        for key, leads in self._week_leads.items():
+            suffix = "" if key == "all" else f"_{key}"
+            if key != "all":
+                out[f"ind.lead_time_median_days{suffix}"] = float(np.median(leads)) if leads else math.nan
+            out[f"ind.lead_time_p90_days{suffix}"] = float(np.percentile(leads, 90)) if leads else math.nan
+            leads.clear()
+        return out

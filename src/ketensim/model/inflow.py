@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Callable, Generator
 import simpy
 
 from ..metrics.registry import Derived, Metric
+from .bands import METRICS as BAND_METRICS
+from .bands import draw_inflow_band, with_band
 from .hazard import PiecewiseRate, wait_for
 from .parts import Build, Part
 
@@ -80,7 +82,7 @@ def mean_size(probabilities: dict[int, float]) -> float:
     return sum(s * probabilities[s] for s in sorted(probabilities))
 
 
-METRICS: tuple[Metric | Derived, ...] = ()  # arrivals are counted where they enter (chain, IND, COA)
+METRICS: tuple[Metric | Derived, ...] = BAND_METRICS  # arrivals are counted where they enter (chain, IND, COA)
 
 
 class HouseholdMaker:
@@ -120,8 +122,12 @@ class Inflow(Part):
 
     @classmethod
     def build(cls, ctx: Build) -> "Inflow":
-        return cls(ctx.env, ctx.policy, ctx.streams, ctx.scenario.inflow.households, ctx.day_of,
-                   {"first": lambda s: s.inflow.first_applications, "repeat": lambda s: s.inflow.repeat_applications})
+        series = {"first": lambda s: s.inflow.first_applications, "repeat": lambda s: s.inflow.repeat_applications}
+        band = draw_inflow_band(ctx.scenario.inflow, ctx.streams)  # None without inflow.bands
+        if band is not None:
+            ctx.rec.add_source(band.levels)
+            series = with_band(series, ctx.scenario.inflow.bands, band)  # type: ignore[arg-type]
+        return cls(ctx.env, ctx.policy, ctx.streams, ctx.scenario.inflow.households, ctx.day_of, series)
 
     def __init__(self, env: simpy.Environment, policy: "PolicyProcess", streams: "Streams", mix: "Households",
                  day_of: Callable[[object], float], series: dict[str, Callable[["Scenario"], "Series"]]) -> None:

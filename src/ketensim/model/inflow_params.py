@@ -1,8 +1,9 @@
 """Parameters of the exogenous inflow (``inflow:``), read by ``model.inflow``."""
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from ..clock import parse_period
 from ..scenario.base import (
     Probability,
     Series,
@@ -10,6 +11,7 @@ from ..scenario.base import (
     Strict,
 )
 from ..scenario.markers import BUILD_TIME
+from .bands_params import InflowBands
 
 
 class Households(Strict):
@@ -30,3 +32,21 @@ class Inflow(Strict):
     repeat_applications: Series
     households: Households = Field(json_schema_extra=BUILD_TIME,
                                    description="household mix, drawn by the arrival processes built at the start")
+    bands: InflowBands | None = Field(None, json_schema_extra=BUILD_TIME,
+                                      description="inflow bands, one drawn per replication (optional)")
+
+    @model_validator(mode="after")
+    def _band_values(self) -> "Inflow":
+        """A band's own values must be periods of the series they replace."""
+        if self.bands is None:
+            return self
+        series = getattr(self, self.bands.applies_to[0])
+        for name, band in self.bands.levels.items():
+            for key in band.values:
+                try:
+                    parse_period(key)
+                except ValueError as exc:
+                    raise ValueError(f"bands.levels.{name}.values: {exc}") from None
+                if (series.per == "month") != ("W" not in key):
+                    raise ValueError(f"bands.levels.{name}.values: key {key!r} does not match per={series.per!r}")
+        return self

@@ -18,7 +18,7 @@ capacity replaces ``desk`` by an object with the same ``register`` generator.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
@@ -27,7 +27,8 @@ from ..metrics.registry import Metric
 from .entities import PERMIT_HOLDER, STATUSES, Household, Person
 from .housing import METRICS as HOUSING_METRICS
 from .housing import Housing
-from .locations import AZC, COL, CRISIS, EMERGENCY, POL, Location, Pool
+from .locations import AZC, COL, CRISIS, EMERGENCY, POL, Pool
+from .locations import Location as Location  # re-exported: the parts' type hints name it here
 from .parts import Build, Part
 from .registration import RegistrationDesk
 
@@ -188,7 +189,7 @@ class Reception(Part):
             self._move(hh, loc)
             if stage == POL:
                 stay = self.env.timeout(self.stays.exponential(self.policy.params.reception.pol.stay_days))
-                stay.callbacks.append(lambda _e, h=hh: self._pol_done(h))
+                stay.callbacks.append(self._pol_done_cb(hh))
         q.extendleft(reversed(skipped))
 
     def _retry(self, hh: Household, stage: str) -> None:
@@ -209,6 +210,9 @@ class Reception(Part):
         stage = self.waiting.pop(hh.hid, None)
         if stage is not None:
             self.waiting_persons[stage] -= hh.size
+
+    def _pol_done_cb(self, hh: Household) -> Callable[[simpy.Event], None]:
+        return lambda _e: self._pol_done(hh)
 
     def _pol_done(self, hh: Household) -> None:
         loc = hh.location

@@ -11,7 +11,8 @@ the one at its cap. A part may declare its own ``CONSTRAINTS`` tuple next to its
 room on the IND side and one on the COA side at once) and the physical rooms.
 
 A run whose weekly table has a ``<part>.binding_constraint`` metric (a code per week; the
-IND part records one) is reported too: the weeks in which its value is not 0.
+IND part records one, its codes named in the metric's registry meaning) is reported too:
+how many weeks each constraint binds.
 """
 from __future__ import annotations
 
@@ -129,14 +130,49 @@ def describe(f: Finding, tr: Callable[[str], str] | None = None) -> str:
         detail=detail, why=tr(f.why) if f.why else "")
 
 
+def _codes(metric: str) -> dict[int, str]:
+    """Code -> meaning of a ``*.binding_constraint`` metric, read from its registry meaning
+    ('0 = none (...); 1 = hearing rooms; 2 = hearing staff')."""
+    import re
+
+    from .labels import _registry
+
+    reg = _registry()
+    entry = reg.get(metric) if reg is not None else None
+    text = getattr(entry, "meaning", "") or ""
+    return {int(k): v.strip().split(" (")[0] for k, v in re.findall(r"(\d+)\s*=\s*([^;]+)", text)}
+
+
 def weekly_flags(weekly: Any) -> list[tuple[str, int]]:
-    """(metric, weeks with a non-zero code) for every ``*.binding_constraint`` metric."""
+    """(metric, weeks with a non-zero code) for every ``*.binding_constraint`` metric (the
+    code of a week is its most frequent over replications)."""
+    return [(m, sum(n for c, n in counts.items() if c != 0)) for m, counts in weekly_codes(weekly).items()]
+
+
+def weekly_codes(weekly: Any) -> dict[str, dict[int, int]]:
+    """Per ``*.binding_constraint`` metric: code -> number of weeks it binds (the week's most
+    frequent code over replications)."""
     if weekly is None or weekly.empty:
-        return []
-    out = []
+        return {}
+    out: dict[str, dict[int, int]] = {}
     for m in sorted(x for x in weekly.metric.unique() if str(x).endswith(".binding_constraint")):
-        per_week = weekly[weekly.metric == m].groupby("week_start").value.mean()
-        out.append((m, int((per_week.fillna(0) != 0).sum())))
+        df = weekly[weekly.metric == m].dropna(subset=["value"])
+        per_week = df.groupby("week_start").value.agg(lambda v: int(v.round().mode().iloc[0]))
+        out[m] = {int(c): int(n) for c, n in per_week.value_counts().sort_index().items()}
+    return out
+
+
+def weekly_sentences(weekly: Any, lang: str = "en") -> list[str]:
+    """'ind.binding_constraint: what binds, by weeks: hearing rooms 20, decision staff 33.'"""
+    from .i18n import translator
+
+    tr = translator(lang)
+    out = []
+    for metric, counts in weekly_codes(weekly).items():
+        names = _codes(metric)
+        parts = [f"{names.get(c, str(c))} {n}" for c, n in counts.items()]
+        if parts:
+            out.append(tr("binding.weekly").format(metric=metric, parts=", ".join(parts)))
     return out
 
 
@@ -161,9 +197,7 @@ def binding_messages(results: Any, levers: Sequence[str] | None = None,
             base = _without(sc, texts)
         if base is not None:
             msgs += [describe(f, tr) for f in find_binding(sc, base, texts)]
-    for metric, weeks in weekly_flags(results.weekly):
-        if weeks:
-            msgs.append(tr("binding.weekly").format(metric=metric, weeks=weeks))
+    msgs += weekly_sentences(results.weekly, lang)
     return msgs
 
 

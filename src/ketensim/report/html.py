@@ -312,6 +312,41 @@ def _parts_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.D
     return "".join(out)
 
 
+def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Translator) -> str:
+    """Fan charts of the places needed (reception, quarantine/isolation, detention) and, under
+    inflow bands, the band's spread apart from replication noise."""
+    from ..metrics.need import need_table, peak_needs
+    from ..scenario.schema import Scenario
+    from .fan import band_shares, band_split, plot_bands, plot_need
+
+    need = manifest.get("need") or {}
+    prob, buf = float(need.get("prob", 0.9)), float(need.get("buffer", 0.0))
+    try:
+        sc = Scenario.model_validate(manifest["scenario"])
+    except Exception:  # noqa: BLE001 - an old or foreign manifest: capacities from metrics only
+        sc = None
+    table = need_table(weekly, prob, buf, sc)
+    if table.empty:
+        return f"<p>{tr('cap.none')}</p>"
+    phases = phases_from_manifest(manifest)
+    plus = tr("cap.plus").format(b=f"{buf:.0%}") if buf else ""
+    out = [f"<p>{tr('cap.intro').format(p=f'{prob * 100:g}', plus=plus, share=f'{prob:.0%}')}</p>"]
+    peaks = peak_needs(table)
+    out.append(_table(list(map(_e, peaks.columns)), [[_e(v) for v in r] for r in peaks.itertuples(index=False)]))
+    for group in table.group.unique():
+        ax = plot_need(table, group, phases=phases)
+        out.append(_figure(ax.figure, f"required {group} places", tr("cap.fan_caption")))
+    split = band_split(weekly, "coa.occupancy")
+    if split is not None:
+        b, n = band_shares(split)
+        bands = sc.inflow.bands if sc is not None else None
+        names = {round(b.scale, 9): n for n, b in bands.levels.items()} if bands is not None else None
+        ax = plot_bands(weekly, "coa.occupancy", labels=names, phases=phases, title=tr("cap.bands_title"))
+        out.append(f"<p>{tr('cap.bands').format(b=f'{b:.0%}', n=f'{n:.0%}')}</p>")
+        out.append(_figure(ax.figure, "occupancy by inflow band", tr("cap.bands_caption")))
+    return "".join(out)
+
+
 # ------------------------------------------------------------------ assumptions, provenance
 
 def _assumptions_section(manifest: Mapping[str, Any], tr: Translator) -> str:
@@ -409,6 +444,7 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         ("plots", tr("sec.plots"), _plots_section(weekly, manifest, baseline, base_manifest, names, targets, cmp,
                                                   chain, windows, tr)),
         ("pressure", tr("sec.pressure"), _pressure_section(weekly, manifest, tr)),
+        ("capacity", tr("sec.capacity"), _capacity_section(weekly, manifest, tr)),
         ("parts", tr("sec.parts"), _parts_section(weekly, manifest, baseline, names, targets, tr)
          if every_metric else "-"),
         ("assumptions", tr("sec.assumptions"), _assumptions_section(manifest, tr)),
@@ -463,10 +499,9 @@ def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLik
     if lang != "en":
         default = default.replace(".html", f".{lang}.html")
     path = Path(out) if out else Path(results_dir) / default
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page_, encoding="utf-8")
-    os.replace(tmp, path)
+    from ..experiment.store import atomic_write
+
+    atomic_write(path, lambda p: p.write_text(page_, encoding="utf-8"))  # no .tmp left on a full disk
     return path
 
 

@@ -50,6 +50,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "press.row.waiting for a POL or AZC place": ("waiting for a POL or AZC place", "wachtend op een POL- of AZC-plek"),
     "press.row.permit holders waiting > 14 weeks": ("permit holders waiting > 14 weeks",
                                                     "statushouders die > 14 weken wachten"),
+    "sec.capacity": ("Required capacity", "Benodigde capaciteit"),
+    "cap.none": ("No occupancy metrics in these results.", "Geen bezettingscijfers in deze resultaten."),
+    "cap.intro": ("Places needed per week at P{p}{plus}: in at least {share} of the replications this many places "
+                  "would have sufficed (week-end persons needing a place; quarantine includes those left "
+                  "unplaced).",
+                  "Benodigde plaatsen per week bij P{p}{plus}: in ten minste {share} van de replicaties waren zoveel "
+                  "plaatsen genoeg geweest (personen die aan het eind van de week een plek nodig hebben; quarantaine "
+                  "inclusief wie geen plek kreeg)."),
+    "cap.plus": (" plus {b}", " plus {b}"),
+    "cap.fan_caption": ("Band: P10-P90 of the demand over replications; line: median; dashed: the need at the "
+                        "chosen certainty; black: capacity in place.",
+                        "Band: P10-P90 van de vraag over de replicaties; lijn: mediaan; gestreept: de behoefte bij "
+                        "de gekozen zekerheid; zwart: de aanwezige capaciteit."),
+    "cap.bands_title": ("COA occupancy by inflow band", "COA-bezetting per instroomband"),
+    "cap.bands": ("Two sources of spread in COA occupancy over the last 13 weeks: the inflow band (an assumption, "
+                  "sampled per replication) {b} of the variance, replication noise {n}.",
+                  "Twee bronnen van spreiding in de COA-bezetting over de laatste 13 weken: de instroomband (een "
+                  "aanname, per replicatie getrokken) {b} van de variantie, ruis tussen replicaties {n}."),
+    "cap.bands_caption": ("One line per inflow band (mean); the shaded band around it is the 10-90% spread of its "
+                          "replications.",
+                          "Eén lijn per instroomband (gemiddelde); de band eromheen is de 10-90%-spreiding van de "
+                          "replicaties."),
     "sec.parts": ("Every metric, by part of the chain", "Alle uitkomsten, per deel van de keten"),
     "sec.assumptions": ("Assumptions", "Aannames"),
     "sec.provenance": ("Provenance", "Herkomst"),
@@ -263,8 +285,8 @@ TEXT: dict[str, tuple[str, str]] = {
                           "Een gehoor per video vraagt tegelijk een ruimte aan IND-zijde en een aan COA-zijde."),
     "binding.physical_why": ("Usable rooms are the offices' rooms times the distancing factor, rounded.",
                              "Bruikbare ruimtes zijn de ruimtes van de kantoren maal de afstandsfactor, afgerond."),
-    "binding.weekly": ("{metric}: a constraint binds in {weeks} week(s) (the part's own weekly record).",
-                       "{metric}: een grens is bereikt in {weeks} week/weken (volgens het deel zelf)."),
+    "binding.weekly": ("{metric} (the part's own weekly record), weeks in which each binds: {parts}.",
+                       "{metric} (volgens het deel zelf), weken waarin elk begrenst: {parts}."),
     "unit.rooms": ("rooms", "ruimtes"),
     # sweep overview
     "sweep.title": ("ketensim sweep overview", "ketensim-sweepoverzicht"),

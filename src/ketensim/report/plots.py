@@ -131,11 +131,20 @@ def shade_phases(ax: Axes, phases: Iterable[tuple[str, dt.date]] | None, labels:
 
 
 def _date_axis(ax: Axes, lang: str = "en") -> None:
+    """Month ticks over a year, year ticks (with quarters between) over several years: the
+    locator picks the step when the figure is drawn, so it follows the horizon. Month names
+    in the report's language (not the system locale); January carries its year."""
     from matplotlib.ticker import FuncFormatter
 
     tr = translator(lang)
-    ax.xaxis.set_major_locator(mdates.MonthLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: tr.month(mdates.num2date(x).month)))
+    loc = mdates.AutoDateLocator(minticks=5, maxticks=14, interval_multiples=True)
+    ax.xaxis.set_major_locator(loc)
+
+    def fmt(x: float, _pos: int | None = None) -> str:
+        d = mdates.num2date(x)
+        return f"{tr.month(1)}\n{d.year}" if d.month == 1 else tr.month(d.month)
+
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
     ax.grid(axis="y", color="#dddddd", lw=0.5)
     ax.spines[["top", "right"]].set_visible(False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from typing import Iterable
 
 import pandas as pd
@@ -19,7 +20,7 @@ STAGES = {
     "AZC": ("coa.azc_occupancy", "coa.capacity_azc"),
     "crisis reception": ("coa.crisis_occupancy", "coa.capacity_crisis"),
 }
-PRESSURE = {
+PRESSURE: dict[str, str | tuple[str, ...]] = {
     "persons above the COL limit (week end)": "coa.col_overflow",
     "person-nights above the COL limit / week": "coa.col_overflow_nights",
     "waiting for a POL or AZC place": ("coa.waiting_pol", "coa.waiting_azc"),
@@ -35,9 +36,9 @@ def _cell(weekly: pd.DataFrame, metric: str | tuple[str, ...], how: str) -> str:
     table = series(weekly, list(metric) if isinstance(metric, tuple) else metric)
     per_rep = table.mean(axis=0) if how == "mean" else table.max(axis=0)
     m, lo, hi = mean_ci(per_rep.to_numpy(dtype=float))
-    if m != m:  # NaN
+    if math.isnan(m):
         return "-"
-    return f"{m:,.0f}" if lo != lo else f"{m:,.0f} [{lo:,.0f}, {hi:,.0f}]"
+    return f"{m:,.0f}" if math.isnan(lo) else f"{m:,.0f} [{lo:,.0f}, {hi:,.0f}]"
 
 
 def pressure_rows(weekly: pd.DataFrame) -> list[list[str]]:

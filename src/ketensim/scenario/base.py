@@ -7,15 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period
+from .bounds import MAX_AMOUNT, MAX_COUNT, MAX_SEED, at_most, finite, not_bool
 
-NonNegInt = Annotated[int, Field(ge=0)]
-PosInt = Annotated[int, Field(ge=1)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-PosFloat = Annotated[float, Field(gt=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
+# Shared number types: finite, never a boolean, with plausibility bounds (scenario/bounds.py).
+_Num = (BeforeValidator(finite), BeforeValidator(not_bool))
+NonNegInt = Annotated[int, Field(ge=0), *_Num, AfterValidator(at_most(MAX_COUNT))]
+PosInt = Annotated[int, Field(ge=1), *_Num, AfterValidator(at_most(MAX_COUNT))]
+NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False), *_Num, AfterValidator(at_most(MAX_AMOUNT))]
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), *_Num, AfterValidator(at_most(MAX_AMOUNT))]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), *_Num]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(not_bool)]
 
 
 def _sums_to_one(v: dict[int, float]) -> dict[int, float]:
@@ -40,12 +44,17 @@ class Series(Strict):
 
     Arrivals within a period follow a Poisson process at the period's constant rate
     (a non-homogeneous Poisson process over the horizon). Before the first period the
-    first value holds, after the last the last value holds.
+    first value holds. A series must reach the horizon end unless ``extend`` says how it
+    goes on (see ``scenario.series``): the scenario states it, the code never guesses.
     """
 
     per: Literal["month", "week"]
     values: dict[str, NonNegFloat] = Field(min_length=1)
     scale: NonNegFloat = Field(1.0, description="multiplier on every value (what-if lever)")
+    extend: Literal["hold", "zero", "repeat_last_year"] | None = Field(
+        None, description="beyond the last period: hold its value, zero, or repeat the last "
+        "year's values (same month / the week 52 weeks earlier); none = the series must reach "
+        "the horizon end")
 
     @field_validator("values", mode="before")
     @classmethod

@@ -2,19 +2,58 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 import typing
 from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
+MAX_MESSAGE = 400
+"""Longest error line: a huge or hostile value is shown truncated."""
+
+_repr = reprlib.Repr()
+_repr.maxstring, _repr.maxother, _repr.maxlevel = 60, 60, 3
+_repr.maxdict = _repr.maxlist = _repr.maxtuple = _repr.maxset = 4
+
+
+def short(value: Any, limit: int = 80, quote: bool = True) -> str:
+    """A bounded repr of any value (bounded work too: deep or shared structures are cut
+    by reprlib before they are walked), for error messages."""
+    text = _repr.repr(value) if quote else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Newlines folded and the length bounded, so an error is always one readable line."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class ScenarioError(Exception):
-    """A scenario that cannot be used. The CLI prints it on one line and exits with 2."""
+    """Bad input (a scenario, sweep, option or results folder that cannot be used). The CLI
+    prints it on one line and exits with 2."""
+
+    exit_code = 2
 
     def __init__(self, source: str, path: str, problem: str) -> None:
         self.source, self.path, self.problem = source, path, problem
-        where = f"{source}: {path}: " if path else f"{source}: "
-        super().__init__(where + problem)
+        where = f"{short(source, 160, quote=False)}: " + (f"{short(path, 100, quote=False)}: " if path else "")
+        super().__init__(one_line(where + problem))
+
+
+class ResultsError(ScenarioError):
+    """A results folder or run store that is missing, damaged or in use (exit 2)."""
+
+
+class RunFault(Exception):
+    """A fault during a run (disk full, workers lost, interrupted): the message says what
+    was kept. The CLI prints it on one line and exits with 1 (130 when interrupted)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        self.exit_code = exit_code
+        super().__init__(one_line(message))
 
 
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -39,9 +78,7 @@ def _unwrap(annotation: Any) -> Any:
         if origin is None:
             return annotation
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if origin in (list, tuple, set) or origin is typing.Union or str(origin) == "types.UnionType":
-            annotation = args[0]
-        elif origin is typing.Annotated:
+        if origin in (list, tuple, set) or origin is typing.Union or str(origin) == "types.UnionType" or origin is typing.Annotated:
             annotation = args[0]
         else:
             return annotation
@@ -56,7 +93,7 @@ def dotted(loc: tuple[Any, ...]) -> str:
 
 def _problem(err: Mapping[str, Any], root: type[BaseModel]) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
-    got = f", got {value!r}"
+    got = f", got {short(value)}"
     if kind == "extra_forbidden":
         owner = _model_at(root, err["loc"])
         allowed = sorted(owner.model_fields) if owner else []
@@ -96,6 +133,8 @@ def _problem(err: Mapping[str, Any], root: type[BaseModel]) -> str:
     if kind == "value_error":
         msg = str(ctx.get("error", err["msg"]))
         return msg.removeprefix("Value error, ")
+    if kind == "finite_number":
+        return f"must be a finite number{got}"
     return f"{err['msg'][0].lower()}{err['msg'][1:]}{got}"
 
 

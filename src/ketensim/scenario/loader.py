@@ -7,39 +7,75 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from ..clock import parse_when
-from .errors import ScenarioError, from_validation
+from .bounds import check_size
+from .errors import ScenarioError, from_validation, short
 from .overrides import apply_overrides, parse_override, set_path
 from .phases import build_timeline
 from .schema import Scenario
+from .strict_yaml import Refused, safe_load_strict
 
 __all__ = ["apply_overrides", "load_raw", "load_scenario", "merge", "parse_override", "read_yaml", "set_path"]
 
 log = logging.getLogger(__name__)
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Safe-load one YAML mapping, with file:line:column on syntax errors."""
-    if not path.exists():
-        raise ScenarioError(str(path), "", "file not found")
+MAX_FILE_BYTES = 1_000_000
+"""Largest scenario or sweep file read (the baseline is about 15 kB)."""
+
+
+def read_text_checked(path: Path, what: str = "YAML file", limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file of at most ``limit`` bytes (FIFOs, devices and folders are
+    refused before they are opened, so nothing hangs)."""
+    import stat
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        st = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ScenarioError(str(path), "", f"is a folder, expected a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ScenarioError(str(path), "", f"is not a regular file (a pipe, socket or device); expected a {what}")
+    if st.st_size > limit:
+        raise ScenarioError(str(path), "", f"is {st.st_size:,} bytes; a {what} may have at most {limit:,}")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise ScenarioError(str(path), "", f"is larger than {limit:,} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), "", f"is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Strictly load one YAML mapping, with file:line:column on syntax errors, duplicate
+    keys, deep nesting and alias bombs."""
+    text = read_text_checked(path)
+    try:
+        data = safe_load_strict(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ScenarioError(str(path), "", f"YAML syntax error at {where}: {exc.problem}") from None
+        kind = "YAML error" if isinstance(exc, Refused) else "YAML syntax error"
+        raise ScenarioError(str(path), "", f"{kind} at {where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), "", f"YAML error: {exc}") from None
-    except IsADirectoryError:
-        raise ScenarioError(str(path), "", "is a folder, expected a YAML file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), "", f"cannot be read: {exc}") from None
+        raise ScenarioError(str(path), "", f"YAML error: {short(str(exc), 200)}") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "", "nested too deeply") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -86,11 +122,15 @@ def _phase_start(phase: Any) -> str:
 
 def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """One file with its ``extends:`` chain resolved (relative to the file)."""
-    path = path.resolve()
+    given = path
+    try:
+        path = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise ScenarioError(str(given), "", "cannot be read: symbolic link loop") from None
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError(str(path), "extends", f"circular extends: {chain}")
-    data = read_yaml(path)
+    data = read_yaml(given)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -139,11 +179,12 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     own = set() if any(o.startswith("horizon.") for o in overrides) else _own_phases(path)
     data = _drop_inherited_phases_after_end(data, own)
     data.setdefault("name", path.stem)
-    source = str(path) + (f" (with --set {' '.join(overrides)})" if overrides else "")
+    source = str(path) + (f" (with --set {short(' '.join(overrides), 120, quote=False)})" if overrides else "")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation(exc, source, Scenario) from None
     build_timeline(scenario, source=source)  # validates every phase's overrides
+    check_size(scenario, scenario.replications, what=source)  # before anything can run
     log.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario

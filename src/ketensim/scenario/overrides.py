@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, Iterable, overload
 import yaml
 
 from ..clock import parse_end, parse_when
-from .errors import ScenarioError
+from .errors import ScenarioError, short
 from .paths import FACTOR, dated_value, get_path, set_path
+from .strict_yaml import Refused, safe_load_strict
 
 __all__ = ["Override", "apply_overrides", "dated_value", "get_path", "parse", "parse_dated", "parse_override",
            "set_path"]
@@ -69,8 +70,9 @@ def parse_dated(at: str) -> tuple[dt.date, dt.date | None] | None:
 
 def parse(text: str) -> Override:
     """'a.b@2020-W40=0.5' -> Override(path='a.b', start=..., value=0.5)."""
+    src = f"--set {short(text, 80, quote=False)}"
     if "=" not in text:
-        raise ScenarioError(f"--set {text}", "", "expected dotted.path=value, dotted.path@phase=value "
+        raise ScenarioError(src, "", "expected dotted.path=value, dotted.path@phase=value "
                             "or dotted.path@DATE[..DATE]=value")
     key, raw = text.split("=", 1)
     key = key.strip()
@@ -79,26 +81,30 @@ def parse(text: str) -> Override:
         key, at = key.split("@", 1)
         at = at.strip()
     if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"--set {text}", key, "expected dotted.path=value")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        raise ScenarioError(src, key, "expected dotted.path=value")
+    if len(raw) > 10_000:
+        raise ScenarioError(f"--set {short(text, 60, quote=False)}", key, "value longer than 10,000 characters")
+    try:  # duplicate keys and alias bombs refused, as in files
+        value = safe_load_strict(raw) if raw.strip() else ""
+    except Refused as exc:
+        raise ScenarioError(src, key, str(exc.problem)) from None
     except yaml.YAMLError:
         value = raw.strip()
     if at is None:
         return Override(text, key, value=value)
     if not at:
-        raise ScenarioError(f"--set {text}", key, "nothing after '@': give a phase name, a date "
+        raise ScenarioError(src, key, "nothing after '@': give a phase name, a date "
                             "(2020-11-01), an ISO week (2020-W40) or a range DATE..DATE")
     try:
         dated = parse_dated(at)
     except ValueError as exc:
-        raise ScenarioError(f"--set {text}", f"@{at}", f"not a valid date or ISO week: {exc}") from None
+        raise ScenarioError(src, f"@{at}", f"not a valid date or ISO week: {exc}") from None
     if dated is None:
         if ".." in at or re.match(r"^\d{4}-", at):
-            raise ScenarioError(f"--set {text}", f"@{at}", "expected a date (2020-11-01), an ISO week "
+            raise ScenarioError(src, f"@{at}", "expected a date (2020-11-01), an ISO week "
                                 "(2020-W40) or a range DATE..DATE")
         if isinstance(value, str) and FACTOR.match(value):
-            raise ScenarioError(f"--set {text}", key, "a factor (*x) is allowed only in a dated change")
+            raise ScenarioError(src, key, "a factor (*x) is allowed only in a dated change")
         return Override(text, key, phase=at, value=value)
     return Override(text, key, start=dated[0], end=dated[1], value=value)
 
@@ -126,7 +132,7 @@ def _apply(data: dict[str, Any], sets: Iterable[str]) -> dict[str, Any]:
             match = [p for p in phases if isinstance(p, dict) and p.get("name") == o.phase]
             if not match:
                 names = ", ".join(str(p.get("name")) for p in phases if isinstance(p, dict))
-                raise ScenarioError(f"--set {text}", f"@{o.phase}",
+                raise ScenarioError(f"--set {short(text, 80, quote=False)}", f"@{o.phase}",
                                     f"no phase named {o.phase!r}; phases: {names}; "
                                     "or give a date (2020-11-01) or ISO week (2020-W40)")
             match[0].setdefault("set", {})[o.path] = o.value

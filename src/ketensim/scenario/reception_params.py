@@ -229,13 +229,13 @@ class Reception(Strict):
     """COA reception as a network: registration centre -> process reception -> AZC, with
     emergency and crisis locations, a capacity rule, planned capacity and housing."""
 
-    col: Col = Col()
-    pol: Pol = Pol()
+    col: Col = Field(default_factory=lambda: Col.model_validate({}))
+    pol: Pol = Field(default_factory=lambda: Pol.model_validate({}))
     locations: list[LocationGroup] = Field(
         min_length=1, description="AZC location groups", json_schema_extra=BUILD_TIME)
     emergency: list[EmergencyLocation] = Field(default_factory=list, json_schema_extra=BUILD_TIME)
-    crisis: Crisis = Crisis()
-    capacity: CapacityRule = CapacityRule()
+    crisis: Crisis = Field(default_factory=lambda: Crisis.model_validate({}))
+    capacity: CapacityRule = Field(default_factory=lambda: CapacityRule.model_validate({}))
     planned: list[PlannedCapacity] = Field(default_factory=list, json_schema_extra=BUILD_TIME)
     intake_quarantine_days: NonNegFloat = Field(
         0.0, description="newcomers first stay this long in an emergency location (0 = off)")

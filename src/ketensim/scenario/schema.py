@@ -24,8 +24,10 @@ from ..model.inflow_params import Households, Inflow
 from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
-from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Series, SizeDistribution, Strict
+from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
+from .ind_schema import IndProduction, StartIndStock
 from .reception_params import Reception
+from .series import extend_raw, last_period, series_paths
 
 __all__ = [  # the blocks are importable from here as before
     "Detention", "Dtv", "Dublin", "Health", "Households", "Inflow", "Mvv", "Nareis", "PHASE_SECTIONS",
@@ -126,8 +128,9 @@ class VideoHearings(Strict):
         return min(sum(self.ind_rooms.values()), self.coa_rooms)
 
 
-class Ind(Strict):
-    """IND asylum procedure: registration, hearings by mode, decision."""
+class Ind(IndProduction):
+    """IND asylum procedure: registration, hearings by mode, decision; staff, case classes,
+    tracks and appeals come from ``ind_schema.IndProduction``."""
 
     registration_days: NonNegFloat = Field(
         description="mean days from application to ready for the first hearing "
@@ -139,7 +142,9 @@ class Ind(Strict):
     days_between_hearings: NonNegFloat = Field(
         description="mean days of preparation between consecutive hearings"
     )
-    decision_days: NonNegFloat = Field(description="mean days from last hearing to decision")
+    decision_days: NonNegFloat = Field(
+        description="mean days from the last hearing until the decision work can start (report, "
+        "intention, the applicant's view; AA track)")
     hearing_duration_cv: NonNegFloat = Field(
         0.25, description="coefficient of variation of a hearing's room time (1 = exponential)"
     )
@@ -188,8 +193,10 @@ class StartReception(Strict):
     rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)")
 
 
-class StartInd(Strict):
-    """Position of the starting IND backlog (persons in COA in procedure) in the procedure."""
+class StartInd(StartIndStock):
+    """The starting IND backlog (persons in COA in procedure, plus ``outside_reception``): its
+    position in the procedure (the rest of the shares: heard, awaiting the decision), class and
+    age."""
 
     share_awaiting_first_hearing: Probability
     share_awaiting_second_hearing: Probability
@@ -301,7 +308,7 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    seed: NonNegInt = Field(20201005, description="root seed of the named random streams")
+    seed: Seed = Field(20201005, description="root seed of the named random streams")
     replications: PosInt = Field(20, description="default number of replications")
     horizon: Horizon
     start: Start
@@ -319,6 +326,28 @@ class Scenario(Strict):
     changes: list[Change] = Field(default_factory=list,
                                   description="dated changes, ahead of the phases while they hold")
     report: Report = Field(default_factory=lambda: Report.model_validate({}), description="windows of the outputs")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _extend_series(cls, data: object) -> object:
+        """Write out ``zero``/``repeat_last_year`` series up to the horizon end."""
+        return extend_raw(data, list(series_paths(cls, Series)))
+
+    @model_validator(mode="after")
+    def _series_reach_horizon(self) -> "Scenario":
+        end = self.horizon.end
+        for path in series_paths(type(self), Series):
+            node: object = self
+            for part in path.split("."):
+                node = getattr(node, part)
+            assert isinstance(node, Series)
+            key, stop = last_period(node.values)
+            if node.extend is None and stop <= end:
+                raise ValueError(
+                    f"{path}: the series ends with {key} (last day {stop - dt.timedelta(days=1)}), "
+                    f"before the horizon end {end}; give values up to {end} or set "
+                    f"{path}.extend: hold | zero | repeat_last_year")
+        return self
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":

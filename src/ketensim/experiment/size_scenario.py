@@ -1,0 +1,183 @@
+"""``ketensim size`` on a scenario: the lever as an override, replications with common random
+numbers, the window statistic, and the outputs (``size.json``, ``size.png``).
+
+The search itself (``experiment.size.search``) knows nothing of scenarios; this module turns
+a scenario, a lever path and a condition on a metric into its ``evaluate`` function.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .size import STATS, Condition, SizeError, SizeResult, search, window_stat
+
+
+def parse_window(text: str) -> tuple[dt.date, dt.date]:
+    """'2020-W38..2020-W53' (or dates) -> (Monday of the first week, Monday of the last)."""
+    from ..clock import parse_when
+
+    a, sep, b = text.partition("..")
+    if not sep:
+        raise SizeError(f"--window {text!r}: expected FROM..TO, e.g. 2020-W38..2020-W53")
+    try:
+        start, end = parse_when(a), parse_when(b)
+    except ValueError as exc:
+        raise SizeError(f"--window {text!r}: {exc}") from None
+    if end < start:
+        raise SizeError(f"--window {text!r}: ends before it starts")
+    return (start - dt.timedelta(days=start.isoweekday() - 1), end - dt.timedelta(days=end.isoweekday() - 1))
+
+
+def lever_base(scenario: Any, lever: str) -> Any:
+    """The lever's value in the resolved base scenario (its type decides integer steps)."""
+    from ..scenario.loader import parse_override
+
+    key, _, _ = parse_override(f"{lever}=0")
+    node: Any = scenario.model_dump()
+    for part in key.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise SizeError(f"--lever {lever}: {key!r} is not a parameter of the scenario")
+    if isinstance(node, bool) or not isinstance(node, (int, float)):
+        raise SizeError(f"--lever {lever}: {key!r} is {node!r}, not a number")
+    return node
+
+
+def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: str, stat: str,
+                  at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
+                  reps: int = 20, low: float | None = None, high: float | None = None,
+                  step: float | None = None, seed: int | None = None, overrides: tuple[str, ...] = (),
+                  executor: Any = None, on_eval: Callable[[float, float], None] | None = None,
+                  slack: int = 0) -> SizeResult:
+    """``search`` on a scenario: every candidate value is the override ``LEVER=value`` in the
+    one override grammar (``path@DATE`` or ``path@phase`` included), run on replications
+    0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them."""
+    from ..scenario.loader import load_scenario
+    from .compare import run_replications
+    from .executors import SerialExecutor
+    from .runner import scenario_hash
+
+    if (at_most is None) == (at_least is None):
+        raise SizeError("give exactly one of --at-most V or --at-least V")
+    if stat not in STATS:
+        raise SizeError(f"--stat {stat!r}: expected one of {', '.join(STATS)}")
+    base = load_scenario(path, overrides)
+    start, end = parse_window(window)
+    h = base.horizon
+    if start < h.start or end > h.end:
+        raise SizeError(f"--window {window}: outside the horizon {h.start}..{h.end}")
+    levers = [lever] if isinstance(lever, str) else list(lever)
+    if not levers:
+        raise SizeError("give a --lever")
+    lever = " + ".join(levers)  # several overrides tied to one value (e.g. one place count in two phases)
+    current = lever_base(base, levers[0])
+    integer = isinstance(current, int)
+    from ..policy.timeline import build_timeline
+
+    in_force = max(float(lever_base(ph.params, lv)) for ph in build_timeline(base) for lv in levers)
+    first_high = 2 * in_force if in_force > 0 else None  # a first bracket from the values in use
+    if step is None:
+        if not integer and high is None:
+            raise SizeError(f"--lever {lever} is a real number: give --step (and --high)")
+        step = 1.0 if integer else (float(high) - float(low or 0.0)) / 64  # type: ignore[arg-type]
+    if step <= 0 or (integer and step != int(step)):
+        raise SizeError(f"--step must be {'a whole number ' if integer else ''}> 0, got {step:g}")
+    seed = base.seed if seed is None else seed
+    cond = Condition(at_most if at_most is not None else at_least, at_most is not None)  # type: ignore[arg-type]
+    executor = executor or SerialExecutor()
+
+    def evaluate(v: float) -> np.ndarray:
+        text = str(int(v)) if integer else repr(float(v))
+        sc = load_scenario(path, [*overrides, *(f"{lv}={text}" for lv in levers)])
+        (recs,) = run_replications([sc], reps, [seed], executor, None)
+        frames = [r.weekly for r in recs if r.weekly is not None]
+        if len(frames) < reps:
+            err = next(r.error for r in recs if r.error)
+            raise SizeError(f"{lever}={text}: a replication failed: {err.strip().splitlines()[-1]}")
+        per = window_stat(pd.concat(frames, ignore_index=True), metric, start, end, stat)
+        if per.empty:
+            raise SizeError(f"--metric {metric!r}: not in the results of {base.name}")
+        return per.reindex(range(reps)).to_numpy(dtype=float)
+
+    try:
+        res = search(evaluate, reps, cond, prob, low if low is not None else 0, high, step, integer,
+                     lever, seed=seed, on_eval=on_eval, slack=slack, first_high=first_high)
+    except SizeError as exc:
+        if exc.result is not None:
+            exc.result.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
+        raise
+    res.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
+    return res
+
+
+def _context(path: str, base: Any, metric: str, window: str, stat: str, seed: int,
+             overrides: tuple[str, ...], scenario_hash: Callable[[Any], str]) -> dict[str, Any]:
+    from .sweep import code_version
+
+    return {"scenario": str(path), "scenario_name": base.name, "scenario_hash": scenario_hash(base),
+            "overrides": list(overrides), "metric": metric, "window": window, "stat": stat,
+            "seed": seed, "seeds": "every value runs replications 0..reps-1 on the named streams of "
+                                  "(seed, r): common random numbers", "code": code_version()}
+
+
+def default_out(path: str, res: SizeResult) -> str:
+    """results/size/<scenario>-<short hash of the question>."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    q = {k: res.context.get(k) for k in ("scenario_hash", "metric", "window", "stat", "seed", "overrides")}
+    q.update(lever=res.lever, prob=res.prob, condition=res.condition, reps=res.reps)
+    h = hashlib.sha256(json.dumps(q, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return f"results/size/{Path(path).stem}-{h}"
+
+
+def write_size(res: SizeResult, out: str) -> tuple[str, str]:
+    """``size.json`` and ``size.png`` (probability against the lever) in ``out``."""
+    import json
+    from pathlib import Path
+
+    from .store import atomic_write
+
+    d = Path(out)
+    text = json.dumps(res.to_json(), indent=1, default=str)
+
+    def write_json(p: Path) -> None:
+        p.write_text(text)
+
+    atomic_write(d / "size.json", write_json)
+    fig = plot_size(res).figure
+    atomic_write(d / "size.png", lambda p: fig.savefig(p, format="png", dpi=110))
+    return str(d / "size.json"), str(d / "size.png")
+
+
+def plot_size(res: SizeResult, ax: Any = None) -> Any:
+    """P(condition) at every evaluated value, the target probability and the answer; returns
+    the Axes (drawn outside pyplot)."""
+    from ..report.plots import new_figure
+
+    if ax is None:
+        ax = new_figure((7, 4)).add_subplot()
+    ev = res.evaluations
+    ax.plot([e["value"] for e in ev], [e["prob"] for e in ev], "o-", color="C0", label="P(condition) over replications")
+    ax.axhline(res.prob, color="grey", ls="--", label=f"target P = {res.prob:g}")
+    if res.value is not None:
+        ax.axvline(res.value, color="C3", label=f"{res.direction} value: {res.value:g}")
+    lo, hi = res.interval
+    if lo is not None or hi is not None:
+        xs = [e["value"] for e in ev]
+        ax.axvspan(lo if lo is not None else min(xs), hi if hi is not None else max(xs), color="C3",
+                   alpha=0.12, label="90% bootstrap interval")
+    ax.set_xlabel(res.lever)
+    ax.set_ylabel(f"P({res.context.get('stat', '')} {res.context.get('metric', 'outcome')} {res.condition})")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title(f"{res.context.get('scenario_name', '')}: {res.reps} replications (CRN), "
+                 f"window {res.context.get('window', '')}", fontsize=9)
+    ax.legend(fontsize=8, loc="best")
+    return ax
