@@ -17,7 +17,7 @@ tests from the repository root)::
     ['autumn (partial: W15-W20)']
     >>> checks = res.check_targets()          # the letter's figures in the run's weeks
     >>> sorted(checks.id)
-    ['T4', 'T5']
+    ['I1', 'T4', 'T5']
     >>> ax = res.plot("ind.hearings_physical")  # mean, 90% band, phases, the letter
     >>> ax.get_title(loc="left")
     'physical hearings (hearings/week)'
