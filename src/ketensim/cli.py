@@ -614,8 +614,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     windows = _windows(args)
     sweep = is_sweep_store(args.results)
     for d in [args.results] + ([args.baseline] if args.baseline else []):
-        if not is_sweep_store(d):
-            read_results(d)  # a missing or damaged folder is a one-line error before any work
+        if is_sweep_store(d):
+            continue
+        if not (Path(d) / "weekly.parquet").exists() or not (Path(d) / "manifest.json").exists():
+            raise ScenarioError(d, "", "no results here (expected weekly.parquet and manifest.json, as written by "
+                                "`ketensim run`, or a sweep store written by `ketensim sweep`)")
+        read_results(d)  # a damaged folder is a one-line error before any work
     if not sweep and (args.point is not None or args.baseline_point is not None):
         raise ScenarioError(args.results, "", "--point and --baseline-point need a sweep store")
     if args.baseline_point is not None and args.point is None:
