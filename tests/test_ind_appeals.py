@@ -5,6 +5,8 @@ import numpy as np
 
 from ketensim.metrics.weekly import weekly_values as _weekly_values
 from ketensim.model.chain import Chain
+from ketensim.model.entities import IN_PROCEDURE, REJECTED
+from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
 
@@ -16,8 +18,6 @@ def weekly_values(rec, n_weeks):  # type: ignore[no-untyped-def]
     out = defaultdict(lambda: np.zeros(n_weeks))
     out.update(_weekly_values(rec, n_weeks))
     return out
-from ketensim.model.entities import IN_PROCEDURE, REJECTED
-from ketensim.scenario.schema import Scenario
 
 
 def appeal_scenario(share: float = 1.0, grant: float = 0.0, days: float = 60.0, weeks: int = 104,

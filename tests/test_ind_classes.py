@@ -6,6 +6,8 @@ import pytest
 
 from ketensim.metrics.weekly import weekly_values as _weekly_values
 from ketensim.model.chain import Chain
+from ketensim.scenario.ind_schema import CLASSES
+from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
@@ -17,8 +19,6 @@ def weekly_values(rec, n_weeks):  # type: ignore[no-untyped-def]
     out = defaultdict(lambda: np.zeros(n_weeks))
     out.update(_weekly_values(rec, n_weeks))
     return out
-from ketensim.scenario.ind_schema import CLASSES
-from ketensim.scenario.loader import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -130,3 +130,38 @@ def test_readme_metric_table_is_the_registry():
     assert table is not None
     assert table.group(1) == format_table(registry(), "markdown"), \
         "README metric table out of date: regenerate with `ketensim metrics --format markdown`"
+
+
+def test_every_metric_the_reports_name_is_declared():
+    """Tables, plots, the HTML report, sweeps, validation and the letter's targets name metrics
+    only from the registry (a typo or a renamed metric fails here, not in a report)."""
+    import yaml
+
+    from ketensim.calibration import validation
+    from ketensim.experiment import sweep
+    from ketensim.report import html, plots, table
+
+    from conftest import TARGETS
+
+    named: set[str] = set()
+    for spec in (table.KEY_FIGURES.values(), html.REPORT_METRICS, sweep._DEFAULT_OUTCOMES.values(),
+                 validation.FACT_METRICS.values(), (m for _, m in validation.PLOTS)):
+        for metrics in spec:
+            named.update(metrics)
+    for *_, plus, minus in plots.CHAIN_EDGES:
+        named.update(plus, minus)
+    named.update(m for _, _, m in plots.CHAIN_NODES.values() if m)
+    for t in yaml.safe_load(TARGETS.read_text())["targets"]:
+        named.update(t["metrics"])
+    assert named - {m.name for m in registry()} == set()
+
+
+def test_an_unwired_outlet_called_names_the_part_and_the_hand_off():
+    import copy
+
+    from ketensim.model.parts import Outlets
+
+    out = Outlets("charter")
+    with pytest.raises(WiringError, match=r"part 'charter': hand-off 'arrival' is not wired"):
+        out.arrival("first", 1, 1)
+    assert copy.deepcopy(out)._part == "charter"

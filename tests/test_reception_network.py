@@ -182,7 +182,8 @@ def _pressured() -> dict:
                   capacity={"enabled": True, "buffer": 100, "pol_buffer": 20, "lead_time_weeks": 3,
                             "location_places": 100, "min_open_weeks": 4, "close_surplus": 50,
                             "max_locations": 30})
-    raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 520, "2020-04": 0}}
+    raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 520, "2020-04": 0},
+                                           "extend": "hold"}
     raw["reception"]["housing"].update({"targets": {"2020-H1": 800, "2020-H2": 800}, "realisation": 0.8})
     return raw
 

@@ -454,3 +454,12 @@ def test_a_write_killed_between_the_two_renames_is_recovered(good, monkeypatch):
         read_results(out)
     write_results(out, weekly, manifest)
     assert not aside.exists() and read_results(out)[1]["seed"] == manifest["seed"]
+
+
+def test_need_csv_is_part_of_the_results_set_and_a_rerun_replaces_it(tmp_path):
+    sc = tiny_scenario(tmp_path)
+    out = tmp_path / "res"
+    argv = ["run", str(sc), "--reps", "2", "--workers", "1", "--quiet", "--out", str(out), "--need", "0.9"]
+    assert main(argv) == 0 and main(argv) == 0  # need.csv belongs to the set: no "other files" refusal
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "need.csv" in manifest["files"] and (out / "need.csv").exists()

@@ -64,7 +64,7 @@ CORPUS: list[tuple[str, str, tuple[str, ...]]] = [
      ("in_procedure", "plausibility bound", "--no-limits")),
     ("1e12 places", _child("detention:\n  places: 1000000000000\n"), ("detention.places", "plausibility")),
     ("huge rate", _child("ind:\n  physical:\n    slots_per_room_per_week: 1.0e15\n"), ("slots_per_room_per_week", "plausibility")),
-    ("huge inflow (expected size)", _child("inflow:\n  first_applications:\n    scale: 100000\n"), ("persons per replication", "--no-limits")),
+    ("huge inflow (expected size)", _child("inflow:\n  first_applications:\n    scale: 100000\n"), ("persons per replication", "--no-limits")),  # noqa: E501
     ("alias bomb", _bomb(), ("aliases",)),
     ("small alias bomb in a value", _bomb(5).replace("name:", "description:"), ()),
     ("deep nesting", "name: " + "[" * 20000 + "]" * 20000 + "\n", ("nested deeper",)),
@@ -163,7 +163,7 @@ OPTIONS = [
     (["advise", str(BASELINE), "--precision", "nan", "--workers", "1"], ("--precision",)),
     (["advise", str(BASELINE), "--precision", "0", "--workers", "1"], ("--precision",)),
     (["compare", str(BASELINE), str(SCENARIOS / "telehoren-permanent.yaml"), "--seed", "-5"], ("--seed",)),
-    (["report", "no/such/folder"], ("no results folder",)),
+    (["report", "no/such/folder"], ("no results here",)),
     (["calibrate", str(BASELINE), "--spec", "no/such/spec.yaml"], ("--spec", "not found")),
 ]
 

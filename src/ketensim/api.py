@@ -77,7 +77,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
     ``workers=1`` runs in this process. Returns a ``Results``."""
     from .experiment.runner import run_scenario
 
-    if not hasattr(scenario, "horizon"):
+    if isinstance(scenario, (str, os.PathLike)):
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")

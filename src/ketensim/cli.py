@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from .scenario.schema import Scenario
 
+
 DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
 SET_HELP = ("override a parameter: dotted.path=value, dotted.path@phase=value, or a dated change "
             "dotted.path@DATE=value / dotted.path@DATE..DATE=value (DATE: 2020-11-01 or 2020-W40; "
@@ -173,7 +174,7 @@ def _value_at(params: "Scenario", path: str) -> object:
         return "?"
 
 
-def _targets_arg(value: str | None):  # type: ignore[no-untyped-def]
+def _targets_arg(value: str | None):
     """The targets to compare with: the file given (which must exist) or, by default, the
     letter's targets file when it is there."""
     from .report.targets import load_targets
@@ -219,10 +220,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                        f"results there are untouched); the failed runs' errors and the finished "
                        f"replications are kept in {store}; first error: "
                        f"{failed[0]['error'].strip().splitlines()[-1]}; rerun to retry the failed ones")
+    extras = {}
+    need = None
     if args.need is not None:
         res.manifest["need"] = {"prob": args.need, "buffer": args.buffer}
+        if not res.weekly.empty:
+            from .metrics.need import need_table
+
+            need = need_table(res.weekly, args.need, args.buffer, sc)
+            extras["need.csv"] = lambda p: need.to_csv(p, index=False)  # part of the set
     try:
-        write_results(out, res.weekly, res.manifest)
+        write_results(out, res.weekly, res.manifest, extras)
     except OSError as exc:
         raise RunFault(f"{out}: cannot write the results ({exc.strerror or exc}); earlier results there "
                        f"are untouched; the {reps} replications are kept in {store}: rerun the same "
@@ -230,8 +238,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     shutil.rmtree(store, ignore_errors=True)
     import pandas as pd
 
-    if args.need is not None and not res.weekly.empty:
-        _print_need(res.weekly, sc, args.need, args.buffer, out)
+    if need is not None:
+        _print_need(need, args.need, args.buffer, out)
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n{sc.name}: {plural(reps, 'replication')}, seed {res.manifest['seed']}; "
@@ -266,12 +274,9 @@ def _times(manifest: dict[str, Any], out: Path) -> str:
             + (f"; {resumed} resumed from an interrupted run" if resumed else "") + ")")
 
 
-def _print_need(weekly: "pd.DataFrame", sc: "Scenario", prob: float, buffer: float, out: Path) -> None:
-    from .experiment.store import atomic_write
-    from .metrics.need import need_table, peak_needs
+def _print_need(table: "pd.DataFrame", prob: float, buffer: float, out: Path) -> None:
+    from .metrics.need import peak_needs
 
-    table = need_table(weekly, prob, buffer, sc)
-    atomic_write(out / "need.csv", lambda p: table.to_csv(p, index=False))
     extra = f" plus {buffer:.0%} buffer" if buffer else ""
     print(f"\nrequired capacity at P{prob * 100:g}{extra} (places that sufficed in >= {prob:.0%} of "
           f"replications), per week in {out}/need.csv:")
@@ -381,7 +386,7 @@ def _add_executor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _executor(args: argparse.Namespace, jobs: int | None = None):  # type: ignore[no-untyped-def]
+def _executor(args: argparse.Namespace, jobs: int | None = None):
     from .experiment.executors import make_executor
 
     workers = args.workers

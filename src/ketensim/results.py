@@ -233,5 +233,5 @@ class Results:
         as a set: the folder is replaced whole or, on any failure, left as it was."""
         from .experiment.store import check_output_dir, write_results
 
-        write_results(check_output_dir(out_dir, "out_dir", results_set=True), self.weekly, self.manifest)
+        write_results(check_output_dir(Path(out_dir), "out_dir", results_set=True), self.weekly, self.manifest)
         return Path(out_dir)

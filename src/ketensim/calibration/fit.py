@@ -136,7 +136,7 @@ def _current(scenario_path: Path, p: Parameter) -> float:
     if phase:
         ph = next(x for x in sc.phases if x.name == phase)
         if path in ph.set:
-            return float(ph.set[path])
+            return float(ph.set[path])  # type: ignore[arg-type]  # a number, validated with the phase
         from ..policy.timeline import build_timeline
 
         params = next(r.params for r in build_timeline(sc) if r.name == phase)

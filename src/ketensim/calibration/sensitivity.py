@@ -6,7 +6,7 @@ which letter figures.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ def morris(spec: CalibrationSpec, targets: Targets, run: Callable[[Sequence[str]
     rows = []
     for j, t in enumerate(chosen):
         res = morris_analyze.analyze(problem, X, Y[:, j], num_levels=levels, seed=seed)
-        for k, name in enumerate(problem["names"]):
+        for k, name in enumerate(cast("list[str]", problem["names"])):
             rows.append({"outcome": t.id, "label": t.label, "parameter": name,
                          "mu_star": float(res["mu_star"][k]), "mu_star_conf": float(res["mu_star_conf"][k]),
                          "sigma": float(res["sigma"][k]),

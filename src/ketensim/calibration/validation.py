@@ -32,7 +32,7 @@ class Fact:
 
 def _stat(weekly: pd.DataFrame, metrics: list[str], a: str, b: str, statistic: str = "weekly_mean") -> np.ndarray:
     t = Target(id="", label="", metrics=metrics, window=Window.model_validate({"from": a, "to": b}),
-               statistic=statistic, value=1, tolerance=1)  # type: ignore[arg-type]
+               statistic=statistic, value=1, tolerance=1)
     return per_replication(weekly, t).to_numpy(dtype=float)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from ..scenario.bounds import MAX_RESULT_ROWS, check_expected_size
 from ..scenario.errors import ScenarioError
@@ -16,7 +16,17 @@ from ..scenario.errors import ScenarioError
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
     from .design import SweepSpec
-    from .sweep import SweepPlan
+
+
+class SweepPlan(Protocol):
+    """What ``check_sweep`` reads of a ``sweep.SweepPlan`` (not imported: sweep imports this)."""
+
+    @property
+    def spec(self) -> SweepSpec: ...
+    @property
+    def scenarios(self) -> Sequence[Scenario]: ...
+    @property
+    def total(self) -> int: ...
 
 MAX_POINTS = 100_000
 """Design points a sweep may have without ``--no-limits``."""

@@ -111,7 +111,7 @@ class SweepSpec(_Strict):
     replications: int = Field(10, ge=1)
     levers: dict[str, Parameter] = Field(default_factory=dict)
     uncertainties: dict[str, Parameter] = Field(default_factory=dict)
-    design: Design = Design()
+    design: Design = Design.model_validate({})
     outcomes: list[Outcome] = Field(default_factory=list)
 
     @field_validator("levers", "uncertainties")

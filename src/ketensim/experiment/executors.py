@@ -73,7 +73,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]: ...
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Any, Any]]: ...
 
     def close(self) -> None: ...
 
@@ -84,7 +84,7 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Any, Any]]:
         for key, fn, args in jobs:
             yield key, fn(*args)
 
@@ -111,7 +111,7 @@ class ProcessExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, initializer=_watch_parent,
                                    initargs=(os.getpid(),))
 
-    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Any, Any]]:
         """Windowed like ``_windowed``; after a worker death the jobs that were in flight
         are retried one at a time, so the one that kills its worker is found and, after
         ``MAX_DEATHS`` deaths, recorded failed while the rest go on."""
@@ -222,9 +222,9 @@ class DaskExecutor:
                                          host="127.0.0.1", dashboard_address=None)
             self.client = Client(self._cluster)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
-        log.info("dask executor on %s with %d workers", self.client.scheduler.address, self.workers)
+        log.info("dask executor on %s with %d workers", getattr(self.client.scheduler, "address", "?"), self.workers)
 
-    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Hashable, Any]]:
+    def run(self, jobs: Iterable[Job], on_lost: OnLost | None = None) -> Iterator[tuple[Any, Any]]:
         """As completed, windowed. A job whose workers died (the scheduler's
         ``allowed-failures``) may only have shared a worker with the culprit, so it is run
         again alone; killing its worker alone too, it is recorded through ``on_lost`` and
@@ -234,7 +234,7 @@ class DaskExecutor:
 
         window = 2 * max(self.workers, 1)
         it = iter(jobs)
-        keys: dict[str, Job] = {}
+        keys: dict[Any, Job] = {}
         ac = as_completed()
         suspects: deque[Job] = deque()
         alone: set[Hashable] = set()
@@ -252,7 +252,7 @@ class DaskExecutor:
                     submit(job)
             else:
                 while len(keys) < window:
-                    job = next(it, None)
+                    job = next(it, None)  # type: ignore[assignment]
                     if job is None:
                         break
                     submit(job)
@@ -292,7 +292,7 @@ def _wait_concurrent(pending: set[Future]) -> set[Future]:
 
 
 def _windowed(submit: Callable[[Callable[..., Any], tuple[Any, ...]], Future], jobs: Iterable[Job],
-              window: int, wait_some: Callable[[set[Future]], set[Future]]) -> Iterator[tuple[Hashable, Any]]:
+              window: int, wait_some: Callable[[set[Future]], set[Future]]) -> Iterator[tuple[Any, Any]]:
     """Keep at most ``window`` futures in flight; yield each result once it is done."""
     it = iter(jobs)
     pending: dict[Future, Hashable] = {}

@@ -20,8 +20,8 @@ import pandas as pd
 
 from .. import __version__
 from ..results import Results
-from ..scenario.bounds import check_size, expected_size  # noqa: F401 - re-exported
 from ..scenario.schema import Scenario
+from ..scenario.size import check_size, expected_size  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 

@@ -61,7 +61,7 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Write to a temporary file in the same folder, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def run_store_path(out: str | Path) -> Path:
     return out.parent / f".{out.name}.runs"
 
 
-RESULT_FILES = frozenset({"weekly.parquet", "weekly.csv", "manifest.json", "report.html"})
+RESULT_FILES = frozenset({"weekly.parquet", "weekly.csv", "manifest.json", "report.html", "need.csv"})
 """What a results folder holds; a folder with anything else is never replaced."""
 
 
@@ -149,9 +149,11 @@ def check_output_dir(out: str | Path, option: str = "--out", results_set: bool =
     return out
 
 
-def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifest: dict[str, Any]) -> None:
-    """Write weekly.parquet, weekly.csv and manifest.json as a set: into a temporary sibling
-    folder, then swapped into place. On any failure the earlier folder is left untouched."""
+def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifest: dict[str, Any],
+                  extras: dict[str, Callable[[Path], None]] | None = None) -> None:
+    """Write weekly.parquet, weekly.csv, manifest.json (and ``extras``: file name -> writer)
+    as a set: into a temporary sibling folder, then swapped into place. On any failure the
+    earlier folder is left untouched."""
     out = Path(out_dir)
     _recover(out)
     if out.exists() and not out.is_dir():
@@ -165,7 +167,10 @@ def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifes
     try:
         weekly.to_parquet(tmp / "weekly.parquet", index=False)
         weekly.to_csv(tmp / "weekly.csv", index=False)
-        manifest = {**manifest, "files": {f: file_sha256(tmp / f) for f in ("weekly.parquet", "weekly.csv")}}
+        for name, write in (extras or {}).items():
+            write(tmp / name)
+        files = ["weekly.parquet", "weekly.csv", *(extras or {})]
+        manifest = {**manifest, "files": {f: file_sha256(tmp / f) for f in files}}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
         for f in tmp.iterdir():
             _chmod_default(f)
@@ -213,11 +218,12 @@ def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[st
         hint = ""
         if out.parent.is_dir() and any(out.parent.glob(f".{glob_escape(out.name[:180])}.old-*")):
             hint = "; an interrupted write kept the earlier results beside it (rerun `ketensim run` to restore)"
-        raise ResultsError(str(out), "", f"no results folder here (as written by `ketensim run`){hint}")
+        raise ResultsError(str(out), "", f"no results here (no such folder; results are written by "
+                           f"`ketensim run`){hint}")
     for f in (parquet, manifest_path):
         if not f.is_file():
-            raise ResultsError(str(out), f.name, "missing (expected weekly.parquet and manifest.json, "
-                               "as written by `ketensim run`)")
+            raise ResultsError(str(out), "", f"no results here (expected weekly.parquet and manifest.json, "
+                               f"as written by `ketensim run`; {f.name} is missing)")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:

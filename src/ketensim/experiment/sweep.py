@@ -244,10 +244,10 @@ def summarise(store: RunStore, plan: SweepPlan) -> pd.DataFrame:
         row.update({f"uncertainty:{k}": v for k, v in pt.uncertainties.items()})
         runs = pd.DataFrame(values.get(pt.point, []))
         row["runs_ok"], row["runs_failed"] = len(runs), failed.get(pt.point, 0)
-        for f in figs:
-            col = (f.label, f.window)
+        for fig in figs:
+            col = (fig.label, fig.window)
             m, lo, hi = mean_ci(runs[col].values) if col in runs else (math.nan,) * 3
-            row[f"{f.label}"] = m
-            row[f"{f.label} ±"] = (hi - lo) / 2 if not math.isnan(lo) else math.nan
+            row[f"{fig.label}"] = m
+            row[f"{fig.label} ±"] = (hi - lo) / 2 if not math.isnan(lo) else math.nan
         rows.append(row)
     return pd.DataFrame(rows)

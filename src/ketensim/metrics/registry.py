@@ -9,7 +9,7 @@ other metrics, computed after the run, never written by a second part.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Literal
+from typing import Iterable, Iterator, Literal, Sequence
 
 Kind = Literal["count", "level", "sample"]
 
@@ -84,6 +84,21 @@ class Registry:
     def unit(self, name: str) -> str:
         m = self._by_name.get(name)
         return m.unit if m is not None else ""
+
+    def title(self, names: str | Sequence[str], lang: str = "en") -> str:
+        """A figure's title: the label(s), a flow ``/ week``, a sample with its unit; several
+        metrics (summed) are joined with ``+``. An undeclared name stands for itself."""
+        names = [names] if isinstance(names, str) else list(names)
+        found = [self._by_name.get(n) for n in names]
+        text = " + ".join(self.label(n, lang) for n in names)
+        if any(m is None for m in found):
+            return text
+        kinds = {m.kind for m in found if m is not None}
+        if kinds == {"count"}:
+            return f"{text} / week"
+        if kinds == {"sample"}:
+            return f"{text} ({found[0].unit})" if found[0] is not None else text
+        return text
 
 
 COLUMNS = ("metric", "part", "kind", "unit", "label", "meaning")

@@ -55,7 +55,7 @@ class Appeals(Part):
 
     def lodges(self, hh: Household) -> bool:
         """Drawn once at the rejection."""
-        return self.choice.bernoulli(self.policy.params.ind.appeals.share[hh.kind])
+        return self.choice.bernoulli(self.policy.params.ind.appeals.share[hh.kind])  # type: ignore[index]
 
     def lodge(self, hh: Household) -> Generator[simpy.Event, object, bool]:
         """The appeal is lodged now (for the starting stock: running at the start, exact for the

@@ -9,6 +9,7 @@ from ..scenario.base import (
     Probability,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Dtv(Strict):
@@ -20,7 +21,7 @@ class Dtv(Strict):
     independent_weekly_hazard: NonNegFloat = Field(
         description="per-person weekly hazard of independent departure when all routes are open"
     )
-    removals_per_week: NonNegFloat = Field(
+    removals_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="forced removals (households) per week (escorts, flights) when all routes are open"
     )
     removable_share: Probability = Field(
@@ -38,6 +39,6 @@ class Dtv(Strict):
 
 
 class StartDtv(Strict):
-    outside_reception: NonNegInt = Field(
+    outside_reception: NonNegInt = Field(json_schema_extra=EXTENSIVE,
         description="persons in the departure caseload who are not in COA reception"
     )

@@ -10,13 +10,14 @@ from ..scenario.base import (
     Probability,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Detention(Strict):
     """Immigration detention (vreemdelingenbewaring): lawful only with a prospect of removal."""
 
-    places: NonNegInt = Field(description="detention places (persons) usable in the phase")
-    placements_per_week: NonNegFloat = Field(
+    places: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="detention places (persons) usable in the phase")
+    placements_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="placement opportunities per week (apprehensions, transfers from custody); "
         "one person each if there is a free place and a candidate with a prospect of removal"
     )
@@ -46,7 +47,7 @@ class Detention(Strict):
 
 
 class StartDetention(Strict):
-    population: NonNegInt = Field(
+    population: NonNegInt = Field(json_schema_extra=EXTENSIVE,
         description="persons in detention (forced-return cases of one person, part of the "
         "departure caseload, not counted in dtv.outside_reception)"
     )

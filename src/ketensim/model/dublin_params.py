@@ -11,6 +11,7 @@ from ..scenario.base import (
     Series,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Dublin(Strict):
@@ -35,7 +36,7 @@ class Dublin(Strict):
     transfer_prep_days: NonNegFloat = Field(
         description="mean days from acceptance until a transfer can be arranged (laissez-passer, flight)"
     )
-    transfers_per_week: NonNegFloat = Field(
+    transfers_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="transfer slots (households) per week; 0 = transfers suspended"
     )
     partner_refusal_share: Probability = Field(
@@ -54,7 +55,7 @@ class Dublin(Strict):
     reappear_weekly_hazard: NonNegFloat = Field(
         description="weekly hazard that an absconded claimant reappears (apprehended, reports back)"
     )
-    incoming: Series = Field(
+    incoming: Series = Field(json_schema_extra=EXTENSIVE,
         description="incoming Dublin transfers to the Netherlands (persons); they enter reception "
         "and the national procedure"
     )
@@ -70,7 +71,7 @@ class Dublin(Strict):
 
 
 class StartDublin(Strict):
-    awaiting_transfer: NonNegInt = Field(
+    awaiting_transfer: NonNegInt = Field(json_schema_extra=EXTENSIVE,
         description="persons in COA with an accepted claim awaiting transfer (not counted in "
         "reception.in_procedure); time since acceptance uniform over the deadline"
     )

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess, ResolvedPhase
     from ..scenario.schema import Scenario
     from .entities import Household, Person
-    from .reception import Location
+    from .locations import Location
     from .streams import Stream, Streams
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Any, Callable, Generator
 
 import numpy as np
 import simpy
@@ -117,7 +117,7 @@ def _metrics() -> tuple[Metric | Derived, ...]:
 METRICS: tuple[Metric | Derived, ...] = _metrics()
 
 
-def requeue(queues: dict[str, deque], moves: Callable[[tuple], bool], t_of: Callable[[tuple], float],
+def requeue(queues: dict[str, deque[Any]], moves: Callable[[tuple[Any, ...]], bool], t_of: Callable[[tuple[Any, ...]], float],
             to: str = "taskforce") -> None:
     """Move the waiting entries that ``moves`` selects to the ``to`` queue, in order of their
     time of joining (first come, first served within the class)."""
@@ -251,11 +251,11 @@ class Ind(Part):
     def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
         """Registration (stage -1), hearings (stages 0..n-1), track, decision. Returns granted."""
         env, p = self.env, self.policy.params.ind
-        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"
+        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
         if from_stage < 0:
             yield env.timeout(self.delays.exponential(p.registration_days))
             from_stage = 0
-        n = p.hearings_per_adult[hh.kind]
+        n = p.hearings_per_adult[hh.kind]  # type: ignore[index]
         for stage in range(from_stage, n):
             if stage > from_stage or from_stage > 0:
                 yield env.timeout(self.delays.exponential(self.policy.params.ind.days_between_hearings))

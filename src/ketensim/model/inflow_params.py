@@ -10,7 +10,7 @@ from ..scenario.base import (
     SizeDistribution,
     Strict,
 )
-from ..scenario.markers import BUILD_TIME
+from ..scenario.markers import BUILD_TIME, EXTENSIVE
 from .bands_params import InflowBands
 
 
@@ -28,8 +28,8 @@ class Households(Strict):
 class Inflow(Strict):
     """Exogenous inflow into the chain, in persons."""
 
-    first_applications: Series
-    repeat_applications: Series
+    first_applications: Series = Field(json_schema_extra=EXTENSIVE, description="first asylum applications (persons)")
+    repeat_applications: Series = Field(json_schema_extra=EXTENSIVE, description="repeat asylum applications (persons)")
     households: Households = Field(json_schema_extra=BUILD_TIME,
                                    description="household mix, drawn by the arrival processes built at the start")
     bands: InflowBands | None = Field(None, json_schema_extra=BUILD_TIME,

@@ -11,6 +11,7 @@ from ..scenario.base import (
     Series,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Mvv(Strict):
@@ -20,7 +21,7 @@ class Mvv(Strict):
     chain.population.
     """
 
-    demand: Series = Field(description="persons who want to apply for an MVV at a consulate")
+    demand: Series = Field(json_schema_extra=EXTENSIVE, description="persons who want to apply for an MVV at a consulate")
     lodge_days: PosFloat = Field(
         description="mean days from demand to the application lodged when consulates are fully open")
     decision_days: NonNegFloat = Field(description="mean days of IND decision on an MVV application")
@@ -35,6 +36,6 @@ class Mvv(Strict):
 
 
 class StartMvv(Strict):
-    waiting_to_lodge: NonNegInt = Field(description="persons waiting to lodge an MVV application")
-    pending: NonNegInt = Field(description="MVV applications awaiting an IND decision (persons)")
-    issued: NonNegInt = Field(description="issued MVVs not yet collected (persons)")
+    waiting_to_lodge: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="persons waiting to lodge an MVV application")
+    pending: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="MVV applications awaiting an IND decision (persons)")
+    issued: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="issued MVVs not yet collected (persons)")

@@ -12,6 +12,7 @@ from ..scenario.base import (
     SizeDistribution,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Nareis(Strict):
@@ -31,7 +32,7 @@ class Nareis(Strict):
         "e.g. IND desks closed); granted permit holders defer, the background is thinned")
     family_size_probabilities: SizeDistribution = Field(
         description="probability of the number of family members (persons) per application")
-    background_applications: Series = Field(
+    background_applications: Series = Field(json_schema_extra=EXTENSIVE,
         description="applications (persons) from permit holders not in the model (housed before "
         "the horizon), before the filing factor")
     assessment_days: NonNegFloat = Field(
@@ -39,7 +40,7 @@ class Nareis(Strict):
         "investigation queue")
     investigation_share: Probability = Field(
         description="share of applications that need an interview or DNA test")
-    investigations_per_week: NonNegFloat = Field(
+    investigations_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="interviews/DNA tests (applications) per week at embassies and IND desks")
     approval_share: Probability = Field(description="share of decisions that approve the application")
     embassies_open: Probability = Field(
@@ -54,8 +55,8 @@ class Nareis(Strict):
 class StartNareis(Strict):
     """Nareis pipeline at the start; sponsors of these are treated as housed in municipalities."""
 
-    open: NonNegInt = Field(description="persons in open applications (awaiting an IND decision)")
+    open: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="persons in open applications (awaiting an IND decision)")
     awaiting_investigation_share: Probability = Field(
         description="share of the open persons already waiting for an interview/DNA test")
-    approved: NonNegInt = Field(description="approved persons waiting for their MVV")
-    holding_mvv: NonNegInt = Field(description="persons holding an MVV, waiting to travel")
+    approved: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="approved persons waiting for their MVV")
+    holding_mvv: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="persons holding an MVV, waiting to travel")

@@ -57,6 +57,8 @@ class Outlets:
         self._part = part
 
     def __getattr__(self, offer: str) -> Callable[..., Any]:
+        if offer.startswith("_"):  # copy, pickle and friends probe for dunder methods
+            raise AttributeError(offer)
         raise WiringError(f"part {self._part!r}: hand-off {offer!r} is not wired (model/chain.py HANDOFFS)")
 
 

@@ -25,7 +25,7 @@ from .parts import Build, Part
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from .entities import Household, Person
-    from .reception import Location
+    from .locations import Location
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ METRICS: tuple[Metric | Derived, ...] = (
            "persons needing a separate isolation/quarantine place", contract=True),
     Metric("health.external_placements", "quarantine", "count", "persons/week", "external placements",
            "persons placed in an external isolation location"),
-    Metric("health.quarantine_shortfall", "quarantine", "count", "persons/week", "no place available",
+    Metric("health.quarantine_shortfall", "quarantine", "count", "persons/week", "isolation/quarantine place shortfall",
            "persons needing a place when none was free", contract=True),
     Metric("health.isolated", "quarantine", "level", "persons", "in isolation", "persons in isolation at week end"),
     Metric("health.quarantined", "quarantine", "level", "persons", "in quarantine", "persons in quarantine at week end"),

@@ -11,6 +11,7 @@ from ..scenario.base import (
     PosFloat,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Quarantine(Strict):
@@ -31,7 +32,7 @@ class Quarantine(Strict):
     housemates_use_places: bool = Field(
         description="housemates in quarantine take a reserved place (else they stay in their own room)"
     )
-    external_places: NonNegInt = Field(
+    external_places: NonNegInt = Field(json_schema_extra=EXTENSIVE,
         description="places in external quarantine locations, used when a location's reserved "
         "places are full (persons, national total)"
     )

@@ -10,6 +10,7 @@ from ..scenario.base import (
     SizeDistribution,
     Strict,
 )
+from ..scenario.markers import EXTENSIVE
 
 
 class Resettlement(Strict):
@@ -20,7 +21,7 @@ class Resettlement(Strict):
     municipality they were matched with before arrival.
     """
 
-    quotas: dict[str, NonNegFloat] = Field(
+    quotas: dict[str, NonNegFloat] = Field(json_schema_extra=EXTENSIVE,
         description="persons per year by programme (national quota, EU-Turkey statement)")
     missions_open: Probability = Field(
         description="share of selection missions that take place (0 = missions suspended)")
@@ -32,12 +33,12 @@ class Resettlement(Strict):
     preparation_days: NonNegFloat = Field(
         description="mean days from selection to ready to travel (exit permits, medical checks, "
         "cultural orientation)")
-    seats_per_week: NonNegFloat = Field(
+    seats_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="flight seats (persons) per week for ready refugees; 0 = travel suspended")
     coa_stay_days: NonNegFloat = Field(
         description="mean days in COA before moving to the pre-matched municipality")
 
 
 class StartResettlement(Strict):
-    waiting: NonNegInt = Field(
+    waiting: NonNegInt = Field(json_schema_extra=EXTENSIVE,
         description="persons selected for resettlement (earlier missions) who have not yet travelled")

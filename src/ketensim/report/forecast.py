@@ -174,7 +174,7 @@ def at_dates(weekly: pd.DataFrame, fig: Figure, dates: Iterable[dt.date]) -> pd.
 
 
 def overflow_weeks(weekly: pd.DataFrame, windows: Mapping[str, tuple[str, str]],
-                   fig: Figure = next(f for f in FIGURES if f.key == "col_overflow")) -> pd.DataFrame:
+                   fig: Figure = next(f for f in FIGURES if f.key == "col_overflow")) -> pd.DataFrame:  # type: ignore[name-defined]
     """Weeks in each window with overflow above the limit at week end (value > 0)."""
     t = _table(weekly, fig)
     if t is None:

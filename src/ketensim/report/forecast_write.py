@@ -123,7 +123,7 @@ def _md_table(header: list[str], rows: Mapping[str, list[str]]) -> list[str]:
 
 
 def _readme(manifest, reps, years, start, end, days, stock_rows, ends, ind_rows, over, win,
-            year_names, missing, plots) -> list[str]:  # type: ignore[no-untyped-def]
+            year_names, missing, plots) -> list[str]:
     runtimes = [r.get("runtime_s", 0) for r in manifest.get("replications", [])]
     per_rep = sum(runtimes) / len(runtimes) if runtimes else float("nan")
     lines = [

@@ -53,7 +53,8 @@ def pressure_rows(weekly: pd.DataFrame) -> list[list[str]]:
     for label, metric in PRESSURE.items():
         names = metric if isinstance(metric, tuple) else (metric,)
         if set(names) <= present:
-            rows.append([html.escape(label), _cell(weekly, metric, "mean"), _cell(weekly, metric, "max"), "", ""])
+            key = metric if isinstance(metric, str) else tuple(metric)
+            rows.append([html.escape(label), _cell(weekly, key, "mean"), _cell(weekly, key, "max"), "", ""])
     return rows
 
 

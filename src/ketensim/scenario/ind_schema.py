@@ -39,7 +39,7 @@ class StaffPool(Strict):
     decision_fte: NonNegFloat | None = Field(
         None, description="decision officers (FTE); None = unlimited", json_schema_extra=EXTENSIVE)
     serves: Annotated[list[CaseClass], AfterValidator(_unique)] = Field(
-        default_factory=lambda: ["dublin", "lapsed_dublin", "repeat", "first", "taskforce"],
+        default_factory=lambda: ["dublin", "lapsed_dublin", "repeat", "first", "taskforce"],  # type: ignore[arg-type]
         min_length=1, description="case classes this pool works on, highest priority first")
 
 
@@ -62,7 +62,7 @@ class Tracks(Strict):
     """General procedure (AA) and extended procedure (VA) after the hearings."""
 
     va_share: dict[Literal["first", "repeat"], Probability] = Field(
-        default_factory=lambda: {"first": 0.0, "repeat": 0.0},
+        default_factory=lambda: {"first": 0.0, "repeat": 0.0},  # type: ignore[arg-type]
         description="share of cases that go to the extended procedure (VA) after the hearings")
     va_extra_days: NonNegFloat = Field(
         0.0, description="mean extra days (investigation, advice, longer view period) before the "
@@ -77,7 +77,7 @@ class Appeals(Strict):
     departure caseload at once (their rare later grants are ignored)."""
 
     share: dict[Literal["first", "repeat"], Probability] = Field(
-        default_factory=lambda: {"first": 0.0, "repeat": 0.0},
+        default_factory=lambda: {"first": 0.0, "repeat": 0.0},  # type: ignore[arg-type]
         description="share of rejected households that lodge an appeal with suspensive effect")
     days: NonNegFloat = Field(180.0, description="mean days from the rejection to the court's ruling")
     grant_share: Probability = Field(

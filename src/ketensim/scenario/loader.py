@@ -15,11 +15,11 @@ import yaml
 from pydantic import ValidationError
 
 from ..clock import parse_when
-from .bounds import check_size
 from .errors import ScenarioError, from_validation, short
 from .overrides import apply_overrides, parse_override, set_path
 from .phases import build_timeline
 from .schema import Scenario
+from .size import check_size
 from .strict_yaml import Refused, safe_load_strict
 
 __all__ = ["apply_overrides", "load_raw", "load_scenario", "merge", "parse_override", "read_yaml", "set_path"]
