@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint check bench bench-ci clean
+.PHONY: run test test-fast lint check bench bench-ci clean lab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ketensim run scenarios/baseline-2020.yaml --out results/baseline-2020
 
+# The browser tests of the HTML report need headless Chromium; without it they are skipped
+# (in CI, .ci/run installs it and they must run).
 test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  echo "note: chromium not found: the browser tests of the HTML report are skipped; enable them with" \
+	       "'sudo apt-get install chromium' (Debian/Ubuntu) or 'brew install --cask chromium' (macOS)"
 	$(BIN)/python -m pytest -q -n 2
 
 # The inner loop: unit, schema and small-model tests (under two minutes; tests/conftest.py).
@@ -39,6 +44,10 @@ bench: $(STAMP)
 # Reduced size for CI: prints the figures, never fails the build on a figure.
 bench-ci: $(STAMP)
 	$(BIN)/python bench/run.py --quick --out $${TMPDIR:-/tmp}/ketensim-bench
+
+# JupyterLab on the notebooks (the dev extra installs it)
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) .pytest_cache

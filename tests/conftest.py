@@ -118,7 +118,8 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
 # whole here; a single slow test elsewhere carries @pytest.mark.slow itself.
 FAST_FILES = {
     "test_hazard.py", "test_sim.py", "test_parts.py", "test_phase_fields.py", "test_scenario_errors.py",
-    "test_hearings_quarantine.py", "test_mvv.py", "test_exp_design.py",
+    "test_hearings_quarantine.py", "test_mvv.py", "test_exp_design.py", "test_planner_stats.py",
+    "test_planner_overrides.py",
 }
 
 

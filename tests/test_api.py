@@ -13,12 +13,16 @@ from frontend_support import short_dir, short_run
 
 
 def test_api_docstring_examples_run(monkeypatch):
-    from ketensim import api
+    from ketensim import api, results
 
     monkeypatch.chdir(ROOT)
-    result = doctest.testmod(api, extraglobs={"res": short_run()}, optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.attempted >= 15
-    assert result.failed == 0
+    attempted = 0
+    for module in (api, results):
+        result = doctest.testmod(module, extraglobs={"res": short_run()}, optionflags=doctest.ELLIPSIS,
+                                 verbose=False)
+        assert result.failed == 0
+        attempted += result.attempted
+    assert attempted >= 15
 
 
 def test_package_exports_the_api_lazily():
@@ -42,9 +46,10 @@ def test_read_gives_back_what_was_written():
     assert back.phases == res.phases and [p[0] for p in back.phases][:3] == ["pre-covid", "lockdown", "restart"]
 
 
-def test_summary_only_reports_windows_inside_the_run():
+def test_summary_marks_a_window_partly_outside_the_run_as_partial():
     s = short_run().summary()
-    assert set(s.window) == {"W01-11 pre", "W12-17 lockdown"}  # W18-26 is only partly simulated
+    assert set(s.window) == {"W01-11 pre", "W12-17 lockdown", "W18-26 restart (partial: W18-W20)"}
+    assert set(s[s.partial].window) == {"W18-26 restart (partial: W18-W20)"}  # only W18-20 simulated
     row = s[(s.figure == "hearings, physical /wk") & (s.window == "W12-17 lockdown")].iloc[0]
     assert row["mean"] == 0 and row.reps == 2          # no physical hearings in the lockdown
     pre = s[(s.figure == "hearings, physical /wk") & (s.window == "W01-11 pre")].iloc[0]

@@ -36,7 +36,9 @@ def test_series_has_mean_band_letter_and_phases(weekly, targets):
     assert len(ax.collections) >= 2                            # band + letter segments
     texts = _texts(ax)
     assert {"T4 140", "T5 40"} <= set(texts)                  # the letter's values in their windows
-    assert any("lockdown" in t for t in texts) and any("restart" in t for t in texts)
+    assert {"2", "3"} <= set(texts)                            # phases numbered (names never collide)
+    key = {n: names for n, _, names in plots.phase_key(res.phases)}
+    assert "lockdown" in key[2] and "restart" in key[3]
     ax.figure.savefig(pd.io.common.BytesIO(), format="png")    # renders with Agg
 
 

@@ -69,7 +69,7 @@ def test_report_says_what_the_what_if_changes(report):
         assert m["scenario_hash"] in page
     assert "20201005" in page
     # key figures with intervals and the difference of means; the letter's targets T4, T5
-    assert "hearings, video /wk" in page and "difference" in page and "±" in page
+    assert "video hearings (telehoren) (hearings/week)" in page and "difference" in page and "±" in page
     assert ">T4<" in page and ">T5<" in page
 
 

@@ -9,13 +9,18 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .scenario.schema import Scenario
+
 
 DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
+SET_HELP = ("override a parameter: dotted.path=value, dotted.path@phase=value, or a dated change "
+            "dotted.path@DATE=value / dotted.path@DATE..DATE=value (DATE: 2020-11-01 or 2020-W40; "
+            "value '*0.5' = half the phases' value); repeatable")
 log = logging.getLogger("ketensim")
 
 
@@ -30,35 +35,81 @@ def positive_int(text: str) -> int:
     return value
 
 
-class Progress:
-    """A one-line progress bar with ETA on stderr (silent when quiet or not a terminal)."""
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 replication', '2 replications'."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
-    def __init__(self, label: str, quiet: bool = False) -> None:
+
+class Progress:
+    """Progress on stderr: a one-line bar with ETA on a terminal; plain lines (every tenth,
+    and the last) when stderr is not a terminal, such as a CI log; nothing when quiet."""
+
+    def __init__(self, label: str, quiet: bool = False, stream: Any = None, unit: str = "run") -> None:
         self.label, self.quiet, self.t0 = label, quiet, time.monotonic()
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.unit, self.done, self.total, self._last_line = unit, 0, 0, -1
 
     def __call__(self, done: int, total: int, failed: int = 0) -> None:
+        self.done, self.total = done, total
         if self.quiet or total <= 0:
             return
         if done == 0:  # (re)start the clock when the first job is handed out
             self.t0 = time.monotonic()
         elapsed = time.monotonic() - self.t0
         eta = f"{elapsed / done * (total - done):5.1f}s" if done else "  ?  "
-        width = 24
-        bar = "#" * int(width * done / total) + "-" * (width - int(width * done / total))
-        end = "\n" if done == total else ""
         fail = f"  {failed} failed" if failed else ""
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:5.1f}s  eta {eta}{fail}{end}")
-        sys.stderr.flush()
+        if self.tty:
+            width = 24
+            bar = "#" * int(width * done / total) + "-" * (width - int(width * done / total))
+            end = "\n" if done == total else ""
+            self.stream.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:5.1f}s  eta {eta}{fail}{end}")
+        else:
+            step = int(10 * done / total)
+            if done == 0 or (step == self._last_line and done != total):
+                return
+            self._last_line = step
+            self.stream.write(f"{self.label}: {done}/{plural(total, self.unit)} done, {elapsed:.1f}s wall"
+                              f"{fail}\n")
+        self.stream.flush()
+
+
+def _add_window_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--window", dest="windows", action="append", default=None, metavar="[NAME=]FROM..TO",
+                   help="a window of ISO weeks or dates, e.g. 2020-W40..2020-W53 or autumn=2020-W40..2020-W53 "
+                        "(repeatable; replaces the default windows: the letter's and the scenario's report.windows)")
+    p.add_argument("--stat", default="mean", metavar="STAT",
+                   help="statistic over a window's weeks: mean (weekly mean, default), sum, end, max, min, or a "
+                        "quantile pNN (p90)")
+
+
+def _windows(args: argparse.Namespace) -> list[Any] | None:
+    """The --window texts parsed (a bad one is a one-line error naming it)."""
+    from .scenario.errors import ScenarioError
+    from .stats import parse_statistic, parse_window
+
+    try:
+        parse_statistic(args.stat)
+    except ValueError as exc:
+        raise ScenarioError("--stat", "", str(exc)) from None
+    if not args.windows:
+        return None
+    out = []
+    for text in args.windows:
+        try:
+            out.append(parse_window(text))
+        except ValueError as exc:
+            raise ScenarioError(f"--window {text}", "", str(exc)) from None
+    return out
 
 
 def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a parameter (dotted.path=value, or dotted.path@phase=value)")
+                   help=SET_HELP)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .policy.timeline import build_timeline
     from .scenario.loader import load_scenario
 
     sc = load_scenario(args.scenario, args.overrides)
@@ -75,12 +126,52 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  reception COL {r.col.name} limit {r.col.limit:,}; POL {sum(g.count * g.places for g in r.pol.locations):,} "
           f"places; AZC {r.regular_places:,} places in {sum(g.count for g in r.locations)} locations; "
           f"emergency {', '.join(e.name for e in r.emergency) or 'none'}; crisis {r.crisis.locations} x {r.crisis.places}")
-    print("  phases")
-    for ph in build_timeline(sc, args.scenario):
-        src = next(p for p in sc.phases if p.name == ph.name)
-        changes = ", ".join(f"{k}={v}" for k, v in src.set.items()) or "-"
-        print(f"    {src.start}  {ph.name:<20} {changes}")
+    print("  timeline" if sc.changes else "  phases")
+    for line in timeline_lines(sc, args.scenario):
+        print("    " + line)
     return 0
+
+
+def timeline_lines(sc: "Scenario", source: str) -> list[str]:
+    """One line per step of the resolved timeline: its start, the phase in force, the phase's
+    own changes when it starts there (marking a value a dated change holds back), and the
+    dated changes that start or end there with the value that results."""
+    import datetime as dt
+
+    from .scenario.phases import build_timeline
+
+    steps = build_timeline(sc, source)
+    lines, seen = [], set()
+    for i, step in enumerate(steps):
+        start = sc.horizon.start + dt.timedelta(days=step.start_day)
+        before = steps[i - 1].changes if i else ()
+        parts = []
+        if step.phase not in seen:
+            seen.add(step.phase)
+            src = next(p for p in sc.phases if p.name == step.phase)
+            held = {t.split("@", 1)[0] for t in step.changes}
+            parts += [f"{k}={v}" + (" (held back by a dated change)" if k in held else "")
+                      for k, v in src.set.items()]
+        for text in step.changes:
+            if text not in before:
+                path = text.split("@", 1)[0]
+                parts.append(f"from now: {text} -> {path}={_value_at(step.params, path)}")
+        for text in before:
+            if text not in step.changes:
+                path = text.split("@", 1)[0]
+                parts.append(f"ended: {text} -> {path}={_value_at(step.params, path)}")
+        name = step.phase if not step.changes else f"{step.phase} (+{len(step.changes)} dated)"
+        lines.append(f"{start}  {name:<30} {', '.join(parts) or '-'}")
+    return lines
+
+
+def _value_at(params: "Scenario", path: str) -> object:
+    from .scenario.overrides import get_path
+
+    try:
+        return get_path(params.model_dump(mode="json"), path)
+    except (KeyError, IndexError, TypeError):
+        return "?"
 
 
 def _targets_arg(value: str | None):
@@ -98,11 +189,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from .experiment.runner import run_scenario
     from .experiment.store import RunStore, check_output_dir, default_out, kept_note, run_store_path, write_results
+    from .report.binding import binding_for_run, weekly_sentences
+    from .report.summary import inside
     from .report.table import format_targets, window_table
     from .report.targets import Targets, compare
     from .scenario.errors import RunFault
     from .scenario.loader import load_scenario
+    from .stats import statistic_label
 
+    windows = _windows(args)
     sc = load_scenario(args.scenario, args.overrides)
     targets = _targets_arg(args.targets)
     reps = args.reps or sc.replications
@@ -111,7 +206,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with _executor(args, reps) as ex:
             res = run_scenario(sc, reps=reps, seed=args.seed, executor=ex, store=store,
-                               overrides=args.overrides, progress=Progress(f"{sc.name}", args.quiet))
+                               overrides=args.overrides,
+                               progress=Progress(f"{sc.name}", args.quiet, unit="replication"))
     except KeyboardInterrupt:
         raise RunFault(f"interrupted: {kept_note(RunStore(store), reps)} (partial); rerun the same "
                        f"command to resume; {out} is unchanged", 130) from None
@@ -120,7 +216,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        f"rerun the same command to resume; {out} is unchanged") from None
     failed = [r for r in res.manifest["replications"] if r["error"]]
     if failed:
-        raise RunFault(f"{len(failed)} of {reps} replication(s) failed, so {out} was not written (earlier "
+        raise RunFault(f"{len(failed)} of {plural(reps, 'replication')} failed, so {out} was not written (earlier "
                        f"results there are untouched); the failed runs' errors and the finished "
                        f"replications are kept in {store}; first error: "
                        f"{failed[0]['error'].strip().splitlines()[-1]}; rerun to retry the failed ones")
@@ -146,22 +242,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print_need(need, args.need, args.buffer, out)
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"\n{sc.name}: {reps} replications, seed {res.manifest['seed']}; "
-              f"weekly mean ±95% half-width [letter]")
+        print(f"\n{sc.name}: {plural(reps, 'replication')}, seed {res.manifest['seed']}; "
+              f"{statistic_label(args.stat)} ±95% half-width [letter]")
         if not res.weekly.empty:
-            print(window_table(res.weekly, targets).to_string())
+            table = window_table(res.weekly, targets, windows, args.stat, sc)
+            print(table.to_string())
+            if any("(partial:" in str(c) for c in table.columns):
+                print("(partial: the window lies partly outside the simulated weeks; computed over the weeks shown)")
             if targets is not None:
-                print()
-                inside = Targets(source=targets.source, targets=[
-                    t for t in targets.targets if pd.Timestamp(t.window.end) <= pd.Timestamp(sc.horizon.end)])
-                if inside.targets:  # only targets whose window lies inside the simulated weeks
-                    print(format_targets(compare(res.weekly, inside)))
-    per_run = [r["runtime_s"] for r in res.manifest["replications"]]
-    resumed = res.manifest.get("resumed_replications") or 0
-    print(f"\nresults: {out}/weekly.parquet, weekly.csv, manifest.json "
-          f"(wall {res.manifest['wall_time_s']:.1f}s, {sum(per_run) / len(per_run):.2f}s per replication"
-          + (f"; {resumed} resumed from an interrupted run" if resumed else "") + ")")
+                kept = Targets(source=targets.source, targets=[t for t in targets.targets
+                                                               if inside(res.weekly, t.window)])
+                if kept.targets:  # only targets whose window lies wholly inside the simulated weeks
+                    print()
+                    print(format_targets(compare(res.weekly, kept)))
+    for line in binding_for_run(sc, args.scenario, args.overrides):
+        print(f"\nnote: {line}")
+    for line in weekly_sentences(res.weekly):
+        print(f"note: {line}")
+    print("\n" + _times(res.manifest, out))
     return 0
+
+
+def _times(manifest: dict[str, Any], out: Path) -> str:
+    """Where the results are, the wall time and the CPU time per replication, labelled."""
+    per_run = [r["runtime_s"] for r in manifest["replications"]]
+    n = len(per_run)
+    cpu = f"; CPU {sum(per_run) / n:.2f}s per replication" if n else ""
+    resumed = manifest.get("resumed_replications") or 0
+    return (f"results: {out}/weekly.parquet, weekly.csv, manifest.json (wall time {manifest['wall_time_s']:.1f}s "
+            f"for {plural(n, 'replication')} on {plural(int(manifest.get('workers') or 1), 'worker')}{cpu}"
+            + (f"; {resumed} resumed from an interrupted run" if resumed else "") + ")")
 
 
 def _print_need(table: "pd.DataFrame", prob: float, buffer: float, out: Path) -> None:
@@ -291,14 +401,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import shutil
 
     from .experiment.compare import compare_scenarios
+    from .experiment.figures import key_figures
     from .experiment.runner import StoredRuns
     from .experiment.store import RunStore, check_output_dir, kept_note, run_store_path, safe_name
-    from .scenario.errors import RunFault
+    from .report.binding import binding_for_run
+    from .scenario.errors import RunFault, ScenarioError
     from .scenario.loader import load_scenario
 
+    windows = _windows(args)
     base = load_scenario(args.base, args.overrides)
-    alts = [load_scenario(a, args.overrides) for a in args.alternatives]
+    alt_files = args.alternatives or ([args.base] if args.alt_set else [])
+    if not alt_files:
+        raise ScenarioError("compare", "", "give an alternative scenario file, or --alt-set PATH=VALUE for a "
+                            "what-if of the base")
+    alts = [load_scenario(a, [*args.overrides, *args.alt_set]) for a in alt_files]
+    if args.alt_set:
+        alts = [a.model_copy(update={"name": f"{a.name}-what-if" if a.name == base.name else a.name})
+                for a in alts]
     reps = args.reps or base.replications
+    figures = key_figures(base, args.metrics or None, windows, args.stat)
     stem = "-vs-".join(safe_name(s.name) for s in [base, *alts])[:180]
     plot = Path(args.plot or f"results/compare/{stem}.png")
     check_output_dir(plot.parent, "--plot")
@@ -306,12 +427,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     try:
         with _executor(args, reps * (1 + len(alts))) as ex, runs.lock():
             cmp = compare_scenarios(base, alts, reps=reps, seed=args.seed, executor=StoredRuns(ex, runs),
-                                    metrics=args.metrics or None,
-                                    progress=Progress(f"compare {base.name}", args.quiet))
+                                    figures=figures, progress=Progress(f"compare {base.name}", args.quiet))
     except KeyboardInterrupt:
         raise RunFault(f"interrupted: {kept_note(runs, reps * (1 + len(alts)))}; rerun the same command "
                        "to resume", 130) from None
     print(cmp.format())
+    for line in [m for a in alts for m in binding_for_run(a, args.base, args.alt_set)] if args.alt_set else []:
+        print(f"\nnote: {line}")
+    if args.store:
+        for name, res in cmp.results.items():
+            res.manifest["overrides"] = list(args.alt_set) if name != cmp.base else []
+            res.write(Path(args.store) / name)
+        alt0 = cmp.alternatives[0]
+        print(f"\nstored: {', '.join(str(Path(args.store) / n) for n in cmp.results)}; report: ketensim report "
+              f"{Path(args.store) / alt0} --baseline {Path(args.store) / cmp.base}")
     cmp.plot(plot)
     table = plot.with_suffix(".csv")
     from .experiment.store import atomic_write
@@ -320,7 +449,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\nplot: {plot}  table: {table}")
     bad = {k: v for k, v in cmp.errors.items() if v}
     for name, errs in bad.items():
-        print(f"{name}: {len(errs)} replication(s) failed; last line of the first error: "
+        print(f"{name}: {plural(len(errs), 'replication')} failed; last line of the first error: "
               f"{errs[0].strip().splitlines()[-1]}", file=sys.stderr)
     if not bad:
         shutil.rmtree(runs.root, ignore_errors=True)
@@ -343,8 +472,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     suffix = f"-shard-{shard.k}-of-{shard.n}" if shard else ""
     out = check_output_dir(Path(args.out or f"results/sweeps/{safe_name(plan.spec.name)}{suffix}"))
     from .experiment.store import RunStore, kept_note
+    from .report.binding import sweep_notes
     from .scenario.errors import RunFault
 
+    for line in sweep_notes(plan.points, plan.scenarios):
+        print(f"note: {line}", file=sys.stderr)
     try:
         with _executor(args, plan.total) as ex:
             kw = dict(executor=ex, replications=args.reps,
@@ -366,13 +498,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             if col.startswith(("lever:", "uncertainty:")):
                 shown[col] = shown[col].map(str)
         print(shown.to_string(index=False))
-    print(f"\n{plan.spec.name}: {len(plan.points)} design points x {plan.spec.replications} replications "
-          f"= {plan.total} runs{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; "
+    print(f"\n{plan.spec.name}: {plural(len(plan.points), 'design point')} x "
+          f"{plural(plan.spec.replications, 'replication')} = {plural(plan.total, 'run')}"
+          f"{f' (shard {shard}: {res.ran + res.skipped})' if shard else ''}; "
           f"ran {res.ran}, skipped {res.skipped} finished, {res.failed} failed; "
-          f"wall {res.wall_s:.1f}s on {ex.name} ({ex.workers} workers)")
+          f"wall time {res.wall_s:.1f}s on {ex.name} ({plural(ex.workers, 'worker')})")
     print(f"store: {out}/runs/point=*/rep=*.parquet, {out}/manifest.json, {out}/summary.csv")
+    print(f"open it: ketensim report {out}  (overview), ketensim report {out} --point N --baseline-point M, "
+          f"or ketensim.read('{out}').point(N) in Python")
     if res.failed:
-        print(f"{res.failed} run(s) failed; their errors are in the run files' metadata "
+        print(f"{plural(res.failed, 'run')} failed; their errors are in the run files' metadata "
               f"(ketensim.experiment.store.RunStore.read_meta); rerun to retry them", file=sys.stderr)
         return 1
     return 0
@@ -477,14 +612,29 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .experiment.store import check_output_dir, read_results
+    from .experiment.sweep_results import is_sweep_store
     from .report.html import write_report
+    from .scenario.errors import ScenarioError
 
+    windows = _windows(args)
+    sweep = is_sweep_store(args.results)
     for d in [args.results] + ([args.baseline] if args.baseline else []):
-        read_results(d)  # a missing or damaged folder is a one-line error before any work
+        if is_sweep_store(d):
+            continue
+        if not (Path(d) / "weekly.parquet").exists() or not (Path(d) / "manifest.json").exists():
+            raise ScenarioError(d, "", "no results here (expected weekly.parquet and manifest.json, as written by "
+                                "`ketensim run`, or a sweep store written by `ketensim sweep`)")
+        read_results(d)  # a damaged folder is a one-line error before any work
+    if not sweep and (args.point is not None or args.baseline_point is not None):
+        raise ScenarioError(args.results, "", "--point and --baseline-point need a sweep store")
+    if args.baseline_point is not None and args.point is None:
+        raise ScenarioError(args.results, "", "--baseline-point needs --point N")
     targets = _targets_arg(args.targets)
     if args.out:
         check_output_dir(Path(args.out).parent, "--out")
-    path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets)
+    path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets, lang=args.lang,
+                        windows=windows, stat=args.stat, chain=args.chain_window, point=args.point,
+                        baseline_point=args.baseline_point)
     print(f"report: {path}")
     return 0
 
@@ -528,6 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also report the places needed per week at certainty P (e.g. 0.9): need.csv")
     r.add_argument("--buffer", type=float, default=0.0, metavar="SHARE",
                    help="with --need: add this share on top of the quantile (e.g. 0.05)")
+    _add_window_args(r)
     _add_executor_args(r)
     r.set_defaults(func=cmd_run)
 
@@ -577,14 +728,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_sensitivity)
     c = sub.add_parser("compare", help="paired differences of key figures with common random numbers")
     c.add_argument("base", help="base scenario YAML")
-    c.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML(s)")
+    c.add_argument("alternatives", nargs="*", metavar="alt",
+                   help="alternative scenario YAML(s) (none with --alt-set: the base with those overrides)")
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a parameter in every scenario")
+                   help=SET_HELP + " (in every scenario)")
+    c.add_argument("--alt-set", dest="alt_set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override in the alternatives only, e.g. a dated change 'path@2020-W40=value' (repeatable)")
+    c.add_argument("--store", metavar="DIR", help="also store every scenario's results in DIR/<name> (for the report)")
     c.add_argument("--reps", type=positive_int, help="replications (default: the base scenario's)")
     c.add_argument("--seed", type=int, help="root seed for all scenarios (default: the base's)")
     c.add_argument("--metric", dest="metrics", action="append", default=[],
                    help="only figures of this metric (repeatable)")
     c.add_argument("--plot", help="PNG of the differences (default: results/compare/BASE-vs-ALT.png)")
+    _add_window_args(c)
     _add_executor_args(c)
     c.set_defaults(func=cmd_compare)
 
@@ -633,10 +789,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor_args(z)
     z.set_defaults(func=cmd_size)
     rep = sub.add_parser("report", help="write a self-contained HTML report of stored results")
-    rep.add_argument("results", metavar="RESULTS_DIR", help="results folder written by `ketensim run`")
+    rep.add_argument("results", metavar="RESULTS_DIR",
+                     help="results folder written by `ketensim run`, or a sweep store (overview report)")
     rep.add_argument("--baseline", metavar="DIR", help="results folder of the baseline to compare with")
+    rep.add_argument("--point", type=int, metavar="N", help="a sweep store's design point N (its full report)")
+    rep.add_argument("--baseline-point", type=int, metavar="M", help="compare --point N with point M of the store")
     rep.add_argument("--out", metavar="FILE", help="HTML file (default: RESULTS_DIR/report.html)")
     rep.add_argument("--targets", help=f"targets file with the letter's figures (default: {DEFAULT_TARGETS} when present)")
+    rep.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the report (default en)")
+    rep.add_argument("--chain-window", metavar="[NAME=]FROM..TO",
+                     help="window of the chain overview (default: where the scenarios differ most)")
+    _add_window_args(rep)
     rep.set_defaults(func=cmd_report)
 
     m = sub.add_parser("metrics", help="list every metric: name, part, kind, unit, meaning")

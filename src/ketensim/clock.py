@@ -23,6 +23,16 @@ def parse_when(value: object) -> dt.date:
     raise ValueError(f"expected a date (YYYY-MM-DD) or ISO week (YYYY-Www), got {value!r}")
 
 
+def parse_end(value: object) -> dt.date:
+    """The last day (inclusive) of a range end: an ISO week without a day ends on its Sunday;
+    a date (or 'YYYY-Www-d') is that day."""
+    if isinstance(value, str):
+        m = _WEEK.match(value.strip())
+        if m and m[3] is None:
+            return dt.date.fromisocalendar(int(m[1]), int(m[2]), 7)
+    return parse_when(value)
+
+
 def parse_period(key: str) -> tuple[dt.date, dt.date]:
     """'2020-03' (a month) or '2020-W12' (an ISO week) -> [start, end) dates."""
     m = _MONTH.match(key)

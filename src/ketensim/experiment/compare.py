@@ -9,6 +9,7 @@ t-interval over replications; the variance reduction against independent seeds i
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -16,11 +17,12 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..report.targets import mean_ci
+from ..results import Results
 from ..scenario.schema import Scenario
+from ..stats import mean_ci
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values, key_figures
-from .runner import RunRecord, simulate
+from .runner import RunRecord, make_manifest, simulate
 
 
 def run_replications(scenarios: list[Scenario], reps: int, seeds: list[int],
@@ -57,6 +59,7 @@ class Comparison:
     table: pd.DataFrame
     values: dict[str, pd.DataFrame] = field(default_factory=dict)  # scenario -> replications x figures
     errors: dict[str, list[str]] = field(default_factory=dict)
+    results: dict[str, Results] = field(default_factory=dict)  # scenario -> its Results (as `run` gives)
 
     def format(self) -> str:
         lines = [f"paired differences vs {self.base}: mean [95% CI] over {self.replications} "
@@ -146,17 +149,24 @@ def compare_scenarios(base: Scenario, alternatives: list[Scenario], reps: int | 
     seed = base.seed if seed is None else seed
     scenarios = [base, *alternatives]
     names = _unique_names(scenarios)
+    t0 = time.time()
+    executor = executor or SerialExecutor()
     records = run_replications(scenarios, reps, [seed] * len(scenarios), executor, progress)
     figures = figures or key_figures(base, metrics)
     values: dict[str, pd.DataFrame] = {}
     errors: dict[str, list[str]] = {}
-    for name, recs in zip(names, records):
+    results: dict[str, Results] = {}
+    for name, sc, recs in zip(names, scenarios, records):
         weekly = _weekly(recs)
         values[name] = figure_values(weekly, figures) if not weekly.empty else pd.DataFrame()
         errors[name] = [r.error for r in recs if r.error]
+        named = sc if sc.name == name else sc.model_copy(update={"name": name})
+        if not weekly.empty:
+            weekly = weekly.assign(scenario=name)
+        results[name] = Results(weekly, make_manifest(named, recs, seed, t0, executor.workers, executor.name), named)
     table = pd.concat([paired_table(values[names[0]], values[n], n) for n in names[1:]],
                       ignore_index=True) if len(names) > 1 else pd.DataFrame()
-    return Comparison(names[0], names[1:], seed, reps, table, values, errors)
+    return Comparison(names[0], names[1:], seed, reps, table, values, errors, results)
 
 
 def _unique_names(scenarios: list[Scenario]) -> list[str]:

@@ -3,7 +3,8 @@
 Levers are what policy controls (video rooms, distancing, housing quota); uncertainties are
 what it does not (departure hazards, inflow). They are kept apart in the file and in the
 results, as in exploratory modelling, but both become overrides in the one grammar that
-``--set`` uses (``dotted.path=value`` or ``dotted.path@phase=value``).
+``--set`` uses (``dotted.path=value``, ``dotted.path@phase=value`` or a dated change
+``dotted.path@2020-W40=value``).
 """
 from __future__ import annotations
 
@@ -78,13 +79,21 @@ class Design(_Strict):
 
 class Outcome(_Strict):
     """A figure summarised per design point: a statistic of the sum of ``metrics`` over a
-    window of ISO weeks (the whole horizon when ``from``/``to`` are omitted)."""
+    window of ISO weeks (the whole horizon when ``from``/``to`` are omitted); statistics as
+    in ``ketensim.stats`` (``mean``, ``sum``, ``end``, ``max``, ``min``, ``p90``)."""
 
     name: str
     metrics: list[str] = Field(min_length=1)
     start: dt.date | None = Field(None, alias="from")
     end: dt.date | None = Field(None, alias="to")
-    statistic: Literal["weekly_mean", "sum", "snapshot"] = "weekly_mean"
+    statistic: str = Field("mean", description="mean (weekly), sum, end, max, min or a quantile pNN")
+
+    @field_validator("statistic")
+    @classmethod
+    def _stat(cls, v: str) -> str:
+        from ..stats import parse_statistic
+
+        return parse_statistic(v)
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -112,7 +121,7 @@ class SweepSpec(_Strict):
             try:
                 parse_override(f"{key}=0")
             except ScenarioError:
-                raise ValueError(f"{key!r} is not a dotted.path or dotted.path@phase") from None
+                raise ValueError(f"{key!r} is not a dotted.path, dotted.path@phase or dotted.path@DATE") from None
         return v
 
     @model_validator(mode="after")

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from ..report.table import KEY_FIGURES, WINDOWS
+from ..report.summary import KEY_FIGURES
 from ..report.targets import Target, Window, per_replication
+from ..report.windows import choose_windows
 from ..scenario.schema import Scenario
+from ..stats import clip, monday, parse_statistic
 
 
 @dataclass(frozen=True)
@@ -30,29 +33,26 @@ class Figure:
                       statistic=self.statistic, value=1, tolerance=1)
 
 
-def key_figures(scenario: Scenario, metrics: list[str] | None = None) -> list[Figure]:
-    """The report's key figures over the letter's windows that overlap the horizon (or, when
-    none does, over the whole horizon). ``metrics`` restricts to figures of those metrics
-    (a metric that is not a key figure becomes a figure of its own)."""
+def key_figures(scenario: Scenario, metrics: list[str] | None = None, windows: Any = None,
+                stat: str = "mean") -> list[Figure]:
+    """The key figures over the windows (``windows`` as given, else those the scenario
+    declares: the letter's) clipped to the horizon — a partial window is marked in its label,
+    the rule of every output — or, when none overlaps, over the whole horizon. ``metrics``
+    restricts to figures of those metrics (a metric that is not a key figure becomes a
+    figure of its own)."""
     h = scenario.horizon
-    wins = []
-    for wname, (a, b) in WINDOWS.items():
-        w = Window.model_validate({"from": a, "to": b})
-        if w.start <= h.end and w.end >= h.start:
-            lo, hi = max(w.start, h.start), min(w.end, h.end)
-            if (lo, hi) != (w.start, w.end):  # clipped to the horizon: say which weeks
-                wname = f"W{lo.isocalendar().week:02d}-{hi.isocalendar().week:02d} ({wname.split(' ', 1)[1]})"
-            wins.append((wname, lo, hi))
-    if not wins:
-        wins = [("horizon", h.start, h.end)]
+    first, last = monday(h.start), monday(h.end)
+    wins = [w for w in (clip(w, first, last) for w in choose_windows(windows, scenario)) if w is not None]
+    spans = [(w.label, w.start, w.end) for w in wins] or [("horizon", h.start, h.end)]
     figs = dict(KEY_FIGURES)
     if metrics:
         figs = {k: v for k, v in figs.items() if set(v) & set(metrics)}
         for m in metrics:
             if not any(m in v for v in figs.values()):
                 figs[m] = [m]
-    return [Figure(label, tuple(ms), a, b, "weekly_mean", wname)
-            for label, ms in figs.items() for wname, a, b in wins]
+    stat = parse_statistic(stat)
+    return [Figure(label, tuple(ms), a, b, stat, wname)
+            for label, ms in figs.items() for wname, a, b in spans]
 
 
 def figure_values(weekly: pd.DataFrame, figures: list[Figure]) -> pd.DataFrame:

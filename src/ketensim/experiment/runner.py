@@ -13,12 +13,13 @@ import os
 import platform
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from .. import __version__
+from ..results import Results
 from ..scenario.schema import Scenario
 from ..scenario.size import check_size, expected_size  # noqa: F401 - re-exported
 
@@ -26,7 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()
+    """Hash of what the results depend on: the report's windows do not change a run, and a
+    scenario without dated changes hashes as before they existed (stores stay valid)."""
+    data = scenario.model_dump(mode="json", exclude={"report"})
+    if not data.get("changes"):
+        data.pop("changes", None)
+    blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
@@ -64,25 +70,6 @@ def lost_record(key: Any, args: tuple[Any, ...], error: str) -> RunRecord:
 
 
 simulate.on_worker_lost = lost_record  # type: ignore[attr-defined]  # read by the executors
-
-
-@dataclass
-class Results:
-    """Weekly results of one scenario over replications, with provenance."""
-
-    scenario: Scenario
-    weekly: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    def metric(self, name: str) -> pd.DataFrame:
-        """Weeks x replications table of one metric."""
-        df = self.weekly[self.weekly.metric == name]
-        return df.pivot(index="week_start", columns="replication", values="value")
-
-    def write(self, out_dir: str | os.PathLike[str]) -> None:
-        from .store import write_results
-
-        write_results(out_dir, self.weekly, self.manifest)
 
 
 def check_seed(seed: Any, what: str = "seed") -> int:
@@ -181,7 +168,15 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
     workers = executor.workers
     frames = [r.weekly for r in records if r.weekly is not None]
     weekly = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    manifest = {
+    manifest = make_manifest(scenario, records, seed, t0, workers, executor.name, overrides)
+    manifest["resumed_replications"] = ex.reused if isinstance(ex, StoredRuns) else 0
+    return Results(weekly, manifest, scenario)
+
+
+def make_manifest(scenario: Scenario, records: list[RunRecord], seed: int, t0: float, workers: int,
+                  executor: str, overrides: Any = ()) -> dict[str, Any]:
+    """The provenance of one scenario's replications (what ``ketensim report`` shows)."""
+    return {
         "scenario_name": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "scenario": scenario.model_dump(mode="json"),
@@ -192,12 +187,10 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
              "error": r.error}
             for r in records
         ],
-        "resumed_replications": ex.reused if isinstance(ex, StoredRuns) else 0,
         "package_version": __version__,
         "python": platform.python_version(),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t0)),
         "wall_time_s": round(time.time() - t0, 3),
         "workers": workers,
-        "executor": executor.name,
+        "executor": executor,
     }
-    return Results(scenario, weekly, manifest)

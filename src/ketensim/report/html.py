@@ -1,16 +1,17 @@
 """The HTML report for policy staff: one self-contained file (images as base64 PNG, inline
-CSS, no scripts, no network) built from stored results, optionally against a baseline.
+CSS, no scripts, no network) built from stored results, optionally against a baseline, in
+English or Dutch (``lang``; every text is in ``report.i18n``).
 
-Sections: what the scenario changes relative to the baseline (the resolved scenarios of both
-manifests, phases included), key figures with 95% intervals, the letter's targets, the
-plots, the assumptions and the provenance.
+It leads with the answer: the few figures that changed most (ranked by the paired
+difference relative to its 95% interval) and what binds; then what the scenario changes,
+the key figures (rows that did not change behind "show all"), the letter's targets, the
+plots (the baseline on every comparison, the chain overview where the scenarios differ
+most), every metric by part, the assumptions and the provenance.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import io
 import logging
 import math
 import os
@@ -20,151 +21,128 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from .plots import label_of, parts, phases_from_manifest, plot_chain, plot_compare, plot_occupancy, plot_part, plot_series
-from .summary import fmt_ci, resolve_windows, side_by_side, summarize
+from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
+from .diff import changed_paths, dated_changes, scenario_diff
+from .htmlkit import _e, _figure, _table, page
+from .i18n import TEXT, Translator, translator
+from .labels import figure_label
+from .plots import (
+    parts,
+    phase_key,
+    phases_from_manifest,
+    plot_chain,
+    plot_compare,
+    plot_occupancy,
+    plot_part,
+    plot_series,
+)
+from .summary import KEY_FIGURES, inside, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
 log = logging.getLogger(__name__)
 
-# Figures of the report, in order: the metrics summed per week (titles from the registry)
-REPORT_METRICS = [
-    ["ind.hearings_physical"], ["ind.hearings_video"], ["dtv.departures_independent", "dtv.departures_forced"],
-    ["ind.backlog"], ["ind.lead_time_median_days"], ["dublin.transfers"], ["detention.population"],
-    ["health.new_detected"], ["health.quarantine_shortfall"],
+# Figures of the report's plots, in order: metrics summed per week (labels from the registry)
+REPORT_SERIES: list[list[str]] = [
+    ["ind.hearings_physical"], ["ind.hearings_video"],
+    ["dtv.departures_independent", "dtv.departures_forced"], ["ind.backlog"], ["ind.lead_time_median_days"],
+    ["dublin.transfers"], ["detention.population"], ["health.new_detected"], ["health.place_demand"],
+    ["health.quarantine_shortfall"],
 ]
-REPORT_SERIES = [(label_of(m)[:1].upper() + label_of(m)[1:], m) for m in REPORT_METRICS]
+HEADLINE_ROWS = 6
 
-CHAIN_WINDOW_CHOICES = [("2020-W27", "2020-W37"), ("2020-W12", "2020-W17"), ("2020-W01", "2020-W11")]
-
-CSS = """
-body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;max-width:1100px;
-margin:0 auto;padding:24px 28px;line-height:1.45;background:#fff}
-h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #1f5fa8;
-padding-bottom:.2em}h3{font-size:1.05em;margin:1.3em 0 .4em}
-.sub{color:#555;margin:0 0 1em}.note{color:#555;font-size:.9em}
-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.88em}
-th,td{border-bottom:1px solid #ddd;padding:4px 9px;text-align:left;vertical-align:top}
-th{background:#f2f5f9}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.ok{color:#1e7b34;font-weight:600}.no{color:#b3261e;font-weight:600}
-.pos{color:#1e5fa8}.neg{color:#b3261e}
-figure{margin:1em 0 1.6em}figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.85em;color:#555}
-code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}pre{background:#f7f7f7;padding:10px;
-overflow:auto;max-height:420px}
-.warn{background:#fff4e5;border-left:4px solid #e69500;padding:8px 12px}
-nav a{margin-right:1em}
-"""
+def _window_label(w: str, tr: Translator) -> str:
+    """A window's label in the report's language (the letter's window names translated)."""
+    name, sep, rest = w.partition(" (partial:")
+    if f"win.{name}" in TEXT:
+        name = tr(f"win.{name}")
+    return name + (f" ({tr('partial')}:{rest}" if sep else "")
 
 
-def _e(x: Any) -> str:
-    return html.escape(str(x))
+def _figure_label(fig: str, tr: Translator) -> str:
+    """A key figure's label from the metric registry in the report's language."""
+    return figure_label(KEY_FIGURES[fig], tr.lang) if fig in KEY_FIGURES else fig
 
 
-def png_data_uri(fig: Any, dpi: int = 96) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+# ------------------------------------------------------------------ headline
+
+def _zero(r: Any) -> bool:
+    vals = [r.difference, r.difference_ci_low, r.difference_ci_high]
+    return all((isinstance(v, float) and math.isnan(v)) or v == 0 for v in vals) and r.difference == 0
 
 
-def _figure(fig: Any, alt: str, caption: str = "") -> str:
-    cap = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
-    return f'<figure><img src="{png_data_uri(fig)}" alt="{_e(alt)}">{cap}</figure>'
+def headline_rows(cmp: pd.DataFrame, n: int = HEADLINE_ROWS) -> pd.DataFrame:
+    """The rows whose paired difference stands out most from its interval (interval not
+    covering 0), largest |difference| / half-width first."""
+    if cmp.empty:
+        return cmp
+    score = [significance(r.difference, r.difference_ci_low, r.difference_ci_high) for r in cmp.itertuples()]
+    out = cmp.assign(score=score)
+    keep = pd.Series([not _covers_zero(r) for r in out.itertuples()], index=out.index) & (out.difference != 0)
+    real = out[keep]
+    return real.sort_values("score", ascending=False, kind="stable").head(n)
 
 
-def _table(header: list[str], rows: list[list[str]], num_from: int = 1) -> str:
-    """Rows of already escaped cells; columns from ``num_from`` on are right-aligned."""
-    head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="num">{c}</td>' if i >= num_from else f"<td>{c}</td>"
-                         for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _covers_zero(r: Any) -> bool:
+    lo, hi = r.difference_ci_low, r.difference_ci_high
+    if isinstance(lo, float) and math.isnan(lo):
+        return r.difference == 0
+    return bool(lo <= 0 <= hi)
+
+
+def _headline_section(cmp: pd.DataFrame | None, names: tuple[str, str], binding: list[str],
+                      tr: Translator) -> str:
+    if cmp is None:
+        out = f"<p>{tr('head.nobase')}</p>"
+    else:
+        top = headline_rows(cmp)
+        windows = ", ".join(_e(_window_label(w, tr)) for w in dict.fromkeys(cmp.window)) if not cmp.empty else "-"
+        if top.empty:
+            out = f"<div class='headline'><p>{tr('head.none')}</p></div>"
+        else:
+            items = "".join("<li>" + tr("head.row").format(
+                figure=_e(_figure_label(r.figure, tr)), window=_e(_window_label(r.window, tr)),
+                base=_e(tr.num(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high, None))),
+                alt=_e(tr.num(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high, None))),
+                diff=_e(tr.num(fmt_diff(r.difference, r.difference_ci_low, r.difference_ci_high)))) + "</li>"
+                for r in top.itertuples())
+            intro = tr("head.intro").format(base=_e(names[0]),
+                                            window_note=tr("head.windows").format(names=windows))
+            out = f"<div class='headline'><p>{intro}</p><ul>{items}</ul></div>"
+    if binding:
+        out += (f"<div class='binding'><b>{tr('head.binding')}</b><ul>"
+                + "".join(f"<li>{_e(b)}</li>" for b in binding) + "</ul></div>")
+    return out
 
 
 # ------------------------------------------------------------------ what the scenario changes
 
-def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings and lists as dotted paths -> scalar values."""
-    out: dict[str, Any] = {}
-    if isinstance(obj, Mapping):
-        for k, v in obj.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-    elif isinstance(obj, list) and obj and all(isinstance(v, (Mapping, list)) for v in obj):
-        for i, v in enumerate(obj):
-            out.update(flatten(v, f"{prefix}[{i}]"))
-    else:
-        out[prefix] = obj
-    return out
-
-
-def scenario_diff(scenario: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Differences between two resolved scenarios: base parameters (``parameters``) and the
-    policy timeline matched by phase name (``phases``: start and overrides)."""
-    skip = {"name", "description", "replications"}
-    a = flatten({k: v for k, v in baseline.items() if k not in skip | {"phases"}})
-    b = flatten({k: v for k, v in scenario.items() if k not in skip | {"phases"}})
-    params = [{"path": k, "baseline": a.get(k, "-"), "scenario": b.get(k, "-")}
-              for k in sorted(set(a) | set(b)) if a.get(k, "-") != b.get(k, "-")]
-    pa = {p["name"]: p for p in baseline.get("phases", [])}
-    pb = {p["name"]: p for p in scenario.get("phases", [])}
-    run_a, run_b = dict(a), dict(b)  # values in force, updated phase by phase
-    phases = []
-    for name in _phase_order(baseline, scenario):
-        x, y = pa.get(name), pb.get(name)
-        sx, sy = (x or {}).get("set") or {}, (y or {}).get("set") or {}
-        run_a.update(sx)
-        run_b.update(sy)
-        if x is None or y is None:
-            phases.append({"phase": name, "what": "phase only in " + ("scenario" if x is None else "baseline"),
-                           "baseline": _phase_text(x), "scenario": _phase_text(y)})
-            continue
-        if x.get("start") != y.get("start"):
-            phases.append({"phase": name, "what": "start", "baseline": x.get("start"), "scenario": y.get("start")})
-        for key in list(dict.fromkeys(list(sx) + list(sy))):
-            if sx.get(key, "-") != sy.get(key, "-"):
-                phases.append({"phase": name, "what": key,
-                               "baseline": _in_force(sx, run_a, key), "scenario": _in_force(sy, run_b, key)})
-    return {"parameters": params, "phases": phases}
-
-
-def _phase_order(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
-    starts = {p["name"]: str(p.get("start")) for p in list(a.get("phases", [])) + list(b.get("phases", []))}
-    return sorted(starts, key=lambda n: starts[n])
-
-
-def _in_force(phase_set: Mapping[str, Any], running: Mapping[str, Any], key: str) -> str:
-    """The value set in the phase, or the value still in force (marked as unchanged)."""
-    if key in phase_set:
-        return str(phase_set[key])
-    return f"{running.get(key, '-')} (unchanged)"
-
-
-def _phase_text(p: Mapping[str, Any] | None) -> str:
-    if p is None:
-        return "-"
-    sets = ", ".join(f"{k}={v}" for k, v in (p.get("set") or {}).items())
-    return f"from {p.get('start')}" + (f": {sets}" if sets else "")
-
-
-def _changes_section(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | None) -> str:
+def _changes_section(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | None, tr: Translator) -> str:
     sc = manifest.get("scenario") or {}
+    dated = dated_changes(sc)
+    dated_html = ""
+    if dated:
+        dated_html = f"<h3>{tr('chg.dated')}</h3>" + _table(
+            [tr("col.parameter"), tr("col.from"), tr("col.until"), tr("col.value")],
+            [[f"<code>{_e(c['path'])}</code>", _e(c.get("start")), _e(c.get("end") or tr("end.horizon")),
+              f"<b>{_e(c.get('value'))}</b>"] for c in dated], num_from=9)
     if base_manifest is None:
         rows = [[_e(p.get("start")), _e(p["name"]),
                  _e(", ".join(f"{k} = {v}" for k, v in (p.get("set") or {}).items()) or "-"),
                  _e(p.get("note", ""))] for p in sc.get("phases", [])]
-        return ("<p>No baseline given (<code>--baseline DIR</code>): the policy timeline of this scenario.</p>"
-                + _table(["from", "phase", "changes (cumulative)", "note"], rows, num_from=9))
+        return (f"<p>{tr('chg.nobase')}</p>" + dated_html
+                + _table([tr("col.from"), tr("col.phase"), tr("col.changes"), tr("col.note")], rows, num_from=9))
     diff = scenario_diff(sc, base_manifest.get("scenario") or {})
-    out = [f"<p>Relative to the baseline <b>{_e(base_manifest.get('scenario_name'))}</b>:</p>"]
-    if not diff["parameters"] and not diff["phases"]:
-        out.append("<p>The two resolved scenarios are the same (only name or replications differ).</p>")
+    out = [f"<p>{tr('chg.relative').format(base=_e(base_manifest.get('scenario_name')))}</p>", dated_html]
+    if not diff["parameters"] and not diff["phases"] and not dated:
+        out.append(f"<p>{tr('chg.same')}</p>")
     if diff["parameters"]:
-        out.append("<h3>Parameters (before any phase changes them)</h3>")
-        out.append(_table(["parameter", "baseline", "scenario"],
+        out.append(f"<h3>{tr('chg.params')}</h3>")
+        out.append(_table([tr("col.parameter"), tr("col.baseline"), tr("col.scenario")],
                           [[f"<code>{_e(d['path'])}</code>", _e(d["baseline"]), f"<b>{_e(d['scenario'])}</b>"]
                            for d in diff["parameters"]], num_from=9))
     if diff["phases"]:
-        out.append("<h3>Policy timeline</h3>")
-        out.append(_table(["phase", "parameter", "baseline", "scenario"],
+        out.append(f"<h3>{tr('chg.timeline')}</h3>")
+        out.append(_table([tr("col.phase"), tr("col.parameter"), tr("col.baseline"), tr("col.scenario")],
                           [[_e(d["phase"]), f"<code>{_e(d['what'])}</code>", _e(d["baseline"]),
                             f"<b>{_e(d['scenario'])}</b>"] for d in diff["phases"]], num_from=9))
     return "".join(out)
@@ -172,128 +150,169 @@ def _changes_section(manifest: Mapping[str, Any], base_manifest: Mapping[str, An
 
 # ------------------------------------------------------------------ key figures and targets
 
-def _fmt_diff(d: float) -> str:
-    if math.isnan(d):
-        return "-"
-    return "0" if abs(d) < 0.5 else f"{d:+,.0f}"
+def _diff_cell(r: Any, tr: Translator) -> str:
+    d = r.difference
+    cls = "" if (math.isnan(d) or d == 0) else (" class='pos'" if d > 0 else " class='neg'")
+    return f"<span{cls}>{_e(tr.num(fmt_diff(d, r.difference_ci_low, r.difference_ci_high)))}</span>"
 
 
-def _key_figures_section(weekly: pd.DataFrame, base: pd.DataFrame | None, names: tuple[str, str]) -> str:
-    note = ("<p class='note'>Mean over replications of the weekly mean in each window of the letter, "
-            "± the half-width of its 95% interval. Only windows inside the simulated weeks are shown.</p>")
-    if base is None:
-        s = summarize(weekly)
+def _key_figures_section(weekly: pd.DataFrame, cmp: pd.DataFrame | None, names: tuple[str, str],
+                         windows: Any, stat: str, scenario: Any, tr: Translator) -> str:
+    note = f"<p class='note'>{tr('fig.note').format(stat=tr.stat(stat))}</p>"
+    if cmp is None:
+        s = summarize(weekly, windows, stat=stat, scenario=scenario)
         if s.empty:
-            return "<p>No window of the letter lies inside the simulated weeks.</p>"
-        windows = list(dict.fromkeys(s.window))
+            return f"<p>{tr('fig.none')}</p>"
+        wins = list(dict.fromkeys(s.window))
         rows = []
         for fig, grp in s.groupby("figure", sort=False):
-            cells = {r.window: fmt_ci(r.mean, r.ci_low, r.ci_high) for r in grp.itertuples()}
-            rows.append([_e(fig)] + [_e(cells.get(w, "-")) for w in windows])
-        return note + _table(["figure"] + [_e(w) for w in windows], rows)
-    s = side_by_side(weekly, base, names=names)
-    if s.empty:
-        return "<p>No window of the letter lies inside the simulated weeks of both runs.</p>"
-    b, c = names
-    rows = []
-    previous = None
-    for r in s.itertuples(index=False):
-        d = r.difference
-        cls = "" if (math.isnan(d) or abs(d) < 0.5) else (" class='pos'" if d > 0 else " class='neg'")
-        first = r.figure != previous
-        previous = r.figure
-        rows.append([f"<b>{_e(r.figure)}</b>" if first else "", _e(r.window),
-                     _e(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high)),
-                     _e(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high)),
-                     f"<span{cls}>{_fmt_diff(d)}</span>"
-                     + (f" [{_fmt_diff(r.difference_ci_low)}, {_fmt_diff(r.difference_ci_high)}]"
-                        if not math.isnan(r.difference_ci_low) else "")])
-    return (note + "<p class='note'>Difference = scenario mean - baseline mean, with the 95% interval of "
-            "the paired per-replication differences: both runs use the same seeds (common random "
-            "numbers), so replication r of each shares its random numbers.</p>"
-            + _table(["figure", "window", f"baseline: {_e(b)}", f"scenario: {_e(c)}", "difference"], rows,
-                     num_from=2))
+            cells = {r.window: tr.num(fmt_ci(r.mean, r.ci_low, r.ci_high)) for r in grp.itertuples()}
+            rows.append([_e(_figure_label(str(fig), tr))] + [_e(cells.get(w, "-")) for w in wins])
+        return note + _table([tr("col.figure")] + [_e(_window_label(w, tr)) for w in wins], rows)
+    if cmp.empty:
+        return f"<p>{tr('fig.none')}</p>"
+
+    def rows_of(frame: pd.DataFrame) -> list[list[str]]:
+        rows, previous = [], None
+        for r in frame.itertuples(index=False):
+            first = r.figure != previous
+            previous = r.figure
+            rows.append([f"<b>{_e(_figure_label(r.figure, tr))}</b>" if first else "", _e(_window_label(r.window, tr)),
+                         _e(tr.num(fmt_ci(r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high))),
+                         _e(tr.num(fmt_ci(r.scenario_mean, r.scenario_ci_low, r.scenario_ci_high))),
+                         _diff_cell(r, tr)])
+        return rows
+
+    header = [tr("col.figure"), tr("col.window"), f"{tr('col.baseline')}: {_e(names[0])}",
+              f"{tr('col.scenario')}: {_e(names[1])}", tr("col.difference")]
+    zero = [_zero(r) for r in cmp.itertuples()]
+    changed = cmp[[not z for z in zero]]
+    out = note + f"<p class='note'>{tr('fig.paired')}</p>"
+    if len(changed):
+        out += _table(header, rows_of(changed), num_from=2)
+    hidden = int(sum(zero))
+    if hidden:
+        out += f"<p class='note'>{tr('fig.zero_hidden').format(n=hidden)}</p>"
+    out += (f"<details><summary>{tr('fig.show_all').format(n=len(cmp))}</summary>"
+            + _table(header, rows_of(cmp), num_from=2) + "</details>")
+    return out
 
 
-def _targets_section(weekly: pd.DataFrame, targets: Targets | None) -> str:
+def _targets_section(weekly: pd.DataFrame, targets: Targets | None, tr: Translator) -> str:
     if targets is None:
-        return "<p>No targets file.</p>"
-    inside = [t for t in targets.targets if resolve_windows(weekly, {t.id: (t.window.start, t.window.end)})]
-    outside = [t.id for t in targets.targets if t not in inside]
-    if not inside:
-        return "<p>None of the letter's targets lies inside the simulated weeks.</p>"
-    chk = compare(weekly, Targets(source=targets.source, targets=inside))
+        return f"<p>{tr('tg.none')}</p>"
+    kept = [t for t in targets.targets if inside(weekly, t.window)]
+    outside = [t.id for t in targets.targets if t not in kept]
+    if not kept:
+        return f"<p>{tr('tg.outside')}</p>"
+    chk = compare(weekly, Targets(source=targets.source, targets=kept))
     rows = []
     for r in chk.itertuples():
-        rows.append([_e(r.id), _e(r.label), f"{r.letter:,.0f}", _e(fmt_ci(r.mean, r.ci_low, r.ci_high)),
-                     f"{r.rel_error:+.1%}" if not math.isnan(r.rel_error) else "-", f"±{r.tolerance:.0%}",
-                     "<span class='ok'>yes</span>" if r.ok else "<span class='no'>no</span>"])
-    extra = (f"<p class='note'>Targets outside the simulated weeks: {_e(', '.join(outside))}.</p>"
-             if outside else "")
-    return (f"<p class='note'>Source: {_e(targets.source)}. The letter describes 2020 as it happened: "
-            "the baseline should match it, a what-if may rightly differ.</p>"
-            + _table(["id", "figure", "letter", "simulated (95% interval)", "error", "tolerance", "within"],
-                     rows, num_from=2) + extra)
+        rows.append([_e(r.id), _e(r.label), tr.num(f"{r.letter:,.0f}"), _e(tr.num(fmt_ci(r.mean, r.ci_low, r.ci_high))),
+                     tr.num(f"{r.rel_error:+.1%}") if not math.isnan(r.rel_error) else "-", f"±{r.tolerance:.0%}",
+                     f"<span class='ok'>{tr('yes')}</span>" if r.ok else f"<span class='no'>{tr('no')}</span>"])
+    extra = (f"<p class='note'>{tr('tg.left_out').format(ids=_e(', '.join(outside)))}</p>" if outside else "")
+    return (f"<p class='note'>{tr('tg.source').format(source=_e(targets.source))}</p>"
+            + _table([tr("col.id"), tr("col.figure"), tr("col.letter"), tr("col.simulated"), tr("col.error"),
+                      tr("col.tolerance"), tr("col.within")], rows, num_from=2) + extra)
 
 
 # ------------------------------------------------------------------ plots
 
+def chain_window(weekly: pd.DataFrame, cmp: pd.DataFrame | None, chosen: Any, windows: Any,
+                 scenario: Any) -> tuple[Window | None, str]:
+    """The chain overview's window and why: as chosen, else where the scenarios differ most
+    (largest sum of |difference| relative to the baseline's mean), else the last window."""
+    if chosen is not None:
+        w = chosen if isinstance(chosen, Window) else (
+            resolve_windows(weekly, [chosen], scenario).get(chosen) or parse_window(str(chosen)))
+        return w, "plot.chain_why_chosen"
+    wins = resolve_windows(weekly, windows, scenario)
+    if not wins:
+        return None, "plot.chain_why_last"
+    if cmp is not None and not cmp.empty:
+        rel = (cmp.difference.abs() / cmp.baseline_mean.abs().clip(lower=1.0)).fillna(0)
+        by_window = rel.groupby(cmp.window).sum()
+        if by_window.max() > 0:
+            return wins[str(by_window.idxmax())], "plot.chain_why_diff"
+    full = [w for w in wins.values() if not w.partial] or list(wins.values())
+    return full[-1], "plot.chain_why_last"
+
+
 def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
-                   names: tuple[str, str], targets: Targets | None) -> str:
-    phases = phases_from_manifest(manifest)
+                   base_manifest: Mapping[str, Any] | None, names: tuple[str, str], targets: Targets | None,
+                   cmp: pd.DataFrame | None, chosen: Any, windows: Any, tr: Translator) -> str:
+    lang = tr.lang
+    phases = _all_phases(manifest, base_manifest)
     present = set(weekly.metric.unique())
     out = []
-    band = ("Line: mean over replications; band: the central 90% of replications; red: the letter's "
-            "figure over its window; grey lines and shading: policy phases.")
-    for label, metrics in REPORT_SERIES:
+    caption = tr("plot.caption").format(base=tr("plot.caption_base") if base is not None else "")
+    for metrics in REPORT_SERIES:
         if not set(metrics) <= present:
             continue
+        label = figure_label(metrics, lang)
         if base is not None and set(metrics) <= set(base.metric.unique()):
             ax = plot_compare({names[0]: base, names[1]: weekly}, metrics, targets=targets, phases=phases,
-                              title=label)
+                              title=label, lang=lang)
         else:
-            ax = plot_series(weekly, metrics, targets=targets, phases=phases, title=label)
-        out.append(_figure(ax.figure, label, band))
+            ax = plot_series(weekly, metrics, targets=targets, phases=phases, title=label, lang=lang)
+        out.append(_figure(ax.figure, label, caption))
     if "coa.occupancy" in present:
-        out.append(_figure(plot_occupancy(weekly, phases=phases).figure, "COA occupancy against places",
-                           "COA occupancy at week end (mean, 90% band) against the places available."))
-    window = next((w for w in CHAIN_WINDOW_CHOICES if resolve_windows(weekly, {"w": w})), None)
+        fig = plot_occupancy(weekly, phases=phases, baseline=base, names=names, lang=lang).figure
+        out.append(_figure(fig, tr("plot.occupancy_title"), tr("plot.occupancy_caption").format(
+            base=tr("plot.occupancy_base") if base is not None else "")))
+    key = phase_key(phases, lang)
+    if key:
+        out.append(f"<h3>{tr('plot.phase_key')}</h3>" + _table(
+            ["#", tr("col.from"), tr("col.phase")], [[str(n), _e(d), _e(names_)] for n, d, names_ in key],
+            num_from=9))
+    window, why = chain_window(weekly, cmp, chosen, windows, manifest.get("scenario"))
     try:
-        ax = plot_chain(weekly, window)
+        ax = plot_chain(weekly, window, lang=lang)
+        span = window.label if window is not None else tr("plot.chain_all")
         out.append(_figure(ax.figure, "chain overview",
-                           "Band widths proportional to mean persons per week; stocks at the window's end. "
-                           "Forced departures include Dublin transfers carried out by force."))
+                           tr("plot.chain_caption").format(window=_window_label(span, tr), why=tr(why))))
         if base is not None:
-            ax = plot_chain(base, window, title=f"Baseline ({names[0]}): " + ax.get_title(loc="left"))
-            out.append(_figure(ax.figure, "chain overview of the baseline", "The same for the baseline."))
+            ax = plot_chain(base, window, lang=lang,
+                            title=tr("plot.baseline_prefix").format(name=names[0]) + ax.get_title(loc="left"))
+            out.append(_figure(ax.figure, "chain overview of the baseline", tr("plot.chain_base")))
     except KeyError as exc:
         log.info("no chain overview: %s", exc)
     return "".join(out)
 
 
-def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Translator) -> str:
     from .pressure import has_pressure, plot_pressure, pressure_rows
 
     if not has_pressure(weekly):
-        return "<p class='note'>No reception-network metrics in these results.</p>"
-    table = _table(["figure", "mean", "peak", "places (mean)", "places (peak)"], pressure_rows(weekly))
+        return f"<p class='note'>{tr('press.none')}</p>"
+    table = _table([tr("col.figure"), tr("press.mean"), tr("press.peak"), tr("press.places_mean"),
+                    tr("press.places_peak")],
+                   [[_e(tr(key)) if (key := f"press.row.{html.unescape(r[0])}") in TEXT else r[0],
+                     *[tr.num(c) for c in r[1:]]] for r in pressure_rows(weekly)])
     fig = plot_pressure(weekly, phases_from_manifest(manifest))
-    return (table + _figure(fig, "reception pressure",
-                            "Occupancy by stage against its places (COL: the agreed limit); mean over the run "
-                            "and peak week, mean [95% interval] over replications."))
+    return table + _figure(fig, tr("sec.pressure"), tr("press.caption"))
+
+
+def _all_phases(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | None) -> list[tuple[str, dt.date]]:
+    """The scenario's phases and dated changes, and the baseline's phases it lacks."""
+    own = phases_from_manifest(manifest)
+    names = {n for n, _ in own}
+    extra = [p for p in phases_from_manifest(base_manifest) if p[0] not in names] if base_manifest else []
+    return sorted(own + extra, key=lambda p: p[1])
 
 
 def _parts_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
-                   names: tuple[str, str], targets: Targets | None) -> str:
+                   names: tuple[str, str], targets: Targets | None, tr: Translator) -> str:
     phases = phases_from_manifest(manifest)
     out = []
     for part in parts(weekly):
-        fig = plot_part(weekly, part, targets=targets, phases=phases, baseline=base, names=names)
-        out.append(_figure(fig, f"all metrics of {part}"))
+        fig = plot_part(weekly, part, targets=targets, phases=phases, baseline=base, names=names, lang=tr.lang)
+        out.append(_figure(fig, tr("part.alt").format(part=part)))
     return "".join(out)
 
 
-def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Translator) -> str:
     """Fan charts of the places needed (reception, quarantine/isolation, detention) and, under
     inflow bands, the band's spread apart from replication noise."""
     from ..metrics.need import need_table, peak_needs
@@ -308,141 +327,181 @@ def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
         sc = None
     table = need_table(weekly, prob, buf, sc)
     if table.empty:
-        return "<p>No occupancy metrics in these results.</p>"
+        return f"<p>{tr('cap.none')}</p>"
     phases = phases_from_manifest(manifest)
-    out = [f"<p>Places needed per week at P{prob * 100:g}{f' plus {buf:.0%}' if buf else ''}: in at least "
-           f"{prob:.0%} of the replications this many places would have sufficed (week-end persons "
-           "needing a place; quarantine includes those left unplaced).</p>"]
+    plus = tr("cap.plus").format(b=f"{buf:.0%}") if buf else ""
+    out = [f"<p>{tr('cap.intro').format(p=f'{prob * 100:g}', plus=plus, share=f'{prob:.0%}')}</p>"]
     peaks = peak_needs(table)
     out.append(_table(list(map(_e, peaks.columns)), [[_e(v) for v in r] for r in peaks.itertuples(index=False)]))
     for group in table.group.unique():
         ax = plot_need(table, group, phases=phases)
-        out.append(_figure(ax.figure, f"required {group} places", "Band: P10-P90 of the demand over "
-                           "replications; line: median; dashed: the need at the chosen certainty; "
-                           "black: capacity in place."))
+        out.append(_figure(ax.figure, f"required {group} places", tr("cap.fan_caption")))
     split = band_split(weekly, "coa.occupancy")
     if split is not None:
         b, n = band_shares(split)
         bands = sc.inflow.bands if sc is not None else None
         names = {round(b.scale, 9): n for n, b in bands.levels.items()} if bands is not None else None
-        ax = plot_bands(weekly, "coa.occupancy", labels=names, phases=phases, title="COA occupancy by inflow band")
-        out.append(f"<p>Two sources of spread in COA occupancy over the last 13 weeks: the inflow band "
-                   f"(an assumption, sampled per replication) {b:.0%} of the variance, replication noise "
-                   f"{n:.0%}.</p>")
-        out.append(_figure(ax.figure, "occupancy by inflow band", "One line per inflow band (mean); the "
-                           "shaded band around it is the 10-90% spread of its replications."))
+        ax = plot_bands(weekly, "coa.occupancy", labels=names, phases=phases, title=tr("cap.bands_title"))
+        out.append(f"<p>{tr('cap.bands').format(b=f'{b:.0%}', n=f'{n:.0%}')}</p>")
+        out.append(_figure(ax.figure, "occupancy by inflow band", tr("cap.bands_caption")))
     return "".join(out)
 
 
 # ------------------------------------------------------------------ assumptions, provenance
 
-def _assumptions_section(manifest: Mapping[str, Any]) -> str:
+def _assumptions_section(manifest: Mapping[str, Any], tr: Translator) -> str:
     sc = manifest.get("scenario") or {}
-    notes = [f"<li><b>{_e(p['name'])}</b> (from {_e(p.get('start'))}): {_e(p['note'])}</li>"
+    notes = [f"<li><b>{_e(p['name'])}</b> ({tr('col.from')} {_e(p.get('start'))}): {_e(p['note'])}</li>"
              for p in sc.get("phases", []) if p.get("note")]
     reps = len(manifest.get("replications", []))
     return (f"<p>{_e(sc.get('description', '')).strip()}</p>"
             + (f"<ul>{''.join(notes)}</ul>" if notes else "")
-            + "<ul class='note'>"
-            f"<li>Every figure comes from {reps} replications of a stochastic simulation of individual "
-            "persons and households; intervals show the uncertainty of the mean over those replications, "
-            "bands the spread between them. More replications give narrower intervals.</li>"
-            "<li>Inflows, capacities and rates are inputs of the scenario (see below); the baseline is "
-            "calibrated to the letter of 5 October 2020. A what-if changes only what the scenario says.</li>"
-            "<li>Weeks are ISO weeks; stocks are counted at the end of a week, flows over the week.</li>"
-            "</ul>"
-            "<details><summary>The full resolved scenario (YAML)</summary><pre>"
+            + f"<ul class='note'><li>{tr('ass.reps').format(reps=reps)}</li><li>{tr('ass.inputs')}</li>"
+            f"<li>{tr('ass.weeks')}</li></ul>"
+            f"<details><summary>{tr('ass.yaml')}</summary><pre>"
             + _e(yaml.safe_dump(sc, sort_keys=False, allow_unicode=True)) + "</pre></details>")
 
 
-def _provenance_rows(m: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _provenance_rows(m: Mapping[str, Any], tr: Translator) -> list[tuple[str, str]]:
     reps = m.get("replications", [])
-    runtimes = [r.get("runtime_s", 0) for r in reps]
+    runtimes = [r.get("runtime_s") or 0 for r in reps]
     errors = sum(1 for r in reps if r.get("error"))
-    return [
-        ("scenario", str(m.get("scenario_name"))),
-        ("scenario hash", str(m.get("scenario_hash"))),
-        ("root seed", str(m.get("seed"))),
-        ("replications", f"{len(reps)}" + (f" ({errors} failed)" if errors else "")),
-        ("ketensim version", str(m.get("package_version"))),
-        ("Python", str(m.get("python"))),
-        ("started at", str(m.get("started_at"))),
-        ("wall time", f"{m.get('wall_time_s', 0):.1f} s on {m.get('workers')} worker(s)"),
-        ("runtime per replication", f"{sum(runtimes) / len(runtimes):.2f} s" if runtimes else "-"),
+    rows = [
+        (tr("prov.scenario"), str(m.get("scenario_name"))),
+        (tr("prov.hash"), str(m.get("scenario_hash"))),
+        (tr("prov.seed"), str(m.get("seed"))),
+        (tr("prov.reps"), f"{len(reps)}" + (f" ({tr('prov.failed').format(n=errors)})" if errors else "")),
+        (tr("prov.version"), str(m.get("package_version"))),
+        (tr("prov.python"), str(m.get("python", "-"))),
+        (tr("prov.started"), str(m.get("started_at", "-"))),
+        (tr("prov.wall"), tr("prov.wall_value").format(s=m.get("wall_time_s") or 0, w=m.get("workers", "-"))),
+        (tr("prov.cpu"), f"{sum(runtimes) / len(runtimes):.2f} s" if runtimes else "-"),
     ]
+    if m.get("sweep"):
+        sw = m["sweep"]
+        rows.append((tr("prov.point"), f"{sw.get('name')} #{sw.get('point')}: "
+                                       + ", ".join(f"{k}={v}" for k, v in (sw.get("levers") or {}).items())))
+    return rows
 
 
 def _provenance_section(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | None,
-                        sources: tuple[str, str | None]) -> str:
-    rows = _provenance_rows(manifest) + [("results folder", sources[0])]
+                        sources: tuple[str, str | None], tr: Translator) -> str:
+    rows = _provenance_rows(manifest, tr) + [(tr("prov.folder"), sources[0])]
     if base_manifest is None:
-        return _table(["", "scenario"], [[_e(k), _e(v)] for k, v in rows], num_from=9)
-    brows = dict(_provenance_rows(base_manifest) + [("results folder", sources[1] or "")])
-    return _table(["", "scenario", "baseline"], [[_e(k), _e(v), _e(brows.get(k, ""))] for k, v in rows],
-                  num_from=9)
+        return _table(["", tr("col.scenario")], [[_e(k), _e(v)] for k, v in rows], num_from=9)
+    brows = dict(_provenance_rows(base_manifest, tr) + [(tr("prov.folder"), sources[1] or "")])
+    return _table(["", tr("col.scenario"), tr("col.baseline")],
+                  [[_e(k), _e(v), _e(brows.get(k, ""))] for k, v in rows], num_from=9)
 
 
 # ------------------------------------------------------------------ the page
 
+def _binding(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
+             base_manifest: Mapping[str, Any] | None, lang: str) -> list[str]:
+    from ..results import Results
+    from .binding import binding_messages
+
+    res = Results(weekly, dict(manifest))
+    try:
+        if base is not None and base_manifest and base_manifest.get("scenario") and manifest.get("scenario"):
+            levers = changed_paths(manifest["scenario"], base_manifest["scenario"])
+            return binding_messages(res, levers, Results(base, dict(base_manifest)), lang=lang)
+        return binding_messages(res, None, None, lang=lang)
+    except Exception as exc:  # noqa: BLE001 - a report without the note beats no report
+        log.warning("binding constraints not checked: %s", exc)
+        return []
+
+
 def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline: pd.DataFrame | None = None,
                  base_manifest: Mapping[str, Any] | None = None, targets: Targets | None = None,
-                 sources: tuple[str, str | None] = ("", None)) -> str:
-    """The report as one HTML string."""
+                 sources: tuple[str, str | None] = ("", None), lang: str = "en", windows: Any = None,
+                 stat: str = "mean", chain: Any = None, every_metric: bool = True) -> str:
+    """The report as one HTML string (``lang`` 'en' or 'nl'; ``windows`` as ``--window``;
+    ``chain`` the chain overview's window, default where the scenarios differ most;
+    ``every_metric=False`` leaves out the small multiples of every metric, the slow part)."""
+    tr = translator(lang)
+    stat = parse_statistic(stat)
     name = str(manifest.get("scenario_name") or "results")
     bname = str(base_manifest.get("scenario_name") or "baseline") if base_manifest else "baseline"
     if base_manifest is not None and bname == name:
-        bname = f"{bname} (baseline)"
+        bname = f"{bname} ({tr('col.baseline')})"
     names = (bname, name)
+    scenario = manifest.get("scenario")
     ws = pd.to_datetime(weekly.week_start)
     first, last = ws.min().date(), ws.max().date() + dt.timedelta(days=6)
     iso_a, iso_b = first.isocalendar(), last.isocalendar()
-    reps = weekly.replication.nunique()
     failed = [r for r in manifest.get("replications", []) if r.get("error")]
-    warn = (f"<p class='warn'>{len(failed)} replication(s) failed and are left out; their errors are in "
-            "manifest.json.</p>" if failed else "")
-    against = f" compared with <b>{_e(bname)}</b>" if baseline is not None else ""
+    warn = f"<p class='warn'>{tr('report.failed').format(n=len(failed))}</p>" if failed else ""
+    cmp = None
+    if baseline is not None:
+        cmp = side_by_side(weekly, baseline, windows, names=names, stat=stat, scenario=scenario)
+    binding = _binding(weekly, manifest, baseline, base_manifest, lang)
     sections = [
-        ("changes", "What this scenario changes", _changes_section(manifest, base_manifest)),
-        ("figures", "Key figures", _key_figures_section(weekly, baseline, names)),
-        ("targets", "The letter's figures", _targets_section(weekly, targets)),
-        ("plots", "Plots", _plots_section(weekly, manifest, baseline, names, targets)),
-        ("pressure", "Reception pressure", _pressure_section(weekly, manifest)),
-        ("capacity", "Required capacity", _capacity_section(weekly, manifest)),
-        ("parts", "Every metric, by part of the chain", _parts_section(weekly, manifest, baseline, names, targets)),
-        ("assumptions", "Assumptions", _assumptions_section(manifest)),
-        ("provenance", "Provenance", _provenance_section(manifest, base_manifest, sources)),
+        ("headline", tr("sec.headline"), _headline_section(cmp, names, binding, tr)),
+        ("changes", tr("sec.changes"), _changes_section(manifest, base_manifest, tr)),
+        ("figures", tr("sec.figures"), _key_figures_section(weekly, cmp, names, windows, stat, scenario, tr)),
+        ("targets", tr("sec.targets"), _targets_section(weekly, targets, tr)),
+        ("plots", tr("sec.plots"), _plots_section(weekly, manifest, baseline, base_manifest, names, targets, cmp,
+                                                  chain, windows, tr)),
+        ("pressure", tr("sec.pressure"), _pressure_section(weekly, manifest, tr)),
+        ("capacity", tr("sec.capacity"), _capacity_section(weekly, manifest, tr)),
+        ("parts", tr("sec.parts"), _parts_section(weekly, manifest, baseline, names, targets, tr)
+         if every_metric else "-"),
+        ("assumptions", tr("sec.assumptions"), _assumptions_section(manifest, tr)),
+        ("provenance", tr("sec.provenance"), _provenance_section(manifest, base_manifest, sources, tr)),
     ]
-    nav = "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t, _ in sections)
-    body = "".join(f'<h2 id="{k}">{_e(t)}</h2>{content}' for k, t, content in sections)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ketensim report: {_e(name)}</title><style>{CSS}</style></head>
-<body>
-<h1>ketensim report: {_e(name)}</h1>
-<p class="sub">Scenario <b>{_e(name)}</b>{against}: {reps} replications, ISO weeks
-{iso_a[0]}-W{iso_a[1]:02d} to {iso_b[0]}-W{iso_b[1]:02d} ({_e(first)} to {_e(last)}).
-Generated {_e(dt.datetime.now().strftime('%Y-%m-%d %H:%M'))} by ketensim {_e(manifest.get('package_version', ''))}.</p>
-{warn}<nav>{nav}</nav>
-{body}
-</body></html>
-"""
+    against = tr("report.against").format(base=_e(bname)) if baseline is not None else ""
+    sub = tr("report.sub").format(
+        name=_e(name), against=against, reps=weekly.replication.nunique(), a=f"{iso_a[0]}-W{iso_a[1]:02d}",
+        b=f"{iso_b[0]}-W{iso_b[1]:02d}", first=_e(tr.date(first)), last=_e(tr.date(last)),
+        now=_e(tr.date(dt.date.today()) + dt.datetime.now().strftime(" %H:%M")),
+        version=_e(manifest.get("package_version", "")))
+    return page(f"{tr('report.title')}: {name}", sub, sections, lang, warn)
+
+
+def _read(path: str | os.PathLike[str], point: int | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    from ..experiment.sweep_results import is_sweep_store, read_sweep
+
+    if is_sweep_store(path):
+        if point is None:
+            raise ValueError("a sweep store needs a point")
+        res = read_sweep(path).point(point)
+        return res.weekly, res.manifest
+    from ..experiment.store import read_results
+
+    return read_results(path)
 
 
 def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
-                 out: str | os.PathLike[str] | None = None, targets: Targets | None = None) -> Path:
+                 out: str | os.PathLike[str] | None = None, targets: Targets | None = None, *,
+                 lang: str = "en", windows: Any = None, stat: str = "mean", chain: Any = None,
+                 point: int | None = None, baseline_point: int | None = None) -> Path:
     """Read stored results (and a baseline's), write the report; returns its path (default
-    ``RESULTS_DIR/report.html``)."""
-    from ..experiment.store import read_results
+    ``RESULTS_DIR/report.html``). A sweep store gives its overview report, or one point's
+    report with ``point`` (against ``baseline_point`` of the same store, or ``baseline``)."""
+    from ..experiment.sweep_results import is_sweep_store
 
-    weekly, manifest = read_results(results_dir)
+    if is_sweep_store(results_dir) and point is None:
+        from .sweep_html import write_sweep_report  # one direction: sweep_html uses htmlkit
+
+        return write_sweep_report(results_dir, out=out, lang=lang)
+    weekly, manifest = _read(results_dir, point)
     base_weekly = base_manifest = None
-    if baseline is not None:
-        base_weekly, base_manifest = read_results(baseline)
-    page = build_report(weekly, manifest, baseline=base_weekly, base_manifest=base_manifest, targets=targets,
-                        sources=(str(results_dir), None if baseline is None else str(baseline)))
-    path = Path(out) if out else Path(results_dir) / "report.html"
+    if baseline_point is not None:
+        base_weekly, base_manifest = _read(baseline or results_dir, baseline_point)
+    elif baseline is not None:
+        base_weekly, base_manifest = _read(baseline, None)
+    page_ = build_report(weekly, manifest, baseline=base_weekly, base_manifest=base_manifest, targets=targets,
+                         sources=(str(results_dir), None if baseline is None and baseline_point is None
+                                  else str(baseline or results_dir)),
+                         lang=lang, windows=windows, stat=stat, chain=chain)
+    default = f"report-point{point}.html" if point is not None else "report.html"
+    if lang != "en":
+        default = default.replace(".html", f".{lang}.html")
+    path = Path(out) if out else Path(results_dir) / default
     from ..experiment.store import atomic_write
 
-    atomic_write(path, lambda p: p.write_text(page, encoding="utf-8"))  # no .tmp left on a full disk
+    atomic_write(path, lambda p: p.write_text(page_, encoding="utf-8"))  # no .tmp left on a full disk
     return path
+
+

@@ -20,23 +20,20 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .i18n import translator
+from .labels import figure_label
 from .targets import Targets, mean_ci
 
 PALETTE = ["#1f5fa8", "#e08a00", "#2a9d5c", "#8e5ac8", "#b8860b", "#555555"]
 LETTER_COLOR = "#111111"
 
-PART_TITLES = {
-    "ind": "IND asylum procedure", "coa": "COA reception", "dtv": "DT&V departures",
-    "dublin": "Dublin", "detention": "Detention", "nareis": "Family reunification (nareis)",
-    "resettlement": "Resettlement", "health": "Epidemic in reception", "chain": "Whole chain",
-}
+PART_KEYS = ("ind", "coa", "dtv", "dublin", "detention", "nareis", "resettlement", "mvv", "health", "chain")
+PART_TITLES = {k: translator("en")(f"part.{k}") for k in PART_KEYS}
 
 
-def label_of(metric: str | Sequence[str]) -> str:
-    """The title of a metric (or of several summed), from the metric registry."""
-    from ..model.chain import registry
-
-    return registry().title(metric)
+def label_of(metric: str | Sequence[str], lang: str = "en") -> str:
+    """A metric's (or a weekly sum's) label with its unit, from the metric registry."""
+    return figure_label(metric, lang)
 
 
 def _metrics(metric: str | Sequence[str]) -> list[str]:
@@ -83,13 +80,37 @@ def phases_from_manifest(manifest: Mapping[str, Any] | None) -> list[tuple[str, 
     """(name, start) of every phase of the resolved scenario in a results manifest."""
     if not manifest:
         return []
-    phases = (manifest.get("scenario") or {}).get("phases") or []
-    return [(p["name"], dt.date.fromisoformat(str(p["start"])[:10])) for p in phases]
+    sc = manifest.get("scenario") or {}
+    out = [(p["name"], dt.date.fromisoformat(str(p["start"])[:10])) for p in sc.get("phases") or []]
+    for c in sc.get("changes") or []:
+        out.append((c.get("source") or f"{c['path']}@{c['start']}", dt.date.fromisoformat(str(c["start"])[:10])))
+        if c.get("end"):
+            end = dt.date.fromisoformat(str(c["end"])[:10]) + dt.timedelta(days=1)
+            out.append((f"end of {c.get('source') or c['path']}", end))
+    return sorted(out, key=lambda p: p[1])
+
+
+def phase_groups(phases: Iterable[tuple[str, dt.date]] | None) -> list[list[tuple[str, dt.date]]]:
+    """Phases that start within a week of each other share one numbered mark."""
+    groups: list[list[tuple[str, dt.date]]] = []
+    for p in sorted(phases or [], key=lambda p: p[1]):
+        if groups and (p[1] - groups[-1][-1][1]).days < 7:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def phase_key(phases: Iterable[tuple[str, dt.date]] | None, lang: str = "en") -> list[tuple[int, str, str]]:
+    """(number, date, names) of each numbered phase mark, for a key next to the plots."""
+    tr = translator(lang)
+    return [(i + 1, tr.date(g[0][1]), " / ".join(n for n, _ in g)) for i, g in enumerate(phase_groups(phases))]
 
 
 def shade_phases(ax: Axes, phases: Iterable[tuple[str, dt.date]] | None, labels: bool = True) -> None:
-    """Alternate light shading between phase boundaries, a line and the phase's name at each
-    start. Names of phases that start within a week of each other share one label."""
+    """Alternate light shading between phase boundaries, a dotted line at each start and a
+    number on top (the key is ``phase_key``: numbers never collide, names could). Phases
+    that start within a week of each other share one number."""
     phases = sorted(phases or [], key=lambda p: p[1])
     if not phases:
         return
@@ -99,28 +120,31 @@ def shade_phases(ax: Axes, phases: Iterable[tuple[str, dt.date]] | None, labels:
         a, b = max(bounds[i], pd.Timestamp(lo)), min(bounds[i + 1], pd.Timestamp(hi))
         if a < b and i % 2 == 1:
             ax.axvspan(a, b, color="#000000", alpha=0.045, lw=0, zorder=0)
-    groups: list[list[tuple[str, dt.date]]] = []
-    for p in phases:
-        if groups and (p[1] - groups[-1][-1][1]).days < 7:
-            groups[-1].append(p)
-        else:
-            groups.append([p])
-    for g in groups:
+    for k, g in enumerate(phase_groups(phases)):
         x = pd.Timestamp(g[0][1])
         if not (pd.Timestamp(lo) < x < pd.Timestamp(hi)):
             continue
         ax.axvline(x, color="#777777", lw=0.6, ls=":", zorder=1)
         if labels:
-            ax.text(x, 0.98, " " + " / ".join(n for n, _ in g), transform=ax.get_xaxis_transform(),
-                    rotation=90, va="top", ha="right", fontsize=6.5, color="#555555")
+            ax.text(x, 1.0, str(k + 1), transform=ax.get_xaxis_transform(), va="bottom", ha="center",
+                    fontsize=6.5, color="#444444", clip_on=False)
 
 
-def _date_axis(ax: Axes) -> None:
-    """Month ticks over a year, year ticks (with quarters between) over several years:
-    the locator picks the step when the figure is drawn, so it follows the horizon."""
+def _date_axis(ax: Axes, lang: str = "en") -> None:
+    """Month ticks over a year, year ticks (with quarters between) over several years: the
+    locator picks the step when the figure is drawn, so it follows the horizon. Month names
+    in the report's language (not the system locale); January carries its year."""
+    from matplotlib.ticker import FuncFormatter
+
+    tr = translator(lang)
     loc = mdates.AutoDateLocator(minticks=5, maxticks=14, interval_multiples=True)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
+
+    def fmt(x: float, _pos: int | None = None) -> str:
+        d = mdates.num2date(x)
+        return f"{tr.month(1)}\n{d.year}" if d.month == 1 else tr.month(d.month)
+
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
     ax.grid(axis="y", color="#dddddd", lw=0.5)
     ax.spines[["top", "right"]].set_visible(False)
 
@@ -150,10 +174,10 @@ def letter_segments(targets: Targets | None, metric: str | Sequence[str]) -> lis
     return out
 
 
-def _draw_letter(ax: Axes, targets: Targets | None, metric: str | Sequence[str]) -> None:
+def _draw_letter(ax: Axes, targets: Targets | None, metric: str | Sequence[str], lang: str = "en") -> None:
     first = True
     for seg in letter_segments(targets, metric):
-        label = "letter of 5 Oct 2020" if first else "_nolegend_"
+        label = translator(lang)("plot.letter") if first else None
         if seg["kind"] == "level":
             ax.hlines(seg["value"], pd.Timestamp(seg["from"]), pd.Timestamp(seg["to"]), colors=LETTER_COLOR,
                       lw=2.2, label=label, zorder=4)
@@ -170,22 +194,24 @@ def _draw_letter(ax: Axes, targets: Targets | None, metric: str | Sequence[str])
 def plot_series(weekly: pd.DataFrame, metric: str | Sequence[str], *, ax: Axes | None = None,
                 targets: Targets | None = None, phases: Iterable[tuple[str, dt.date]] | None = None,
                 band: float = 0.9, label: str | None = None, color: str | None = None,
-                title: str | None = None, phase_labels: bool = True) -> Axes:
-    """Weekly series on a date axis: replication mean, a band holding the central ``band``
-    share of replications, the letter's values (from ``targets``) and the phases shaded."""
+                title: str | None = None, phase_labels: bool = True, lang: str = "en") -> Axes:
+    """Weekly series on a date axis (each week's value at mid-week): replication mean, a band
+    holding the central ``band`` share of replications, the letter's values (from
+    ``targets``) and the phases shaded and numbered (``phase_key`` gives the key)."""
+    tr = translator(lang)
     ax = _new_axes(ax)
     stats = band_stats(series(weekly, metric), band)
     x = _mid(stats.index)
     color = color or PALETTE[0]
     ax.fill_between(x, stats["low"], stats["high"], color=color, alpha=0.22, lw=0,
-                    label=f"{band:.0%} of replications")
-    ax.plot(x, stats["mean"], color=color, lw=1.6, label=label or "mean of replications")
-    _draw_letter(ax, targets, metric)
-    _date_axis(ax)
+                    label=tr("plot.band").format(band=f"{band:.0%}"))
+    ax.plot(x, stats["mean"], color=color, lw=1.6, label=label or tr("plot.mean"))
+    _draw_letter(ax, targets, metric, lang)
+    _date_axis(ax, lang)
     ax.set_xlim(stats.index.min(), stats.index.max() + pd.Timedelta(days=7))
     ax.set_ylim(bottom=0 if np.nanmin(stats["low"].to_numpy(dtype=float), initial=0) >= 0 else None)
     shade_phases(ax, phases, phase_labels)
-    ax.set_title(title or label_of(metric), fontsize=10, loc="left")
+    ax.set_title(title or label_of(metric, lang), fontsize=10, loc="left", pad=12)
     ax.legend(fontsize=7, loc="best", frameon=False)
     return ax
 
@@ -193,9 +219,10 @@ def plot_series(weekly: pd.DataFrame, metric: str | Sequence[str], *, ax: Axes |
 def plot_compare(results: Mapping[str, pd.DataFrame], metric: str | Sequence[str], *,
                  ax: Axes | None = None, targets: Targets | None = None,
                  phases: Iterable[tuple[str, dt.date]] | None = None, band: float = 0.9,
-                 title: str | None = None, phase_labels: bool = True) -> Axes:
-    """Scenarios on one axis: ``results`` maps a scenario label to its weekly table; each is
-    drawn as its mean with a ``band`` band, in its own colour."""
+                 title: str | None = None, phase_labels: bool = True, lang: str = "en") -> Axes:
+    """Scenarios on one axis: ``results`` maps a scenario label to its weekly table (the
+    baseline first); each is drawn as its mean with a ``band`` band, in its own colour."""
+    tr = translator(lang)
     ax = _new_axes(ax)
     starts, ends = [], []
     for i, (name, weekly) in enumerate(results.items()):
@@ -203,41 +230,51 @@ def plot_compare(results: Mapping[str, pd.DataFrame], metric: str | Sequence[str
         x = _mid(stats.index)
         c = PALETTE[i % len(PALETTE)]
         ax.fill_between(x, stats["low"], stats["high"], color=c, alpha=0.18, lw=0)
-        ax.plot(x, stats["mean"], color=c, lw=1.6, label=f"{name} (mean, {band:.0%} band)")
+        ax.plot(x, stats["mean"], color=c, lw=1.6, ls="--" if i == 0 and len(results) > 1 else "-",
+                label=tr("plot.scenario_band").format(name=name, band=f"{band:.0%}"))
         starts.append(stats.index.min())
         ends.append(stats.index.max())
-    _draw_letter(ax, targets, metric)
-    _date_axis(ax)
+    _draw_letter(ax, targets, metric, lang)
+    _date_axis(ax, lang)
     ax.set_xlim(min(starts), max(ends) + pd.Timedelta(days=7))
     ax.set_ylim(bottom=0)
     shade_phases(ax, phases, phase_labels)
-    ax.set_title(title or label_of(metric), fontsize=10, loc="left")
+    ax.set_title(title or label_of(metric, lang), fontsize=10, loc="left", pad=12)
     ax.legend(fontsize=7, loc="best", frameon=False)
     return ax
 
 
 def plot_occupancy(weekly: pd.DataFrame, *, ax: Axes | None = None,
-                   phases: Iterable[tuple[str, dt.date]] | None = None, band: float = 0.9) -> Axes:
+                   phases: Iterable[tuple[str, dt.date]] | None = None, band: float = 0.9,
+                   baseline: pd.DataFrame | None = None, names: tuple[str, str] = ("baseline", "scenario"),
+                   lang: str = "en") -> Axes:
     """COA occupancy (mean and band) against the places available, with the persons in
-    emergency locations when the run has them."""
+    emergency locations when the run has them, and the baseline's occupancy (dashed) when
+    one is given."""
+    tr = translator(lang)
     ax = _new_axes(ax)
     occ = band_stats(series(weekly, "coa.occupancy"), band)
     x = _mid(occ.index)
-    ax.fill_between(x, occ["low"], occ["high"], color=PALETTE[0], alpha=0.22, lw=0)
-    ax.plot(x, occ["mean"], color=PALETTE[0], lw=1.6, label="occupancy (mean)")
+    ax.fill_between(x, occ["low"], occ["high"], color=PALETTE[1 if baseline is not None else 0], alpha=0.22, lw=0)
+    ax.plot(x, occ["mean"], color=PALETTE[1 if baseline is not None else 0], lw=1.6,
+            label=tr("plot.occupancy_of").format(name=names[1]) if baseline is not None else tr("plot.occupancy"))
+    if baseline is not None and "coa.occupancy" in set(baseline.metric.unique()):
+        bo = band_stats(series(baseline, "coa.occupancy"), band)
+        ax.plot(_mid(bo.index), bo["mean"], color=PALETTE[0], lw=1.4, ls="--",
+                label=tr("plot.occupancy_of").format(name=names[0]))
     present = set(weekly.metric.unique())
     if "coa.capacity" in present:
         cap = series(weekly, "coa.capacity").mean(axis=1)
-        ax.step(cap.index, cap.to_numpy(), where="post", color="#222222", lw=1.3, ls="--", label="places")
+        ax.step(cap.index, cap.to_numpy(), where="post", color="#222222", lw=1.3, ls=":", label=tr("plot.places"))
     if "coa.emergency_occupancy" in present:
         em = series(weekly, "coa.emergency_occupancy").mean(axis=1)
         if em.max() > 0:
-            ax.plot(_mid(em.index), em.to_numpy(), color=PALETTE[1], lw=1.2, label="in emergency locations")
-    _date_axis(ax)
+            ax.plot(_mid(em.index), em.to_numpy(), color=PALETTE[2], lw=1.2, label=tr("plot.emergency"))
+    _date_axis(ax, lang)
     ax.set_xlim(occ.index.min(), occ.index.max() + pd.Timedelta(days=7))
     ax.set_ylim(bottom=0)
     shade_phases(ax, phases)
-    ax.set_title("COA reception: occupancy against places", fontsize=10, loc="left")
+    ax.set_title(tr("plot.occupancy_title"), fontsize=10, loc="left", pad=12)
     ax.legend(fontsize=7, loc="lower left", frameon=False)
     return ax
 
@@ -245,7 +282,7 @@ def plot_occupancy(weekly: pd.DataFrame, *, ax: Axes | None = None,
 def plot_part(weekly: pd.DataFrame, part: str, *, targets: Targets | None = None,
               phases: Iterable[tuple[str, dt.date]] | None = None, band: float = 0.9,
               ncols: int = 3, baseline: pd.DataFrame | None = None,
-              names: tuple[str, str] = ("baseline", "scenario")) -> Figure:
+              names: tuple[str, str] = ("baseline", "scenario"), lang: str = "en") -> Figure:
     """Small multiples of every metric of one part of the chain (``ind``, ``dublin``, ...),
     against the baseline when one is given."""
     metrics = sorted(m for m in weekly.metric.unique() if m.split(".", 1)[0] == part)
@@ -257,24 +294,31 @@ def plot_part(weekly: pd.DataFrame, part: str, *, targets: Targets | None = None
     for ax, m in zip(axes, metrics):
         if baseline is not None and m in set(baseline.metric.unique()):
             plot_compare({names[0]: baseline, names[1]: weekly}, m, ax=ax, targets=targets,
-                         phases=phases, band=band, title=m, phase_labels=ax is axes[0])
+                         phases=phases, band=band, title=_small_title(m, lang), phase_labels=True, lang=lang)
         else:
-            plot_series(weekly, m, ax=ax, targets=targets, phases=phases, band=band, title=m,
-                        phase_labels=ax is axes[0])
+            plot_series(weekly, m, ax=ax, targets=targets, phases=phases, band=band,
+                        title=_small_title(m, lang), phase_labels=True, lang=lang)
         ax.tick_params(labelsize=7)
         leg = ax.get_legend()
         if leg is not None and ax is not axes[0]:
             leg.remove()
     for ax in axes[len(metrics):]:
         ax.set_axis_off()
-    fig.suptitle(PART_TITLES.get(part, part), x=0.01, ha="left", fontsize=11)
+    tr = translator(lang)
+    fig.suptitle(tr(f"part.{part}") if part in PART_KEYS else part, x=0.01, ha="left", fontsize=11)
     return fig
+
+
+def _small_title(metric: str, lang: str) -> str:
+    """A small multiple's title: the label with its unit, and the id when they differ."""
+    label = label_of(metric, lang)
+    return label if label.startswith(metric) else f"{label}\n{metric}"
 
 
 def parts(weekly: pd.DataFrame) -> list[str]:
     """The parts of the chain present in the results, in chain order, then any others."""
     present = {m.split(".", 1)[0] for m in weekly.metric.unique()}
-    order = list(PART_TITLES)
+    order = list(PART_KEYS)
     return [p for p in order if p in present] + sorted(present - set(order))
 
 
@@ -317,14 +361,12 @@ CHAIN_EDGES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
 
 
 def window_mean(weekly: pd.DataFrame, plus: Sequence[str], minus: Sequence[str] = (),
-                window: tuple[object, object] | None = None) -> tuple[float, float, float]:
+                window: Any = None) -> tuple[float, float, float]:
     """Mean over replications of the weekly mean of (sum of ``plus`` - sum of ``minus``) in a
     window (all weeks when None), with its 95% interval."""
-    from .summary import as_window
-
     df = weekly[weekly.metric.isin(list(plus) + list(minus))]
     if window is not None:
-        df = df[as_window(*window).contains(df.week_start)]
+        df = df[_as_window(window).contains(df.week_start)]
     if df.empty:
         return math.nan, math.nan, math.nan
     sign = np.where(df.metric.isin(list(minus)), -1.0, 1.0)
@@ -332,20 +374,18 @@ def window_mean(weekly: pd.DataFrame, plus: Sequence[str], minus: Sequence[str] 
     return mean_ci(per_week.groupby(level=0).mean().to_numpy())
 
 
-def window_last(weekly: pd.DataFrame, metric: str, window: tuple[object, object] | None = None) -> float:
+def window_last(weekly: pd.DataFrame, metric: str, window: Any = None) -> float:
     """Mean over replications of a stock at the end of the window."""
-    from .summary import as_window
-
     df = weekly[weekly.metric == metric]
     if window is not None:
-        df = df[as_window(*window).contains(df.week_start)]
+        df = df[_as_window(window).contains(df.week_start)]
     if df.empty:
         return math.nan
     last = df[df.week_start == df.week_start.max()]
     return float(last.value.mean())
 
 
-def chain_flows(weekly: pd.DataFrame, window: tuple[object, object] | None = None) -> pd.DataFrame:
+def chain_flows(weekly: pd.DataFrame, window: Any = None) -> pd.DataFrame:
     """The flows of the chain overview present in the results: one row per edge with the
     mean persons per week in the window and its 95% interval."""
     present = set(weekly.metric.unique())
@@ -368,12 +408,43 @@ def _band(ax: Axes, x0: float, y0: tuple[float, float], x1: float, y1: tuple[flo
     ax.fill_between(xs, bot, top, color=color, alpha=0.35, lw=0)
 
 
-def plot_chain(weekly: pd.DataFrame, window: tuple[object, object] | None = None, *,
-               ax: Axes | None = None, title: str | None = None) -> Axes:
+def _spread(labels: list[list[Any]], gap: float) -> list[list[Any]]:
+    """Move labels of one column apart vertically (at least ``gap``), keeping their order."""
+    by_x: dict[float, list[list[Any]]] = {}
+    for lab in labels:
+        by_x.setdefault(round(lab[0], 3), []).append(lab)
+    for col in by_x.values():
+        col.sort(key=lambda lab: -lab[1])
+        for prev, cur in zip(col, col[1:]):
+            cur[1] = min(cur[1], prev[1] - gap)
+        low = min(lab[1] for lab in col)
+        if low < -0.03:  # pushed below the frame: shift the column up
+            for lab in col:
+                lab[1] += -0.03 - low
+    return labels
+
+
+FLOW_KEYS = {"applications": "flow.applications", "family members": "flow.family", "resettled": "flow.resettled",
+             "Dublin claims": "flow.claims", "grants": "flow.grants", "rejections": "flow.rejections",
+             "transfers": "flow.transfers", "lapsed": "flow.lapsed", "housed": "flow.housed",
+             "independent": "flow.independent", "forced": "flow.forced", "MOB": "flow.mob",
+             "placed in detention": "flow.detention"}
+
+
+def _as_window(window: Any) -> Any:
+    from ..stats import Window
+
+    return window if isinstance(window, Window) else Window.of(window[0], window[1])
+
+
+def plot_chain(weekly: pd.DataFrame, window: Any = None, *,
+               ax: Axes | None = None, title: str | None = None, lang: str = "en") -> Axes:
     """A Sankey-like overview of the flows between the parts of the chain: mean persons per
     week over ``window`` (ISO weeks or dates; the whole run when None). Band widths are
-    proportional to the flows; nodes show their stock at the window's end."""
-    ax = _new_axes(ax, (10, 5.2))
+    proportional to the flows; nodes show their stock at the window's end. Flow labels sit
+    at the end of their band and are spread apart so they never overlap."""
+    tr = translator(lang)
+    ax = _new_axes(ax, (10, 5.6))
     flows = chain_flows(weekly, window)
     flows = flows[flows["mean"] > 0]
     if flows.empty:
@@ -403,6 +474,7 @@ def plot_chain(weekly: pd.DataFrame, window: tuple[object, object] | None = None
     out_cursor = {n: pos[n][2] for n in nodes}
     in_cursor = {n: pos[n][2] for n in nodes}
     colors = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(nodes)}
+    flow_labels: list[list[Any]] = []  # [x, y, text]: placed next to the band's end, spread apart
     for r in flows.itertuples():
         h = r.mean * scale
         xs, _, _ = pos[r.source]
@@ -413,32 +485,37 @@ def plot_chain(weekly: pd.DataFrame, window: tuple[object, object] | None = None
         in_cursor[r.target] -= h
         _band(ax, xs + width, y0, xt, y1, colors[r.source])
         half = "" if math.isnan(r.ci_low) else f" ±{(r.ci_high - r.ci_low) / 2:,.0f}"
-        ax.text((xs + width + xt) / 2, (y0[0] + y0[1] + y1[0] + y1[1]) / 4, f"{r.flow} {r.mean:,.0f}{half}",
-                fontsize=7, ha="center", va="center",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+        flow_labels.append([xt - 0.01, (y1[0] + y1[1]) / 2, f"{tr(FLOW_KEYS.get(r.flow, r.flow))} {r.mean:,.0f}{half}"])
+    for x, y, text in _spread(flow_labels, 0.042):
+        ax.text(x, y, text, fontsize=6.8, ha="right", va="center",
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8})
+    node_labels: list[list[Any]] = []
+    stock_word = tr("plot.stock")
     for n in nodes:
         x, lo, hi = pos[n]
-        column, text, stock = CHAIN_NODES[n]
+        col, _label, stock = CHAIN_NODES[n]
         ax.add_patch(Rectangle((x, lo), width, hi - lo, color=colors[n], lw=0))
+        text = tr(f"node.{n}")
         if stock and stock in set(weekly.metric.unique()):
-            text += f"\n(stock {window_last(weekly, stock, window):,.0f})"
-        last = column == ncol - 1
-        ax.text(x + width + 0.008 if last else (x - 0.008 if column == 0 else x + width / 2),
-                (lo + hi) / 2 if column in (0, ncol - 1) else hi + 0.012, text, fontsize=7.5,
-                ha="left" if last else ("right" if column == 0 else "center"),
-                va="center" if column in (0, ncol - 1) else "bottom")
+            text += f" ({stock_word} {window_last(weekly, stock, window):,.0f})"
+        last = col == ncol - 1
+        if last:
+            node_labels.append([x + width + 0.008, (lo + hi) / 2, text])
+        else:
+            ax.text(x - 0.008 if col == 0 else x + width / 2, (lo + hi) / 2 if col == 0 else hi + 0.012, text,
+                    fontsize=7.5, ha="right" if col == 0 else "center", va="center" if col == 0 else "bottom")
+    for x, y, text in _spread(node_labels, 0.05):
+        ax.text(x, y, text, fontsize=7.5, ha="left", va="center")
     ax.set_xlim(-0.22, 1.25)
     ax.set_ylim(-0.05, 1.1)
     ax.set_axis_off()
     if title is None:
         if window is not None:
-            from .summary import as_window
-
-            w = as_window(*window)
+            w = _as_window(window)
             a, b = w.start.isocalendar(), w.end.isocalendar()
-            span = f"weeks {a[0]}-W{a[1]:02d} to {b[0]}-W{b[1]:02d}"
+            span = tr("plot.chain_span").format(a=f"{a[0]}-W{a[1]:02d}", b=f"{b[0]}-W{b[1]:02d}")
         else:
-            span = "the whole run"
-        title = f"The chain: mean persons per week over {span} (±95% interval)"
+            span = tr("plot.chain_all")
+        title = tr("plot.chain_title").format(span=span)
     ax.set_title(title, fontsize=10, loc="left")
     return ax

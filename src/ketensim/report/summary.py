@@ -1,62 +1,82 @@
-"""Window summaries of weekly results: the replication mean of a figure over a window with
-its 95% interval, for one scenario or two side by side.
+"""Window summaries of weekly results: the replication mean of a figure's statistic over a
+window with its 95% interval, for one scenario or two side by side.
 
 A *figure* is a label and the metrics summed per week to make it (departures are
-independent + forced). A *window* is a name and an ISO-week range. Only windows that lie
-wholly inside the simulated weeks are summarised, so a short run never reports a mean over
-a window it covered only in part.
+independent + forced). Windows and statistics are those of ``ketensim.stats``: a window
+that lies partly outside the simulated weeks is summarised over the weeks it covers and
+marked partial (``partial`` column; its label says which weeks) — the rule of every output.
 """
 from __future__ import annotations
 
-import datetime as dt
-import math
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .table import KEY_FIGURES, WINDOWS
-from .targets import Target, Window, mean_ci, per_replication
+from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, resolve, weeks_of, window_values
+from .windows import choose_windows
 
 Figures = Mapping[str, Sequence[str]]
-WindowSpec = Mapping[str, tuple[object, object]]
+WindowSpec = Mapping[str, tuple[object, object]] | Iterable[Window | str]
 
-SUMMARY_COLUMNS = ["figure", "window", "from", "to", "mean", "ci_low", "ci_high", "reps"]
+KEY_FIGURES = {
+    "hearings, physical /wk": ["ind.hearings_physical"],
+    "hearings, video /wk": ["ind.hearings_video"],
+    "hearings cancelled /wk": ["ind.hearings_cancelled"],
+    "IND decisions /wk": ["ind.decisions"],
+    "IND backlog": ["ind.backlog"],
+    "IND decision staff bind (% of week)": ["ind.binding_pct_decision_staff"],
+    "IND hearing rooms bind (% of week)": ["ind.binding_pct_rooms"],
+    "IND hearing staff bind (% of week)": ["ind.binding_pct_hearing_staff"],
+    "departures (indep.+forced) /wk": ["dtv.departures_independent", "dtv.departures_forced"],
+    "forced to origin /wk": ["dtv.departures_forced_origin"],
+    "departures unsupervised /wk": ["dtv.departures_unsupervised"],
+    "Dublin transfers /wk": ["dublin.transfers"],
+    "Dublin transfers forced /wk": ["dublin.transfers_forced"],
+    "Dublin lapsed /wk": ["dublin.lapsed"],
+    "detention population": ["detention.population"],
+    "COA occupancy": ["coa.occupancy"],
+    "COA permit holders": ["coa.permit_holders"],
+    "permit holders waiting >14 wk": ["coa.permit_holders_waiting_14w"],
+    "COA places": ["coa.capacity"],
+    "registration centre (COL)": ["coa.col_occupancy"],
+    "COL above its limit": ["coa.col_overflow"],
+    "in crisis reception": ["coa.crisis_occupancy"],
+    "nareis applications /wk": ["nareis.applications"],
+    "nareis open": ["nareis.open"],
+    "nareis arrivals /wk": ["nareis.arrivals"],
+    "resettlement waiting": ["resettlement.waiting"],
+    "resettlement arrivals /wk": ["resettlement.arrivals"],
+    "MVV backlog (uncollected)": ["mvv.backlog"],
+    "MVV lapsed /wk": ["mvv.lapsed"],
+    "COVID-19 detected in COA /wk": ["health.new_detected"],
+    "isolated + quarantined": ["health.isolated", "health.quarantined"],
+    "quarantine shortfall /wk": ["health.quarantine_shortfall"],
+    "quarantine places outside the location (used + lacking)": ["health.external_used", "health.unplaced"],
+}
+"""The key figures of tables and comparisons: label -> metrics summed per week."""
+
+SUMMARY_COLUMNS = ["figure", "window", "from", "to", "statistic", "mean", "ci_low", "ci_high", "reps",
+                   "partial"]
+__all__ = ["KEY_FIGURES", "SUMMARY_COLUMNS", "as_window", "fmt_ci", "inside", "pivot", "resolve_figures",
+           "resolve_windows", "side_by_side", "summarize"]
 
 
 def as_window(a: object, b: object) -> Window:
-    return Window.model_validate({"from": a, "to": b})
+    return Window.of(a, b)
 
 
-def resolve_windows(weekly: pd.DataFrame, windows: WindowSpec | Iterable[str] | None = None
-                    ) -> dict[str, Window]:
-    """The windows to summarise, keeping those wholly inside the simulated weeks.
+def inside(weekly: pd.DataFrame, window: Window) -> bool:
+    """Whether the window lies wholly inside the simulated weeks (for the letter's targets,
+    whose values hold for the whole window)."""
+    span = weeks_of(weekly)
+    return span is not None and monday(window.start) >= span[0] and monday(window.end) <= span[1]
 
-    ``windows`` is a mapping name -> (from, to) (ISO weeks or dates), a list of names of the
-    letter's windows (``report.table.WINDOWS``), or None for all of the letter's windows.
-    """
-    if windows is None:
-        spec: Mapping[str, tuple[object, object]] = WINDOWS
-    elif isinstance(windows, Mapping):
-        spec = windows
-    else:
-        names = list(windows)
-        unknown = [n for n in names if n not in WINDOWS]
-        if unknown:
-            raise KeyError(f"unknown window(s) {unknown}; known: {list(WINDOWS)} "
-                           "(or pass a mapping name -> (from, to))")
-        spec = {n: WINDOWS[n] for n in names}
-    if weekly.empty:
-        return {}
-    ws = pd.to_datetime(weekly.week_start)
-    first, last = ws.min().date(), ws.max().date()
-    out = {}
-    for name, (a, b) in spec.items():
-        win = as_window(a, b)
-        lo = win.start - dt.timedelta(days=win.start.isoweekday() - 1)
-        hi = win.end - dt.timedelta(days=win.end.isoweekday() - 1)
-        if lo >= first and hi <= last:
-            out[name] = win
-    return out
+
+def resolve_windows(weekly: pd.DataFrame, windows: WindowSpec | None = None,
+                    scenario: Any = None) -> dict[str, Window]:
+    """Label -> window (clipped to the simulated weeks, partial ones marked) of the windows to
+    summarise: ``windows`` as given, else those the scenario declares (the letter's)."""
+    return {w.label: w for w in resolve(weekly, choose_windows(windows, scenario))}
 
 
 def resolve_figures(weekly: pd.DataFrame, figures: Figures | Iterable[str] | None = None) -> dict[str, list[str]]:
@@ -72,68 +92,61 @@ def resolve_figures(weekly: pd.DataFrame, figures: Figures | Iterable[str] | Non
     return {label: list(ms) for label, ms in spec.items() if set(ms) <= present}
 
 
-def _stats(weekly: pd.DataFrame, metrics: list[str], win: Window) -> pd.Series:
-    t = Target(id="", label="", metrics=metrics, window=win, statistic="weekly_mean", value=1, tolerance=1)
-    return per_replication(weekly, t)
-
-
-def summarize(weekly: pd.DataFrame, windows: WindowSpec | Iterable[str] | None = None,
-              figures: Figures | Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per (figure, window): mean over replications of the figure's weekly mean in
-    the window, with a 95% t-interval (NaN with one replication)."""
+def summarize(weekly: pd.DataFrame, windows: WindowSpec | None = None,
+              figures: Figures | Iterable[str] | None = None, stat: str = "mean",
+              scenario: Any = None) -> pd.DataFrame:
+    """One row per (figure, window): mean over replications of the figure's statistic in the
+    window (``mean`` = weekly mean, ``sum``, ``end``, ``max``, ``min``, ``p90``...), with a
+    95% t-interval (NaN with one replication)."""
+    stat = parse_statistic(stat)
     rows = []
-    wins = resolve_windows(weekly, windows)
+    wins = resolve_windows(weekly, windows, scenario)
     for label, metrics in resolve_figures(weekly, figures).items():
         for wname, win in wins.items():
-            stats = _stats(weekly, metrics, win)
+            stats = window_values(weekly, metrics, win, stat)
             m, lo, hi = mean_ci(stats.values)
             rows.append({"figure": label, "window": wname, "from": win.start, "to": win.end,
-                         "mean": m, "ci_low": lo, "ci_high": hi, "reps": len(stats)})
+                         "statistic": stat, "mean": m, "ci_low": lo, "ci_high": hi, "reps": len(stats),
+                         "partial": win.partial})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def side_by_side(weekly: pd.DataFrame, baseline: pd.DataFrame,
-                 windows: WindowSpec | Iterable[str] | None = None,
+def side_by_side(weekly: pd.DataFrame, baseline: pd.DataFrame, windows: WindowSpec | None = None,
                  figures: Figures | Iterable[str] | None = None,
-                 names: tuple[str, str] = ("baseline", "scenario")) -> pd.DataFrame:
-    """Both scenarios' window means with their own 95% intervals (columns ``baseline_mean``,
-    ``baseline_ci_low``, ... ``scenario_ci_high``; their names in ``.attrs["names"]``), and
-    the ``difference`` of the means (scenario - baseline) with the 95% interval of the paired
-    per-replication differences (``difference_ci_low``/``_high``): meaningful when both runs
-    used the same seed, so replication r of each shares its random numbers (CRN)."""
-    wins = resolve_windows(weekly, windows)
-    wins = {k: v for k, v in wins.items() if k in resolve_windows(baseline, {k: (v.start, v.end)})}
+                 names: tuple[str, str] = ("baseline", "scenario"), stat: str = "mean",
+                 scenario: Any = None) -> pd.DataFrame:
+    """Both scenarios' window statistics with their own 95% intervals (columns
+    ``baseline_mean``, ``baseline_ci_low``, ... ``scenario_ci_high``; their names in
+    ``.attrs["names"]``), and the ``difference`` of the means (scenario - baseline) with the
+    95% interval of the paired per-replication differences (``difference_ci_low``/``_high``):
+    meaningful when both runs used the same seed, so replication r of each shares its random
+    numbers (CRN). Windows are clipped to the weeks both runs simulated."""
+    stat = parse_statistic(stat)
+    span_a, span_b = weeks_of(weekly), weeks_of(baseline)
+    if span_a is None or span_b is None:
+        return pd.DataFrame()
+    common = pd.DataFrame({"week_start": [max(span_a[0], span_b[0]), min(span_a[1], span_b[1])]})
+    wins = {w.label: w for w in resolve(common, choose_windows(windows, scenario))}
     figs = resolve_figures(weekly, figures)
     figs = {k: v for k, v in figs.items() if k in resolve_figures(baseline, {k: v})}
-    a = summarize(baseline, {k: (w.start, w.end) for k, w in wins.items()}, figs)
-    b = summarize(weekly, {k: (w.start, w.end) for k, w in wins.items()}, figs)
-    keys = ["figure", "window"]
-    cols = ["mean", "ci_low", "ci_high"]
-    merged = a[keys + cols].rename(columns={c: f"baseline_{c}" for c in cols}).merge(
-        b[keys + cols].rename(columns={c: f"scenario_{c}" for c in cols}), on=keys)
-    merged["difference"] = merged["scenario_mean"] - merged["baseline_mean"]
-    # paired interval: replication r of both runs shares its random numbers (same seed), so
-    # the per-replication differences are far less noisy than the two means apart
-    lo, hi = [], []
-    for r in merged.itertuples(index=False):
-        per_rep = [x.droplevel("scenario") for x in (_stats(weekly, figs[r.figure], wins[r.window]),
-                                                      _stats(baseline, figs[r.figure], wins[r.window]))]
-        d = (per_rep[0] - per_rep[1]).dropna()  # aligned on the replication
-        _, l, h = mean_ci(d.to_numpy(dtype=float))
-        lo.append(l)
-        hi.append(h)
-    merged["difference_ci_low"], merged["difference_ci_high"] = lo, hi
-    merged.attrs["names"] = {"baseline": names[0], "scenario": names[1]}
-    return merged
-
-
-def fmt_ci(m: float, lo: float, hi: float, digits: int = 0) -> str:
-    """'1,234 ±56' (mean ± 95% half-width); '-' when there is no value."""
-    if m is None or math.isnan(m):
-        return "-"
-    if lo is None or math.isnan(lo):
-        return f"{m:,.{digits}f}"
-    return f"{m:,.{digits}f} ±{(hi - lo) / 2:,.{digits}f}"
+    rows = []
+    for label, metrics in figs.items():
+        for wname, win in wins.items():
+            a = window_values(baseline, metrics, win, stat).droplevel("scenario")
+            b = window_values(weekly, metrics, win, stat).droplevel("scenario")
+            ma, la, ha = mean_ci(a.to_numpy(dtype=float))
+            mb, lb, hb = mean_ci(b.to_numpy(dtype=float))
+            # paired interval: replication r of both runs shares its random numbers (same seed),
+            # so the per-replication differences are far less noisy than the two means apart
+            d = (b - a).dropna()
+            _, dl, dh = mean_ci(d.to_numpy(dtype=float))
+            rows.append({"figure": label, "window": wname, "statistic": stat, "partial": win.partial,
+                         "baseline_mean": ma, "baseline_ci_low": la, "baseline_ci_high": ha,
+                         "scenario_mean": mb, "scenario_ci_low": lb, "scenario_ci_high": hb,
+                         "difference": mb - ma, "difference_ci_low": dl, "difference_ci_high": dh})
+    out = pd.DataFrame(rows)
+    out.attrs["names"] = {"baseline": names[0], "scenario": names[1]}
+    return out
 
 
 def pivot(summary: pd.DataFrame) -> pd.DataFrame:

@@ -1,37 +1,19 @@
 """Calibration targets from the letter, and the statistics that compare a run with them."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
-from typing import Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..clock import parse_when
 from ..scenario.errors import from_validation
 from ..scenario.loader import read_yaml
+from ..stats import Window, mean_ci, parse_statistic, t_quantile, window_values
 
-
-class Window(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to")
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _when(cls, v: object) -> dt.date:
-        d = parse_when(v)
-        return d
-
-    def contains(self, week_start: pd.Series) -> pd.Series:
-        """Weeks whose Monday lies in [Monday of `from`, Monday of `to`]."""
-        lo = self.start - dt.timedelta(days=self.start.isoweekday() - 1)
-        hi = self.end - dt.timedelta(days=self.end.isoweekday() - 1)
-        ws = pd.to_datetime(week_start)
-        return (ws >= pd.Timestamp(lo)) & (ws <= pd.Timestamp(hi))
+__all__ = ["Target", "Targets", "Window", "compare", "load_targets", "mean_ci", "per_replication",
+           "t_quantile_975"]
+t_quantile_975 = t_quantile  # the 95% quantile (tests and older notebooks import this name)
 
 
 class Target(BaseModel):
@@ -40,16 +22,26 @@ class Target(BaseModel):
     label: str
     metrics: list[str] = Field(min_length=1)
     window: Window
-    statistic: Literal["weekly_mean", "sum", "snapshot"]
+    statistic: str = Field(description="weekly_mean/mean, sum, snapshot/end, max, min or pNN")
     value: float
     tolerance: float = Field(gt=0)
     quote: str = ""
 
+    @field_validator("statistic")
+    @classmethod
+    def _stat(cls, v: str) -> str:
+        parse_statistic(v)
+        return v
+
 
 class Targets(BaseModel):
+    """The letter's figures; ``windows`` optionally declares named windows for the tables
+    and the report (``{name, from, to}``, as ``--window`` does)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     source: str = ""
     targets: list[Target]
+    windows: list[Window] = []
 
 
 def load_targets(path: str | Path) -> Targets:
@@ -62,40 +54,7 @@ def load_targets(path: str | Path) -> Targets:
 
 def per_replication(weekly: pd.DataFrame, target: Target) -> pd.Series:
     """The target's statistic for every (scenario, replication) in a weekly table."""
-    df = weekly[weekly.metric.isin(target.metrics) & target.window.contains(weekly.week_start)]
-    keys = ["scenario", "replication"]
-    per_week = df.groupby(keys + ["week_start"])["value"].sum(min_count=1)  # a week without values stays NaN
-    grouped = per_week.groupby(level=keys)
-    if target.statistic == "weekly_mean":
-        return grouped.mean()
-    if target.statistic == "sum":
-        return grouped.sum()
-    return grouped.last()
-
-
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-
-
-def t_quantile_975(df: int) -> float:
-    """Two-sided 95% Student t quantile (table up to 30 degrees of freedom, then normal)."""
-    if df < 1:
-        return math.nan
-    return _T975[df - 1] if df <= 30 else 1.96 + 2.4 / df
-
-
-def mean_ci(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
-    """Mean and 95% t-interval half-width over replications."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if v.size < 2:
-        return m, math.nan, math.nan
-    h = t_quantile_975(v.size - 1) * float(v.std(ddof=1)) / math.sqrt(v.size)
-    return m, m - h, m + h
+    return window_values(weekly, target.metrics, target.window, target.statistic)
 
 
 def compare(weekly: pd.DataFrame, targets: Targets) -> pd.DataFrame:

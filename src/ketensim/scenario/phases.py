@@ -4,6 +4,8 @@ schema: the sections in ``PHASE_SECTIONS``, minus every field marked ``BUILD_TIM
 """
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ScenarioError, from_validation
 from .markers import has_marker
-from .overrides import set_path
+from .paths import dated_value, get_path, set_path
 from .schema import PHASE_SECTIONS, Scenario
 
 __all__ = ["ResolvedPhase", "build_time_field", "build_timeline"]
@@ -20,9 +22,15 @@ __all__ = ["ResolvedPhase", "build_time_field", "build_timeline"]
 
 @dataclass(frozen=True)
 class ResolvedPhase:
+    """One step of the timeline: from ``start_day`` on, ``params`` hold. ``phase`` is the
+    scenario phase in force and ``changes`` the dated changes in force (their ``--set``
+    text); ``name`` is the phase's name, with the dated changes when there are any."""
+
     name: str
     start_day: float
     params: Scenario
+    phase: str = ""
+    changes: tuple[str, ...] = ()
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:
@@ -54,37 +62,78 @@ def build_time_field(root: type[BaseModel], path: str) -> str | None:
     return None
 
 
+def _check_key(root: type[BaseModel], source: str, where: str, key: str, value: Any) -> None:
+    """Phases and dated changes may change only the chain sections, and no build-time field."""
+    section = key.split(".", 1)[0]
+    if section not in PHASE_SECTIONS:
+        raise ScenarioError(
+            source, f"{where}.{key}",
+            f"phases may only change {', '.join(PHASE_SECTIONS)}, got section {section!r}",
+        )
+    fixed = build_time_field(root, key)
+    if fixed is not None:
+        raise ScenarioError(
+            source, f"{where}.{key}",
+            f"{fixed} is read when the chain is built: it can only be set before the run "
+            f"(in the scenario or with --set {key}=...), not in a phase or from a date (got {value!r})",
+        )
+
+
 def build_timeline(scenario: Scenario, source: str = "scenario") -> list[ResolvedPhase]:
-    """Resolve every phase into a validated Scenario; errors name the phase and path."""
+    """Resolve the phases, and the dated changes on top of them, into one validated Scenario
+    per step; errors name the phase (or change) and path.
+
+    Phases are cumulative. A dated change holds from its start to its end (inclusive) and
+    wins over the phases for its path while it holds; a step begins at every phase start
+    and at every start and end of a dated change. Without dated changes the steps are the
+    phases, as before."""
     root = type(scenario)
+    h = scenario.horizon
     running = scenario.model_dump(mode="python")
+    changes = scenario.changes
+    for i, ch in enumerate(changes):
+        _check_key(root, source, f"changes[{i}] ({ch.source or ch.path})", ch.path, ch.value)
+    bounds = {p.start for p in scenario.phases} | {c.start for c in changes}
+    bounds |= {c.end + dt.timedelta(days=1) for c in changes if c.end is not None and c.end < h.end}
+    phases = scenario.phases
+    applied = -1
     out: list[ResolvedPhase] = []
-    for i, phase in enumerate(scenario.phases):
-        where = f"phases[{i}] ({phase.name}).set"
-        for key, value in phase.set.items():
-            section = key.split(".", 1)[0]
-            if section not in PHASE_SECTIONS:
-                raise ScenarioError(
-                    source, f"{where}.{key}",
-                    f"phases may only change {', '.join(PHASE_SECTIONS)}, got section {section!r}",
-                )
-            fixed = build_time_field(root, key)
-            if fixed is not None:
-                raise ScenarioError(
-                    source, f"{where}.{key}",
-                    f"{fixed} is read when the chain is built: it can only be set before the run "
-                    f"(in the scenario or with --set {key}=...), not in a phase (got {value!r})",
-                )
-            try:
-                set_path(running, key, value)
-            except ScenarioError as exc:
-                raise ScenarioError(source, f"{where}.{key}", exc.problem) from None
+    for day in sorted(bounds):
+        while applied + 1 < len(phases) and phases[applied + 1].start <= day:
+            applied += 1
+            phase = phases[applied]
+            where = f"phases[{applied}] ({phase.name}).set"
+            for key, value in phase.set.items():
+                _check_key(root, source, where, key, value)
+                try:
+                    set_path(running, key, value)
+                except ScenarioError as exc:
+                    raise ScenarioError(source, f"{where}.{key}", exc.problem) from None
+        if applied < 0:
+            continue  # a change before the first phase: it is picked up at the first step
+        phase = phases[applied]
+        active = [(i, c) for i, c in enumerate(changes) if c.start <= day and (c.end is None or day <= c.end)]
+        data, where = running, f"phases[{applied}] ({phase.name}).set"
+        if active:
+            data = copy.deepcopy(running)
+            for i, c in active:
+                where = f"changes[{i}] ({c.source or c.path})"
+                try:
+                    current = get_path(data, c.path)
+                except (KeyError, IndexError, TypeError):
+                    current = None
+                try:
+                    set_path(data, c.path, dated_value(c.value, current, source, where))
+                except ScenarioError as exc:
+                    raise ScenarioError(source, f"{where}.{c.path}", exc.problem) from None
         try:
-            params = root.model_validate(running)
+            params = root.model_validate(data)
         except ValidationError as exc:
             raise from_validation(exc, source, root, prefix=where) from None
-        start_day = max(float((phase.start - scenario.horizon.start).days), -scenario.horizon.warmup_days)
+        start_day = max(float((day - h.start).days), -h.warmup_days)
         if out and out[-1].start_day >= start_day:
             out.pop()  # superseded before the run starts: its overrides live on in `running`
-        out.append(ResolvedPhase(phase.name, start_day, params))
+        texts = tuple(c.source or f"{c.path}@{c.start}={c.value}" for _, c in active)
+        name = phase.name + "".join(f" + {t}" for t in texts)
+        out.append(ResolvedPhase(name, start_day, params, phase.name, texts))
     return out

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from ..clock import parse_when
+from ..clock import parse_end, parse_when
 from ..model.departures_params import Dtv, StartDtv
 from ..model.detention_params import Detention, StartDetention
 from ..model.dublin_params import Dublin, StartDublin
@@ -244,6 +244,63 @@ class Phase(Strict):
         return parse_when(v)
 
 
+class ReportWindow(Strict):
+    """A named window of ISO weeks for tables, comparisons and the report."""
+
+    name: str
+    start: dt.date = Field(alias="from", description="first week (ISO week or date)")
+    end: dt.date = Field(alias="to", description="last week (ISO week or date), inclusive")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, populate_by_name=True)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _from(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _to(cls, v: object) -> dt.date:
+        return parse_end(v)
+
+
+class Report(Strict):
+    """Windows the outputs summarise (``--window`` on the command line replaces them all)."""
+
+    windows: list[ReportWindow] = Field(default_factory=list, description="named windows")
+    yearly: bool = Field(False, description="add one window per ISO year of the horizon ('2021')")
+    half_yearly: bool = Field(False, description="add half-year windows ('2021-H1': W01-W26, '2021-H2')")
+    letter_windows: bool = Field(True, description="include the letter's 2020 windows (W01-11 pre, ...)")
+
+
+class Change(Strict):
+    """A dated change of one parameter (``--set path@DATE[..DATE]=value``): it holds from
+    ``start`` to ``end`` (inclusive; none = the horizon end) and takes precedence over the
+    phases for that parameter while it holds. A value ``*x`` multiplies the phases' value."""
+
+    path: str = Field(description="dotted path of the parameter")
+    start: dt.date = Field(description="first day it holds (date or 'YYYY-Www')")
+    end: dt.date | None = Field(None, description="last day it holds, inclusive (none: to the end)")
+    value: object = Field(description="the value, or '*x' for a factor on the phases' value")
+    source: str = Field("", description="the override as written (shown by `ketensim check`)")
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _when(cls, v: object) -> dt.date:
+        return parse_when(v)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _until(cls, v: object) -> dt.date | None:
+        return None if v is None else parse_end(v)
+
+    @model_validator(mode="after")
+    def _order(self) -> "Change":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
 PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "nareis",
                   "resettlement", "mvv", "health")
 """Top-level sections that phases (and sweeps) may override by dotted path."""
@@ -268,6 +325,9 @@ class Scenario(Strict):
     detention: Detention
     health: Health
     phases: list[Phase] = Field(min_length=1)
+    changes: list[Change] = Field(default_factory=list,
+                                  description="dated changes, ahead of the phases while they hold")
+    report: Report = Field(default_factory=lambda: Report.model_validate({}), description="windows of the outputs")
 
     @model_validator(mode="before")
     @classmethod
@@ -293,6 +353,12 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _phases(self) -> "Scenario":
+        for i, ch in enumerate(self.changes):
+            if ch.start > self.horizon.end:
+                raise ValueError(
+                    f"changes[{i}] ({ch.source or ch.path}): starts {ch.start}, after the horizon end "
+                    f"{self.horizon.end}; extend horizon.end or pick a date inside the horizon"
+                )
         first = self.phases[0].start
         if first > self.horizon.start:
             raise ValueError(
