@@ -20,8 +20,10 @@ def _run(sc, replication: int = 0):
     chain = Chain(sc, replication=replication)
     start = {"chain.population": chain.population, "coa.occupancy": chain.reception.occupancy.value,
              "ind.backlog": chain.ind.backlog.value,
-             "dtv.caseload": sc.start.reception.rejected + sc.start.dtv.outside_reception
-             + sc.start.detention.population}
+             # as in test_conservation: rejected in COA but those still in appeal, outside COA,
+             # and the detainees
+             "dtv.caseload": sc.start.reception.rejected - sc.start.ind.appeals_open
+             + sc.start.dtv.outside_reception + sc.start.detention.population}
     return start, weekly_values(chain.run(), sc.horizon.weeks)
 
 
