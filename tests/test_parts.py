@@ -142,15 +142,17 @@ def test_every_metric_the_reports_name_is_declared():
 
     from ketensim.calibration import validation
     from ketensim.experiment import sweep
-    from ketensim.report import html, plots, table
+    from ketensim.report import forecast, html, plots, pressure, table
 
     from conftest import TARGETS
 
     named: set[str] = set()
-    for spec in (table.KEY_FIGURES.values(), html.REPORT_METRICS, sweep._DEFAULT_OUTCOMES.values(),
-                 validation.FACT_METRICS.values(), (m for _, m in validation.PLOTS)):
+    for spec in (table.KEY_FIGURES.values(), html.REPORT_SERIES, sweep._DEFAULT_OUTCOMES.values(),
+                 validation.FACT_METRICS.values(), (m for _, m in validation.PLOTS),
+                 (f.metrics for f in forecast.FIGURES), pressure.STAGES.values()):
         for metrics in spec:
             named.update(metrics)
+    named.update(m for p in pressure.PRESSURE.values() for m in ((p,) if isinstance(p, str) else p))
     for *_, plus, minus in plots.CHAIN_EDGES:
         named.update(plus, minus)
     named.update(m for _, _, m in plots.CHAIN_NODES.values() if m)
