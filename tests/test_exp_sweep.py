@@ -70,8 +70,9 @@ def test_store_of_another_sweep_is_refused(tmp_path):
 def test_a_failing_run_is_recorded_with_its_error_and_the_rest_completes(tmp_path, monkeypatch):
     original = Chain.run
 
-    def flaky(self):
-        if self.replication == 1 and self.scenario.phases[5].set.get("ind.video.coa_rooms") == 20:
+    def flaky(self):  # fails replication 1 of the points with the lever at 20 (the recovery phase)
+        recovery = next(p for p in self.scenario.phases if p.name == "recovery")
+        if self.replication == 1 and recovery.set.get("ind.video.coa_rooms") == 20:
             raise RuntimeError("boom in the model")
         return original(self)
 
