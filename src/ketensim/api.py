@@ -111,21 +111,22 @@ def read(store: str | os.PathLike[str], point: int | None = None) -> "Results | 
     """Stored results: a folder written by ``ketensim run`` (weekly.parquet, manifest.json)
     gives a ``Results``; a sweep store gives a ``SweepResults`` (``.point(n)`` is the
     ``Results`` of design point n, ``.summary`` the outcome table), or with ``point=`` that
-    point's ``Results`` directly. Anything else is a one-line ``ScenarioError``."""
+    point's ``Results`` directly. A folder without (or with damaged) results is a one-line
+    ``ResultsError``, a wrong ``point`` a ``ScenarioError``."""
     from .experiment.sweep_results import is_sweep_store, read_sweep
 
     if is_sweep_store(store):
         sweep = read_sweep(store)
         return sweep if point is None else sweep.point(point)
     from .experiment.store import read_results
-    from .scenario.errors import ScenarioError
+    from .scenario.errors import ResultsError, ScenarioError
 
     if point is not None:
         raise ScenarioError(str(store), "", "--point applies to a sweep store; this holds one run")
     missing = [f for f in ("weekly.parquet", "manifest.json") if not (Path(store) / f).exists()]
     if missing:
-        raise ScenarioError(str(store), "", f"no results here (missing {', '.join(missing)}; expected a folder "
-                            "written by `ketensim run` or a sweep store written by `ketensim sweep`)")
+        raise ResultsError(str(store), "", f"no results here (missing {', '.join(missing)}; expected a folder "
+                           "written by `ketensim run` or a sweep store written by `ketensim sweep`)")
     weekly, manifest = read_results(store)
     return Results(weekly, manifest, None)
 
