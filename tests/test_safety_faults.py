@@ -83,7 +83,7 @@ def test_failed_replications_never_replace_good_results(good, monkeypatch, capsy
 
     monkeypatch.setattr(chain.Chain, "run", lambda self: 1 / 0)
     rc = main(["run", str(sc), "--reps", "2", "--workers", "1", "--quiet", "--out", str(out)])
-    _one_line(capsys.readouterr().err, "2 of 2 replication(s) failed", "ZeroDivisionError", "not written")
+    _one_line(capsys.readouterr().err, "2 of 2 replications failed", "ZeroDivisionError", "not written")
     assert rc == 1 and _snapshot(out) == before
     meta = RunStore(run_store_path(out)).read_meta()
     assert len(meta) == 2 and meta.error.str.contains("ZeroDivisionError").all()  # the failure record

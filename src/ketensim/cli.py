@@ -365,7 +365,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                        progress=Progress(f"validate {sc.name}", args.quiet))
     failed = [r for r in res.manifest["replications"] if r["error"]]
     if failed:
-        print(f"{len(failed)} replication(s) failed:\n{failed[0]['error']}", file=sys.stderr)
+        print(f"{plural(len(failed), 'replication')} failed:\n{failed[0]['error']}", file=sys.stderr)
         return 1
     command = f"ketensim validate {args.scenario} --reps {args.reps}"
     out = Path(args.out)
@@ -605,7 +605,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
     print((out / "README.md").read_text())
     if failed:
-        print(f"{len(failed)} replication(s) failed; errors are in {out}/manifest.json", file=sys.stderr)
+        print(f"{plural(len(failed), 'replication')} failed; errors are in {out}/manifest.json", file=sys.stderr)
         return 1
     return 0
 
