@@ -35,6 +35,19 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 MODES = ("physical", "video")
+
+
+class Countdown:
+    """Stands in for a hearing's done event: the stage's event succeeds at the last hearing."""
+    __slots__ = ("event", "left")
+
+    def __init__(self, event: simpy.Event, n: int) -> None:
+        self.event, self.left = event, n
+
+    def succeed(self, value: object = None) -> None:
+        self.left -= 1
+        if not self.left:
+            self.event.succeed(value)
 WAIT_STATES = ("idle", "rooms", "staff", "both")
 
 _M = "hearings"
@@ -74,7 +87,7 @@ class HearingRooms(Part):
         self.env, self.rec, self.policy = env, rec, policy
         self.durations = streams("ind.hearing_duration")
         self.officer_time = streams("ind.hearing_officer")
-        self.queues: dict[str, deque[tuple["Person", simpy.Event, float]]] = {c: deque() for c in CLASSES}
+        self.queues: dict[str, deque[tuple["Person", "simpy.Event | Countdown", float]]] = {c: deque() for c in CLASSES}
         self.capacity = {m: 0 for m in MODES}
         self.busy = {m: 0 for m in MODES}
         self.held = {m: 0 for m in MODES}
@@ -101,6 +114,18 @@ class HearingRooms(Part):
         done = self.env.event()
         self.queues[cls].append((person, done, self.env.now))
         self.dispatch()
+        return done
+
+    def request_all(self, persons: "list[Person]", cls: str = "first") -> simpy.Event:
+        """Every person joins the class queue; the returned event fires when the last has been
+        heard (one countdown, not an ``all_of`` over one event per person)."""
+        if not persons:
+            return self.env.all_of([])
+        done = self.env.event()
+        countdown = Countdown(done, len(persons))
+        for person in persons:
+            self.queues[cls].append((person, countdown, self.env.now))
+            self.dispatch()
         return done
 
     def _room_for(self, person: "Person") -> str | None:
@@ -137,7 +162,7 @@ class HearingRooms(Part):
             return "free"
         return None
 
-    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: simpy.Event,
+    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: "simpy.Event | Countdown",
               t_ready: float) -> None:
         """Start one hearing: a timeout whose callback ends it (no process per hearing)."""
         env, params = self.env, self.policy.params.ind
@@ -158,7 +183,7 @@ class HearingRooms(Part):
         env.timeout(duration).callbacks.append(
             lambda _e: self._heard(mode, pool, done, officer - duration))
 
-    def _heard(self, mode: str, pool: str, done: simpy.Event, report: float) -> None:
+    def _heard(self, mode: str, pool: str, done: "simpy.Event | Countdown", report: float) -> None:
         done.succeed(mode)
         if report > 0:  # the room is free, the officer still writes the report
             self.busy[mode] -= 1
@@ -171,7 +196,7 @@ class HearingRooms(Part):
         self.staff.free(pool, self.env.now)
         self.dispatch()
 
-    def _lost(self, mode: str, pool: str, person: "Person", done: simpy.Event, cls: str) -> None:
+    def _lost(self, mode: str, pool: str, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
         self._free(mode, pool)
         delay = max(person.blocked_until - self.env.now, 0.0)
         self.env.timeout(delay).callbacks.append(lambda _e: self._rejoin(person, done, cls))
@@ -181,7 +206,7 @@ class HearingRooms(Part):
         self.staff.free(pool, self.env.now)
         self.dispatch()
 
-    def _rejoin(self, person: "Person", done: simpy.Event, cls: str) -> None:
+    def _rejoin(self, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
         self.queues[cls].append((person, done, self.env.now))
         self.dispatch()
 

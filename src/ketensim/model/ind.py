@@ -246,7 +246,7 @@ class Ind(Part):
     def hear(self, hh: Household) -> simpy.Event:
         """One hearing of every adult (in parallel), in the case's class queue."""
         cls = self.class_of(hh)
-        return self.env.all_of([self.rooms.request(a, cls) for a in hh.adults])
+        return self.rooms.request_all(hh.adults, cls)
 
     def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
         """Registration (stage -1), hearings (stages 0..n-1), track, decision. Returns granted."""
