@@ -103,7 +103,7 @@ class Reception(Part):
                 loc = self.pools[EMERGENCY].choose(hh.size) or self._open_emergency(hh.size)
             self._place(hh, loc or self.col)
             self._registered[hh.hid] = self.env.event()
-            self.env.process(self._newcomer(hh))
+            self._newcomer(hh)
         else:
             loc = self.pools[AZC].choose(hh.size)
             if loc is None:
@@ -129,16 +129,26 @@ class Reception(Part):
             ev.succeed()
         return ev
 
-    def _newcomer(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        env = self.env
+    def _newcomer(self, hh: Household) -> None:
+        """The intake stay (if in an emergency location), then registration: callbacks, no
+        process per newcomer."""
         if hh.location is not None and hh.location.stage == EMERGENCY:
-            yield env.timeout(self.policy.params.reception.intake_quarantine_days)
-            while hh.blocked(env.now):  # a case or contact found during intake: not moved yet
-                yield env.timeout(hh.blocked_until() - env.now)
-            if not hh.in_reception:
-                return
-            self._move(hh, self.col)
-        yield from self.desk.register(hh)
+            days = self.policy.params.reception.intake_quarantine_days
+            self.env.timeout(days).callbacks.append(lambda _e: self._intake_done(hh))
+            return
+        self.desk.register_then(hh, lambda: self._registered_done(hh))
+
+    def _intake_done(self, hh: Household) -> None:
+        now = self.env.now
+        if hh.blocked(now):  # a case or contact found during intake: not moved yet
+            self.env.timeout(hh.blocked_until() - now).callbacks.append(lambda _e: self._intake_done(hh))
+            return
+        if not hh.in_reception:
+            return
+        self._move(hh, self.col)
+        self.desk.register_then(hh, lambda: self._registered_done(hh))
+
+    def _registered_done(self, hh: Household) -> None:
         self._registered.pop(hh.hid).succeed()
         if hh.in_reception and hh.location is self.col and hh.hid not in self.waiting:
             self._enqueue(hh, POL if self.pools[POL].locations else AZC)

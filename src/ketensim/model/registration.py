@@ -13,7 +13,7 @@ replaces this object by one with the same ``register`` generator.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
@@ -49,6 +49,19 @@ class RegistrationDesk:
             self._step()
         yield turn
         yield self.env.timeout(self.stream.exponential(self.policy.params.reception.col.registration_days))
+
+    def register_then(self, hh: "Household", then: Callable[[], None]) -> None:
+        """As ``register``, but calls ``then`` when registered (callbacks, no process)."""
+        turn = self.env.event()
+        self.queue.append((hh, turn))
+        if self._idle:
+            self._idle = False
+            self._step()
+        turn.callbacks.append(lambda _e: self._registering(then))
+
+    def _registering(self, then: Callable[[], None]) -> None:
+        days = self.stream.exponential(self.policy.params.reception.col.registration_days)
+        self.env.timeout(days).callbacks.append(lambda _e: then())
 
     def _step(self) -> None:
         """Arm the wait for the head of the queue (or fall idle)."""
