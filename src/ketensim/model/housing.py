@@ -109,24 +109,34 @@ class Housing:
         env.process(self._boundaries())
 
     # ------------------------------------------------------------------ permit holders
-    def await_housing(self, hh: "Household", stock: bool = False) -> Generator[simpy.Event, object, None]:
-        """Matching, the queue, then out of reception (called with the permit granted)."""
+    def await_housing(self, hh: "Household", stock: bool = False,
+                      then: "Callable[[], None] | None" = None) -> None:
+        """Matching, the queue, then out of reception (called with the permit granted);
+        callbacks, no process: ``then`` is called once the household has left."""
         env = self.env
         since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
         days = self.policy.params.reception.housing.matching_days[household_type(hh)]
-        yield env.timeout(self.stream.exponential(days))
-        hh.wakeup = env.event()
+        env.timeout(self.stream.exponential(days)).callbacks.append(lambda _e: self._matched(hh, then))
+
+    def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
+        hh.wakeup = self.env.event()
         self.queue.append(hh)
         if self._idle:
             self._idle = False
             self._step()
-        yield hh.wakeup
-        while hh.blocked(env.now):  # no move to a municipality in isolation/quarantine
-            yield env.timeout(hh.blocked_until() - env.now)
+        hh.wakeup.callbacks.append(lambda _e: self._offered(hh, then))
+
+    def _offered(self, hh: "Household", then: "Callable[[], None] | None") -> None:
+        now = self.env.now
+        if hh.blocked(now):  # no move to a municipality in isolation/quarantine
+            self.env.timeout(hh.blocked_until() - now).callbacks.append(lambda _e: self._offered(hh, then))
+            return
         self.permit_at.pop(hh.hid, None)
         self.leave(hh)
         self.housed(hh)
+        if then is not None:
+            then()
 
     def housed(self, hh: "Household") -> None:
         """Count a household housed in a municipality (also pre-matched resettlement)."""

@@ -328,10 +328,11 @@ class Reception(Part):
         self.rec.count("coa.admissions", self.env.now, n)
 
     # ------------------------------------------------------------------ housing
-    def await_housing(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
-        """Permit holder: matching, the housing queue, then out of reception."""
+    def await_housing(self, hh: Household, stock: bool = False,
+                      then: Callable[[], None] | None = None) -> None:
+        """Permit holder: matching, the housing queue, then out of reception and ``then()``."""
         self.set_status(hh, PERMIT_HOLDER)
-        yield from self.housing.await_housing(hh, stock=stock)
+        self.housing.await_housing(hh, stock=stock, then=then)
 
     def house_directly(self, hh: Household) -> None:
         """Out to a municipality matched before arrival (resettlement), not via the queue."""
