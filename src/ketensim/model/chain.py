@@ -189,7 +189,9 @@ class Chain(Part):
         self.epidemic.arrive(hh)
         claim = self.dublin.has_claim(hh)
         self.ind.apply(hh, "dublin" if claim else None)
-        self.env.process(self._asylum(hh, from_stage=-1, claim=claim))
+        # the procedure starts once registered (lazily: no process waits for it)
+        self.reception.when_registered(
+            hh, lambda: self.env.process(self._asylum(hh, from_stage=-1, claim=claim, registered=True)))
 
     def _admit_newcomer(self, hh: Household) -> None:
         """Into reception at the registration centre, or first the intake stay in an
@@ -210,9 +212,9 @@ class Chain(Part):
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1))
 
-    def _asylum(self, hh: Household, from_stage: int,
-                claim: bool = False) -> Generator[simpy.Event, object, None]:
-        if from_stage < 0:  # a newcomer: the procedure starts once registered at the COL
+    def _asylum(self, hh: Household, from_stage: int, claim: bool = False,
+                registered: bool = False) -> Generator[simpy.Event, object, None]:
+        if from_stage < 0 and not registered:  # a newcomer: the procedure starts once registered at the COL
             yield self.reception.registered(hh)
         if claim:
             if self.policy.params.ind.dublin_interview:  # registration, then the Dublin interview

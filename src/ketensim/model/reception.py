@@ -10,7 +10,8 @@ While ``intake_quarantine_days`` > 0 newcomers first stay in an emergency locati
 Occupancy is kept by status and by stage; locations are opened and closed by ``capacity``,
 permit holders are housed by ``housing``.
 
-For the IND: ``registered(hh)`` is an event that fires when the household has registered
+For the IND: ``registered(hh)`` is an event that fires (``when_registered(hh, fn)`` the
+callback form) when the household has registered
 at the registration centre (the chain starts the procedure then). Registration itself is
 ``self.desk.register(hh)`` (``model/registration.py``); an IND with its own registration
 capacity replaces ``desk`` by an object with the same ``register`` generator.
@@ -77,7 +78,8 @@ class Reception(Part):
         self._pumping: set[str] = set()
         self._again: set[str] = set()
         self._retries: dict[int, float] = {}
-        self._registered: dict[int, simpy.Event] = {}
+        # per newcomer not yet registered: None, or the event / the callback to fire then
+        self._registered: dict[int, simpy.Event | Callable[[], None] | None] = {}
         self.crisis_active = False
         self.desk = RegistrationDesk(env, policy, streams)
         self.housing = Housing(env, rec, policy, streams, scenario, lambda hh: self.leave(hh, "housed"))
@@ -102,7 +104,7 @@ class Reception(Part):
             if self.policy.params.reception.intake_quarantine_days > 0:
                 loc = self.pools[EMERGENCY].choose(hh.size) or self._open_emergency(hh.size)
             self._place(hh, loc or self.col)
-            self._registered[hh.hid] = self.env.event()
+            self._registered[hh.hid] = None
             self._newcomer(hh)
         else:
             loc = self.pools[AZC].choose(hh.size)
@@ -123,11 +125,24 @@ class Reception(Part):
 
     def registered(self, hh: Household) -> simpy.Event:
         """Fires when the household has registered at the registration centre."""
-        ev = self._registered.get(hh.hid)
-        if ev is None:  # not a newcomer: registered long ago
+        if hh.hid not in self._registered:  # not a newcomer: registered long ago
             ev = self.env.event()
             ev.succeed()
+            return ev
+        ev = self._registered[hh.hid]
+        if ev is None:
+            ev = self._registered[hh.hid] = self.env.event()
+        assert isinstance(ev, simpy.Event), "a newcomer has a registration callback already"
         return ev
+
+    def when_registered(self, hh: Household, then: Callable[[], None]) -> None:
+        """Call ``then()`` when the newcomer has registered (a callback: no event, no waiting
+        process); at once if the household is not a newcomer."""
+        if hh.hid not in self._registered:
+            then()
+            return
+        assert self._registered[hh.hid] is None, "a newcomer has a registration event already"
+        self._registered[hh.hid] = then
 
     def _newcomer(self, hh: Household) -> None:
         """The intake stay (if in an emergency location), then registration: callbacks, no
@@ -149,7 +164,11 @@ class Reception(Part):
         self.desk.register_then(hh, lambda: self._registered_done(hh))
 
     def _registered_done(self, hh: Household) -> None:
-        self._registered.pop(hh.hid).succeed()
+        done = self._registered.pop(hh.hid)
+        if isinstance(done, simpy.Event):
+            done.succeed()
+        elif done is not None:
+            done()
         if hh.in_reception and hh.location is self.col and hh.hid not in self.waiting:
             self._enqueue(hh, POL if self.pools[POL].locations else AZC)
 
