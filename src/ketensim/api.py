@@ -81,7 +81,7 @@ def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, 
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
-    return run_scenario(scenario, reps=reps, seed=seed, workers=workers,  # type: ignore[arg-type]
+    return run_scenario(scenario, reps=reps, seed=seed, workers=workers,
                         overrides=overrides)
 
 

@@ -177,7 +177,7 @@ def letter_segments(targets: Targets | None, metric: str | Sequence[str]) -> lis
 def _draw_letter(ax: Axes, targets: Targets | None, metric: str | Sequence[str], lang: str = "en") -> None:
     first = True
     for seg in letter_segments(targets, metric):
-        label = translator(lang)("plot.letter") if first else None
+        label = translator(lang)("plot.letter") if first else "_nolegend_"
         if seg["kind"] == "level":
             ax.hlines(seg["value"], pd.Timestamp(seg["from"]), pd.Timestamp(seg["to"]), colors=LETTER_COLOR,
                       lw=2.2, label=label, zorder=4)
@@ -457,17 +457,17 @@ def plot_chain(weekly: pd.DataFrame, window: Any = None, *,
     for n in nodes:
         columns.setdefault(CHAIN_NODES[n][0], []).append(n)
     gap = 0.1
-    heaviest = max(sum(size[n] for n in col) for col in columns.values())
-    longest = max(len(col) for col in columns.values())
+    heaviest = max(sum(size[n] for n in members) for members in columns.values())
+    longest = max(len(members) for members in columns.values())
     scale = (1 - gap * (longest - 1)) / heaviest
     width = 0.035
     pos: dict[str, tuple[float, float, float]] = {}  # node -> (x, y bottom, y top)
     ncol = max(columns) + 1
-    for c, col in columns.items():
+    for c, members in columns.items():
         x = c / (ncol - 1) if ncol > 1 else 0.0
-        total = sum(size[n] for n in col) * scale + gap * (len(col) - 1)
+        total = sum(size[n] for n in members) * scale + gap * (len(members) - 1)
         y = 1 - (1 - total) / 2
-        for n in col:
+        for n in members:
             h = max(size[n] * scale, 0.004)
             pos[n] = (x, y - h, y)
             y -= h + gap
