@@ -190,8 +190,10 @@ class Chain(Part):
         claim = self.dublin.has_claim(hh)
         self.ind.apply(hh, "dublin" if claim else None)
         # the procedure starts once registered (lazily: no process waits for it)
-        self.reception.when_registered(
-            hh, lambda: self.env.process(self._asylum(hh, from_stage=-1, claim=claim, registered=True)))
+        self.reception.when_registered(hh, lambda: self._start_asylum(hh, claim))
+
+    def _start_asylum(self, hh: Household, claim: bool) -> None:
+        self.env.process(self._asylum(hh, from_stage=-1, claim=claim, registered=True))
 
     def _admit_newcomer(self, hh: Household) -> None:
         """Into reception at the registration centre, or first the intake stay in an

@@ -126,14 +126,14 @@ class Reception(Part):
     def registered(self, hh: Household) -> simpy.Event:
         """Fires when the household has registered at the registration centre."""
         if hh.hid not in self._registered:  # not a newcomer: registered long ago
-            ev = self.env.event()
-            ev.succeed()
-            return ev
-        ev = self._registered[hh.hid]
-        if ev is None:
-            ev = self._registered[hh.hid] = self.env.event()
-        assert isinstance(ev, simpy.Event), "a newcomer has a registration callback already"
-        return ev
+            done = self.env.event()
+            done.succeed()
+            return done
+        pending = self._registered[hh.hid]
+        if pending is None:
+            pending = self._registered[hh.hid] = self.env.event()
+        assert isinstance(pending, simpy.Event), "a newcomer has a registration callback already"
+        return pending
 
     def when_registered(self, hh: Household, then: Callable[[], None]) -> None:
         """Call ``then()`` when the newcomer has registered (a callback: no event, no waiting
