@@ -19,7 +19,7 @@ capacity replaces ``desk`` by an object with the same ``register`` generator.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
