@@ -189,7 +189,11 @@ class Chain(Part):
         self.epidemic.arrive(hh)
         claim = self.dublin.has_claim(hh)
         self.ind.apply(hh, "dublin" if claim else None)
-        self.env.process(self._asylum(hh, from_stage=-1, claim=claim))
+        # the procedure starts once registered (lazily: no process waits for it)
+        self.reception.when_registered(hh, lambda: self._start_asylum(hh, claim))
+
+    def _start_asylum(self, hh: Household, claim: bool) -> None:
+        self.env.process(self._asylum(hh, from_stage=-1, claim=claim, registered=True))
 
     def _admit_newcomer(self, hh: Household) -> None:
         """Into reception at the registration centre, or first the intake stay in an
@@ -210,9 +214,9 @@ class Chain(Part):
         self.ind.apply(hh)
         self.env.process(self._asylum(hh, from_stage=-1))
 
-    def _asylum(self, hh: Household, from_stage: int,
-                claim: bool = False) -> Generator[simpy.Event, object, None]:
-        if from_stage < 0:  # a newcomer: the procedure starts once registered at the COL
+    def _asylum(self, hh: Household, from_stage: int, claim: bool = False,
+                registered: bool = False) -> Generator[simpy.Event, object, None]:
+        if from_stage < 0 and not registered:  # a newcomer: the procedure starts once registered at the COL
             yield self.reception.registered(hh)
         if claim:
             if self.policy.params.ind.dublin_interview:  # registration, then the Dublin interview
@@ -229,14 +233,14 @@ class Chain(Part):
         granted = yield from self.ind.procedure(hh, from_stage)
         if not granted and self.appeals.lodges(hh):
             granted = yield from self.appeals.lodge(hh)
-        yield from self._outcome(hh, granted)
+        self._outcome(hh, granted)
 
-    def _outcome(self, hh: Household, granted: bool) -> Generator[simpy.Event, object, None]:
+    def _outcome(self, hh: Household, granted: bool) -> None:
         """A permit, or the IND hands the rejected household (no appeal, or appeal dismissed)
         to DT&V."""
         if granted:
             self.nareis.granted(hh)
-            yield from self._permit(hh)
+            self._permit(hh)
         else:
             self.ind.hand_over_rejected(hh)
             self.dtv.enter(hh)
@@ -244,19 +248,18 @@ class Chain(Part):
     def _appeal_stock(self, hh: Household,
                       ruling: Generator[simpy.Event, object, bool]) -> Generator[simpy.Event, object, None]:
         granted = yield from ruling
-        yield from self._outcome(hh, granted)
+        self._outcome(hh, granted)
 
     def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
         outcome = yield from self.dublin.resume(hh, accepted_at)
         if outcome == "national":
             yield from self._decided(hh, from_stage=0)
 
-    def _permit(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
+    def _permit(self, hh: Household, stock: bool = False) -> None:
         if not hh.in_reception:  # an IND stock case staying outside COA: no housing via COA
             self.exited(hh, "permit_outside")
             return
-        yield from self.reception.await_housing(hh, stock=stock)
-        self.exited(hh, "housed")
+        self.reception.await_housing(hh, stock=stock, then=lambda: self.exited(hh, "housed"))
 
     def family_arrived(self, sponsor: Household | None, n: int) -> None:
         """Nareis family members arrive: they are chain entries. With a sponsor still in COA
@@ -312,7 +315,7 @@ class Chain(Part):
         self._seed_ind_stock(households)
         for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
             self.reception.admit(hh, newcomer=False)
-            self.env.process(self._permit(hh, stock=True))
+            self._permit(hh, stock=True)  # lazy: no process, the matching clock is a callback
         n_appeal = min(sc.ind.appeals_open, sc.reception.rejected)
         for hh in households(n_appeal, "first", REJECTED):  # rejected, appeal still running
             self.reception.admit(hh, newcomer=False)

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from .streams import Stream
 
 
+ARRIVAL_CHUNK = 256
+"""Exponential gaps drawn at a time by ``PiecewiseRate.arrivals`` (fixed, so that the draws
+of the first events never depend on how far the horizon reaches)."""
+
+
 class PiecewiseRate:
     """Rate r_i (events per day) from start_i until the next start; the last holds forever."""
 
@@ -66,11 +71,20 @@ class PiecewiseRate:
         return self.inverse(self.cumulative(t) + e)
 
     def arrivals(self, t0: float, t1: float, rng: np.random.Generator) -> np.ndarray:
-        """Sorted event times of the Poisson process at this rate on [t0, t1): the count is
-        Poisson with the integrated rate, the times are its inverse at uniform points."""
+        """Sorted event times of the Poisson process at this rate on [t0, t1): unit-rate
+        exponential gaps on the integrated rate, mapped back by its inverse. The gaps are drawn
+        in fixed-size chunks, so the first k times do not depend on t1: a longer horizon only
+        adds later events (no look-ahead; the 2020 part of a three-year run is the 2020 run)."""
         lo, hi = self.cumulative(np.array([t0, t1]))
-        n = int(rng.poisson(max(hi - lo, 0.0)))
-        return np.sort(self.inverse(lo + rng.random(n) * (hi - lo)))
+        points: list[np.ndarray] = []
+        at = float(lo)
+        while at < hi:
+            chunk = at + np.cumsum(rng.standard_exponential(ARRIVAL_CHUNK))
+            points.append(chunk[chunk < hi])
+            at = float(chunk[-1])
+        if not points:
+            return np.empty(0)
+        return self.inverse(np.concatenate(points))
 
     def at(self, t: float) -> float:
         i = bisect_right(self.starts, t) - 1

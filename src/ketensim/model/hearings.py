@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -35,6 +35,19 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 MODES = ("physical", "video")
+
+
+class Countdown:
+    """Stands in for a hearing's done event: the stage's event succeeds at the last hearing."""
+    __slots__ = ("event", "left")
+
+    def __init__(self, event: simpy.Event, n: int) -> None:
+        self.event, self.left = event, n
+
+    def succeed(self, value: object = None) -> None:
+        self.left -= 1
+        if not self.left:
+            self.event.succeed(value)
 WAIT_STATES = ("idle", "rooms", "staff", "both")
 
 _M = "hearings"
@@ -74,7 +87,7 @@ class HearingRooms(Part):
         self.env, self.rec, self.policy = env, rec, policy
         self.durations = streams("ind.hearing_duration")
         self.officer_time = streams("ind.hearing_officer")
-        self.queues: dict[str, deque[tuple["Person", simpy.Event, float]]] = {c: deque() for c in CLASSES}
+        self.queues: dict[str, deque[tuple["Person", "simpy.Event | Countdown", float]]] = {c: deque() for c in CLASSES}
         self.capacity = {m: 0 for m in MODES}
         self.busy = {m: 0 for m in MODES}
         self.held = {m: 0 for m in MODES}
@@ -103,6 +116,18 @@ class HearingRooms(Part):
         self.dispatch()
         return done
 
+    def request_all(self, persons: "list[Person]", cls: str = "first") -> simpy.Event:
+        """Every person joins the class queue; the returned event fires when the last has been
+        heard (one countdown, not an ``all_of`` over one event per person)."""
+        if not persons:
+            return self.env.all_of([])
+        done = self.env.event()
+        countdown = Countdown(done, len(persons))
+        for person in persons:
+            self.queues[cls].append((person, countdown, self.env.now))
+            self.dispatch()
+        return done
+
     def _room_for(self, person: "Person") -> str | None:
         busy, capacity = self.busy, self.capacity
         if (self.policy.params.ind.video.from_quarantine and busy["video"] < capacity["video"]
@@ -129,7 +154,7 @@ class HearingRooms(Part):
             person, done, t_ready = self.queues[cls].popleft()
             self.busy[mode] += 1
             self.staff.start(pool, self.env.now)
-            self.env.process(self._hold(mode, pool, cls, person, done, t_ready))
+            self._hold(mode, pool, cls, person, done, t_ready)
         self.meter.set(self.env.now, state)
 
     def _room_for_anyone(self) -> str | None:
@@ -137,8 +162,9 @@ class HearingRooms(Part):
             return "free"
         return None
 
-    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: simpy.Event,
-              t_ready: float) -> Generator[simpy.Event, object, None]:
+    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: "simpy.Event | Countdown",
+              t_ready: float) -> None:
+        """Start one hearing: a timeout whose callback ends it (no process per hearing)."""
         env, params = self.env, self.policy.params.ind
         room = params.physical if mode == "physical" else params.video
         duration = self.durations.gamma(7.0 / room.slots_per_room_per_week, params.hearing_duration_cv)
@@ -146,33 +172,41 @@ class HearingRooms(Part):
         blocked = person.blocked_until > env.now
         if blocked and not (mode == "video" and params.video.from_quarantine):
             self.rec.count("ind.hearings_cancelled", env.now)
-            yield env.timeout(duration)  # the slot is lost, and the officer's time in it
-            self._free(mode, pool)
-            env.process(self._rejoin(person, done, cls))
+            # the slot is lost, and the officer's time in it
+            env.timeout(duration).callbacks.append(lambda _e: self._lost(mode, pool, person, done, cls))
             return
         self.waits.append(env.now - t_ready)
         self.class_waits[cls].append(env.now - t_ready)
         self.rec.count(f"ind.hearings_{mode}", env.now)
         self.rec.sample("ind.hearing_wait_days", env.now, env.now - t_ready)
         self.held[mode] += 1
-        yield env.timeout(duration)
+        env.timeout(duration).callbacks.append(
+            lambda _e: self._heard(mode, pool, done, officer - duration))
+
+    def _heard(self, mode: str, pool: str, done: "simpy.Event | Countdown", report: float) -> None:
         done.succeed(mode)
-        if officer > duration:  # the room is free, the officer still writes the report
+        if report > 0:  # the room is free, the officer still writes the report
             self.busy[mode] -= 1
             self.dispatch()
-            yield env.timeout(officer - duration)
-            self.staff.free(pool, env.now)
-            self.dispatch()
+            self.env.timeout(report).callbacks.append(lambda _e: self._report_done(pool))
             return
         self._free(mode, pool)
+
+    def _report_done(self, pool: str) -> None:
+        self.staff.free(pool, self.env.now)
+        self.dispatch()
+
+    def _lost(self, mode: str, pool: str, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
+        self._free(mode, pool)
+        delay = max(person.blocked_until - self.env.now, 0.0)
+        self.env.timeout(delay).callbacks.append(lambda _e: self._rejoin(person, done, cls))
 
     def _free(self, mode: str, pool: str) -> None:
         self.busy[mode] -= 1
         self.staff.free(pool, self.env.now)
         self.dispatch()
 
-    def _rejoin(self, person: "Person", done: simpy.Event, cls: str) -> Generator[simpy.Event, object, None]:
-        yield self.env.timeout(max(person.blocked_until - self.env.now, 0.0))
+    def _rejoin(self, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
         self.queues[cls].append((person, done, self.env.now))
         self.dispatch()
 

@@ -101,30 +101,42 @@ class Housing:
         self.queue: deque["Household"] = deque()
         self.permit_at: dict[int, tuple[float, "Household"]] = {}
         self.stock_waiting_days = cfg.stock_waiting_days
-        self._wake = env.event()
         self._changed = env.event()
+        self.credit, self._t0 = 0.0, 0.0
+        self._token: object | None = None  # the armed offer
+        self._idle = True
         rec.add_source(self.levels)
         env.process(self._boundaries())
-        env.process(self._serve())
 
     # ------------------------------------------------------------------ permit holders
-    def await_housing(self, hh: "Household", stock: bool = False) -> Generator[simpy.Event, object, None]:
-        """Matching, the queue, then out of reception (called with the permit granted)."""
+    def await_housing(self, hh: "Household", stock: bool = False,
+                      then: "Callable[[], None] | None" = None) -> None:
+        """Matching, the queue, then out of reception (called with the permit granted);
+        callbacks, no process: ``then`` is called once the household has left."""
         env = self.env
         since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
         days = self.policy.params.reception.housing.matching_days[household_type(hh)]
-        yield env.timeout(self.stream.exponential(days))
-        hh.wakeup = env.event()
+        env.timeout(self.stream.exponential(days)).callbacks.append(lambda _e: self._matched(hh, then))
+
+    def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
+        hh.wakeup = self.env.event()
         self.queue.append(hh)
-        if not self._wake.triggered:
-            self._wake.succeed()
-        yield hh.wakeup
-        while hh.blocked(env.now):  # no move to a municipality in isolation/quarantine
-            yield env.timeout(hh.blocked_until() - env.now)
+        if self._idle:
+            self._idle = False
+            self._step()
+        hh.wakeup.callbacks.append(lambda _e: self._offered(hh, then))
+
+    def _offered(self, hh: "Household", then: "Callable[[], None] | None") -> None:
+        now = self.env.now
+        if hh.blocked(now):  # no move to a municipality in isolation/quarantine
+            self.env.timeout(hh.blocked_until() - now).callbacks.append(lambda _e: self._offered(hh, then))
+            return
         self.permit_at.pop(hh.hid, None)
         self.leave(hh)
         self.housed(hh)
+        if then is not None:
+            then()
 
     def housed(self, hh: "Household") -> None:
         """Count a household housed in a municipality (also pre-matched resettlement)."""
@@ -165,29 +177,44 @@ class Housing:
             changed, self._changed = self._changed, env.event()
             changed.succeed()
 
-    def _serve(self) -> Generator[simpy.Event, object, None]:
-        env, credit = self.env, 0.0
-        while True:
-            if not self.queue:
-                credit = 0.0  # offers that find no one are not banked
-                self._wake = env.event()
-                yield self._wake
-                continue
-            rate = self.rate()
+    def _step(self) -> None:
+        """Arm the offer for the head of the queue (or fall idle): one timer, dropped at a
+        phase change or a half-year/fast-track edge (callbacks, no process, no Condition)."""
+        if not self.queue:
+            self.credit = 0.0  # offers that find no one are not banked
+            self._idle = True
+            return
+        env = self.env
+        rate = self.rate()
+        hh = self.queue[0]
+        token = self._token = object()
+        k0 = self.k
+
+        def fire(_e: object) -> None:
+            self._fire(token, rate, k0)
+
+        self.policy.changed.callbacks.append(fire)
+        self._changed.callbacks.append(fire)
+        if rate <= 0:
+            return
+        self._t0 = env.now
+        env.timeout(max(hh.size - self.credit, 0.0) / rate).callbacks.append(fire)
+
+    def _fire(self, token: object, rate: float, k0: int) -> None:
+        if token is not self._token:
+            return  # another of the three (timer, phase change, edge) came first
+        self._token = None
+        if rate > 0:
+            self.credit += (self.env.now - self._t0) * rate
             hh = self.queue[0]
-            if rate <= 0:
-                yield self.policy.changed | self._changed
-                continue
-            t0, k0 = env.now, self.k
-            yield env.timeout(max(hh.size - credit, 0.0) / rate) | self.policy.changed | self._changed
-            credit += (env.now - t0) * rate
-            if credit >= hh.size - 1e-9:
+            if self.credit >= hh.size - 1e-9:
                 self.queue.popleft()
-                credit -= hh.size
+                self.credit -= hh.size
                 assert hh.wakeup is not None
                 hh.wakeup.succeed()
             if self.k != k0:  # a new half-year: what was offered in the old one and not
-                credit = 0.0  # used (less than one household) lapses with it
+                self.credit = 0.0  # used (less than one household) lapses with it
+        self._step()
 
     # ------------------------------------------------------------------ levels
     def levels(self, t: float) -> dict[str, float]:

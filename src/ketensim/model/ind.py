@@ -28,6 +28,7 @@ from .entities import Household
 from .hearings import HearingRooms
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
+from .sim import UrgentTimeout
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -246,7 +247,7 @@ class Ind(Part):
     def hear(self, hh: Household) -> simpy.Event:
         """One hearing of every adult (in parallel), in the case's class queue."""
         cls = self.class_of(hh)
-        return self.env.all_of([self.rooms.request(a, cls) for a in hh.adults])
+        return self.rooms.request_all(hh.adults, cls)
 
     def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
         """Registration (stage -1), hearings (stages 0..n-1), track, decision. Returns granted."""
@@ -283,17 +284,23 @@ class Ind(Part):
             self.decision_waits[cls].append(self.env.now - t_ready)
             self.rec.sample("ind.decision_wait_days", self.env.now, self.env.now - t_ready)
             self.staff.start(pool, self.env.now)
-            self.env.process(self._work(pool, hh, done, track))
+            self._work(pool, hh, done, track)
         self.meter.set(self.env.now, "staff" if any(self.queues.values()) else "idle")
 
-    def _work(self, pool: str, hh: Household, done: simpy.Event,
-              track: str) -> Generator[simpy.Event, object, None]:
+    def _work(self, pool: str, hh: Household, done: simpy.Event, track: str) -> None:
+        """The officer's work on a decision: one timeout whose callback ends it (no process);
+        with unlimited staff it ends at once, after the events already due now, as a process did."""
         env = self.env
         if math.isfinite(self.staff.capacity.get(pool, 0.0)):
             p = self.policy.params.ind
             units = max(len(hh.adults), 1) * (p.tracks.va_work_factor if track == "va" else 1.0)
-            yield env.timeout(self.staff.draw_days(self.officer_time, units))
-        self.staff.free(pool, env.now)
+            timer: simpy.Event = env.timeout(self.staff.draw_days(self.officer_time, units))
+        else:
+            timer = UrgentTimeout(env, 0.0)
+        timer.callbacks.append(lambda _e: self._worked(pool, done))
+
+    def _worked(self, pool: str, done: simpy.Event) -> None:
+        self.staff.free(pool, self.env.now)
         done.succeed()
         self._dispatch()
 

@@ -71,6 +71,7 @@ class Mvv(Part):
         self.rng_demand = streams("mvv.demand").rng
         self.rng_lodge = streams("mvv.lodge").rng
         self.rng_decision = streams("mvv.decision").rng
+        self.rng_grant = streams("mvv.grant").rng  # its own stream: no draw shifts with the horizon
         self.rng_collect = streams("mvv.collect").rng
         self.demand = phased_series_rate(policy, lambda s: s.mvv.demand, day_of)
         self.lodge = PiecewiseRate(policy.schedule(lambda s: s.mvv.consulates_open / s.mvv.lodge_days))
@@ -97,7 +98,7 @@ class Mvv(Part):
         pend_from = np.concatenate([np.full(st.pending, t0), lodged[np.isfinite(lodged)]])
         mean = self.decision_days[self._phase(pend_from)]
         decided = pend_from + mean * self.rng_decision.standard_exponential(len(pend_from))
-        granted = self.rng_decision.random(len(pend_from)) < self.grant_share[self._phase(decided)]
+        granted = self.rng_grant.random(len(pend_from)) < self.grant_share[self._phase(decided)]
         self.rec.count_many("mvv.issued", decided[granted])
         self.rec.count_many("mvv.refused", decided[~granted])
         # issued, awaiting collection: recently issued stock (age uniform over one mean

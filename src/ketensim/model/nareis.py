@@ -30,14 +30,14 @@ from __future__ import annotations
 import math
 from collections import deque
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
 from ..metrics.recorder import FutureLevel, Level, Recorder
 from ..metrics.registry import Derived, Metric
 from .entities import Household
-from .hazard import PiecewiseRate, product
+from .hazard import PiecewiseRate, product, wait_for
 from .inflow import mean_size, phased_series_rate, size_sampler
 from .parts import Build, Part
 
@@ -116,16 +116,27 @@ class Nareis(Part):
                                   self._investigation_slot, active=False)
         rec.add_source(self.levels)
         self._seed(scenario)
-        for t in self.background.arrivals(env.now, self.end, self.s_background.rng):
-            self._application(self.family_size(float(t)), None, float(t))
+        env.process(self._background_applications())
+
+    def _background_applications(self) -> Generator[simpy.Event, object, None]:
+        """Applications of sponsors outside the model, filed at the background series' rate.
+        Filed as time goes by (one event each), not planned at build time: their assessment and
+        decision draws then interleave in time order with the sponsors' own applications, so
+        the draws of the first weeks never depend on the horizon's length (no look-ahead)."""
+        env = self.env
+        while (yield from wait_for(env, self.background, self.s_background)):
+            if env.now >= self.end:
+                return
+            self._application(self.family_size(env.now), None, env.now)
 
     # ------------------------------------------------------------------ hand-off from IND
     def granted(self, sponsor: Household) -> None:
         """A household was granted a permit: it may apply for family members abroad."""
         if self.s_filing.bernoulli(self.policy.params.nareis.apply_share):
             t = self.filing.next_time(self.env.now, self.s_filing.exponential(1.0))
-            if t < self.end:
-                self._application(self.family_size(t), sponsor, t)
+            # drawn through even when filed after the horizon (or never): the draws of later
+            # applications must not depend on how far the horizon reaches (no look-ahead)
+            self._application(self.family_size(t), sponsor, t)
 
     def family_size(self, t: float) -> int:
         """Family members applied for, from the distribution of the phase in force at t."""

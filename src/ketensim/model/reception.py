@@ -10,7 +10,8 @@ While ``intake_quarantine_days`` > 0 newcomers first stay in an emergency locati
 Occupancy is kept by status and by stage; locations are opened and closed by ``capacity``,
 permit holders are housed by ``housing``.
 
-For the IND: ``registered(hh)`` is an event that fires when the household has registered
+For the IND: ``registered(hh)`` is an event that fires (``when_registered(hh, fn)`` the
+callback form) when the household has registered
 at the registration centre (the chain starts the procedure then). Registration itself is
 ``self.desk.register(hh)`` (``model/registration.py``); an IND with its own registration
 capacity replaces ``desk`` by an object with the same ``register`` generator.
@@ -18,7 +19,7 @@ capacity replaces ``desk`` by an object with the same ``register`` generator.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
@@ -77,7 +78,8 @@ class Reception(Part):
         self._pumping: set[str] = set()
         self._again: set[str] = set()
         self._retries: dict[int, float] = {}
-        self._registered: dict[int, simpy.Event] = {}
+        # per newcomer not yet registered: None, or the event / the callback to fire then
+        self._registered: dict[int, simpy.Event | Callable[[], None] | None] = {}
         self.crisis_active = False
         self.desk = RegistrationDesk(env, policy, streams)
         self.housing = Housing(env, rec, policy, streams, scenario, lambda hh: self.leave(hh, "housed"))
@@ -102,8 +104,8 @@ class Reception(Part):
             if self.policy.params.reception.intake_quarantine_days > 0:
                 loc = self.pools[EMERGENCY].choose(hh.size) or self._open_emergency(hh.size)
             self._place(hh, loc or self.col)
-            self._registered[hh.hid] = self.env.event()
-            self.env.process(self._newcomer(hh))
+            self._registered[hh.hid] = None
+            self._newcomer(hh)
         else:
             loc = self.pools[AZC].choose(hh.size)
             if loc is None:
@@ -123,23 +125,50 @@ class Reception(Part):
 
     def registered(self, hh: Household) -> simpy.Event:
         """Fires when the household has registered at the registration centre."""
-        ev = self._registered.get(hh.hid)
-        if ev is None:  # not a newcomer: registered long ago
-            ev = self.env.event()
-            ev.succeed()
-        return ev
+        if hh.hid not in self._registered:  # not a newcomer: registered long ago
+            done = self.env.event()
+            done.succeed()
+            return done
+        pending = self._registered[hh.hid]
+        if pending is None:
+            pending = self._registered[hh.hid] = self.env.event()
+        assert isinstance(pending, simpy.Event), "a newcomer has a registration callback already"
+        return pending
 
-    def _newcomer(self, hh: Household) -> Generator[simpy.Event, object, None]:
-        env = self.env
+    def when_registered(self, hh: Household, then: Callable[[], None]) -> None:
+        """Call ``then()`` when the newcomer has registered (a callback: no event, no waiting
+        process); at once if the household is not a newcomer."""
+        if hh.hid not in self._registered:
+            then()
+            return
+        assert self._registered[hh.hid] is None, "a newcomer has a registration event already"
+        self._registered[hh.hid] = then
+
+    def _newcomer(self, hh: Household) -> None:
+        """The intake stay (if in an emergency location), then registration: callbacks, no
+        process per newcomer."""
         if hh.location is not None and hh.location.stage == EMERGENCY:
-            yield env.timeout(self.policy.params.reception.intake_quarantine_days)
-            while hh.blocked(env.now):  # a case or contact found during intake: not moved yet
-                yield env.timeout(hh.blocked_until() - env.now)
-            if not hh.in_reception:
-                return
-            self._move(hh, self.col)
-        yield from self.desk.register(hh)
-        self._registered.pop(hh.hid).succeed()
+            days = self.policy.params.reception.intake_quarantine_days
+            self.env.timeout(days).callbacks.append(lambda _e: self._intake_done(hh))
+            return
+        self.desk.register_then(hh, lambda: self._registered_done(hh))
+
+    def _intake_done(self, hh: Household) -> None:
+        now = self.env.now
+        if hh.blocked(now):  # a case or contact found during intake: not moved yet
+            self.env.timeout(hh.blocked_until() - now).callbacks.append(lambda _e: self._intake_done(hh))
+            return
+        if not hh.in_reception:
+            return
+        self._move(hh, self.col)
+        self.desk.register_then(hh, lambda: self._registered_done(hh))
+
+    def _registered_done(self, hh: Household) -> None:
+        done = self._registered.pop(hh.hid)
+        if isinstance(done, simpy.Event):
+            done.succeed()
+        elif done is not None:
+            done()
         if hh.in_reception and hh.location is self.col and hh.hid not in self.waiting:
             self._enqueue(hh, POL if self.pools[POL].locations else AZC)
 
@@ -318,10 +347,11 @@ class Reception(Part):
         self.rec.count("coa.admissions", self.env.now, n)
 
     # ------------------------------------------------------------------ housing
-    def await_housing(self, hh: Household, stock: bool = False) -> Generator[simpy.Event, object, None]:
-        """Permit holder: matching, the housing queue, then out of reception."""
+    def await_housing(self, hh: Household, stock: bool = False,
+                      then: Callable[[], None] | None = None) -> None:
+        """Permit holder: matching, the housing queue, then out of reception and ``then()``."""
         self.set_status(hh, PERMIT_HOLDER)
-        yield from self.housing.await_housing(hh, stock=stock)
+        self.housing.await_housing(hh, stock=stock, then=then)
 
     def house_directly(self, hh: Household) -> None:
         """Out to a municipality matched before arrival (resettlement), not via the queue."""

@@ -13,7 +13,7 @@ replaces this object by one with the same ``register`` generator.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 import simpy
 
@@ -24,12 +24,17 @@ if TYPE_CHECKING:
 
 
 class RegistrationDesk:
+    """The desk as callbacks (no process, no ``timeout | changed`` Condition per household):
+    one armed timer for the head of the queue, dropped at a phase change (``_token``)."""
+
     def __init__(self, env: simpy.Environment, policy: "PolicyProcess", streams: "Streams") -> None:
         self.env, self.policy = env, policy
         self.stream = streams("reception.registration")
         self.queue: deque[tuple["Household", simpy.Event]] = deque()
-        self._wake = env.event()
-        env.process(self._serve())
+        self.credit = 0.0
+        self._t0 = 0.0
+        self._token: object | None = None  # the armed wait; None when the desk is idle
+        self._idle = True
 
     @property
     def waiting(self) -> int:
@@ -39,28 +44,50 @@ class RegistrationDesk:
     def register(self, hh: "Household") -> Generator[simpy.Event, object, None]:
         turn = self.env.event()
         self.queue.append((hh, turn))
-        if not self._wake.triggered:
-            self._wake.succeed()
+        if self._idle:
+            self._idle = False
+            self._step()
         yield turn
         yield self.env.timeout(self.stream.exponential(self.policy.params.reception.col.registration_days))
 
-    def _serve(self) -> Generator[simpy.Event, object, None]:
-        env, credit = self.env, 0.0
-        while True:
-            if not self.queue:
-                credit = 0.0  # capacity not used is not banked
-                self._wake = env.event()
-                yield self._wake
-                continue
-            rate = self.policy.params.reception.col.registrations_per_week / 7.0
+    def register_then(self, hh: "Household", then: Callable[[], None]) -> None:
+        """As ``register``, but calls ``then`` when registered (callbacks, no process)."""
+        turn = self.env.event()
+        self.queue.append((hh, turn))
+        if self._idle:
+            self._idle = False
+            self._step()
+        turn.callbacks.append(lambda _e: self._registering(then))
+
+    def _registering(self, then: Callable[[], None]) -> None:
+        days = self.stream.exponential(self.policy.params.reception.col.registration_days)
+        self.env.timeout(days).callbacks.append(lambda _e: then())
+
+    def _step(self) -> None:
+        """Arm the wait for the head of the queue (or fall idle)."""
+        if not self.queue:
+            self.credit = 0.0  # capacity not used is not banked
+            self._idle = True
+            return
+        env = self.env
+        rate = self.policy.params.reception.col.registrations_per_week / 7.0
+        hh, _ = self.queue[0]
+        token = self._token = object()
+        self.policy.changed.callbacks.append(lambda _e: self._fire(token, rate))
+        if rate <= 0:
+            return
+        self._t0 = env.now
+        env.timeout(max(hh.size - self.credit, 0.0) / rate).callbacks.append(lambda _e: self._fire(token, rate))
+
+    def _fire(self, token: object, rate: float) -> None:
+        if token is not self._token:
+            return  # the other of the two (timer, phase change) came first
+        self._token = None
+        if rate > 0:
+            self.credit += (self.env.now - self._t0) * rate
             hh, turn = self.queue[0]
-            if rate <= 0:
-                yield self.policy.changed
-                continue
-            t0 = env.now
-            yield env.timeout(max(hh.size - credit, 0.0) / rate) | self.policy.changed
-            credit += (env.now - t0) * rate
-            if credit >= hh.size - 1e-9:
+            if self.credit >= hh.size - 1e-9:
                 self.queue.popleft()
-                credit -= hh.size
+                self.credit -= hh.size
                 turn.succeed()
+        self._step()
