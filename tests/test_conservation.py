@@ -39,14 +39,21 @@ def baseline_run():
     return start, weekly_values(rec, sc.horizon.weeks), sc
 
 
-@pytest.mark.parametrize("part", sorted(IDENTITIES))
-def test_every_week_balances(baseline_run, part):
-    start, values, sc = baseline_run
+def assert_balances(start: dict, values: dict, part: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every week: stock = stock a week before + inflows - outflows (exactly, in persons).
+    Returns the weekly inflow and outflow, for checks that the identity is not 0 = 0."""
     level, ins, outs = IDENTITIES[part]
     stock = np.concatenate([[start[level]], values[level]])
     flow_in = sum(values[m] for m in ins)
     flow_out = sum(values[m] for m in outs)
-    np.testing.assert_array_equal(stock[1:], stock[:-1] + flow_in - flow_out)
+    np.testing.assert_array_equal(stock[1:], stock[:-1] + flow_in - flow_out, err_msg=part)
+    return flow_in, flow_out
+
+
+@pytest.mark.parametrize("part", sorted(IDENTITIES))
+def test_every_week_balances(baseline_run, part):
+    start, values, sc = baseline_run
+    flow_in, flow_out = assert_balances(start, values, part)
     assert flow_in.sum() > 0 and flow_out.sum() > 0  # the identity is not trivially 0 = 0
 
 
