@@ -29,6 +29,7 @@ from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, 
 from .epidemic import Epidemic
 from .hearings import HearingRooms
 from .ind import Ind
+from .ind_capacity import IndCapacity
 from .inflow import HouseholdMaker, IncomingTransfers, Inflow
 from .mvv import Mvv
 from .nareis import Nareis
@@ -400,8 +401,8 @@ class Chain(Part):
 
 
 # The parts a chain is assembled from, in build order (after the chain itself: the journeys).
-PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, Appeals, Dtv, Dublin,
-                                  Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
+PARTS: tuple[type[Part], ...] = (Reception, Capacity, Quarantine, Epidemic, HearingRooms, Ind, IndCapacity, Appeals,
+                                  Dtv, Dublin, Detention, Inflow, Nareis, Resettlement, Mvv, IncomingTransfers)
 
 
 def registry(parts: Sequence[type[Part]] = PARTS) -> Registry:

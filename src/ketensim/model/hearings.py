@@ -89,6 +89,7 @@ class HearingRooms(Part):
         self.officer_time = streams("ind.hearing_officer")
         self.queues: dict[str, deque[tuple["Person", "simpy.Event | Countdown", float]]] = {c: deque() for c in CLASSES}
         self.capacity = {m: 0 for m in MODES}
+        self.added_rooms = 0  # physical rooms added by the IND's capacity rule, on top of the phase
         self.busy = {m: 0 for m in MODES}
         self.held = {m: 0 for m in MODES}
         self.staff = StaffPools("hearing", env.now)
@@ -104,9 +105,18 @@ class HearingRooms(Part):
         return sum(len(q) for q in self.queues.values())
 
     def on_phase(self, params: "Scenario") -> None:
-        self.capacity["physical"] = params.ind.physical.rooms
+        self.capacity["physical"] = params.ind.physical.rooms + self.added_rooms
         self.capacity["video"] = params.ind.video.rooms
         self.staff.on_phase(params.ind.staff, self.env.now)
+        self.dispatch()
+
+    def add_rooms(self, rooms: int, officers: float) -> None:
+        """Rooms and hearing officers ordered by the IND's capacity rule start work; they stay
+        through later phases, on top of the phase's rooms and FTE."""
+        self.added_rooms += rooms
+        self.capacity["physical"] += rooms
+        pool = self.policy.params.ind.capacity_rule.hearing_pool
+        self.staff.grow(pool, officers, self.env.now)
         self.dispatch()
 
     def request(self, person: "Person", cls: str = "first") -> simpy.Event:

@@ -40,7 +40,9 @@ BINDING_CODES = {0: "none (capacity to spare: the inflow binds)", 1: "hearing ro
                  2: "hearing staff", 3: "decision staff"}
 """Codes of ``ind.binding_constraint``: the most downstream resource that cases waited for
 at least ``ind.binding_threshold`` of the week (decisions first: with decision staff binding,
-more rooms or hearing staff do not add decisions)."""
+more rooms or hearing staff do not add decisions), decision staff only when at least
+``ind.binding_min_utilisation`` of them were busy (idle officers mean the work is stuck
+upstream)."""
 
 _M = "ind"
 
@@ -327,19 +329,21 @@ class Ind(Part):
         return granted
 
     # ------------------------------------------------------------------ levels
-    def _binding(self, t: float, decision_share: float) -> tuple[int, int]:
-        thr = self.policy.params.ind.binding_threshold
+    def _binding(self, t: float, decision_share: float, utilisation: float) -> tuple[int, int]:
+        p = self.policy.params.ind
         h = self.rooms.shares_at(t)
         rooms, staff = h["rooms"] + h["both"], h["staff"] + h["both"]
-        hearing = 0 if max(rooms, staff) < thr else (1 if rooms >= staff else 2)
-        overall = 3 if decision_share >= thr else hearing
+        hearing = 0 if max(rooms, staff) < p.binding_threshold else (1 if rooms >= staff else 2)
+        busy = not utilisation < p.binding_min_utilisation  # NaN (no finite pool): as busy
+        overall = 3 if decision_share >= p.binding_threshold and busy else hearing
         return overall, hearing
 
     def levels(self, t: float) -> dict[str, float]:
         term = self.policy.params.ind.decision_term_days
         past = sum(hh.size for hh in self.open.values() if t - hh.applied_at > term)
         d_share = self.meter.take(t)["staff"]
-        overall, hearing = self._binding(t, d_share)
+        utilisation = self.staff.utilisation(t)
+        overall, hearing = self._binding(t, d_share, utilisation)
         out = {
             "ind.backlog": self.backlog.value,
             "ind.backlog_avg": self.backlog.take_area(t) / 7.0,
@@ -347,7 +351,7 @@ class Ind(Part):
             "ind.decision_queue": sum(e[0].size for q in self.queues.values() for e in q),
             "ind.cohort_decided_share": self.cohort[1] / self.cohort[0] if self.cohort[0] else math.nan,
             "ind.binding_pct_decision_staff": 100.0 * d_share,
-            "ind.utilisation_pct_decision_staff": 100.0 * self.staff.utilisation(t),
+            "ind.utilisation_pct_decision_staff": 100.0 * utilisation,
             "ind.binding_constraint": overall,
             "ind.binding_hearings": hearing,
         }

@@ -27,16 +27,21 @@ class StaffPools:
         self.stage = stage
         self.busy_finite = Level(0.0, now)  # busy officers of pools with a finite number
         self.cap_finite = Level(0.0, now)
+        self.busy_days = Level(0.0, now)  # the same busy officers, integrated for the capacity rule
         self.capacity: dict[str, float] = {}
         self.busy: dict[str, int] = {}
         self.serves: dict[str, tuple[str, ...]] = {}
+        self.added: dict[str, float] = {}  # officers added by the capacity rule, on top of the phase
+        self.started = 0  # work items (hearings, decisions) started by finite pools, ever
         self.work_days = 7.0  # mean officer days per unit of work
         self.cv = 0.5
+        self._staff: Staff | None = None
 
     def on_phase(self, staff: Staff, now: float) -> None:
+        self._staff = staff
         for name, pool in staff.pools.items():
             fte = pool.hearing_fte if self.stage == "hearing" else pool.decision_fte
-            self.capacity[name] = math.inf if fte is None else float(round(fte))
+            self.capacity[name] = math.inf if fte is None else float(round(fte + self.added.get(name, 0.0)))
             self.busy.setdefault(name, 0)
             self.serves[name] = tuple(pool.serves)
         for name in list(self.capacity):
@@ -61,8 +66,21 @@ class StaffPools:
                     return name, cls
         return None
 
+    def grow(self, pool: str, officers: float, now: float) -> None:
+        """Officers join ``pool`` (the capacity rule's order arriving); they stay through later
+        phases, on top of the phase's FTE."""
+        self.added[pool] = self.added.get(pool, 0.0) + officers
+        if self._staff is not None:
+            self.on_phase(self._staff, now)
+
+    def officers(self) -> float:
+        """Officers of the pools with a finite number (inf when some pool is unlimited)."""
+        return sum(self.capacity.values())
+
     def start(self, pool: str, now: float) -> None:
         self.busy[pool] += 1
+        if math.isfinite(self.capacity.get(pool, math.inf)):
+            self.started += 1
         self._sync(now)
 
     def free(self, pool: str, now: float) -> None:
@@ -72,6 +90,7 @@ class StaffPools:
     def _sync(self, now: float) -> None:
         busy = sum(self.busy[n] for n, c in self.capacity.items() if math.isfinite(c))
         self.busy_finite.add(now, busy - self.busy_finite.value)
+        self.busy_days.add(now, busy - self.busy_days.value)
 
     def draw_days(self, stream: Any, units: float = 1.0) -> float:
         """An officer's time for ``units`` of work (gamma, mean units x 7 / productivity)."""

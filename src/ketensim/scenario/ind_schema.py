@@ -85,6 +85,38 @@ class Appeals(Strict):
         "dismissed and the person goes into the departure caseload")
 
 
+class CapacityRule(Strict):
+    """The IND's own capacity decisions as a rule (production planning), for what-ifs whose
+    load lies beyond the capacity entered as data.
+
+    At each review the IND looks at each stage (hearings, decisions): when the work queued
+    for it exceeds ``max_queue_weeks`` weeks of the stage's capacity, it orders capacity by the
+    stock-management rule: the estimated demand (work joining the queue per week) plus the
+    excess over ``target_queue_weeks`` of demand worked off within ``clearance_weeks``, less the
+    capacity it has and has ordered. An order arrives after ``lead_time_weeks``: hearing officers
+    with their rooms, or decision officers. Capacity is not released within the horizon."""
+
+    enabled: bool = Field(False, description="the IND orders capacity by this rule (False: capacity is data only)")
+    review_days: PosFloat = Field(28.0, description="days between the IND's capacity reviews")
+    max_queue_weeks: dict[Literal["hearing", "decision"], PosFloat] = Field(
+        default_factory=lambda: {"hearing": 20.0, "decision": 20.0},  # type: ignore[arg-type]
+        description="a stage orders capacity only when its queue holds more than this many weeks "
+        "of the stage's capacity")
+    target_queue_weeks: PosFloat = Field(
+        8.0, description="the queue the IND plans for, in weeks of demand")
+    clearance_weeks: PosFloat = Field(
+        26.0, description="weeks within which a queue above the target is to be worked off")
+    lead_time_weeks: NonNegFloat = Field(
+        13.0, description="weeks from the decision until new officers (and hearing rooms) work")
+    min_step: Probability = Field(
+        0.05, description="no order smaller than this share of the stage's capacity entered as data")
+    max_factor: Annotated[float, Field(ge=1.0)] = Field(
+        2.5, description="a stage's capacity, had and ordered, stays at most this multiple of its "
+        "capacity entered as data (phases) at the time")
+    hearing_pool: str = Field("regular", description="the staff pool that new hearing officers join")
+    decision_pool: str = Field("regular", description="the staff pool that new decision officers join")
+
+
 class IndProduction(Strict):
     """Production-system parameters of the IND block (mixed into ``schema.Ind``)."""
 
@@ -100,9 +132,14 @@ class IndProduction(Strict):
     dublin_interview: bool = Field(
         False, description="Dublin-track cases have a Dublin interview (one hearing per adult) "
         "before the claim is sent")
+    capacity_rule: CapacityRule = Field(default_factory=CapacityRule)
     binding_threshold: Probability = Field(
         0.5, description="a resource binds in a week when cases wait for it at least this "
         "share of the week")
+    binding_min_utilisation: Probability = Field(
+        0.9, description="decision staff bind only when at least this share of them was busy in "
+        "the week: with officers idle (a dedicated pool whose cases are stuck upstream) more "
+        "rooms or hearing staff would still add decisions")
 
     @field_validator("taskforce_cutoff", mode="before")
     @classmethod
@@ -116,6 +153,12 @@ class IndProduction(Strict):
         if missing:
             raise ValueError(f"staff.pools: no pool serves {', '.join(missing)}; cases of that class "
                              "would wait for ever (add them to some pool's serves)")
+        rule = self.capacity_rule
+        for key in ("hearing_pool", "decision_pool"):
+            name = getattr(rule, key)
+            if rule.enabled and name not in self.staff.pools:
+                raise ValueError(f"capacity_rule.{key}: no staff pool {name!r} (pools: "
+                                 f"{', '.join(self.staff.pools)})")
         return self
 
 
