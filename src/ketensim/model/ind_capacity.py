@@ -58,11 +58,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("ind.ordered_officers", _M, "level", "FTE", "IND officers ordered",
            "officers (both stages) ordered by the rule and not yet at work, at week end"),
     Metric("ind.queue_weeks_hearing", _M, "level", "weeks", "hearing queue (weeks of capacity)",
-           "adults waiting for a hearing / hearings a week the officers can do (the data's a "
-           "lead time ahead, plus the rule's), at week end"),
+           "adults waiting for a hearing / hearings a week the officers at work can do, at week end"),
     Metric("ind.queue_weeks_decision", _M, "level", "weeks", "decision queue (weeks of capacity)",
-           "cases waiting for a decision officer / decisions a week the officers allow (the data's a "
-           "lead time ahead, plus the rule's), at week end"),
+           "cases waiting for a decision officer / decisions a week the officers at work can do, at "
+           "week end"),
 )
 
 
@@ -117,11 +116,12 @@ class IndCapacity(Part):
         out["rooms"] = p.physical.rooms * p.physical.slots_per_room_per_week + p.video.rooms * p.video.slots_per_room_per_week
         return out
 
-    def capacity(self, stage: StageName, days_per_case: float, extra: Sequence[str] = ("added",)) -> float:
-        """Work a week the stage's officers can do when an order placed now would arrive: the
-        data's officers then, plus the rule's ``extra`` ("added", "ordered")."""
+    def capacity(self, stage: StageName, days_per_case: float, extra: Sequence[str] = ("added",),
+                 ahead: bool = True) -> float:
+        """Work a week the stage's officers can do when an order placed now would arrive (or now:
+        ``ahead`` False): the data's officers then, plus the rule's ``extra`` ("added", "ordered")."""
         rule, p = self.policy.params.ind.capacity_rule, self.policy.params.ind
-        have = self.planned(self.env.now + 7.0 * rule.lead_time_weeks)
+        have = self.planned(self.env.now + (7.0 * rule.lead_time_weeks if ahead else 0.0))
         for book in extra:
             for r, v in (self.added if book == "added" else self.ordered).items():
                 have[r] += v * (p.physical.slots_per_room_per_week if r == "rooms" else 1.0)
@@ -140,14 +140,14 @@ class IndCapacity(Part):
         t0, before = self._last
         self._last = (now, seen)
         weeks = (now - t0) / 7.0
+        d = seen["decision"], before["decision"]
+        self._per_case = self.days_per_case(d[0][1] - d[1][1], d[0][2] - d[1][2])  # measured always
         if not rule.enabled or weeks <= 0:
             return
         for stage in STAGES:
             q, started, busy = seen[stage]
             q0, started0, busy0 = before[stage]
-            per_case = self.days_per_case(started - started0, busy - busy0)
-            if stage == "decision":
-                self._per_case = per_case
+            per_case = self._per_case
             cap = self.capacity(stage, per_case)
             if not math.isfinite(cap) or q <= rule.max_queue_weeks[stage] * cap:
                 continue
@@ -198,8 +198,8 @@ class IndCapacity(Part):
 
     # ------------------------------------------------------------------ levels
     def levels(self, t: float) -> dict[str, float]:
-        hearing = self.capacity("hearing", self._per_case)
-        decision = self.capacity("decision", self._per_case)
+        hearing = self.capacity("hearing", self._per_case, ahead=False)
+        decision = self.capacity("decision", self._per_case, ahead=False)
         return {
             "ind.added_hearing_officers": self.added["hearing"],
             "ind.added_decision_officers": self.added["decision"],
