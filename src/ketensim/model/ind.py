@@ -249,23 +249,18 @@ class Ind(Part):
         cls = self.class_of(hh)
         return self.rooms.request_all(hh.adults, cls)
 
-    def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
-        """Registration (stage -1), hearings (stages 0..n-1), track, decision. Returns granted."""
-        env, p = self.env, self.policy.params.ind
-        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
-        if from_stage < 0:
-            yield env.timeout(self.delays.exponential(p.registration_days))
-            from_stage = 0
-        n = p.hearings_per_adult[hh.kind]  # type: ignore[index]
-        for stage in range(from_stage, n):
-            if stage > from_stage or from_stage > 0:
-                yield env.timeout(self.delays.exponential(self.policy.params.ind.days_between_hearings))
-            yield self.hear(hh)
+    def procedure(self, hh: Household, from_stage: int, then: Callable[[bool], None]) -> None:
+        """Registration (stage -1), hearings (stages 0..n-1), track, decision; then
+        ``then(granted)``. A callback chain per case (``_Case``): no process and no generator
+        resumed per stage, with the draws and events of the generator it replaces, in its order."""
         p = self.policy.params.ind
-        wait = p.decision_days + (p.tracks.va_extra_days if track == "va" else 0.0)
-        yield env.timeout(self.delays.exponential(wait))
-        yield self._decision_work(hh, track)
-        return self.decide(hh, track)
+        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
+        case = _Case(self, hh, track, p, from_stage, then)
+        if from_stage < 0:
+            case.first = 0
+            self.env.timeout(self.delays.exponential(p.registration_days)).callbacks.append(case.registered)
+            return
+        case.hearings()
 
     # ------------------------------------------------------------------ decision staff
     def _decision_work(self, hh: Household, track: str) -> simpy.Event:
@@ -360,3 +355,50 @@ class Ind(Part):
             out[f"ind.lead_time_p90_days{suffix}"] = float(np.percentile(leads, 90)) if leads else math.nan
             leads.clear()
         return out
+
+
+class _Case:
+    """One case on its way through ``Ind.procedure``: every wait is an event with one of these
+    bound methods as callback, run when the event is processed, as a process would resume.
+    ``params`` are the IND parameters at the start (registration time, number of hearings);
+    the later waits read the parameters of the moment, as the generator did."""
+
+    __slots__ = ("ind", "hh", "track", "params", "first", "stage", "n", "then")
+
+    def __init__(self, ind: "Ind", hh: Household, track: str, params: Any, first: int,
+                 then: Callable[[bool], None]) -> None:
+        self.ind, self.hh, self.track, self.params, self.then = ind, hh, track, params, then
+        self.first = self.stage = first
+        self.n = 0
+
+    def registered(self, _e: simpy.Event) -> None:
+        self.hearings()
+
+    def hearings(self) -> None:
+        self.n = self.params.hearings_per_adult[self.hh.kind]
+        self.stage = self.first
+        self._next()
+
+    def _next(self) -> None:
+        ind = self.ind
+        p = ind.policy.params.ind
+        if self.stage >= self.n:  # heard: the track's wait, then the decision staff
+            wait = p.decision_days + (p.tracks.va_extra_days if self.track == "va" else 0.0)
+            ind.env.timeout(ind.delays.exponential(wait)).callbacks.append(self._ready)
+        elif self.stage > self.first or self.first > 0:
+            ind.env.timeout(ind.delays.exponential(p.days_between_hearings)).callbacks.append(self._hear)
+        else:
+            self._hear(None)
+
+    def _hear(self, _e: simpy.Event | None) -> None:
+        self.ind.hear(self.hh).callbacks.append(self._heard)
+
+    def _heard(self, _e: simpy.Event) -> None:
+        self.stage += 1
+        self._next()
+
+    def _ready(self, _e: simpy.Event) -> None:
+        self.ind._decision_work(self.hh, self.track).callbacks.append(self._decided)
+
+    def _decided(self, _e: simpy.Event) -> None:
+        self.then(self.ind.decide(self.hh, self.track))
