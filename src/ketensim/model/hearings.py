@@ -113,7 +113,7 @@ class HearingRooms(Part):
         """Join the class queue; the returned event fires when the person has been heard."""
         done = self.env.event()
         self.queues[cls].append((person, done, self.env.now))
-        self.dispatch()
+        self._grown()
         return done
 
     def request_all(self, persons: "list[Person]", cls: str = "first") -> simpy.Event:
@@ -123,10 +123,24 @@ class HearingRooms(Part):
             return self.env.all_of([])
         done = self.env.event()
         countdown = Countdown(done, len(persons))
+        queue, now = self.queues[cls], self.env.now
         for person in persons:
-            self.queues[cls].append((person, countdown, self.env.now))
-            self.dispatch()
+            queue.append((person, countdown, now))
+        # one dispatch for all: the queues were settled before (every change dispatches), so
+        # it starts the same hearings, in the same order, as a dispatch after each person
+        self._grown()
         return done
+
+    def _grown(self) -> None:
+        """Dispatch after a change that can only add work or officers (persons joined, an
+        officer free again). When the last dispatch found officers waiting for a room
+        (``rooms``) and no room has been freed since (a freed room dispatches), nothing can
+        start and the state stays ``rooms``: the dispatch would change nothing."""
+        busy, capacity = self.busy, self.capacity
+        if (self.meter.state == "rooms" and busy["physical"] >= capacity["physical"]
+                and busy["video"] >= capacity["video"]):
+            return
+        self.dispatch()
 
     def _room_for(self, person: "Person") -> str | None:
         busy, capacity = self.busy, self.capacity
@@ -140,27 +154,29 @@ class HearingRooms(Part):
         return None
 
     def dispatch(self) -> None:
+        """Start every hearing that can start: a free officer (``StaffPools.pick``: pools in
+        order, classes in the pool's priority order) and a free room. With no room free nothing
+        can start (and ``_room_for`` finds a room for anyone when one is free), so the officers
+        are then only asked to tell the wait state apart (rooms, or rooms and staff)."""
+        queues, busy, capacity, staff = self.queues, self.busy, self.capacity, self.staff
         while True:
-            choice = self.staff.pick(self.queues)
+            if busy["physical"] >= capacity["physical"] and busy["video"] >= capacity["video"]:
+                state = "idle" if not any(queues.values()) else (
+                    "both" if staff.pick(queues) is None else "rooms")
+                break
+            choice = staff.pick(queues)
             if choice is None:
-                state = "idle" if not self.queue_length else (
-                    "both" if self._room_for_anyone() is None else "staff")
+                state = "staff" if any(queues.values()) else "idle"
                 break
             pool, cls = choice
-            mode = self._room_for(self.queues[cls][0][0])
-            if mode is None:
-                state = "rooms"
-                break
-            person, done, t_ready = self.queues[cls].popleft()
-            self.busy[mode] += 1
-            self.staff.start(pool, self.env.now)
+            queue = queues[cls]
+            mode = self._room_for(queue[0][0])
+            assert mode is not None  # a room is free
+            person, done, t_ready = queue.popleft()
+            busy[mode] += 1
+            staff.start(pool, self.env.now)
             self._hold(mode, pool, cls, person, done, t_ready)
         self.meter.set(self.env.now, state)
-
-    def _room_for_anyone(self) -> str | None:
-        if self.busy["physical"] < self.capacity["physical"] or self.busy["video"] < self.capacity["video"]:
-            return "free"
-        return None
 
     def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: "simpy.Event | Countdown",
               t_ready: float) -> None:
@@ -168,7 +184,7 @@ class HearingRooms(Part):
         env, params = self.env, self.policy.params.ind
         room = params.physical if mode == "physical" else params.video
         duration = self.durations.gamma(7.0 / room.slots_per_room_per_week, params.hearing_duration_cv)
-        officer = self.staff.draw_days(self.officer_time) if self.staff.capacity.get(pool, 0) != float("inf") else 0.0
+        officer = self.staff.draw_days(self.officer_time) if self.staff.capacity.get(pool, 0) != math.inf else 0.0
         blocked = person.blocked_until > env.now
         if blocked and not (mode == "video" and params.video.from_quarantine):
             self.rec.count("ind.hearings_cancelled", env.now)
@@ -194,7 +210,7 @@ class HearingRooms(Part):
 
     def _report_done(self, pool: str) -> None:
         self.staff.free(pool, self.env.now)
-        self.dispatch()
+        self._grown()
 
     def _lost(self, mode: str, pool: str, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
         self._free(mode, pool)
@@ -208,7 +224,7 @@ class HearingRooms(Part):
 
     def _rejoin(self, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
         self.queues[cls].append((person, done, self.env.now))
-        self.dispatch()
+        self._grown()
 
     def shares_at(self, t: float) -> dict[str, float]:
         """Time shares of the wait states over the week ending at t (taken once per week end,
