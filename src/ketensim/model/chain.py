@@ -368,6 +368,7 @@ class Chain(Part):
 
         stock = [(hh, True) for hh in households(self.scenario.start.reception.in_procedure, "first", IN_PROCEDURE)]
         stock += [(hh, False) for hh in households(sc.outside_reception, "first", IN_PROCEDURE)]
+        starts: list[tuple[Household, int]] = []
         for hh, in_coa in stock:
             if st.random() < sc.repeat_share:
                 hh.kind = "repeat"
@@ -378,11 +379,17 @@ class Chain(Part):
             n = self.scenario.ind.hearings_per_adult[hh.kind]
             u = st.random()
             stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
-            self._start_stock_case(hh, min(stage, n))
+            if not starts:  # one start event for the whole stock, where the first case's was
+                UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._start_stock(starts))
+            starts.append((hh, min(stage, n)))
 
-    def _start_stock_case(self, hh: Household, stage: int) -> None:
-        """The procedure starts at the start time, in the slot a process's start event had."""
-        UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._decided(hh, stage))
+    def _start_stock(self, starts: list[tuple[Household, int]]) -> None:
+        """The stock's procedures start at the start time, after the policy's first phase has
+        set the capacities, one after the other in the order they were placed: one event for
+        all of them, in the slot of the first one's, as their own start events were
+        consecutive (whatever they schedule comes after the last of them)."""
+        for hh, stage in starts:
+            self._decided(hh, stage)
 
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:
