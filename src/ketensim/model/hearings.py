@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
@@ -38,16 +38,21 @@ MODES = ("physical", "video")
 
 
 class Countdown:
-    """Stands in for a hearing's done event: the stage's event succeeds at the last hearing."""
-    __slots__ = ("event", "left")
+    """A stage's hearings (one per adult). At the last one the stage's event succeeds (a
+    process waiting on it resumes at that event), or, without an event, ``then`` is handed
+    back to be called at the end of the hearing's callback (a callback chain goes on there)."""
+    __slots__ = ("event", "left", "then")
 
-    def __init__(self, event: simpy.Event, n: int) -> None:
-        self.event, self.left = event, n
+    def __init__(self, event: simpy.Event | None, n: int, then: Callable[[], None] | None = None) -> None:
+        self.event, self.left, self.then = event, n, then
 
-    def succeed(self, value: object = None) -> None:
+    def heard(self, value: object = None) -> Callable[[], None] | None:
         self.left -= 1
-        if not self.left:
+        if self.left:
+            return None
+        if self.event is not None:
             self.event.succeed(value)
+        return self.then
 WAIT_STATES = ("idle", "rooms", "staff", "both")
 
 _M = "hearings"
@@ -87,7 +92,7 @@ class HearingRooms(Part):
         self.env, self.rec, self.policy = env, rec, policy
         self.durations = streams("ind.hearing_duration")
         self.officer_time = streams("ind.hearing_officer")
-        self.queues: dict[str, deque[tuple["Person", "simpy.Event | Countdown", float]]] = {c: deque() for c in CLASSES}
+        self.queues: dict[str, deque[tuple["Person", Countdown, float]]] = {c: deque() for c in CLASSES}
         self.capacity = {m: 0 for m in MODES}
         self.busy = {m: 0 for m in MODES}
         self.held = {m: 0 for m in MODES}
@@ -112,7 +117,7 @@ class HearingRooms(Part):
     def request(self, person: "Person", cls: str = "first") -> simpy.Event:
         """Join the class queue; the returned event fires when the person has been heard."""
         done = self.env.event()
-        self.queues[cls].append((person, done, self.env.now))
+        self.queues[cls].append((person, Countdown(done, 1), self.env.now))
         self._grown()
         return done
 
@@ -122,14 +127,25 @@ class HearingRooms(Part):
         if not persons:
             return self.env.all_of([])
         done = self.env.event()
-        countdown = Countdown(done, len(persons))
+        self._join(persons, cls, Countdown(done, len(persons)))
+        return done
+
+    def hear_then(self, persons: "list[Person]", cls: str, then: Callable[[], None]) -> None:
+        """As ``request_all``, without an event: ``then()`` is called at the end of the
+        callback of the last hearing, where the event would have been processed next (nothing
+        else is due at that moment: a hearing ends at a random time)."""
+        if not persons:
+            self.env.all_of([]).callbacks.append(lambda _e: then())
+            return
+        self._join(persons, cls, Countdown(None, len(persons), then))
+
+    def _join(self, persons: "list[Person]", cls: str, countdown: Countdown) -> None:
         queue, now = self.queues[cls], self.env.now
         for person in persons:
             queue.append((person, countdown, now))
         # one dispatch for all: the queues were settled before (every change dispatches), so
         # it starts the same hearings, in the same order, as a dispatch after each person
         self._grown()
-        return done
 
     def _grown(self) -> None:
         """Dispatch after a change that can only add work or officers (persons joined, an
@@ -178,7 +194,7 @@ class HearingRooms(Part):
             self._hold(mode, pool, cls, person, done, t_ready)
         self.meter.set(self.env.now, state)
 
-    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: "simpy.Event | Countdown",
+    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: Countdown,
               t_ready: float) -> None:
         """Start one hearing: a timeout whose callback ends it (no process per hearing)."""
         env, params = self.env, self.policy.params.ind
@@ -199,20 +215,22 @@ class HearingRooms(Part):
         env.timeout(duration).callbacks.append(
             lambda _e: self._heard(mode, pool, done, officer - duration))
 
-    def _heard(self, mode: str, pool: str, done: "simpy.Event | Countdown", report: float) -> None:
-        done.succeed(mode)
+    def _heard(self, mode: str, pool: str, done: Countdown, report: float) -> None:
+        then = done.heard(mode)
         if report > 0:  # the room is free, the officer still writes the report
             self.busy[mode] -= 1
             self.dispatch()
             self.env.timeout(report).callbacks.append(lambda _e: self._report_done(pool))
-            return
-        self._free(mode, pool)
+        else:
+            self._free(mode, pool)
+        if then is not None:
+            then()
 
     def _report_done(self, pool: str) -> None:
         self.staff.free(pool, self.env.now)
         self._grown()
 
-    def _lost(self, mode: str, pool: str, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
+    def _lost(self, mode: str, pool: str, person: "Person", done: Countdown, cls: str) -> None:
         self._free(mode, pool)
         delay = max(person.blocked_until - self.env.now, 0.0)
         self.env.timeout(delay).callbacks.append(lambda _e: self._rejoin(person, done, cls))
@@ -222,7 +240,7 @@ class HearingRooms(Part):
         self.staff.free(pool, self.env.now)
         self.dispatch()
 
-    def _rejoin(self, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
+    def _rejoin(self, person: "Person", done: Countdown, cls: str) -> None:
         self.queues[cls].append((person, done, self.env.now))
         self._grown()
 

@@ -152,7 +152,7 @@ class Ind(Part):
         self.by_class = {c: 0 for c in CLASSES}
         self.cls: dict[int, str] = {}  # class of every open case
         self.open: dict[int, Household] = {}
-        self.queues: dict[str, deque[tuple[Household, simpy.Event, str, float]]] = {
+        self.queues: dict[str, deque[tuple[Household, Callable[[], None], str, float]]] = {
             c: deque() for c in CLASSES}
         self.decision_waits: dict[str, list[float]] = {c: [] for c in CLASSES}  # days, for checks
         self.staff = StaffPools("decision", env.now)
@@ -263,11 +263,11 @@ class Ind(Part):
         case.hearings()
 
     # ------------------------------------------------------------------ decision staff
-    def _decision_work(self, hh: Household, track: str) -> simpy.Event:
-        done = self.env.event()
-        self.queues[self.class_of(hh)].append((hh, done, track, self.env.now))
+    def _decision_work(self, hh: Household, track: str, then: Callable[[], None]) -> None:
+        """Join the decision queue; ``then()`` is called at the end of the officer's work (in
+        its callback, where a done event would have been processed next)."""
+        self.queues[self.class_of(hh)].append((hh, then, track, self.env.now))
         self._dispatch()
-        return done
 
     def _dispatch(self) -> None:
         while True:
@@ -275,14 +275,14 @@ class Ind(Part):
             if choice is None:
                 break
             pool, cls = choice
-            hh, done, track, t_ready = self.queues[cls].popleft()
+            hh, then, track, t_ready = self.queues[cls].popleft()
             self.decision_waits[cls].append(self.env.now - t_ready)
             self.rec.sample("ind.decision_wait_days", self.env.now, self.env.now - t_ready)
             self.staff.start(pool, self.env.now)
-            self._work(pool, hh, done, track)
+            self._work(pool, hh, then, track)
         self.meter.set(self.env.now, "staff" if any(self.queues.values()) else "idle")
 
-    def _work(self, pool: str, hh: Household, done: simpy.Event, track: str) -> None:
+    def _work(self, pool: str, hh: Household, then: Callable[[], None], track: str) -> None:
         """The officer's work on a decision: one timeout whose callback ends it (no process);
         with unlimited staff it ends at once, after the events already due now, as a process did."""
         env = self.env
@@ -292,12 +292,12 @@ class Ind(Part):
             timer: simpy.Event = env.timeout(self.staff.draw_days(self.officer_time, units))
         else:
             timer = UrgentTimeout(env, 0.0)
-        timer.callbacks.append(lambda _e: self._worked(pool, done))
+        timer.callbacks.append(lambda _e: self._worked(pool, then))
 
-    def _worked(self, pool: str, done: simpy.Event) -> None:
+    def _worked(self, pool: str, then: Callable[[], None]) -> None:
         self.staff.free(pool, self.env.now)
-        done.succeed()
         self._dispatch()
+        then()
 
     def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
@@ -391,14 +391,15 @@ class _Case:
             self._hear(None)
 
     def _hear(self, _e: simpy.Event | None) -> None:
-        self.ind.hear(self.hh).callbacks.append(self._heard)
+        ind = self.ind
+        ind.rooms.hear_then(self.hh.adults, ind.class_of(self.hh), self._heard)
 
-    def _heard(self, _e: simpy.Event) -> None:
+    def _heard(self) -> None:
         self.stage += 1
         self._next()
 
     def _ready(self, _e: simpy.Event) -> None:
-        self.ind._decision_work(self.hh, self.track).callbacks.append(self._decided)
+        self.ind._decision_work(self.hh, self.track, self._decided)
 
-    def _decided(self, _e: simpy.Event) -> None:
+    def _decided(self) -> None:
         self.then(self.ind.decide(self.hh, self.track))
