@@ -48,11 +48,12 @@ def _stage_end(callback: bool) -> tuple[float, int]:
     other): through the stage's done event, or through ``hear_then``."""
     chain = Chain(Scenario.model_validate(stationary(rooms=1, persons_per_week=0.0, warmup_days=0, weeks=4)), 0)
     hh = chain.new_household("first", 2, 2, 0.0)
+    rooms = chain.ind.rooms
     seen: list[float] = []
     if callback:
-        chain.rooms.hear_then(hh.adults, "first", lambda: seen.append(chain.env.now))
+        rooms.hear_then(hh.adults, "first", lambda: seen.append(chain.env.now))
     else:
-        chain.rooms.request_all(hh.adults, "first").callbacks.append(lambda _e: seen.append(chain.env.now))
+        rooms.request_all(hh.adults, "first").callbacks.append(lambda _e: seen.append(chain.env.now))
     chain.run()
     return (seen[0] if seen else float("nan")), len(seen)
 
