@@ -27,6 +27,7 @@ from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
+from .sim import finish, hand_on
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -132,8 +133,8 @@ class HearingRooms(Part):
 
     def hear_then(self, persons: "list[Person]", cls: str, then: Callable[[], None]) -> None:
         """As ``request_all``, without an event: ``then()`` is called at the end of the
-        callback of the last hearing, where the event would have been processed next (nothing
-        else is due at that moment: a hearing ends at a random time)."""
+        callback of the last hearing, where the event would have been processed next
+        (``sim.hand_on``: as an event when others are due at that moment)."""
         if not persons:
             self.env.all_of([]).callbacks.append(lambda _e: then())
             return
@@ -216,15 +217,14 @@ class HearingRooms(Part):
             lambda _e: self._heard(mode, pool, done, officer - duration))
 
     def _heard(self, mode: str, pool: str, done: Countdown, report: float) -> None:
-        then = done.heard(mode)
+        then = hand_on(self.env, done.heard(mode))
         if report > 0:  # the room is free, the officer still writes the report
             self.busy[mode] -= 1
             self.dispatch()
             self.env.timeout(report).callbacks.append(lambda _e: self._report_done(pool))
         else:
             self._free(mode, pool)
-        if then is not None:
-            then()
+        finish(self.env, then)
 
     def _report_done(self, pool: str) -> None:
         self.staff.free(pool, self.env.now)

@@ -28,7 +28,7 @@ from .entities import Household
 from .hearings import HearingRooms
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
-from .sim import UrgentTimeout
+from .sim import UrgentTimeout, finish, hand_on
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -265,7 +265,7 @@ class Ind(Part):
     # ------------------------------------------------------------------ decision staff
     def _decision_work(self, hh: Household, track: str, then: Callable[[], None]) -> None:
         """Join the decision queue; ``then()`` is called at the end of the officer's work (in
-        its callback, where a done event would have been processed next)."""
+        its callback, where a done event would have been processed next: ``sim.hand_on``)."""
         self.queues[self.class_of(hh)].append((hh, then, track, self.env.now))
         self._dispatch()
 
@@ -296,8 +296,9 @@ class Ind(Part):
 
     def _worked(self, pool: str, then: Callable[[], None]) -> None:
         self.staff.free(pool, self.env.now)
+        later = hand_on(self.env, then)  # where the done event succeeded
         self._dispatch()
-        then()
+        finish(self.env, later)
 
     def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
