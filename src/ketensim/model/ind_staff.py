@@ -81,11 +81,14 @@ class StaffPools:
         self.busy[pool] += 1
         if math.isfinite(self.capacity.get(pool, math.inf)):
             self.started += 1
-        self._sync(now)
+            self.busy_finite.add(now, 1.0)  # a running count: finiteness changes only in on_phase
+            self.busy_days.add(now, 1.0)
 
     def free(self, pool: str, now: float) -> None:
         self.busy[pool] -= 1
-        self._sync(now)
+        if math.isfinite(self.capacity.get(pool, math.inf)):
+            self.busy_finite.add(now, -1.0)
+            self.busy_days.add(now, -1.0)
 
     def _sync(self, now: float) -> None:
         busy = sum(self.busy[n] for n, c in self.capacity.items() if math.isfinite(c))
