@@ -35,6 +35,7 @@ from ..metrics.recorder import Recorder
 from ..metrics.registry import Metric
 from .hearings import HearingRooms
 from .ind import Ind
+from .ind_staff import StaffPools
 from .parts import Build, Part
 
 if TYPE_CHECKING:
@@ -94,10 +95,11 @@ class IndCapacity(Part):
 
     def _seen(self) -> dict[str, tuple[int, int, float]]:
         """Per stage: queue, work started ever, busy officer-days ever (the last two cumulative)."""
-        out = {}
-        for stage, staff in (("hearing", self.rooms.staff), ("decision", self.ind.staff)):
+        out: dict[str, tuple[int, int, float]] = {}
+        pools: tuple[tuple[StageName, StaffPools], ...] = (("hearing", self.rooms.staff), ("decision", self.ind.staff))
+        for stage, staff in pools:
             staff.busy_days.add(self.env.now, 0.0)
-            out[stage] = (self.queue(stage), staff.started, staff.busy_days.area)  # type: ignore[index]
+            out[stage] = (self.queue(stage), staff.started, staff.busy_days.area)
         return out
 
     def days_per_case(self, started: int, busy_days: float) -> float:
