@@ -86,7 +86,7 @@ class Detention(Part):
     offers = ("dublin_candidate", "dtv_candidate", "dublin_absconded", "dtv_absconded", "dtv_removed")
     # from Dublin: discharge (transferred from detention, or the deadline lapsed) and how many
     # of its claimants are detained (it looks for them first)
-    takes = ("discharge", "dublin_detained")
+    takes = ("discharge", "dublin_detainees")
 
     @classmethod
     def build(cls, ctx: Build) -> "Detention":
@@ -182,9 +182,12 @@ class Detention(Part):
         else:
             self._leave(det, "max_stay" if t_next == det.t_max else "release")
 
-    def dublin_detained(self) -> int:
-        """Detainees of the Dublin track (Dublin prefers them for a transfer slot)."""
-        return self._dublin_detained
+    def dublin_detainees(self) -> list[Household]:
+        """The households of the Dublin track's detainees (Dublin prefers them for a transfer
+        slot): a few hundred at most, so Dublin need not scan its whole queue for them."""
+        if not self._dublin_detained:
+            return []
+        return [det.hh for det in self.detainees.values() if det.track == DUBLIN]
 
     # ------------------------------------------------------------------ leaving
     def discharge(self, hh: Household, reason: str) -> None:

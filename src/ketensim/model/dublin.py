@@ -74,7 +74,7 @@ class Case:
     so stale queue entries of the old one stay closed."""
 
     __slots__ = ("hh", "accepted_at", "deadline", "cooperative", "ready", "hold_until", "closed", "done",
-                 "t_mob", "token")
+                 "t_mob", "token", "seq")
 
     def __init__(self, hh: Household, accepted_at: float, deadline: float, cooperative: bool,
                  done: simpy.Event) -> None:
@@ -88,6 +88,7 @@ class Case:
         self.done = done  # succeeded with "transferred", "absconded" or "lapsed"
         self.t_mob = math.inf  # when the claimant absconds unless something else happens first
         self.token = 0  # the current clock event (see Dublin._arm)
+        self.seq = -1  # place in the transfer queue (order of readiness)
 
 
 class Dublin(Part):
@@ -95,7 +96,7 @@ class Dublin(Part):
     params = "dublin"
     stock = ("dublin.awaiting_transfer",)
     metrics = METRICS
-    # to the chain; to detention: discharge(hh, reason) and detained_claimants() (how many)
+    # to the chain; to detention: discharge(hh, reason) and detained_claimants() (their households)
     offers = ("exit", "reenter", "discharge", "detained_claimants")
     takes = ("abscond", "detention_candidate")  # from detention
 
@@ -120,6 +121,7 @@ class Dublin(Part):
         self.reappear = PiecewiseRate(policy.schedule(lambda s: s.dublin.reappear_weekly_hazard / 7.0))
         self.queue: deque[Case] = deque()  # ready cases in order of readiness (lazy removal)
         self.cases: dict[int, Case] = {}  # open cases (claimant in the chain)
+        self._queued = 0  # cases that joined the transfer queue, ever
         self.persons = Level(0.0, env.now)
         rec.add_source(self.levels)
         policy.slots(lambda s: s.dublin.transfers_per_week / 7.0, self.slots, self._transfer_slot)
@@ -197,6 +199,8 @@ class Dublin(Part):
         hh, now = case.hh, self.env.now
         if not case.ready and case.hold_until <= now:
             case.ready = True
+            case.seq = self._queued
+            self._queued += 1
             self.queue.append(case)
             self._arm(case)
         elif case.deadline <= now:
@@ -262,29 +266,33 @@ class Dublin(Part):
         return True
 
     def _next_case(self) -> Case | None:
-        """A detained claimant first, else the longest-waiting one who can travel now."""
+        """A detained claimant first (the longest-waiting one who can travel now), else the
+        longest-waiting one who can travel now."""
         now = self.env.now
         while self.queue and self.queue[0].closed:
             self.queue.popleft()
-        first = None
-        any_detained = self.out.detained_claimants() > 0
-        stale = 0
+        detained = None
+        for hh in self.out.detained_claimants():
+            case = self.cases.get(hh.hid)
+            if (case is not None and case.ready and self._can_travel(case, now)
+                    and (detained is None or case.seq < detained.seq)):
+                detained = case
+        if detained is not None:
+            return detained
+        stale, first = 0, None
         for case in self.queue:
             if case.closed:
                 stale += 1
-                continue
-            if case.hold_until > now or case.done.triggered or case.hh.blocked(now):
-                continue
-            if case.hh.detained:
+            elif self._can_travel(case, now):
                 first = case
                 break
-            if first is None:
-                first = case
-                if not any_detained:
-                    break  # no detained claimant to prefer: the longest-waiting one it is
         if stale > 64:  # closed cases are never taken: drop them (order kept)
             self.queue = deque(c for c in self.queue if not c.closed)
         return first
+
+    @staticmethod
+    def _can_travel(case: Case, now: float) -> bool:
+        return not (case.hold_until > now or case.done.triggered or case.hh.blocked(now))
 
     def _transfer(self, case: Case) -> None:
         hh, now = case.hh, self.env.now
