@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import simpy
 
-from ketensim.model.sim import UrgentTimeout, events_scheduled
+from ketensim.model.sim import UrgentTimeout, events_scheduled, finish, hand_on
 
 
 def test_urgent_timeout_runs_before_ordinary_events_at_the_same_time():
@@ -38,3 +38,33 @@ def test_events_scheduled_counts_and_does_not_advance():
     env.timeout(2)
     assert events_scheduled(env) == start + 2
     assert events_scheduled(env) == start + 2  # reading does not count
+
+
+def _order(with_event: bool, tie: bool) -> list[str]:
+    """A goes on after its callback either through a done event or through hand_on/finish;
+    B is due at the same moment (tie) or later."""
+    env = simpy.Environment()
+    order: list[str] = []
+
+    def a(_e: simpy.Event) -> None:
+        order.append("A")
+        if with_event:
+            done = env.event()
+            done.callbacks.append(lambda _e: order.append("A goes on"))
+            done.succeed()
+        else:
+            later = hand_on(env, lambda: order.append("A goes on"))
+        env.timeout(0.5).callbacks.append(lambda _e: order.append("C"))  # made by A's callback
+        if not with_event:
+            finish(env, later)
+
+    env.timeout(1).callbacks.append(a)
+    env.timeout(1 if tie else 2).callbacks.append(lambda _e: order.append("B"))
+    env.run()
+    return order
+
+
+def test_hand_on_keeps_the_place_of_the_done_event_it_replaces():
+    for tie in (True, False):
+        assert _order(with_event=False, tie=tie) == _order(with_event=True, tie=tie), tie
+    assert _order(with_event=False, tie=True) == ["A", "B", "A goes on", "C"]

@@ -193,7 +193,12 @@ class Chain(Part):
         self.reception.when_registered(hh, lambda: self._start_asylum(hh, claim))
 
     def _start_asylum(self, hh: Household, claim: bool) -> None:
-        self.env.process(self._asylum(hh, from_stage=-1, claim=claim, registered=True))
+        if claim:  # the Dublin track waits in a process; the IND procedure is a callback chain
+            self.env.process(self._asylum(hh, from_stage=-1, claim=claim, registered=True))
+            return
+        # at once (no start event): what runs between here and a process's start, at this
+        # moment, draws nothing from the procedure's streams, and its first wait is random
+        self._decided(hh, -1)
 
     def _admit_newcomer(self, hh: Household) -> None:
         """Into reception at the registration centre, or first the intake stay in an
@@ -227,12 +232,17 @@ class Chain(Part):
                 return  # transferred or absconded: the exit hand-off has been made
             self.ind.national(hh)
             from_stage = 0  # registered; the national procedure starts at the first hearing
-        yield from self._decided(hh, from_stage)
+        self._decided(hh, from_stage)  # the process ends here; the procedure is a callback chain
 
-    def _decided(self, hh: Household, from_stage: int) -> Generator[simpy.Event, object, None]:
-        granted = yield from self.ind.procedure(hh, from_stage)
+    def _decided(self, hh: Household, from_stage: int) -> None:
+        """The IND procedure (callbacks, no process), then the outcome; an appeal is a process
+        started only at a rejection that is appealed."""
+        self.ind.procedure(hh, from_stage, lambda granted: self._first_instance(hh, granted))
+
+    def _first_instance(self, hh: Household, granted: bool) -> None:
         if not granted and self.appeals.lodges(hh):
-            granted = yield from self.appeals.lodge(hh)
+            self.env.process(self._appeal_stock(hh, self.appeals.lodge(hh)))
+            return
         self._outcome(hh, granted)
 
     def _outcome(self, hh: Household, granted: bool) -> None:
@@ -253,7 +263,7 @@ class Chain(Part):
     def _dublin_stock(self, hh: Household, accepted_at: float) -> Generator[simpy.Event, object, None]:
         outcome = yield from self.dublin.resume(hh, accepted_at)
         if outcome == "national":
-            yield from self._decided(hh, from_stage=0)
+            self._decided(hh, from_stage=0)
 
     def _permit(self, hh: Household, stock: bool = False) -> None:
         if not hh.in_reception:  # an IND stock case staying outside COA: no housing via COA
@@ -358,6 +368,7 @@ class Chain(Part):
 
         stock = [(hh, True) for hh in households(self.scenario.start.reception.in_procedure, "first", IN_PROCEDURE)]
         stock += [(hh, False) for hh in households(sc.outside_reception, "first", IN_PROCEDURE)]
+        starts: list[tuple[Household, int]] = []
         for hh, in_coa in stock:
             if st.random() < sc.repeat_share:
                 hh.kind = "repeat"
@@ -368,7 +379,17 @@ class Chain(Part):
             n = self.scenario.ind.hearings_per_adult[hh.kind]
             u = st.random()
             stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
-            self.env.process(self._asylum(hh, from_stage=min(stage, n)))
+            if not starts:  # one start event for the whole stock, where the first case's was
+                UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._start_stock(starts))
+            starts.append((hh, min(stage, n)))
+
+    def _start_stock(self, starts: list[tuple[Household, int]]) -> None:
+        """The stock's procedures start at the start time, after the policy's first phase has
+        set the capacities, one after the other in the order they were placed: one event for
+        all of them, in the slot of the first one's, as their own start events were
+        consecutive (whatever they schedule comes after the last of them)."""
+        for hh, stage in starts:
+            self._decided(hh, stage)
 
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:

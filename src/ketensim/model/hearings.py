@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import simpy
 
@@ -27,6 +27,7 @@ from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
+from .sim import finish, hand_on
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -38,16 +39,21 @@ MODES = ("physical", "video")
 
 
 class Countdown:
-    """Stands in for a hearing's done event: the stage's event succeeds at the last hearing."""
-    __slots__ = ("event", "left")
+    """A stage's hearings (one per adult). At the last one the stage's event succeeds (a
+    process waiting on it resumes at that event), or, without an event, ``then`` is handed
+    back to be called at the end of the hearing's callback (a callback chain goes on there)."""
+    __slots__ = ("event", "left", "then")
 
-    def __init__(self, event: simpy.Event, n: int) -> None:
-        self.event, self.left = event, n
+    def __init__(self, event: simpy.Event | None, n: int, then: Callable[[], None] | None = None) -> None:
+        self.event, self.left, self.then = event, n, then
 
-    def succeed(self, value: object = None) -> None:
+    def heard(self, value: object = None) -> Callable[[], None] | None:
         self.left -= 1
-        if not self.left:
+        if self.left:
+            return None
+        if self.event is not None:
             self.event.succeed(value)
+        return self.then
 WAIT_STATES = ("idle", "rooms", "staff", "both")
 
 _M = "hearings"
@@ -87,7 +93,7 @@ class HearingRooms(Part):
         self.env, self.rec, self.policy = env, rec, policy
         self.durations = streams("ind.hearing_duration")
         self.officer_time = streams("ind.hearing_officer")
-        self.queues: dict[str, deque[tuple["Person", "simpy.Event | Countdown", float]]] = {c: deque() for c in CLASSES}
+        self.queues: dict[str, deque[tuple["Person", Countdown, float]]] = {c: deque() for c in CLASSES}
         self.capacity = {m: 0 for m in MODES}
         self.busy = {m: 0 for m in MODES}
         self.held = {m: 0 for m in MODES}
@@ -112,8 +118,8 @@ class HearingRooms(Part):
     def request(self, person: "Person", cls: str = "first") -> simpy.Event:
         """Join the class queue; the returned event fires when the person has been heard."""
         done = self.env.event()
-        self.queues[cls].append((person, done, self.env.now))
-        self.dispatch()
+        self.queues[cls].append((person, Countdown(done, 1), self.env.now))
+        self._grown()
         return done
 
     def request_all(self, persons: "list[Person]", cls: str = "first") -> simpy.Event:
@@ -122,11 +128,36 @@ class HearingRooms(Part):
         if not persons:
             return self.env.all_of([])
         done = self.env.event()
-        countdown = Countdown(done, len(persons))
-        for person in persons:
-            self.queues[cls].append((person, countdown, self.env.now))
-            self.dispatch()
+        self._join(persons, cls, Countdown(done, len(persons)))
         return done
+
+    def hear_then(self, persons: "list[Person]", cls: str, then: Callable[[], None]) -> None:
+        """As ``request_all``, without an event: ``then()`` is called at the end of the
+        callback of the last hearing, where the event would have been processed next
+        (``sim.hand_on``: as an event when others are due at that moment)."""
+        if not persons:
+            self.env.all_of([]).callbacks.append(lambda _e: then())
+            return
+        self._join(persons, cls, Countdown(None, len(persons), then))
+
+    def _join(self, persons: "list[Person]", cls: str, countdown: Countdown) -> None:
+        queue, now = self.queues[cls], self.env.now
+        for person in persons:
+            queue.append((person, countdown, now))
+        # one dispatch for all: the queues were settled before (every change dispatches), so
+        # it starts the same hearings, in the same order, as a dispatch after each person
+        self._grown()
+
+    def _grown(self) -> None:
+        """Dispatch after a change that can only add work or officers (persons joined, an
+        officer free again). When the last dispatch found officers waiting for a room
+        (``rooms``) and no room has been freed since (a freed room dispatches), nothing can
+        start and the state stays ``rooms``: the dispatch would change nothing."""
+        busy, capacity = self.busy, self.capacity
+        if (self.meter.state == "rooms" and busy["physical"] >= capacity["physical"]
+                and busy["video"] >= capacity["video"]):
+            return
+        self.dispatch()
 
     def _room_for(self, person: "Person") -> str | None:
         busy, capacity = self.busy, self.capacity
@@ -140,35 +171,37 @@ class HearingRooms(Part):
         return None
 
     def dispatch(self) -> None:
+        """Start every hearing that can start: a free officer (``StaffPools.pick``: pools in
+        order, classes in the pool's priority order) and a free room. With no room free nothing
+        can start (and ``_room_for`` finds a room for anyone when one is free), so the officers
+        are then only asked to tell the wait state apart (rooms, or rooms and staff)."""
+        queues, busy, capacity, staff = self.queues, self.busy, self.capacity, self.staff
         while True:
-            choice = self.staff.pick(self.queues)
+            if busy["physical"] >= capacity["physical"] and busy["video"] >= capacity["video"]:
+                state = "idle" if not any(queues.values()) else (
+                    "both" if staff.pick(queues) is None else "rooms")
+                break
+            choice = staff.pick(queues)
             if choice is None:
-                state = "idle" if not self.queue_length else (
-                    "both" if self._room_for_anyone() is None else "staff")
+                state = "staff" if any(queues.values()) else "idle"
                 break
             pool, cls = choice
-            mode = self._room_for(self.queues[cls][0][0])
-            if mode is None:
-                state = "rooms"
-                break
-            person, done, t_ready = self.queues[cls].popleft()
-            self.busy[mode] += 1
-            self.staff.start(pool, self.env.now)
+            queue = queues[cls]
+            mode = self._room_for(queue[0][0])
+            assert mode is not None  # a room is free
+            person, done, t_ready = queue.popleft()
+            busy[mode] += 1
+            staff.start(pool, self.env.now)
             self._hold(mode, pool, cls, person, done, t_ready)
         self.meter.set(self.env.now, state)
 
-    def _room_for_anyone(self) -> str | None:
-        if self.busy["physical"] < self.capacity["physical"] or self.busy["video"] < self.capacity["video"]:
-            return "free"
-        return None
-
-    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: "simpy.Event | Countdown",
+    def _hold(self, mode: str, pool: str, cls: str, person: "Person", done: Countdown,
               t_ready: float) -> None:
         """Start one hearing: a timeout whose callback ends it (no process per hearing)."""
         env, params = self.env, self.policy.params.ind
         room = params.physical if mode == "physical" else params.video
         duration = self.durations.gamma(7.0 / room.slots_per_room_per_week, params.hearing_duration_cv)
-        officer = self.staff.draw_days(self.officer_time) if self.staff.capacity.get(pool, 0) != float("inf") else 0.0
+        officer = self.staff.draw_days(self.officer_time) if self.staff.capacity.get(pool, 0) != math.inf else 0.0
         blocked = person.blocked_until > env.now
         if blocked and not (mode == "video" and params.video.from_quarantine):
             self.rec.count("ind.hearings_cancelled", env.now)
@@ -183,20 +216,21 @@ class HearingRooms(Part):
         env.timeout(duration).callbacks.append(
             lambda _e: self._heard(mode, pool, done, officer - duration))
 
-    def _heard(self, mode: str, pool: str, done: "simpy.Event | Countdown", report: float) -> None:
-        done.succeed(mode)
+    def _heard(self, mode: str, pool: str, done: Countdown, report: float) -> None:
+        then = hand_on(self.env, done.heard(mode))
         if report > 0:  # the room is free, the officer still writes the report
             self.busy[mode] -= 1
             self.dispatch()
             self.env.timeout(report).callbacks.append(lambda _e: self._report_done(pool))
-            return
-        self._free(mode, pool)
+        else:
+            self._free(mode, pool)
+        finish(self.env, then)
 
     def _report_done(self, pool: str) -> None:
         self.staff.free(pool, self.env.now)
-        self.dispatch()
+        self._grown()
 
-    def _lost(self, mode: str, pool: str, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
+    def _lost(self, mode: str, pool: str, person: "Person", done: Countdown, cls: str) -> None:
         self._free(mode, pool)
         delay = max(person.blocked_until - self.env.now, 0.0)
         self.env.timeout(delay).callbacks.append(lambda _e: self._rejoin(person, done, cls))
@@ -206,9 +240,9 @@ class HearingRooms(Part):
         self.staff.free(pool, self.env.now)
         self.dispatch()
 
-    def _rejoin(self, person: "Person", done: "simpy.Event | Countdown", cls: str) -> None:
+    def _rejoin(self, person: "Person", done: Countdown, cls: str) -> None:
         self.queues[cls].append((person, done, self.env.now))
-        self.dispatch()
+        self._grown()
 
     def shares_at(self, t: float) -> dict[str, float]:
         """Time shares of the wait states over the week ending at t (taken once per week end,

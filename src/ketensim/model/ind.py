@@ -28,7 +28,7 @@ from .entities import Household
 from .hearings import HearingRooms
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
-from .sim import UrgentTimeout
+from .sim import UrgentTimeout, finish, hand_on
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -152,7 +152,7 @@ class Ind(Part):
         self.by_class = {c: 0 for c in CLASSES}
         self.cls: dict[int, str] = {}  # class of every open case
         self.open: dict[int, Household] = {}
-        self.queues: dict[str, deque[tuple[Household, simpy.Event, str, float]]] = {
+        self.queues: dict[str, deque[tuple[Household, Callable[[], None], str, float]]] = {
             c: deque() for c in CLASSES}
         self.decision_waits: dict[str, list[float]] = {c: [] for c in CLASSES}  # days, for checks
         self.staff = StaffPools("decision", env.now)
@@ -249,30 +249,25 @@ class Ind(Part):
         cls = self.class_of(hh)
         return self.rooms.request_all(hh.adults, cls)
 
-    def procedure(self, hh: Household, from_stage: int = -1) -> Generator[simpy.Event, object, bool]:
-        """Registration (stage -1), hearings (stages 0..n-1), track, decision. Returns granted."""
-        env, p = self.env, self.policy.params.ind
-        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
-        if from_stage < 0:
-            yield env.timeout(self.delays.exponential(p.registration_days))
-            from_stage = 0
-        n = p.hearings_per_adult[hh.kind]  # type: ignore[index]
-        for stage in range(from_stage, n):
-            if stage > from_stage or from_stage > 0:
-                yield env.timeout(self.delays.exponential(self.policy.params.ind.days_between_hearings))
-            yield self.hear(hh)
+    def procedure(self, hh: Household, from_stage: int, then: Callable[[bool], None]) -> None:
+        """Registration (stage -1), hearings (stages 0..n-1), track, decision; then
+        ``then(granted)``. A callback chain per case (``_Case``): no process and no generator
+        resumed per stage, with the draws and events of the generator it replaces, in its order."""
         p = self.policy.params.ind
-        wait = p.decision_days + (p.tracks.va_extra_days if track == "va" else 0.0)
-        yield env.timeout(self.delays.exponential(wait))
-        yield self._decision_work(hh, track)
-        return self.decide(hh, track)
+        track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
+        case = _Case(self, hh, track, p, from_stage, then)
+        if from_stage < 0:
+            case.first = 0
+            self.env.timeout(self.delays.exponential(p.registration_days)).callbacks.append(case.registered)
+            return
+        case.hearings()
 
     # ------------------------------------------------------------------ decision staff
-    def _decision_work(self, hh: Household, track: str) -> simpy.Event:
-        done = self.env.event()
-        self.queues[self.class_of(hh)].append((hh, done, track, self.env.now))
+    def _decision_work(self, hh: Household, track: str, then: Callable[[], None]) -> None:
+        """Join the decision queue; ``then()`` is called at the end of the officer's work (in
+        its callback, where a done event would have been processed next: ``sim.hand_on``)."""
+        self.queues[self.class_of(hh)].append((hh, then, track, self.env.now))
         self._dispatch()
-        return done
 
     def _dispatch(self) -> None:
         while True:
@@ -280,14 +275,14 @@ class Ind(Part):
             if choice is None:
                 break
             pool, cls = choice
-            hh, done, track, t_ready = self.queues[cls].popleft()
+            hh, then, track, t_ready = self.queues[cls].popleft()
             self.decision_waits[cls].append(self.env.now - t_ready)
             self.rec.sample("ind.decision_wait_days", self.env.now, self.env.now - t_ready)
             self.staff.start(pool, self.env.now)
-            self._work(pool, hh, done, track)
+            self._work(pool, hh, then, track)
         self.meter.set(self.env.now, "staff" if any(self.queues.values()) else "idle")
 
-    def _work(self, pool: str, hh: Household, done: simpy.Event, track: str) -> None:
+    def _work(self, pool: str, hh: Household, then: Callable[[], None], track: str) -> None:
         """The officer's work on a decision: one timeout whose callback ends it (no process);
         with unlimited staff it ends at once, after the events already due now, as a process did."""
         env = self.env
@@ -297,12 +292,13 @@ class Ind(Part):
             timer: simpy.Event = env.timeout(self.staff.draw_days(self.officer_time, units))
         else:
             timer = UrgentTimeout(env, 0.0)
-        timer.callbacks.append(lambda _e: self._worked(pool, done))
+        timer.callbacks.append(lambda _e: self._worked(pool, then))
 
-    def _worked(self, pool: str, done: simpy.Event) -> None:
+    def _worked(self, pool: str, then: Callable[[], None]) -> None:
         self.staff.free(pool, self.env.now)
-        done.succeed()
+        later = hand_on(self.env, then)  # where the done event succeeded
         self._dispatch()
+        finish(self.env, later)
 
     def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
@@ -360,3 +356,51 @@ class Ind(Part):
             out[f"ind.lead_time_p90_days{suffix}"] = float(np.percentile(leads, 90)) if leads else math.nan
             leads.clear()
         return out
+
+
+class _Case:
+    """One case on its way through ``Ind.procedure``: every wait is an event with one of these
+    bound methods as callback, run when the event is processed, as a process would resume.
+    ``params`` are the IND parameters at the start (registration time, number of hearings);
+    the later waits read the parameters of the moment, as the generator did."""
+
+    __slots__ = ("ind", "hh", "track", "params", "first", "stage", "n", "then")
+
+    def __init__(self, ind: "Ind", hh: Household, track: str, params: Any, first: int,
+                 then: Callable[[bool], None]) -> None:
+        self.ind, self.hh, self.track, self.params, self.then = ind, hh, track, params, then
+        self.first = self.stage = first
+        self.n = 0
+
+    def registered(self, _e: simpy.Event) -> None:
+        self.hearings()
+
+    def hearings(self) -> None:
+        self.n = self.params.hearings_per_adult[self.hh.kind]
+        self.stage = self.first
+        self._next()
+
+    def _next(self) -> None:
+        ind = self.ind
+        p = ind.policy.params.ind
+        if self.stage >= self.n:  # heard: the track's wait, then the decision staff
+            wait = p.decision_days + (p.tracks.va_extra_days if self.track == "va" else 0.0)
+            ind.env.timeout(ind.delays.exponential(wait)).callbacks.append(self._ready)
+        elif self.stage > self.first or self.first > 0:
+            ind.env.timeout(ind.delays.exponential(p.days_between_hearings)).callbacks.append(self._hear)
+        else:
+            self._hear(None)
+
+    def _hear(self, _e: simpy.Event | None) -> None:
+        ind = self.ind
+        ind.rooms.hear_then(self.hh.adults, ind.class_of(self.hh), self._heard)
+
+    def _heard(self) -> None:
+        self.stage += 1
+        self._next()
+
+    def _ready(self, _e: simpy.Event) -> None:
+        self.ind._decision_work(self.hh, self.track, self._decided)
+
+    def _decided(self) -> None:
+        self.then(self.ind.decide(self.hh, self.track))

@@ -4,11 +4,12 @@ once here (tested in tests/test_sim.py) so that no other module touches SimPy in
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import simpy
 from simpy.events import URGENT
 
-__all__ = ["UrgentTimeout", "events_scheduled"]
+__all__ = ["UrgentTimeout", "events_scheduled", "hand_on", "finish"]
 
 
 class UrgentTimeout(simpy.Event):
@@ -40,3 +41,25 @@ def events_scheduled(env: simpy.Environment) -> int:
     if m is None:
         raise RuntimeError(f"SimPy's event counter is not an itertools.count: {env._eid!r}")
     return int(m.group(1))
+
+
+def hand_on(env: simpy.Environment, then: Callable[[], None] | None) -> Callable[[], None] | None:
+    """Where a done event would succeed (for a callback chain to go on when it is processed),
+    without the event: when another event is due at this moment, ``then`` is scheduled as the
+    event would have been (same priority, same place in the queue) and None returned;
+    otherwise ``then`` is returned, for ``finish`` at the end of the current callback."""
+    if then is not None and env.peek() <= env.now:
+        env.timeout(0.0).callbacks.append(lambda _e: then())
+        return None
+    return then
+
+
+def finish(env: simpy.Environment, then: Callable[[], None] | None) -> None:
+    """At the end of the callback: ``then()`` at once when still nothing else is due now (the
+    done event would have been the next one processed), otherwise scheduled from here."""
+    if then is None:
+        return
+    if env.peek() > env.now:
+        then()
+    else:
+        env.timeout(0.0).callbacks.append(lambda _e: then())
