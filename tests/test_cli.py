@@ -52,3 +52,16 @@ def test_check_summarises(tmp_path):
 def test_help_lists_commands():
     proc = ketensim("--help")
     assert proc.returncode == 0 and "run" in proc.stdout and "check" in proc.stdout
+
+
+def test_run_imports_no_plotting_or_scipy(tmp_path, write_scenario):
+    """`run` (two replications: intervals) needs neither matplotlib nor scipy nor dask:
+    their imports would cost more than a one-week run (issue 13's fixed cost)."""
+    path = write_scenario({"extends": "baseline-2020", "name": "week", "horizon": {"end": "2020-W01-7"}})
+    code = ("import sys; from ketensim.cli import main; rc = main(); "
+            "print(sorted(m for m in ('matplotlib', 'scipy', 'dask') if m in sys.modules)); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code, "run", str(path), "--reps", "2", "--workers", "1",
+                           "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "±" in proc.stdout  # the intervals were computed
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

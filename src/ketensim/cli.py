@@ -666,7 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="validate a scenario and print a summary")
     _add_scenario_args(c)
-    c.set_defaults(func=cmd_check)
+    c.set_defaults(func=cmd_check, plots=False)
 
     r = sub.add_parser("run", help="run replications of a scenario and print the key figures")
     _add_scenario_args(r)
@@ -680,7 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --need: add this share on top of the quantile (e.g. 0.05)")
     _add_window_args(r)
     _add_executor_args(r)
-    r.set_defaults(func=cmd_run)
+    r.set_defaults(func=cmd_run, plots=False)  # no plots: `run` does not import matplotlib
 
     f = sub.add_parser("forecast", help="trajectories with a 90%% band and planning tables of a "
                        "multi-year scenario (results/forecast-<first>-<last year>/)")
@@ -806,7 +806,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--format", choices=("text", "markdown"), default="text")
     m.add_argument("--parts", default="ketensim.model.chain:ALL_PARTS", metavar="MODULE[:NAME]",
                    help="the parts to list (default: the model's chain)")
-    m.set_defaults(func=cmd_metrics)
+    m.set_defaults(func=cmd_metrics, plots=False)
     return p
 
 
@@ -846,7 +846,8 @@ def _defaults(parser: argparse.ArgumentParser, command: str | None) -> dict[str,
 def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = None) -> int:
     """Run a subcommand so that every failure is one line on stderr: bad input exits 2, a
     fault during the run 1 (the message says what was kept), Ctrl-C 130; ``-v`` adds the
-    traceback of unexpected errors. Text given to matplotlib is never parsed as maths."""
+    traceback of unexpected errors. Text given to matplotlib is never parsed as maths (in the
+    commands that plot: the others, ``plots=False``, do not import matplotlib at all)."""
     from .experiment.executors import ExecutorError
     from .scenario.bounds import limits_off
     from .scenario.errors import RunFault, ScenarioError, one_line
@@ -860,10 +861,11 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
         with contextlib.ExitStack() as stack:
             if getattr(args, "no_limits", False):
                 stack.enter_context(limits_off())
-            with contextlib.suppress(ImportError):
-                import matplotlib
+            if getattr(args, "plots", True):  # ``plots=False``: matplotlib not imported (~0.1 s)
+                with contextlib.suppress(ImportError):
+                    import matplotlib
 
-                stack.enter_context(matplotlib.rc_context({"text.parse_math": False}))
+                    stack.enter_context(matplotlib.rc_context({"text.parse_math": False}))
             _check_common_args(args, defaults)
             return int(args.func(args) or 0)
     except (ScenarioError, ExecutorError) as exc:

@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .clock import parse_end, parse_when
+from .stats_t import T975
 
 STATISTICS = ("mean", "sum", "end", "max", "min")
 ALIASES = {"weekly_mean": "mean", "snapshot": "end", "last": "end", "peak": "max"}
@@ -213,6 +214,8 @@ def t_quantile(df: int, level: float = 0.95) -> float:
     """Two-sided Student t quantile (NaN below one degree of freedom)."""
     if df < 1:
         return math.nan
+    if level == 0.95 and df <= len(T975) and float(df).is_integer():  # scipy's values, no import
+        return T975[int(df) - 1]
     from scipy.stats import t
 
     return float(t.ppf(0.5 + level / 2, df))

@@ -224,8 +224,21 @@ def _md_table(df: pd.DataFrame) -> str:
 
 def write_validation(weekly: pd.DataFrame, manifest: dict, targets: Targets, out: Path,
                      command: str, backtest: Path | None = None) -> dict:
-    """Write the report (README.md, targets.csv, facts.csv, PNGs) and return a summary."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the report (README.md, targets.csv, facts.csv, PNGs) as one set
+    (``experiment.fileset``: an interrupted write leaves the earlier report as it was; the
+    folder's other outputs are not touched) and return a summary."""
+    from ..experiment.fileset import write_set
+
+    summary: dict = {}
+    write_set(out, lambda folder: summary.update(_write_validation(weekly, manifest, targets, folder, command,
+                                                                   backtest, Path(out))))
+    return summary
+
+
+def _write_validation(weekly: pd.DataFrame, manifest: dict, targets: Targets, out: Path,
+                      command: str, backtest: Path | None, home: Path) -> dict:
+    """``write_validation`` into ``out`` (a fresh folder); ``home`` is where the report
+    goes, whose sensitivity screening it quotes."""
     table = compare(weekly, targets)
     table.to_csv(out / "targets.csv", index=False)
     facts = check_facts(weekly)
@@ -267,7 +280,7 @@ def write_validation(weekly: pd.DataFrame, manifest: dict, targets: Targets, out
                   _md_table(fit.assign(rel_error=fit.rel_error.map("{:+.1%}".format))[
                       ["id", "label", "role", "letter", "mean", "rel_error", "ok"]].round(1)), "",
                   f"Out of sample mean |relative error|: {oos.rel_error.abs().mean():.1%}." if len(oos) else "", ""]
-    morris = out / "sensitivity" / "morris.csv"
+    morris = home / "sensitivity" / "morris.csv"
     if morris.exists():
         from .sensitivity import ranking
 

@@ -48,17 +48,24 @@ class RunRecord:
 
 
 def simulate(scenario: Scenario, replication: int, seed: int | None = None) -> RunRecord:
-    """Run one replication; an exception is caught and recorded with its traceback."""
+    """Run one replication; an exception is caught and recorded with its traceback.
+
+    The cyclic collector stays paused until the weekly table is built: a collection in
+    between would only rescan the live chain (and promote it to an older generation); the
+    chain is dropped before the collector resumes, so its first collection frees it."""
     from ..metrics.weekly import tidy, weekly_values
-    from ..model.chain import Chain
+    from ..model.chain import Chain, gc_paused
 
     t0 = time.perf_counter()
     try:
-        chain = Chain(scenario, replication, seed)
-        rec = chain.run()
-        values = weekly_values(rec, scenario.horizon.weeks)
-        frame = tidy(values, scenario.horizon.start, scenario.name, replication)
-        return RunRecord(replication, frame, time.perf_counter() - t0, chain.events_processed)
+        with gc_paused():
+            chain = Chain(scenario, replication, seed)
+            rec = chain.run()
+            values = weekly_values(rec, scenario.horizon.weeks)
+            frame = tidy(values, scenario.horizon.start, scenario.name, replication)
+            events = chain.events_processed
+            del chain, rec  # unreachable before the collector resumes
+        return RunRecord(replication, frame, time.perf_counter() - t0, events)
     except Exception:  # recorded, not raised: one failing run must not sink a batch
         log.exception("replication %d of %s failed", replication, scenario.name)
         return RunRecord(replication, None, time.perf_counter() - t0, 0, traceback.format_exc())

@@ -69,8 +69,12 @@ class Household:
         return [p for p in self._members if p.adult]
 
     def blocked(self, now: float) -> bool:
-        """True while any member is in isolation or quarantine."""
-        return any(p.blocked_until > now for p in self._members)
+        """True while any member is in isolation or quarantine (asked on every placement
+        attempt: a plain loop, no generator)."""
+        for p in self._members:
+            if p.blocked_until > now:
+                return True
+        return False
 
     def blocked_until(self) -> float:
         return max(p.blocked_until for p in self._members)

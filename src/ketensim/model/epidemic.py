@@ -156,33 +156,45 @@ class Epidemic(Part):
 
     # ------------------------------------------------------------------ residents index
     def on_move(self, hh: "Household", loc: "Location", entering: bool) -> None:
-        """Reception hook: keep a random-access list of each location's residents."""
-        name = loc.name
+        """Reception hook: keep a random-access list of each location's residents. Called
+        on every placement and departure, so vaccination and quarantine are asked about
+        each member only while they hold someone (their per-person hooks do nothing else)."""
+        name, members = loc.name, hh.members
+        vac, index = self.vaccination, self._index
         if entering:
             lst = self.residents.get(name)
             if lst is None:
                 lst = self.residents[name] = []
                 self.locations[name] = loc
-            for p in hh.members:
-                self._index[p] = len(lst)
-                lst.append(p)
-                self.vaccination.entering(p)
+            n = len(lst)
+            for p in members:
+                index[p] = n
+                n += 1
+            lst.extend(members)
+            if vac.coverage > 0 or vac.protected_from:
+                for p in members:
+                    vac.entering(p)
             self.n_residents += hh.size
             if hh.size == 1 and self.beds > 1:
-                self._take_bed(hh.members[0], name)
+                self._take_bed(members[0], name)
             return
         lst = self.residents[name]
-        for p in hh.members:
-            i = self._index.pop(p)
+        for p in members:
+            i = index.pop(p)
             last = lst.pop()
             if last is not p:
                 lst[i] = last
-                self._index[last] = i
-            self.quarantine.release(p)  # a place is not kept by someone who left
-            self.vaccination.leaving(p)
+                index[last] = i
+        q = self.quarantine
+        if q.placed or q.unplaced:  # a place is not kept by someone who left
+            for p in members:
+                q.release(p)
+        if vac.protected_from:
+            for p in members:
+                vac.leaving(p)
         self.n_residents -= hh.size
         if hh.size == 1 and self.beds > 1:
-            self._free_bed(hh.members[0], name)
+            self._free_bed(members[0], name)
 
     def on_join(self, hh: "Household", persons: list["Person"]) -> None:
         """Reception hook: family members join a household (called before they are added).

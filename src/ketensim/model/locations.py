@@ -94,11 +94,13 @@ class Pool:
         self.stage = stage
         self.groups: dict[str, Group] = {}
         self.locations: list[Location] = []
+        self._tiers: dict[str, tuple[list[Group], ...]] = {}  # "single"/"family" -> tiers
 
     def add(self, loc: Location, households: str = "any") -> Location:
         group = self.groups.get(households)
         if group is None:
             group = self.groups[households] = Group(households)
+            self._tiers.clear()
         group.add(loc)
         self.locations.append(loc)
         return loc
@@ -107,9 +109,12 @@ class Pool:
         """A location with room for ``size`` persons: suitable group first, 'any' second,
         any other group last; within a tier the one with the most free places."""
         kind = "single" if size == 1 else "family"
-        tiers = ([g for k, g in self.groups.items() if k == kind],
-                 [g for k, g in self.groups.items() if k == "any"],
-                 [g for k, g in self.groups.items() if k not in (kind, "any")])
+        tiers = self._tiers.get(kind)
+        if tiers is None:  # the tiers change only when a group is added
+            tiers = self._tiers[kind] = (
+                [g for k, g in self.groups.items() if k == kind],
+                [g for k, g in self.groups.items() if k == "any"],
+                [g for k, g in self.groups.items() if k not in (kind, "any")])
         for tier in tiers:
             best: Location | None = None
             for g in tier:

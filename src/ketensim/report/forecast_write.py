@@ -70,8 +70,17 @@ def quarter_starts(first_year: int, last_year: int) -> list[dt.date]:
 
 def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
                    first_year: int = 2021) -> Path:
-    """The forecast folder for the years ``first_year``.. the horizon's last ISO year."""
-    out.mkdir(parents=True, exist_ok=True)
+    """The forecast folder for the years ``first_year``.. the horizon's last ISO year,
+    written as one set (``experiment.fileset``): an interrupted write leaves the earlier
+    forecast as it was."""
+    from ..experiment.fileset import write_set
+
+    out = Path(out)
+    write_set(out, lambda folder: _write_forecast(weekly, manifest, folder, first_year))
+    return out
+
+
+def _write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path, first_year: int) -> None:
     used = sorted({m for f in FIGURES for m in f.metrics})
     weekly[weekly.metric.isin(used)].reset_index(drop=True).to_parquet(out / "weekly.parquet", index=False)
     ws = pd.to_datetime(weekly.week_start)
@@ -113,7 +122,6 @@ def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
     lines = _readme(manifest, reps, (first_year, last_year), start, end, days, stock_rows, ends,
                     ind_rows, (over, over_any), win, year_names, missing, plots)
     (out / "README.md").write_text("\n".join(lines) + "\n")
-    return out
 
 
 def _md_table(header: list[str], rows: Mapping[str, list[str]]) -> list[str]:

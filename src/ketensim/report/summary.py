@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, resolve, weeks_of, window_values
+from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, reduce_weeks, resolve, weeks_of, window_values
 from .windows import choose_windows
 
 Figures = Mapping[str, Sequence[str]]
@@ -101,9 +101,15 @@ def summarize(weekly: pd.DataFrame, windows: WindowSpec | None = None,
     stat = parse_statistic(stat)
     rows = []
     wins = resolve_windows(weekly, windows, scenario)
-    for label, metrics in resolve_figures(weekly, figures).items():
+    keys = ["scenario", "replication"]
+    for label, metrics in resolve_figures(weekly, figures).items() if wins else ():
+        # ``window_values`` per window, with the metric filter and the weekly sums done once
+        # per figure: a window keeps or drops whole (scenario, replication, week) groups
+        rows_of = weekly[weekly.metric.isin(list(metrics))]
+        per_week = rows_of.groupby(keys + ["week_start"])["value"].sum(min_count=1)
+        week_of = pd.Series(per_week.index.get_level_values("week_start"))
         for wname, win in wins.items():
-            stats = window_values(weekly, metrics, win, stat)
+            stats = reduce_weeks(per_week[win.contains(week_of).to_numpy()], stat, keys)
             m, lo, hi = mean_ci(stats.values)
             rows.append({"figure": label, "window": wname, "from": win.start, "to": win.end,
                          "statistic": stat, "mean": m, "ci_low": lo, "ci_high": hi, "reps": len(stats),

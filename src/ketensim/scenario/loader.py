@@ -122,6 +122,12 @@ def _phase_start(phase: Any) -> str:
 
 def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """One file with its ``extends:`` chain resolved (relative to the file)."""
+    return _load_raw(path, _seen)[0]
+
+
+def _load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], set[str]]:
+    """``load_raw`` and the names of the phases written in the file itself (not inherited
+    through extends), from one reading of the file."""
     given = path
     try:
         path = path.resolve()
@@ -131,23 +137,19 @@ def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError(str(path), "extends", f"circular extends: {chain}")
     data = read_yaml(given)
+    own = _phase_names(data)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return data, own
     if not isinstance(parent, str):
         raise ScenarioError(str(path), "extends", f"must be a file name, got {parent!r}")
     parent_path = (path.parent / parent).resolve()
     if not parent_path.exists():
         raise ScenarioError(str(path), "extends", f"file not found: {parent_path}")
-    return merge(load_raw(parent_path, (*_seen, path)), data)
+    return merge(load_raw(parent_path, (*_seen, path)), data), own
 
 
-def _own_phases(path: Path) -> set[str]:
-    """Names of the phases written in the file itself (not inherited through extends)."""
-    try:
-        raw = read_yaml(path.resolve())
-    except ScenarioError:
-        return set()
+def _phase_names(raw: dict[str, Any]) -> set[str]:
     phases = raw.get("phases")
     return {str(p.get("name")) for p in phases if isinstance(p, dict)} if isinstance(phases, list) else set()
 
@@ -175,8 +177,10 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario (phases included)."""
     path = Path(path)
     overrides = list(overrides)
-    data = apply_overrides(load_raw(path), overrides)
-    own = set() if any(o.startswith("horizon.") for o in overrides) else _own_phases(path)
+    raw, own = _load_raw(path)  # the file is read once
+    data = apply_overrides(raw, overrides)
+    if any(o.startswith("horizon.") for o in overrides):
+        own = set()
     data = _drop_inherited_phases_after_end(data, own)
     data.setdefault("name", path.stem)
     source = str(path) + (f" (with --set {short(' '.join(overrides), 120, quote=False)})" if overrides else "")
