@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from ..scenario.schema import Scenario
     from .streams import Streams
 
+_ENTERED = {s: f"coa.entered_{s}" for s in (COL, POL, AZC, EMERGENCY, CRISIS)}
+_LEFT = {s: f"coa.left_{s}" for s in (COL, POL, AZC, EMERGENCY, CRISIS)}
+
+
 class Reception(Part):
     """Places households in stages, moves them on when the next stage has room, and keeps
     occupancy by status and by stage."""
@@ -199,27 +203,31 @@ class Reception(Part):
             self._pumping.discard(stage)
 
     def _pump_once(self, stage: str) -> None:
-        q, pool, now = self.queues[stage], self.pools[stage], self.env.now
+        q, now = self.queues[stage], self.env.now
+        choose, waiting, waiting_persons = self.pools[stage].choose, self.waiting, self.waiting_persons
         skipped: list[Household] = []
         while q:
             hh = q[0]
-            if self.waiting.get(hh.hid) != stage or not hh.in_reception:
+            if waiting.get(hh.hid) != stage or not hh.in_reception:
                 q.popleft()
                 continue
             if hh.blocked(now):
                 skipped.append(q.popleft())
                 self._retry(hh, stage)
                 continue
-            loc = pool.choose(hh.size)
+            loc = choose(hh.size)
             if loc is None:
                 break
             q.popleft()
-            self._unwait(hh)
-            self._move(hh, loc)
+            del waiting[hh.hid]  # _unwait: it waits for this stage
+            waiting_persons[stage] -= hh.size
+            self._unplace(hh)  # _move
+            self._place(hh, loc)
             if stage == POL:
                 stay = self.env.timeout(self.stays.exponential(self.policy.params.reception.pol.stay_days))
                 stay.callbacks.append(self._pol_done_cb(hh))
-        q.extendleft(reversed(skipped))
+        if skipped:
+            q.extendleft(reversed(skipped))
 
     def _retry(self, hh: Household, stage: str) -> None:
         """Pump again when a blocked household's block ends (one pending retry each)."""
@@ -282,13 +290,18 @@ class Reception(Part):
 
     # ------------------------------------------------------------------ placement
     def _place(self, hh: Household, loc: Location) -> None:
+        now, n, stage = self.env.now, hh.size, loc.stage
         hh.location = loc
         hh.in_reception = True
-        self._occupy(loc, hh.size)
-        self.rec.count(f"coa.entered_{loc.stage}", self.env.now, hh.size)
+        loc.occupants += n  # _occupy, inline (the hot path)
+        if stage == COL:
+            self.overflow.add(now, max(loc.occupants - loc.places, 0) - self.overflow.value)
+        elif loc.group is not None:
+            loc.group.touch(loc)
+        self.rec.count(_ENTERED[stage], now, n)
         loc.households[hh.hid] = hh
-        self.by_status[hh.status] += hh.size
-        self.occupancy.add(self.env.now, hh.size)
+        self.by_status[hh.status] += n
+        self.occupancy.add(now, n)
         self.out.moved(hh, loc, True)
 
     def _occupy(self, loc: Location, n: int) -> None:
@@ -301,22 +314,30 @@ class Reception(Part):
     def _unplace(self, hh: Household) -> None:
         loc = hh.location
         assert loc is not None
-        self._occupy(loc, -hh.size)
-        self.rec.count(f"coa.left_{loc.stage}", self.env.now, hh.size)
+        now, n, stage = self.env.now, hh.size, loc.stage
+        loc.occupants -= n  # _occupy, inline (the hot path)
+        if stage == COL:
+            self.overflow.add(now, max(loc.occupants - loc.places, 0) - self.overflow.value)
+        elif loc.group is not None:
+            loc.group.touch(loc)
+        self.rec.count(_LEFT[stage], now, n)
         del loc.households[hh.hid]
-        self.by_status[hh.status] -= hh.size
-        self.occupancy.add(self.env.now, -hh.size)
+        self.by_status[hh.status] -= n
+        self.occupancy.add(now, -n)
         hh.location = None
         hh.in_reception = False
         self.out.moved(hh, loc, False)
-        if loc.occupants == 0 and not loc.accepting and loc.stage != COL:
-            loc.is_open = False  # a closing (or switched-off) location shuts when empty
-        if loc.stage == EMERGENCY and loc.occupants == 0 and self.policy.params.reception.intake_quarantine_days == 0:
-            self.pools[EMERGENCY].set_accepting(loc, False)
-            loc.is_open = False
-        if loc.stage in self.queues:
-            self.pump(loc.stage)
-        elif loc.stage == CRISIS:
+        if stage == COL:
+            return
+        if loc.occupants == 0:
+            if not loc.accepting:
+                loc.is_open = False  # a closing (or switched-off) location shuts when empty
+            if stage == EMERGENCY and self.policy.params.reception.intake_quarantine_days == 0:
+                self.pools[EMERGENCY].set_accepting(loc, False)
+                loc.is_open = False
+        if stage in self.queues:
+            self.pump(stage)
+        elif stage == CRISIS:
             self.relieve_col()
 
     def leave(self, hh: Household, reason: str) -> None:
@@ -339,7 +360,7 @@ class Reception(Part):
         self.out.joined(hh, persons)
         hh.members = hh.members + persons  # a new list: members is replaced, never mutated
         self._occupy(loc, n)
-        self.rec.count(f"coa.entered_{loc.stage}", self.env.now, n)
+        self.rec.count(_ENTERED[loc.stage], self.env.now, n)
         if hh.hid in self.waiting:
             self.waiting_persons[self.waiting[hh.hid]] += n
         self.by_status[hh.status] += n

@@ -30,7 +30,7 @@ class RegistrationDesk:
     def __init__(self, env: simpy.Environment, policy: "PolicyProcess", streams: "Streams") -> None:
         self.env, self.policy = env, policy
         self.stream = streams("reception.registration")
-        self.queue: deque[tuple["Household", simpy.Event]] = deque()
+        self.queue: deque[tuple["Household", simpy.Event | Callable[[], None]]] = deque()
         self.credit = 0.0
         self._t0 = 0.0
         self._token: object | None = None  # the armed wait; None when the desk is idle
@@ -51,13 +51,12 @@ class RegistrationDesk:
         yield self.env.timeout(self.stream.exponential(self.policy.params.reception.col.registration_days))
 
     def register_then(self, hh: "Household", then: Callable[[], None]) -> None:
-        """As ``register``, but calls ``then`` when registered (callbacks, no process)."""
-        turn = self.env.event()
-        self.queue.append((hh, turn))
+        """As ``register``, but calls ``then`` when registered (callbacks, no process, and
+        no turn event: the desk starts the registration itself when the turn comes)."""
+        self.queue.append((hh, then))
         if self._idle:
             self._idle = False
             self._step()
-        turn.callbacks.append(lambda _e: self._registering(then))
 
     def _registering(self, then: Callable[[], None]) -> None:
         days = self.stream.exponential(self.policy.params.reception.col.registration_days)
@@ -89,5 +88,21 @@ class RegistrationDesk:
             if self.credit >= hh.size - 1e-9:
                 self.queue.popleft()
                 self.credit -= hh.size
-                turn.succeed()
+                if isinstance(turn, simpy.Event):
+                    turn.succeed()
+                else:
+                    self._turn(turn)
         self._step()
+
+    def _turn(self, then: Callable[[], None]) -> None:
+        """The turn of a ``register_then`` household: the registration's duration is drawn
+        now rather than when a turn event would have been processed (the stream is the
+        desk's own, so its draws keep their order; a duration > 0 ends at a moment no
+        other event shares). With a zero duration the turn stays an event, so the end
+        keeps its place among the events of this moment."""
+        if self.policy.params.reception.col.registration_days > 0:
+            self._registering(then)
+            return
+        turn = self.env.event()
+        turn.callbacks.append(lambda _e: self._registering(then))
+        turn.succeed()
