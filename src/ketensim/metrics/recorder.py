@@ -104,10 +104,11 @@ class Recorder:
 
     def count(self, metric: str, t: float, n: float = 1) -> None:
         if 0 <= t < self._until:
-            day = self.counts.get(metric)
-            if day is None:
+            try:
+                self.counts[metric][int(t)] += n
+            except KeyError:
                 day = self.counts[metric] = [0.0] * self.n_days
-            day[int(t)] += n
+                day[int(t)] += n
 
     def count_ahead(self, metric: str, t: float, n: float = 1) -> None:
         """``count`` of an event planned for time t (a counted flow, drawn when its path

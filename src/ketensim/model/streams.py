@@ -13,6 +13,7 @@ from bisect import bisect_right
 import numpy as np
 
 _BUFFER = 2048
+_log = math.log
 
 
 def stream_key(name: str) -> int:
@@ -39,10 +40,22 @@ class Stream:
         return self._buf[i]
 
     def exponential(self, mean: float) -> float:
-        return -mean * math.log(1.0 - self.random()) if mean > 0 else 0.0
+        if not mean > 0:  # as before: no draw (nan included)
+            return 0.0
+        i = self._i  # random(), inline (the hot path)
+        if i >= len(self._buf):
+            self._buf = self.rng.random(_BUFFER).tolist()
+            i = 0
+        self._i = i + 1
+        return -mean * _log(1.0 - self._buf[i])
 
     def bernoulli(self, p: float) -> bool:
-        return self.random() < p
+        i = self._i  # random(), inline
+        if i >= len(self._buf):
+            self._buf = self.rng.random(_BUFFER).tolist()
+            i = 0
+        self._i = i + 1
+        return self._buf[i] < p
 
     def pick(self, cumulative: list[float]) -> int:
         """Index drawn from cumulative probabilities (last element 1)."""
