@@ -76,11 +76,15 @@ class Dtv(Part):
 
     @classmethod
     def build(cls, ctx: Build) -> "Dtv":
-        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name),
+                   end=float(ctx.scenario.horizon.days) + 1.0)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 streams: "Streams", reception: "Reception") -> None:
+                 streams: "Streams", reception: "Reception", end: float = math.inf) -> None:
         self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
+        # a clock due at or after ``end`` (past the run's last moment) is drawn but never
+        # scheduled: it could not fire, and a smaller event queue is cheaper for every event
+        self.end = end
         self.clocks = streams("dtv.clocks")
         self.removal = streams("dtv.removal")
         self.independent = PiecewiseRate(policy.schedule(
@@ -115,7 +119,8 @@ class Dtv(Part):
                 self.removable_singles.append(hh)
         if hh.in_reception:
             days = self.clocks.exponential(self.policy.params.dtv.leave_reception_days)
-            env.timeout(days).callbacks.append(partial(self._leave_reception, hh))
+            if env.now + days < self.end:
+                env.timeout(days).callbacks.append(partial(self._leave_reception, hh))
         self._start_clocks(hh, env.now)
 
     def _start_clocks(self, hh: Household, since: float) -> None:
@@ -126,7 +131,7 @@ class Dtv(Part):
         token = self._token.get(hh.hid, 0) + 1
         self._token[hh.hid] = token
         t_next = min(t_ind, t_mob)
-        if t_next < math.inf:
+        if t_next < self.end:
             route = "independent" if t_ind <= t_mob else "mob"
             self.env.timeout(t_next - self.env.now).callbacks.append(
                 partial(self._clock_fired, hh, token, route))

@@ -91,6 +91,7 @@ class Housing:
         self.stream = streams("reception.matching")
         self.leave = leave
         self.halves = half_years(scenario)
+        self.end = float(scenario.horizon.days) + 1.0  # past the run's last moment
         self.k = 0  # current half-year
         cfg = scenario.reception.housing
         self.arrears_in = cfg.arrears_at_start
@@ -117,7 +118,9 @@ class Housing:
         since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
         days = self.policy.params.reception.housing.matching_days[household_type(hh)]
-        env.timeout(self.stream.exponential(days)).callbacks.append(lambda _e: self._matched(hh, then))
+        wait = self.stream.exponential(days)
+        if env.now + wait < self.end:  # matched after the run: no event
+            env.timeout(wait).callbacks.append(lambda _e: self._matched(hh, then))
 
     def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
         hh.wakeup = self.env.event()

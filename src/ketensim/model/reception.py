@@ -61,6 +61,7 @@ class Reception(Part):
         self.streams = streams
         self.stays = streams("reception.stays")
         cfg = scenario.reception
+        self.end = float(scenario.horizon.days) + 1.0  # past the run's last moment
         self.col = Location(cfg.col.name, cfg.col.limit, cfg.col.isolation_places, COL)
         self.pools = {s: Pool(s) for s in (POL, AZC, EMERGENCY, CRISIS)}
         for stage, groups in ((POL, cfg.pol.locations), (AZC, cfg.locations)):
@@ -224,8 +225,9 @@ class Reception(Part):
             self._unplace(hh)  # _move
             self._place(hh, loc)
             if stage == POL:
-                stay = self.env.timeout(self.stays.exponential(self.policy.params.reception.pol.stay_days))
-                stay.callbacks.append(self._pol_done_cb(hh))
+                days = self.stays.exponential(self.policy.params.reception.pol.stay_days)
+                if now + days < self.end:  # a stay ending after the run needs no event
+                    self.env.timeout(days).callbacks.append(self._pol_done_cb(hh))
         if skipped:
             q.extendleft(reversed(skipped))
 
