@@ -100,6 +100,7 @@ class Housing:
         self.fast = [(float((f.start - scenario.horizon.start).days), f.weeks * 7.0, f.persons)
                      for f in cfg.fast_track]
         self.queue: deque["Household"] = deque()
+        self._then: dict[int, "Callable[[], None] | None"] = {}  # per household in the queue
         self.permit_at: dict[int, tuple[float, "Household"]] = {}
         self.stock_waiting_days = cfg.stock_waiting_days
         self._changed = env.event()
@@ -123,12 +124,11 @@ class Housing:
             env.timeout(wait).callbacks.append(lambda _e: self._matched(hh, then))
 
     def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
-        hh.wakeup = self.env.event()
+        self._then[hh.hid] = then
         self.queue.append(hh)
         if self._idle:
             self._idle = False
             self._step()
-        hh.wakeup.callbacks.append(lambda _e: self._offered(hh, then))
 
     def _offered(self, hh: "Household", then: "Callable[[], None] | None") -> None:
         now = self.env.now
@@ -201,23 +201,34 @@ class Housing:
         if rate <= 0:
             return
         self._t0 = env.now
-        env.timeout(max(hh.size - self.credit, 0.0) / rate).callbacks.append(fire)
+        env.timeout(max(hh.size - self.credit, 0.0) / rate).callbacks.append(
+            lambda _e: self._fire(token, rate, k0, timer=True))
 
-    def _fire(self, token: object, rate: float, k0: int) -> None:
+    def _fire(self, token: object, rate: float, k0: int, timer: bool = False) -> None:
+        """The offer: the head of the queue is housed when the credit covers it. Its move
+        (``_offered``) comes where a wakeup event succeeded here would have been processed:
+        right after this callback when it is the timer's (its only callback) and nothing
+        else is due now, otherwise as an event scheduled now."""
         if token is not self._token:
             return  # another of the three (timer, phase change, edge) came first
         self._token = None
+        env, offered = self.env, None
         if rate > 0:
-            self.credit += (self.env.now - self._t0) * rate
+            self.credit += (env.now - self._t0) * rate
             hh = self.queue[0]
             if self.credit >= hh.size - 1e-9:
                 self.queue.popleft()
                 self.credit -= hh.size
-                assert hh.wakeup is not None
-                hh.wakeup.succeed()
+                then = self._then.pop(hh.hid)
+                if timer and env.peek() > env.now:
+                    offered = (hh, then)
+                else:
+                    env.timeout(0.0).callbacks.append(lambda _e: self._offered(hh, then))
             if self.k != k0:  # a new half-year: what was offered in the old one and not
                 self.credit = 0.0  # used (less than one household) lapses with it
         self._step()
+        if offered is not None:
+            self._offered(*offered)
 
     # ------------------------------------------------------------------ levels
     def levels(self, t: float) -> dict[str, float]:
