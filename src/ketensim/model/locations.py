@@ -117,11 +117,19 @@ class Pool:
                 [g for k, g in self.groups.items() if k not in (kind, "any")])
         for tier in tiers:
             best: Location | None = None
+            best_free = 0
             for g in tier:
-                loc = g.best()
-                if loc is not None and (best is None or loc.free > best.free):
-                    best = loc
-            if best is not None and best.free >= size:
+                heap, locs = g.heap, g.locations
+                while heap:  # Group.best, inline (the hot path)
+                    neg_free, i = heap[0]
+                    loc = locs[i]
+                    free = loc.places - loc.occupants
+                    if loc.accepting and -neg_free == free:
+                        if best is None or free > best_free:
+                            best, best_free = loc, free
+                        break
+                    heapq.heappop(heap)
+            if best is not None and best_free >= size:
                 return best
         return None
 

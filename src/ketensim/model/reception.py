@@ -193,6 +193,8 @@ class Reception(Part):
         if stage in self._pumping:
             self._again.add(stage)
             return
+        if not self.queues[stage]:  # nothing waits: the pass would do nothing
+            return
         self._pumping.add(stage)
         try:
             while True:
