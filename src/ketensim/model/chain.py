@@ -74,6 +74,7 @@ HANDOFFS: tuple[Handoff, ...] = (
     Handoff("detention", "dublin_absconded", "dublin", "abscond"),
     Handoff("detention", "dtv_absconded", "dtv", "absconded"),
     Handoff("detention", "dtv_removed", "dtv", "removed"),
+    Handoff("detention", "dtv_released", "dtv", "released"),
     Handoff("dublin", "detained_claimants", "detention", "dublin_detainees"),
     Handoff("reception", "moved", "epidemic", "on_move"),
     Handoff("reception", "joined", "epidemic", "on_join"),

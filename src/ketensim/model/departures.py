@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from functools import partial
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import simpy
@@ -72,7 +73,7 @@ class Dtv(Part):
     stock = ("dtv.outside_reception",)
     metrics = METRICS
     offers = ("exit",)  # (hh, route): the household left the caseload and the chain
-    takes = ("detention_candidate", "removed", "absconded")  # from detention
+    takes = ("detention_candidate", "removed", "absconded", "released")  # from detention
 
     @classmethod
     def build(cls, ctx: Build) -> "Dtv":
@@ -94,7 +95,12 @@ class Dtv(Part):
         self.removable: deque[Household] = deque()
         # the one-person removable cases, in the same order (detention takes only those);
         # cases in the caseload do not change size
-        self.removable_singles: deque[Household] = deque()
+        # as a heap of arrival numbers: a detained case leaves the heap (a scan would pass over
+        # every detainee) and comes back at its place when released (``released``)
+        self._singles: list[int] = []
+        self._single_at: dict[int, Household] = {}  # arrival number -> case
+        self._single_no: dict[int, int] = {}  # hid -> its latest arrival number
+        self._single_count = 0
         self.persons = Level(0.0, env.now)
         self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
         rec.add_source(self.levels)
@@ -116,7 +122,10 @@ class Dtv(Part):
         if hh.removable:
             self.removable.append(hh)
             if hh.size == 1:
-                self.removable_singles.append(hh)
+                no = self._single_count = self._single_count + 1
+                self._single_at[no] = hh
+                self._single_no[hh.hid] = no
+                heappush(self._singles, no)
         if hh.in_reception:
             days = self.clocks.exponential(self.policy.params.dtv.leave_reception_days)
             if env.now + days < self.end:
@@ -195,19 +204,30 @@ class Dtv(Part):
 
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting removable one-person case that could be detained now."""
-        singles, caseload = self.removable_singles, self.caseload
-        while singles and singles[0].hid not in caseload:
-            singles.popleft()  # left the caseload: never a candidate again
-        found, stale = None, 0
-        for hh in singles:
-            if hh.hid not in caseload:
-                stale += 1
-            elif not hh.detained and not hh.blocked(now):
+        heap, at, caseload, blocked = self._singles, self._single_at, self.caseload, []
+        found = None
+        while heap:
+            hh = at.get(heap[0])
+            if hh is None:  # a copy of a number already dropped
+                heappop(heap)
+            elif hh.hid not in caseload:  # left the caseload: never a candidate again
+                del at[heappop(heap)]
+            elif hh.detained:  # back in the heap when released
+                heappop(heap)
+            elif hh.blocked(now):
+                blocked.append(heappop(heap))
+            else:
                 found = hh
                 break
-        if stale > 64:  # drop the cases that left (order kept)
-            self.removable_singles = deque(h for h in singles if h.hid in caseload)
+        for no in blocked:
+            heappush(heap, no)
         return found
+
+    def released(self, hh: Household) -> None:
+        """Released from detention (detention's hand-off): a candidate again at its place."""
+        no = self._single_no.get(hh.hid)
+        if no is not None and no in self._single_at and hh.hid in self.caseload:
+            heappush(self._singles, no)
 
     def _exit(self, hh: Household, route: str) -> None:
         now, n = self.env.now, hh.size

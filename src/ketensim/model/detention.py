@@ -83,7 +83,8 @@ class Detention(Part):
     stock = ("detention.population",)
     metrics = METRICS
     # per track: a candidate to place; a detainee released without supervision; (DT&V) removed
-    offers = ("dublin_candidate", "dtv_candidate", "dublin_absconded", "dtv_absconded", "dtv_removed")
+    offers = ("dublin_candidate", "dtv_candidate", "dublin_absconded", "dtv_absconded", "dtv_removed",
+              "dtv_released")
     # from Dublin: discharge (transferred from detention, or the deadline lapsed) and how many
     # of its claimants are detained (it looks for them first)
     takes = ("discharge", "dublin_detainees")
@@ -104,7 +105,7 @@ class Detention(Part):
             lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
-        self._dublin_detained = 0  # detainees of the Dublin track
+        self._dublin: dict[int, Household] = {}  # the Dublin track's detainees, in placement order
         self.population = Level(0.0, env.now)
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
@@ -150,7 +151,8 @@ class Detention(Part):
             self.reception.leave(hh, "detention")
         det = Detainee(hh, track, now - elapsed)
         self.detainees[hh.hid] = det
-        self._dublin_detained += track == DUBLIN
+        if track == DUBLIN:
+            self._dublin[hh.hid] = hh
         self.population.add(now, hh.size)
         self.rec.count("detention.placements", now, hh.size)
         self._stay(det)
@@ -185,9 +187,7 @@ class Detention(Part):
     def dublin_detainees(self) -> list[Household]:
         """The households of the Dublin track's detainees (Dublin prefers them for a transfer
         slot): a few hundred at most, so Dublin need not scan its whole queue for them."""
-        if not self._dublin_detained:
-            return []
-        return [det.hh for det in self.detainees.values() if det.track == DUBLIN]
+        return list(self._dublin.values())
 
     # ------------------------------------------------------------------ leaving
     def discharge(self, hh: Household, reason: str) -> None:
@@ -200,9 +200,11 @@ class Detention(Part):
         now, hh, n = self.env.now, det.hh, det.hh.size
         det.left = True
         del self.detainees[hh.hid]
-        self._dublin_detained -= det.track == DUBLIN
+        if det.track == DUBLIN:
+            del self._dublin[hh.hid]
         self.population.add(now, -n)
         hh.detained = False
+        self.out.dtv_released(hh)  # a removal candidate again while it stays in the caseload
         if det.since >= 0:
             self.stays.append((det.since, now - det.since))
             self.rec.sample("detention.stay_days", now, now - det.since)
@@ -225,5 +227,5 @@ class Detention(Part):
         return {
             "detention.population": self.population.value,
             "detention.population_avg": self.population.take_area(t) / 7.0,
-            "detention.dublin": self._dublin_detained,
+            "detention.dublin": len(self._dublin),
         }
