@@ -120,6 +120,7 @@ class Dublin(Part):
         self.mob = PiecewiseRate(policy.schedule(lambda s: s.dublin.mob_weekly_hazard / 7.0))
         self.reappear = PiecewiseRate(policy.schedule(lambda s: s.dublin.reappear_weekly_hazard / 7.0))
         self.queue: deque[Case] = deque()  # ready cases in order of readiness (lazy removal)
+        self._forced: deque[Case] = deque()  # the ready ones who do not cooperate, same order
         self.cases: dict[int, Case] = {}  # open cases (claimant in the chain)
         self._queued = 0  # cases that joined the transfer queue, ever
         self.persons = Level(0.0, env.now)
@@ -202,6 +203,8 @@ class Dublin(Part):
             case.seq = self._queued
             self._queued += 1
             self.queue.append(case)
+            if not case.cooperative:
+                self._forced.append(case)
             self._arm(case)
         elif case.deadline <= now:
             case.done.succeed("lapsed")
@@ -315,12 +318,21 @@ class Dublin(Part):
 
     def detention_candidate(self, now: float) -> Household | None:
         """The longest-waiting ready one-person claimant who does not cooperate."""
-        for case in self.queue:
+        forced = self._forced
+        while forced and forced[0].closed:
+            forced.popleft()
+        found, stale = None, 0
+        for case in forced:
             hh = case.hh
-            if (not case.closed and not case.cooperative and hh.size == 1 and not hh.detained
-                    and not case.done.triggered and not hh.blocked(now)):
-                return hh
-        return None
+            if case.closed:
+                stale += 1
+            elif (hh.size == 1 and not hh.detained and not case.done.triggered
+                  and not hh.blocked(now)):
+                found = hh
+                break
+        if stale > 64:  # closed cases are never taken: drop them (order kept)
+            self._forced = deque(c for c in forced if not c.closed)
+        return found
 
     def levels(self, t: float) -> dict[str, float]:
         return {
