@@ -64,6 +64,7 @@ def simulate(scenario: Scenario, replication: int, seed: int | None = None) -> R
             values = weekly_values(rec, scenario.horizon.weeks)
             frame = tidy(values, scenario.horizon.start, scenario.name, replication)
             events = chain.events_processed
+            chain.close()  # freed by reference counting, not by a collection of the whole chain
             del chain, rec  # unreachable before the collector resumes
         return RunRecord(replication, frame, time.perf_counter() - t0, events)
     except Exception:  # recorded, not raised: one failing run must not sink a batch

@@ -416,6 +416,16 @@ class Chain(Part):
             self.env.run(until=float(self.scenario.horizon.days) + 1e-9)
         return self.rec
 
+    def close(self) -> None:
+        """Drop the references between the parts, the SimPy queue and the chain's own, so
+        that reference counting frees most of a finished chain: the cyclic collector would
+        rescan every object (over a million at 4x the persons) and its cost per object grows
+        with the chain's size (bench/FINDINGS.md). The chain cannot be used afterwards."""
+        self.env._queue.clear()  # scheduled events past the horizon
+        for part in self.parts:
+            part.__dict__.clear()
+        self.__dict__.clear()
+
     @property
     def events_processed(self) -> int:
         """Events scheduled so far: the run's event count."""
