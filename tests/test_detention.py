@@ -118,3 +118,20 @@ def test_littles_law_in_a_stationary_run():
     rel = np.asarray(rel)
     half = t_quantile_975(len(rel) - 1) * rel.std(ddof=1) / math.sqrt(len(rel))
     assert abs(rel.mean()) <= half, (rel, half)
+
+
+def test_dtv_candidate_is_the_longest_waiting_free_single_throughout_a_run():
+    """DT&V keeps its one-person removable cases as a heap with detainees out until released:
+    at every check the candidate is the first such case of the caseload (intake order) that is
+    neither detained nor in isolation/quarantine, as a scan of the whole caseload finds it."""
+    sc = load_scenario(BASELINE, SMALL)
+    chain = Chain(sc, 0)
+    dtv, checked = chain.dtv, 0
+    for week in range(1, 40):
+        chain.env.run(until=7.0 * week)
+        now = chain.env.now
+        expected = next((hh for hh in dtv.caseload.values() if hh.removable and hh.size == 1
+                         and not hh.detained and not hh.blocked(now)), None)
+        assert dtv.detention_candidate(now) is expected, week
+        checked += expected is not None
+    assert checked > 20
