@@ -23,10 +23,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict
 
 from .clock import parse_end, parse_when
 from .stats_t import T975
+from .weeks import WeekSpan
 
 STATISTICS = ("mean", "sum", "end", "max", "min")
 ALIASES = {"weekly_mean": "mean", "snapshot": "end", "last": "end", "peak": "max"}
@@ -43,27 +44,15 @@ def week_label(d: dt.date) -> str:
     return f"W{d.isocalendar().week:02d}"
 
 
-class Window(BaseModel):
+class Window(WeekSpan):
     """A named range of ISO weeks: the weeks whose Monday lies in [Monday of ``from``,
     Monday of ``to``]. ``partial`` marks a window clipped to the simulated weeks."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     name: str = ""
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to")
     partial: bool = False
     full_start: dt.date | None = None
     full_end: dt.date | None = None
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _from(cls, v: object) -> dt.date:
-        return parse_when(v)
-
-    @field_validator("end", mode="before")
-    @classmethod
-    def _to(cls, v: object) -> dt.date:
-        return parse_end(v)
 
     @classmethod
     def of(cls, start: object, end: object, name: str = "") -> "Window":

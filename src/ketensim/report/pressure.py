@@ -24,7 +24,9 @@ PRESSURE: dict[str, str | tuple[str, ...]] = {
     "persons above the COL limit (week end)": "coa.col_overflow",
     "person-nights above the COL limit / week": "coa.col_overflow_nights",
     "waiting for a POL or AZC place": ("coa.waiting_pol", "coa.waiting_azc"),
+    "permit holders in reception": "coa.permit_holders",
     "permit holders waiting > 14 weeks": "coa.permit_holders_waiting_14w",
+    "IND officers added by its capacity rule": ("ind.added_hearing_officers", "ind.added_decision_officers"),
 }
 
 

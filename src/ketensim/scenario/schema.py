@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..clock import parse_end, parse_when
 from ..model.departures_params import Dtv, StartDtv
@@ -24,6 +24,7 @@ from ..model.inflow_params import Households, Inflow
 from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
+from ..weeks import WeekSpan
 from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
 from .ind_schema import IndProduction, StartIndStock
 from .markers import EXTENSIVE
@@ -244,24 +245,10 @@ class Phase(Strict):
         return parse_when(v)
 
 
-class ReportWindow(Strict):
+class ReportWindow(WeekSpan):
     """A named window of ISO weeks for tables, comparisons and the report."""
 
     name: str
-    start: dt.date = Field(alias="from", description="first week (ISO week or date)")
-    end: dt.date = Field(alias="to", description="last week (ISO week or date), inclusive")
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, populate_by_name=True)
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _from(cls, v: object) -> dt.date:
-        return parse_when(v)
-
-    @field_validator("end", mode="before")
-    @classmethod
-    def _to(cls, v: object) -> dt.date:
-        return parse_end(v)
 
 
 class Report(Strict):
