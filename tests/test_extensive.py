@@ -38,3 +38,19 @@ def test_scaling_doubles_extensive_values_and_phase_overrides_only():
             if key.endswith("_days") or key.endswith("_share") or key.endswith("hazard"):
                 assert p2.set[key] == v
     assert scale_persons(sc, 1) is sc
+
+
+def test_phase_overrides_inside_a_map_of_blocks_scale_too():
+    """The IND's staff pools are a map of blocks: a phase sets ``ind.staff.pools.<pool>.<fte>``.
+    Those overrides must scale with the base, or a k-times chain loses its officers on the
+    phase date (the defect: at 2x the hearing pool fell from 480 to 180 FTE on 1 May)."""
+    sc = load_scenario(BASELINE)
+    s2 = scale_persons(sc, 2)
+    checked = 0
+    for p1, p2 in zip(sc.phases, s2.phases):
+        for key, v in p1.set.items():
+            if key.startswith("ind.staff.pools.") and key.endswith("_fte"):
+                assert p2.set[key] == 2 * v, key
+                checked += 1
+    assert checked >= 3
+    assert s2.ind.staff.pools["hearing"].hearing_fte == 2 * sc.ind.staff.pools["hearing"].hearing_fte

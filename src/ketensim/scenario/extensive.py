@@ -6,10 +6,12 @@ location) stays, so a k-times chain has comparable queues and stays and only mor
 The list is not kept by hand: it is read from the schema's markers, so a new part's field
 scales as soon as it is marked. A marked ``Series`` scales through its ``scale``; a marked
 dict scales every value; integers are rounded (at least 1 where they were at least 1).
-Phase overrides of a marked field (or of a marked series' ``scale``) are scaled too.
+Phase overrides of a marked field (or of a marked series' ``scale``) are scaled too, also
+inside a map of blocks (``ind.staff.pools.taskforce.decision_fte``).
 """
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any
@@ -90,10 +92,12 @@ def _scale_data(data: Any, model: type[BaseModel], k: float) -> None:
 def _override_scales(key: str, paths: list[str]) -> str | None:
     """How a phase override ``key`` scales: 'value', 'scale' (a marked series' scale) or None."""
     for p in paths:
-        if "[]" in p or "{}" in p:
-            continue  # lists and maps of blocks are fixed during a run
-        if key == p or key.startswith(p + "."):
-            rest = key[len(p) + 1:]
+        # a map of blocks (the IND's staff pools) is addressed by its keys in a phase; a list by
+        # its indices (none is phase-changeable now, but the match is the same)
+        pattern = re.escape(p).replace(re.escape("[]."), r"\.\d+\.").replace(re.escape("{}."), r"\.[^.]+\.")
+        m = re.match(pattern + r"(?:\.(?P<rest>.*))?$", key)
+        if m:
+            rest = m.group("rest") or ""
             field = _field_at(p)
             if _model_of(field) is Series:
                 return "value" if rest == "scale" else None
@@ -104,7 +108,7 @@ def _override_scales(key: str, paths: list[str]) -> str | None:
 def _field_at(path: str) -> Any:
     model: type[BaseModel] | None = Scenario
     annotation: Any = None
-    for part in path.split("."):
+    for part in path.replace("[]", "").replace("{}", "").split("."):
         assert model is not None
         annotation = model.model_fields[part].annotation
         model = _model_of(annotation)
