@@ -116,13 +116,12 @@ class HearingRooms(Part):
         self.staff.on_phase(params.ind.staff, self.env.now)
         self.dispatch()
 
-    def add_rooms(self, rooms: int, officers: float) -> None:
-        """Rooms and hearing officers ordered by the IND's capacity rule start work; they stay
-        through later phases, on top of the phase's rooms and FTE."""
+    def add_rooms(self, rooms: int) -> None:
+        """Physical rooms ordered by the IND's capacity rule are in use (they stay through later
+        phases, on top of the phase's rooms); also called after officers joined a pool, so that
+        waiting adults are dispatched to them."""
         self.added_rooms += rooms
         self.capacity["physical"] += rooms
-        pool = self.policy.params.ind.capacity_rule.hearing_pool
-        self.staff.grow(pool, officers, self.env.now)
         self.dispatch()
 
     def request(self, person: "Person", cls: str = "first") -> simpy.Event:

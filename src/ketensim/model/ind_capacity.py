@@ -123,13 +123,11 @@ class IndCapacity(Part):
         """Work a week the stage's officers can do when an order placed now would arrive (or now:
         ``ahead`` False): the data's officers then, plus the rule's ``extra`` ("added", "ordered")."""
         rule, p = self.policy.params.ind.capacity_rule, self.policy.params.ind
-        have = self.planned(self.env.now + (7.0 * rule.lead_time_weeks if ahead else 0.0))
-        for book in extra:
-            for r, v in (self.added if book == "added" else self.ordered).items():
-                have[r] += v * (p.physical.slots_per_room_per_week if r == "rooms" else 1.0)
+        officers = self.planned(self.env.now + (7.0 * rule.lead_time_weeks if ahead else 0.0))[stage]
+        officers += sum((self.added if book == "added" else self.ordered)[stage] for book in extra)
         if stage == "hearing":  # by officers: rooms closed for a while are no reason to hire
-            return have["hearing"] * p.staff.hearings_per_fte_week
-        return have["decision"] * 7.0 / days_per_case
+            return officers * p.staff.hearings_per_fte_week
+        return officers * 7.0 / days_per_case
 
     # ------------------------------------------------------------------ the rule
     def _reviews(self) -> Generator[simpy.Event, object, None]:
@@ -146,10 +144,10 @@ class IndCapacity(Part):
         self._per_case = self.days_per_case(d[0][1] - d[1][1], d[0][2] - d[1][2])  # measured always
         if not rule.enabled or weeks <= 0:
             return
+        per_case = self._per_case
         for stage in STAGES:
-            q, started, busy = seen[stage]
-            q0, started0, busy0 = before[stage]
-            per_case = self._per_case
+            q, started, _ = seen[stage]
+            q0, started0, _ = before[stage]
             cap = self.capacity(stage, per_case)
             if not math.isfinite(cap) or q <= rule.max_queue_weeks[stage] * cap:
                 continue
@@ -159,10 +157,11 @@ class IndCapacity(Part):
             have = self.capacity(stage, per_case, extra=("added", "ordered"))
             order = min(want, rule.max_factor * data) - have
             if order > 0 and order >= rule.min_step * data:
-                self._order(rule, stage, have + order, per_case)
+                self._order(rule, stage, have + order, order, per_case)
 
-    def _order(self, rule: "CapacityRule", stage: StageName, target: float, days_per_case: float) -> None:
-        """Order what lifts the stage to ``target`` work a week. Hearing officers come with the
+    def _order(self, rule: "CapacityRule", stage: StageName, target: float, gain: float,
+               days_per_case: float) -> None:
+        """Order ``gain`` work a week, which lifts the stage to ``target``. Hearing officers come with the
         rooms that all officers then lack (the rooms the data provide a lead time ahead, video
         included, plus the rule's) and with decision officers in the data's ratio of decision to
         hearing officers (a hearing team alone would only move the queue to the decision officers)."""
@@ -170,7 +169,6 @@ class IndCapacity(Part):
         planned = self.planned(self.env.now + 7.0 * rule.lead_time_weeks)
         order = {r: 0.0 for r in RESOURCES}
         if stage == "hearing":
-            gain = target - self.capacity("hearing", days_per_case, extra=("added", "ordered"))
             officers = planned["hearing"] + self.added["hearing"] + self.ordered["hearing"]
             per_room = p.physical.slots_per_room_per_week
             slots = planned["rooms"] + (self.added["rooms"] + self.ordered["rooms"]) * per_room
@@ -180,8 +178,7 @@ class IndCapacity(Part):
             ratio = planned["decision"] / planned["hearing"] if planned["hearing"] > 0 else 0.0
             order["decision"] = float(math.ceil(ratio * gain / p.staff.hearings_per_fte_week))
         else:
-            cases = target - self.capacity("decision", days_per_case, extra=("added", "ordered"))
-            order["decision"] = float(max(math.ceil(cases * days_per_case / 7.0), 0))  # whole officers
+            order["decision"] = float(max(math.ceil(gain * days_per_case / 7.0), 0))  # whole officers
         for r in RESOURCES:
             self.ordered[r] += order[r]
         self.rec.count("ind.capacity_orders", self.env.now)
@@ -191,7 +188,8 @@ class IndCapacity(Part):
                 self.ordered[r] -= order[r]
                 self.added[r] += order[r]
             if order["hearing"] or order["rooms"]:
-                self.rooms.add_rooms(int(order["rooms"]), order["hearing"])
+                self.rooms.staff.grow(rule.hearing_pool, order["hearing"], self.env.now)
+                self.rooms.add_rooms(int(order["rooms"]))
             if order["decision"]:
                 self.ind.staff.grow(rule.decision_pool, order["decision"], self.env.now)
                 self.ind.on_phase(self.policy.params)

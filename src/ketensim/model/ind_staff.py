@@ -73,10 +73,6 @@ class StaffPools:
         if self._staff is not None:
             self.on_phase(self._staff, now)
 
-    def officers(self) -> float:
-        """Officers of the pools with a finite number (inf when some pool is unlimited)."""
-        return sum(self.capacity.values())
-
     def start(self, pool: str, now: float) -> None:
         self.busy[pool] += 1
         if math.isfinite(self.capacity.get(pool, math.inf)):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from ..clock import parse_period
 from ..scenario.base import (
     Probability,
     Series,
     SizeDistribution,
     Strict,
+    check_period_keys,
 )
 from ..scenario.markers import BUILD_TIME, EXTENSIVE
 from .bands_params import InflowBands
@@ -42,11 +42,5 @@ class Inflow(Strict):
             return self
         series = getattr(self, self.bands.applies_to[0])
         for name, band in self.bands.levels.items():
-            for key in band.values:
-                try:
-                    parse_period(key)
-                except ValueError as exc:
-                    raise ValueError(f"bands.levels.{name}.values: {exc}") from None
-                if (series.per == "month") != ("W" not in key):
-                    raise ValueError(f"bands.levels.{name}.values: key {key!r} does not match per={series.per!r}")
+            check_period_keys(band.values, series.per, f"bands.levels.{name}.values")
         return self

@@ -5,7 +5,7 @@ next to the parts that read them (``model/*_params.py``) or in ``scenario.schema
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Iterable, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -39,6 +39,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+def check_period_keys(keys: Iterable[str], per: str, where: str) -> None:
+    """Every key is a period ('YYYY-MM' or 'YYYY-Www') of the kind ``per`` says; else a
+    ValueError naming ``where``."""
+    for key in keys:
+        try:
+            parse_period(key)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if (per == "month") != ("W" not in key):
+            raise ValueError(f"{where}: key {key!r} does not match per={per!r}")
+
+
 class Series(Strict):
     """An exogenous count per calendar period (month 'YYYY-MM' or ISO week 'YYYY-Www').
 
@@ -65,13 +77,7 @@ class Series(Strict):
 
     @model_validator(mode="after")
     def _periods(self) -> "Series":
-        for key in self.values:
-            try:
-                parse_period(key)
-            except ValueError as exc:
-                raise ValueError(f"values: {exc}") from None
-            if (self.per == "month") != ("W" not in key):
-                raise ValueError(f"values: key {key!r} does not match per={self.per!r}")
+        check_period_keys(self.values, self.per, "values")
         return self
 
     def segments(self) -> list[tuple[dt.date, dt.date, float]]:
