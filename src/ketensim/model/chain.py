@@ -28,7 +28,7 @@ from .dublin import Dublin
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
 from .epidemic import Epidemic
 from .hearings import HearingRooms
-from .ind import Ind
+from .ind import AWAITING_DECISION, Ind
 from .ind_capacity import IndCapacity
 from .inflow import HouseholdMaker, IncomingTransfers, Inflow
 from .mvv import Mvv
@@ -350,6 +350,11 @@ class Chain(Part):
             elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
             self.detention.place(hh, DETENTION_DTV, elapsed=elapsed)
             self.dtv.enter(hh, removable=True)
+        for hh in households(dub.claims_pending, "first", IN_PROCEDURE):  # claim not yet answered
+            self.reception.admit(hh, newcomer=False)
+            hh.applied_at = t0 - st.exponential(self.scenario.dublin.claim_days)
+            self.ind.apply(hh, "dublin")
+            self.env.process(self._asylum(hh, from_stage=0, claim=True, registered=True))
 
     def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
         """The IND stock: in COA and outside it; class, age and stage drawn per household
@@ -380,10 +385,11 @@ class Chain(Part):
             self.ind.apply(hh)
             n = self.scenario.ind.hearings_per_adult[hh.kind]
             u = st.random()
-            stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
+            share3 = share1 + share2 + sc.share_awaiting_decision
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else (AWAITING_DECISION if u < share3 else n))
             if not starts:  # one start event for the whole stock, where the first case's was
                 UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._start_stock(starts))
-            starts.append((hh, min(stage, n)))
+            starts.append((hh, stage if stage == AWAITING_DECISION else min(stage, n)))
 
     def _start_stock(self, starts: list[tuple[Household, int]]) -> None:
         """The stock's procedures start at the start time, after the policy's first phase has

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Generator, Literal
 
+import numpy as np
 import simpy
 
 from ..metrics.recorder import Recorder
@@ -103,6 +105,10 @@ class Housing:
         self._then: dict[int, "Callable[[], None] | None"] = {}  # per household in the queue
         self.permit_at: dict[int, tuple[float, "Household"]] = {}
         self.stock_waiting_days = cfg.stock_waiting_days
+        bands = scenario.start.reception.permit_age_distribution
+        self.matched_share = scenario.start.reception.permit_matched_share
+        self._stock_since: list[float] = []  # permit times of the matched stock, queue order
+        self.permit_bands = None if bands is None else (list(bands), list(np.cumsum(list(bands.values()))))
         self._changed = env.event()
         self.credit, self._t0 = 0.0, 0.0
         self._token: object | None = None  # the armed offer
@@ -116,12 +122,36 @@ class Housing:
         """Matching, the queue, then out of reception (called with the permit granted);
         callbacks, no process: ``then`` is called once the household has left."""
         env = self.env
-        since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
+        since = env.now - (self._stock_age() if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
+        if stock and self.matched_share > 0 and self.stream.random() < self.matched_share:
+            self._queue_stock(hh, since, then)  # matched before the start: in the queue already
+            return
         days = self.policy.params.reception.housing.matching_days[household_type(hh)]
         wait = self.stream.exponential(days)
         if env.now + wait < self.end:  # matched after the run: no event
             env.timeout(wait).callbacks.append(lambda _e: self._matched(hh, then))
+
+    def _queue_stock(self, hh: "Household", since: float, then: "Callable[[], None] | None") -> None:
+        """A permit holder of the starting stock already matched: into the queue in order of
+        the permit (the oldest first, as the queue's order of matching mostly is)."""
+        i = bisect_right(self._stock_since, since)
+        self._stock_since.insert(i, since)
+        self.queue.insert(i, hh)
+        self._then[hh.hid] = then
+        if self._idle:
+            self._idle = False
+            self._step()
+
+    def _stock_age(self) -> float:
+        """Days since the permit of a permit holder of the starting stock: from the start's
+        bands when it gives them (a state taken from a run), else exponential."""
+        if self.permit_bands is None:
+            return self.stream.exponential(self.stock_waiting_days)
+        bounds, cum = self.permit_bands
+        i = self.stream.pick(cum)
+        lo = bounds[i - 1] if i else 0
+        return lo + (bounds[i] - lo) * self.stream.random()
 
     def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
         self._then[hh.hid] = then

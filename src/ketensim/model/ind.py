@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from .streams import Streams
 
 TRACKS = ("aa", "va")
+AWAITING_DECISION = 99
+"""``procedure``'s ``from_stage`` of a starting case that was heard and waits for a decision officer."""
 BINDING_CODES = {0: "none (capacity to spare: the inflow binds)", 1: "hearing rooms",
                  2: "hearing staff", 3: "decision staff"}
 """Codes of ``ind.binding_constraint``: the most downstream resource that cases waited for
@@ -154,6 +156,7 @@ class Ind(Part):
         self.by_class = {c: 0 for c in CLASSES}
         self.cls: dict[int, str] = {}  # class of every open case
         self.open: dict[int, Household] = {}
+        self.cases: dict[int, _Case] = {}  # the open cases' place in the procedure (for a state)
         self.queues: dict[str, deque[tuple[Household, Callable[[], None], str, float]]] = {
             c: deque() for c in CLASSES}
         self.decision_waits: dict[str, list[float]] = {c: [] for c in CLASSES}  # days, for checks
@@ -257,12 +260,23 @@ class Ind(Part):
         resumed per stage, with the draws and events of the generator it replaces, in its order."""
         p = self.policy.params.ind
         track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
-        case = _Case(self, hh, track, p, from_stage, then)
+        case = self.cases[hh.hid] = _Case(self, hh, track, p, from_stage, then)
         if from_stage < 0:
             case.first = 0
             self.env.timeout(self.delays.exponential(p.registration_days)).callbacks.append(case.registered)
             return
+        if from_stage >= AWAITING_DECISION:  # a starting stock case already waiting for an officer
+            case.n = case.stage = p.hearings_per_adult[hh.kind]
+            case._ready(None)
+            return
         case.hearings()
+
+    def stage_of(self) -> dict[int, int]:
+        """The stage of every open case in the procedure: 0 awaiting the first hearing (or in
+        registration), 1 the second, 2 heard (in the track's wait), 3 waiting for a decision officer. Cases not yet in the procedure (the Dublin track) are at 0."""
+        waiting = {e[0].hid for q in self.queues.values() for e in q}
+        return {hid: 3 if hid in waiting else (min(max(c.stage, 0), 2) if c.stage < c.n or c.n == 0 else 2)
+                for hid, c in self.cases.items() if hid in self.open}
 
     # ------------------------------------------------------------------ decision staff
     def _decision_work(self, hh: Household, track: str, then: Callable[[], None]) -> None:
@@ -307,6 +321,7 @@ class Ind(Part):
         granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])  # type: ignore[index]
         self.backlog.add(now, -hh.size)
         cls = self._leave(hh)
+        self.cases.pop(hh.hid, None)
         self._decided_persons(hh)
         self.rec.count("ind.decisions", now, hh.size)
         self.rec.count(f"ind.decisions_{cls}", now, hh.size)
@@ -403,7 +418,7 @@ class _Case:
         self.stage += 1
         self._next()
 
-    def _ready(self, _e: simpy.Event) -> None:
+    def _ready(self, _e: simpy.Event | None) -> None:
         self.ind._decision_work(self.hh, self.track, self._decided)
 
     def _decided(self) -> None:

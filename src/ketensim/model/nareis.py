@@ -221,6 +221,8 @@ class Nareis(Part):
                 self._join_queue(n, None)
             else:
                 self._application(n, None, t0, filed=False)
+        for n in self._families(st.filing_pending):  # granted before the start, filed after it
+            self._application(n, None, self.filing.next_time(t0, self.s_filing.exponential(1.0)))
         for n in self._families(st.approved):
             self._travel(n, None, t0, holding_mvv=False)
         for n in self._families(st.holding_mvv):

@@ -56,6 +56,10 @@ class StartNareis(Strict):
     """Nareis pipeline at the start; sponsors of these are treated as housed in municipalities."""
 
     open: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="persons in open applications (awaiting an IND decision)")
+    filing_pending: NonNegInt = Field(0, json_schema_extra=EXTENSIVE, description=(
+        "persons that permit holders granted before the start will still apply for: filed after "
+        "the start, exponential with mean nareis.apply_days (memoryless, so exact for a stock "
+        "taken from a run)"))
     awaiting_investigation_share: Probability = Field(
         description="share of the open persons already waiting for an interview/DNA test")
     approved: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="approved persons waiting for their MVV")

@@ -83,13 +83,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _is_distribution(value: dict[Any, Any]) -> bool:
+    """A mapping keyed by numbers (household sizes, age bands: {upper bound: share}) is one
+    value, not a block of named settings: a child's replaces the parent's whole, since merging
+    the bands of two distributions would give neither."""
+    return bool(value) and all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in value)
+
+
 def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Child keys win; mappings merge recursively; ``phases`` merge by phase name."""
+    """Child keys win; mappings merge recursively (a distribution, keyed by numbers, is
+    replaced whole); ``phases`` merge by phase name."""
     out = copy.deepcopy(base)
     for key, value in child.items():
         if key == "phases" and isinstance(value, list) and isinstance(out.get(key), list):
             out[key] = _merge_phases(out[key], value)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_distribution(value):
             out[key] = merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)

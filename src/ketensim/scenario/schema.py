@@ -11,9 +11,9 @@ that policy phases may override by dotted path, except the fields marked ``BUILD
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..clock import parse_end, parse_when
 from ..model.departures_params import Dtv, StartDtv
@@ -26,7 +26,7 @@ from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
 from ..weeks import WeekSpan
 from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
-from .ind_schema import IndProduction, StartIndStock
+from .ind_schema import IndProduction, StartIndStock, _age_shares
 from .markers import EXTENSIVE
 from .reception_params import Reception
 from .series import extend_raw, last_period, series_paths
@@ -194,6 +194,13 @@ class StartReception(Strict):
     in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision", json_schema_extra=EXTENSIVE)
     permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house", json_schema_extra=EXTENSIVE)
     rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)", json_schema_extra=EXTENSIVE)
+    permit_age_distribution: Annotated[dict[Annotated[int, Field(ge=1)], Probability], AfterValidator(_age_shares)] | None = Field(
+        None, description="days since the permit of the permit holders in COA: {upper bound (days): "
+        "share}, uniform within each band from the previous bound; None = exponential with mean "
+        "reception.housing.stock_waiting_days")
+    permit_matched_share: Probability = Field(
+        0.0, description="share of the permit holders in COA already matched to a municipality at "
+        "the start: in the housing queue, the oldest permits first (the rest are matched from the start)")
 
 
 class StartInd(StartIndStock):
@@ -203,15 +210,18 @@ class StartInd(StartIndStock):
 
     share_awaiting_first_hearing: Probability
     share_awaiting_second_hearing: Probability
+    share_awaiting_decision: Probability = Field(
+        0.0, description="share of the stock heard and waiting for a decision officer (the rest of "
+        "the heard stock is in the track's wait before the decision)")
     backlog_age_days: NonNegFloat = Field(
         description="mean days since application of the starting backlog (for lead times)"
     )
 
     @model_validator(mode="after")
     def _shares(self) -> "StartInd":
-        s = self.share_awaiting_first_hearing + self.share_awaiting_second_hearing
+        s = self.share_awaiting_first_hearing + self.share_awaiting_second_hearing + self.share_awaiting_decision
         if s > 1 + 1e-9:
-            raise ValueError(f"shares awaiting first and second hearing sum to {s:.3g} > 1")
+            raise ValueError(f"shares awaiting the first hearing, the second and a decision officer sum to {s:.3g} > 1")
         return self
 
 
