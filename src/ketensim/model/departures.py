@@ -35,6 +35,7 @@ from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
+    from .seeding import Seeding
     from .streams import Streams
 
 
@@ -79,6 +80,17 @@ class Dtv(Part):
     def build(cls, ctx: Build) -> "Dtv":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name),
                    end=float(ctx.scenario.horizon.days) + 1.0)
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """The departure caseload: rejected persons in COA (those without a running appeal) and
+        the caseload outside COA (detainees apart: detention seeds them)."""
+        start, st = seeding.scenario.start, seeding.stream(self.name)
+        in_coa = start.reception.rejected - min(start.ind.appeals_open, start.reception.rejected)
+        for hh in seeding.households(in_coa, "first", REJECTED, st):
+            seeding.journeys.admit_stock(hh)
+            self.enter(hh)
+        for hh in seeding.households(start.dtv.outside_reception, "first", REJECTED, st):
+            self.enter(hh)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", reception: "Reception", end: float = math.inf) -> None:

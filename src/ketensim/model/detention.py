@@ -30,7 +30,7 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
-from .entities import Household
+from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
 from .parts import Build, Part
 from .reception import Reception
@@ -38,6 +38,7 @@ from .reception import Reception
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 DTV, DUBLIN = "dtv", "dublin"
@@ -92,6 +93,18 @@ class Detention(Part):
     @classmethod
     def build(cls, ctx: Build) -> "Detention":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """Detainees at the start: one-person forced-return cases of the caseload, already some
+        days in (exponential, at most the maximum stay)."""
+        sc, st, t0 = seeding.scenario, seeding.stream(self.name), seeding.t0
+        max_stay = sc.detention.max_stay_days
+        for _ in range(sc.start.detention.population):
+            hh = seeding.journeys.new_household("first", 1, 1, t0)
+            hh.status = REJECTED
+            seeding.journeys.enter_stock(hh)
+            self.place(hh, DTV, elapsed=min(st.exponential(sc.start.detention.elapsed_days), max_stay * st.random()))
+            seeding.journeys.rejected_stock(hh, removable=True)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", reception: "Reception") -> None:

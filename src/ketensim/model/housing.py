@@ -99,7 +99,7 @@ class Housing:
         self.arrears_in = cfg.arrears_at_start
         self.effective = self.halves[0].target + cfg.carry_over * cfg.arrears_at_start
         self.housed_half = 0.0
-        self.fast = [(float((f.start - scenario.horizon.start).days), f.weeks * 7.0, f.persons)
+        self.fast = [(float((f.start - scenario.horizon.start).days), f.weeks * 7.0, f.persons * f.realisation)
                      for f in cfg.fast_track]
         self.queue: deque["Household"] = deque()
         self._then: dict[int, "Callable[[], None] | None"] = {}  # per household in the queue
@@ -176,7 +176,23 @@ class Housing:
         now = self.env.now
         self.rec.count("coa.housed", now, hh.size)
         self.rec.count(f"coa.housed_{household_type(hh)}", now, hh.size)
+        self.rec.count("housing.realised", now, hh.size)
         self.housed_half += hh.size
+
+    def family_joined(self, n: int) -> None:
+        """Family members (nareis) move in with a sponsor who lives in a municipality: the
+        share ``family_counted`` of them counts against the target and takes offers that
+        COA's permit holders would otherwise get (the credit may go below zero: the next
+        offer to the queue comes later). Offers are not banked, so with nobody in the queue
+        they take nothing from it."""
+        counted = n * self.policy.params.reception.housing.family_counted
+        if counted <= 0:
+            return
+        self.rec.count("housing.realised", self.env.now, counted)
+        self.rec.count("housing.realised_family", self.env.now, counted)
+        self.housed_half += counted
+        if not self._idle:
+            self.credit -= counted
 
     # ------------------------------------------------------------------ offers
     def rate(self) -> float:
@@ -280,6 +296,13 @@ METRICS = (
            "single-person permit households housed in a municipality", contract=True),
     Metric("coa.housed_family", "reception", "count", "persons/week", "housed, families",
            "persons of permit households of two or more housed in a municipality", contract=True),
+    Metric("housing.realised", "reception", "count", "persons/week", "housing realised (target count)",
+           "persons counted against the municipal target: permit holders housed from COA, resettled "
+           "refugees, and family members joining a sponsor in a municipality (the published "
+           "realisation's definition)", "huisvesting gerealiseerd", contract=True),
+    Metric("housing.realised_family", "reception", "count", "persons/week", "housing realised: family",
+           "family members (nareis) joining a sponsor in a municipality, counted against the target",
+           contract=True),
     Metric("housing.target", "reception", "level", "persons", "housing target (half-year)",
            "effective municipal target of the current half-year: own target + carried arrears",
            "taakstelling"),

@@ -24,7 +24,7 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
-from .entities import Household
+from .entities import IN_PROCEDURE, Household
 from .hearings import HearingRooms
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
@@ -33,6 +33,7 @@ from .sim import UrgentTimeout, finish, hand_on
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 TRACKS = ("aa", "va")
@@ -144,6 +145,48 @@ class Ind(Part):
     @classmethod
     def build(cls, ctx: Build) -> "Ind":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(HearingRooms, cls.name), ctx.scenario)
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """The IND stock in COA and outside it; class, age and stage drawn per household (stage:
+        awaiting the first hearing, the second, a decision officer, or heard and in the track's
+        wait, whose remaining wait is exact for the exponential wait). The procedures start at
+        the start time after the policy's first phase has set the capacities: one event for
+        all of them, one after the other in the order they were placed."""
+        sc, st, t0 = seeding.scenario, seeding.stream(self.name), seeding.t0
+        start = sc.start.ind
+        share1, share2 = start.share_awaiting_first_hearing, start.share_awaiting_second_hearing
+        share3 = share1 + share2 + start.share_awaiting_decision
+        bounds = list(start.age_distribution or {})
+        cum = list(np.cumsum(list((start.age_distribution or {}).values())))
+
+        def age() -> float:
+            if not bounds:
+                return st.exponential(start.backlog_age_days)
+            i = st.pick(cum)
+            lo = bounds[i - 1] if i else 0
+            return lo + (bounds[i] - lo) * st.random()
+
+        stock = [(hh, True) for hh in seeding.households(sc.start.reception.in_procedure, "first", IN_PROCEDURE, st)]
+        stock += [(hh, False) for hh in seeding.households(start.outside_reception, "first", IN_PROCEDURE, st)]
+        starts: list[tuple[Household, int]] = []
+        for hh, in_coa in stock:
+            if st.random() < start.repeat_share:
+                hh.kind = "repeat"
+            hh.applied_at = t0 - age()
+            if in_coa:
+                seeding.journeys.admit_stock(hh)
+            self.apply(hh)
+            n = sc.ind.hearings_per_adult[hh.kind]  # type: ignore[index]
+            u = st.random()
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else (AWAITING_DECISION if u < share3 else n))
+            starts.append((hh, stage))
+        if starts:
+            UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._start_stock(seeding, starts))
+
+    @staticmethod
+    def _start_stock(seeding: "Seeding", starts: list[tuple[Household, int]]) -> None:
+        for hh, stage in starts:
+            seeding.journeys.procedure_stock(hh, stage)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", rooms: HearingRooms, scenario: "Scenario | None" = None) -> None:
@@ -266,14 +309,15 @@ class Ind(Part):
             self.env.timeout(self.delays.exponential(p.registration_days)).callbacks.append(case.registered)
             return
         if from_stage >= AWAITING_DECISION:  # a starting stock case already waiting for an officer
-            case.n = case.stage = p.hearings_per_adult[hh.kind]
+            case.n = case.stage = p.hearings_per_adult[hh.kind]  # type: ignore[index]
             case._ready(None)
             return
         case.hearings()
 
     def stage_of(self) -> dict[int, int]:
         """The stage of every open case in the procedure: 0 awaiting the first hearing (or in
-        registration), 1 the second, 2 heard (in the track's wait), 3 waiting for a decision officer. Cases not yet in the procedure (the Dublin track) are at 0."""
+        registration), 1 the second, 2 heard (in the track's wait), 3 waiting for a decision
+        officer. Cases not yet in the procedure (the Dublin track) are at 0."""
         waiting = {e[0].hid for q in self.queues.values() for e in q}
         return {hid: 3 if hid in waiting else (min(max(c.stage, 0), 2) if c.stage < c.n or c.n == 0 else 2)
                 for hid, c in self.cases.items() if hid in self.open}

@@ -36,6 +36,7 @@ from .registration import RegistrationDesk
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 _ENTERED = {s: f"coa.entered_{s}" for s in (COL, POL, AZC, EMERGENCY, CRISIS)}
@@ -54,6 +55,13 @@ class Reception(Part):
     @classmethod
     def build(cls, ctx: Build) -> "Reception":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario)
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """The permit holders in COA at the start, waiting for a house."""
+        st = seeding.stream(self.name)
+        for hh in seeding.households(seeding.scenario.start.reception.permit_holders, "first", PERMIT_HOLDER, st):
+            self.admit(hh, newcomer=False)
+            seeding.journeys.permit_stock(hh)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario") -> None:

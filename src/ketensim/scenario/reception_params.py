@@ -160,8 +160,11 @@ class FastTrack(Strict):
     1 July 2022): extra offers spread evenly over the window, on top of the target."""
 
     start: dt.date
-    persons: NonNegFloat = Field(json_schema_extra=EXTENSIVE)
-    weeks: float = Field(gt=0)
+    persons: NonNegFloat = Field(json_schema_extra=EXTENSIVE, description="persons announced")
+    weeks: float = Field(gt=0, description="weeks the push lasts")
+    realisation: Probability = Field(
+        1.0, description="share of the announced persons the push actually houses (announced is "
+        "not done)")
 
     @field_validator("start", mode="before")
     @classmethod
@@ -193,6 +196,10 @@ class Housing(Strict):
     arrears_at_start: NonNegFloat = Field(
         0.0, description="arrears carried into the first half-year of the run (persons)",
         json_schema_extra={**BUILD_TIME, **EXTENSIVE})
+    family_counted: Probability = Field(
+        0.0, description="share of the family members (nareis) joining a sponsor who already lives "
+        "in a municipality that count against the target and take a municipal offer: the target "
+        "counts them (housing.realised), so fewer offers are left for COA's permit holders")
     stock_waiting_days: NonNegFloat = Field(
         260.0, description="mean days since the permit of the permit holders in COA at the "
         "start (exponential; Little's law: stock / housing rate)", json_schema_extra=BUILD_TIME)
