@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # stocks held in COA locations (persons), whose sum the observed occupancy measures
 COA_STOCKS = ("start.reception.in_procedure", "start.reception.permit_holders",
-              "start.reception.rejected", "start.dublin.awaiting_transfer")
+              "start.reception.rejected", "start.dublin.awaiting_transfer", "start.dublin.claims_pending")
 
 
 @dataclass
@@ -148,7 +148,7 @@ def match_observed(state: ChainState, observed: Mapping[str, tuple[float, str]])
         obs, src = observed["coa.occupancy"]
         model = sum(state.values[k] for k in COA_STOCKS)
         fixed = v["start.reception.in_procedure"] + v["start.reception.permit_holders"]
-        rest_keys = ("start.reception.rejected", "start.dublin.awaiting_transfer")
+        rest_keys = ("start.reception.rejected", "start.dublin.awaiting_transfer", "start.dublin.claims_pending")
         rest = sum(v[k] for k in rest_keys)
         want = obs - fixed
         if want < 0:  # the IND stock in COA gives way: occupancy is the firmer figure
@@ -195,6 +195,9 @@ def state_fragment(state: ChainState, scenario: "Scenario") -> dict[str, Any]:
             _set(out, key, int(round(value)))
     out["start"]["ind"]["appeals_open"] = min(out["start"]["ind"]["appeals_open"],
                                               out["start"]["reception"]["rejected"])
+    st = out["start"]
+    st["in_reception"] = (sum(st["reception"][k] for k in ("in_procedure", "permit_holders", "rejected"))
+                          + st["dublin"]["awaiting_transfer"] + st["dublin"]["claims_pending"])
     azc = state.values["places.azc"]
     group = scenario.reception.locations[0] if scenario.reception.locations else None
     per = group.places if group is not None and group.places > 0 else 500
@@ -202,3 +205,22 @@ def state_fragment(state: ChainState, scenario: "Scenario") -> dict[str, Any]:
     out.setdefault("reception", {})["locations"] = [
         {"name": "azc", "count": max(int(math.ceil(azc / per)), 1), "places": per, "isolation_places": iso}]
     return out
+
+
+def state_document(state: ChainState, scenario: "Scenario", extends: str) -> str:
+    """The state as a scenario file: a header saying where it came from and what was matched,
+    ``extends:`` the scenario it was taken from, and the fragment."""
+    import yaml
+
+    frag = {"extends": extends, "name": f"{scenario.name}-from-{state.at.isoformat()}",
+            **state_fragment(state, scenario)}
+    lines = [f"# The state of {scenario.name} on {state.at} (the mean of {state.reps} replications",
+             "# run to the end of the day before), written by `ketensim state`."]
+    if state.matched:
+        lines.append("# Matched to the observed figures (the structure from the model, the totals from the data):")
+        for m in state.matched:
+            lines.append(f"#   {m.metric}: model {m.model:,.0f} -> observed {m.observed:,.0f} "
+                         f"(x{m.factor:.3f}; {', '.join(m.stocks)}){'; ' + m.source if m.source else ''}")
+    else:
+        lines.append("# Not matched to observed figures: the model's own state.")
+    return "\n".join(lines) + "\n" + yaml.safe_dump(frag, sort_keys=False, allow_unicode=True)

@@ -226,7 +226,8 @@ class StartInd(StartIndStock):
 
 
 class Start(Strict):
-    """Starting stocks: the chain never starts empty."""
+    """Starting stocks: the chain never starts empty. Written by hand for a replay, or by
+    ``ketensim state`` from a run (then with ``in_reception``, the total its parts must add up to)."""
 
     reception: StartReception
     ind: StartInd
@@ -236,6 +237,25 @@ class Start(Strict):
     mvv: StartMvv
     dublin: StartDublin
     detention: StartDetention
+    in_reception: NonNegInt | None = Field(
+        None, description="persons in COA locations at the start (the occupancy): when given, "
+        "reception.in_procedure + permit_holders + rejected + dublin.awaiting_transfer + "
+        "dublin.claims_pending must add up to it", json_schema_extra=EXTENSIVE)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> "Start":
+        r, d = self.reception, self.dublin
+        if self.ind.appeals_open > r.rejected:
+            raise ValueError(f"ind.appeals_open ({self.ind.appeals_open}) exceeds reception.rejected "
+                             f"({r.rejected}): the appellants are among the rejected in COA")
+        parts = r.in_procedure + r.permit_holders + r.rejected + d.awaiting_transfer + d.claims_pending
+        if self.in_reception is not None and parts != self.in_reception:
+            raise ValueError(
+                f"in_reception is {self.in_reception}, but its parts add up to {parts} (reception."
+                f"in_procedure {r.in_procedure} + permit_holders {r.permit_holders} + rejected "
+                f"{r.rejected} + dublin.awaiting_transfer {d.awaiting_transfer} + dublin."
+                f"claims_pending {d.claims_pending})")
+        return self
 
 
 # --------------------------------------------------------------------------- phases
