@@ -13,9 +13,9 @@ from ketensim.experiment.runner import run_scenario
 from ketensim.experiment.state import match_observed, state_document, take_state
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
+from test_conservation import IDENTITIES, assert_balances
 
 from conftest import BASELINE
-from test_conservation import IDENTITIES, assert_balances
 
 AT = dt.date(2020, 7, 6)  # 2020-W28: mid-year, after the restart, with every part at work
 REPS = 6
