@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from . import options as opt
-from .progress import Progress, plural
+from .progress import Progress
 
 log = logging.getLogger("ketensim")
 
@@ -25,22 +24,23 @@ def add_parser(sub: opt.Subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from ..experiment.runner import run_scenario
     from ..report.forecast_write import write_forecast
     from ..scenario.loader import load_scenario
+    from ..workflow.replications import ReplicationsFailed, failure_message
+    from ..workflow.run import run_replications
 
     sc = load_scenario(args.scenario, args.overrides)
     if args.reps < 20:
         log.warning("forecast with %d replications: the 90%% band needs at least 20", args.reps)
     with opt.executor(args, args.reps) as ex:
-        res = run_scenario(sc, reps=args.reps, seed=args.seed, executor=ex,
-                           progress=Progress(f"{sc.name}", args.quiet))
-    failed = [r for r in res.manifest["replications"] if r["error"]]
+        res = run_replications(sc, args.reps, args.seed, executor=ex, progress=Progress(f"{sc.name}", args.quiet),
+                               keep_partial=True)  # the band of the finished ones is written, then exit 1
+    failed = res.failed_replications
     h = sc.horizon
     out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
     write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
     print((out / "README.md").read_text())
     if failed:
-        print(f"{plural(len(failed), 'replication')} failed; errors are in {out}/manifest.json", file=sys.stderr)
-        return 1
+        raise ReplicationsFailed(failure_message(failed, args.reps, f"; errors are in {out}/manifest.json",
+                                                 remedy=""), failed)
     return 0

@@ -3,13 +3,13 @@ output folder, windows and statistic, where to run, and argparse types."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, TypeAlias
+
+from ..workflow.targets import DEFAULT_TARGETS  # noqa: F401 (re-exported: the commands name it in help texts)
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """The type of ``build_parser``'s subparsers, which each command module adds to."""
 
-DEFAULT_TARGETS = "scenarios/targets/letter-2020-10-05.yaml"
 SET_HELP = ("override a parameter: dotted.path=value, dotted.path@phase=value, or a dated change "
             "dotted.path@DATE=value / dotted.path@DATE..DATE=value (DATE: 2020-11-01 or 2020-W40; "
             "value '*0.5' = half the phases' value); repeatable")
@@ -118,9 +118,7 @@ def executor(args: argparse.Namespace, jobs: int | None = None) -> Any:
 
 def targets_arg(value: str | None) -> Any:
     """The targets to compare with: the file given (which must exist) or, by default, the
-    letter's targets file when it is there."""
-    from ..report.targets import load_targets
+    letter's targets file when it is there (``workflow.targets``: one rule with the API)."""
+    from ..workflow.targets import resolve_targets
 
-    if value is None or value == DEFAULT_TARGETS:
-        return load_targets(DEFAULT_TARGETS) if Path(DEFAULT_TARGETS).is_file() else None
-    return load_targets(value)
+    return resolve_targets(value)

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from . import options as opt
-from .progress import Progress, plural
+from .progress import Progress
 
 
 def add_parser(sub: opt.Subparsers) -> None:
@@ -25,20 +24,17 @@ def add_parser(sub: opt.Subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from ..calibration.validation import write_validation
-    from ..experiment.runner import run_scenario
     from ..experiment.store import check_output_dir
-    from ..report.targets import load_targets
     from ..scenario.loader import load_scenario
+    from ..workflow.run import run_replications
+    from ..workflow.targets import required_targets
 
     sc = load_scenario(args.scenario, args.overrides)
-    targets = load_targets(args.targets)
+    targets = required_targets(args.targets)
     check_output_dir(args.out)
-    res = run_scenario(sc, reps=args.reps, seed=args.seed, workers=args.workers,
-                       progress=Progress(f"validate {sc.name}", args.quiet))
-    failed = [r for r in res.manifest["replications"] if r["error"]]
-    if failed:
-        print(f"{plural(len(failed), 'replication')} failed:\n{failed[0]['error']}", file=sys.stderr)
-        return 1
+    res = run_replications(sc, args.reps, args.seed, workers=args.workers,
+                           progress=Progress(f"validate {sc.name}", args.quiet),
+                           consequence=f", so {args.out} was not written", remedy="")
     command = f"ketensim validate {args.scenario} --reps {args.reps}"
     out = Path(args.out)
     summary = write_validation(res.weekly, res.manifest, targets, out, command,

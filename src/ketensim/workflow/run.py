@@ -43,7 +43,8 @@ class StoredRun:
 def run_replications(scenario: "Scenario", reps: int | None = None, seed: int | None = None, *,
                      workers: int | None = None, executor: Any = None, overrides: Sequence[str] = (),
                      progress: Callable[..., None] | None = None, store: str | os.PathLike[str] | None = None,
-                     keep_partial: bool = False) -> "Results":
+                     keep_partial: bool = False, consequence: str = "",
+                     remedy: str = "or keep the finished ones with keep_partial=True") -> "Results":
     """Replications of a scenario in memory (no results folder), under the failed-replication
     policy: an error by default, or with ``keep_partial`` the finished ones with the failed
     ones flagged in the manifest (``Results.failed_replications``)."""
@@ -52,7 +53,7 @@ def run_replications(scenario: "Scenario", reps: int | None = None, seed: int | 
     reps = scenario.replications if reps is None else reps
     res = run_scenario(scenario, reps=reps, seed=seed, workers=workers, executor=executor, store=store,
                        overrides=overrides, progress=progress)
-    check_replications(res.manifest, reps, keep_partial=keep_partial)
+    check_replications(res.manifest, reps, keep_partial=keep_partial, consequence=consequence, remedy=remedy)
     return res
 
 

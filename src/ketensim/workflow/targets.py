@@ -15,17 +15,24 @@ DEFAULT_TARGETS = TARGETS_FILE.as_posix()
 """The default as the CLI names it (relative to the working directory)."""
 
 
-def resolve_targets(value: "str | os.PathLike[str] | None", required: bool = False) -> "Targets | None":
-    """The targets of ``value``; None or the default name: the letter's file when found
-    (None when not found, an error when ``required``)."""
+def resolve_targets(value: "str | os.PathLike[str] | None") -> "Targets | None":
+    """The targets of ``value``; None or the default name: the letter's file when found,
+    else None."""
     from pathlib import Path
 
     from ..report.targets import load_targets
-    from ..scenario.errors import ScenarioError
 
     if value is not None and Path(value).as_posix() != DEFAULT_TARGETS:
         return load_targets(Path(value))
     path = default_targets_path()
-    if path is None and required:
-        raise ScenarioError(DEFAULT_TARGETS, "", "the letter's targets file is not here; give --targets FILE")
     return load_targets(path) if path is not None else None
+
+
+def required_targets(value: "str | os.PathLike[str] | None") -> "Targets":
+    """As ``resolve_targets``, where targets are needed: a missing default is an error."""
+    from ..scenario.errors import ScenarioError
+
+    targets = resolve_targets(value)
+    if targets is None:
+        raise ScenarioError(DEFAULT_TARGETS, "", "the letter's targets file is not here; give --targets FILE")
+    return targets
