@@ -75,10 +75,10 @@ def cut_at(scenario: "Scenario", at: dt.date, source: str = "--at") -> "Scenario
     h = scenario.horizon
     if at.isoweekday() != 1:
         monday = at - dt.timedelta(days=at.isoweekday() - 1)
-        raise ScenarioError(source, "at", f"must be a Monday (a state starts a week), got {at} "
+        raise ScenarioError(source, "", f"must be a Monday (a state starts a week), got {at} "
                             f"({at.strftime('%A')}); use {monday}")
     if not h.start < at <= h.end:
-        raise ScenarioError(source, "at", f"must lie after the horizon's start {h.start} and by its "
+        raise ScenarioError(source, "", f"must lie after the horizon's start {h.start} and by its "
                             f"end {h.end}, got {at}")
     data = scenario.model_dump(mode="python")
     end = at - dt.timedelta(days=1)
