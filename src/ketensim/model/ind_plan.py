@@ -9,7 +9,7 @@ mix and track shares imply, not with a constant typed in by hand:
 
 where f = 1 + va_share x (va_work_factor - 1) is the mean work of a decision relative to a
 general-procedure one, averaged over first and repeat applications in proportion to the
-persons of each in the inflow of the plan's calendar year (households of both kinds have the
+persons of each in the inflow of the plan's year (the calendar year of the ISO year) (households of both kinds have the
 same mix). Decision FTE = plan x realisation / weeks a year / persons per unit /
 decisions_per_fte_week; with ``plan.hearing_pool`` also the hearing FTE for the hearings of
 the planned decisions (hearings_per_adult of each adult).
@@ -72,13 +72,13 @@ def persons_per_unit(params: "Scenario", year: int) -> float:
 
 def plan_fte(params: "Scenario", day: float) -> dict[str, dict[str, float]]:
     """{stage: {pool: FTE}} that the production plan sets at simulated ``day`` (empty
-    without a plan); the plan's year is the calendar year of the day."""
+    without a plan); the plan's year is the ISO year of the day (the model's weeks)."""
     staff = params.ind.staff
     plan = staff.plan
     out: dict[str, dict[str, float]] = {"decision": {}, "hearing": {}}
     if plan.decisions_persons_per_year is None:
         return out
-    year = (params.horizon.start + dt.timedelta(days=day)).year
+    year = (params.horizon.start + dt.timedelta(days=day)).isocalendar()[0]
     persons_week = plan.decisions_persons_per_year * plan.realisation / WEEKS_PER_YEAR
     out["decision"][plan.pool] = persons_week / persons_per_unit(params, year) / staff.decisions_per_fte_week
     if plan.hearing_pool is not None:
