@@ -6,15 +6,19 @@ then in a run: the staffed pool, the plan metrics, and the validation of the poo
 """
 from __future__ import annotations
 
+import copy
 import math
 
+import numpy as np
 import pytest
 
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.model.ind_plan import persons_per_unit, plan_fte, series_mass
 from ketensim.scenario.errors import ScenarioError
-from ketensim.scenario.loader import load_scenario
+from ketensim.scenario.loader import load_raw, load_scenario
+from ketensim.scenario.overrides import set_path
+from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
 
@@ -115,3 +119,38 @@ def test_grant_share_by_class_overrides_the_kind_only_for_its_class():
     assert ind.grant_share(hh) == sc.ind.grant_share["first"]
     repeat = Household(2, "repeat", -100.0)
     assert ind.grant_share(repeat) == sc.ind.grant_share["repeat"]
+
+
+# phase probes of the plan and the class table (tests/test_phase_fields.py leaves them to this
+# file: they act only with a plan, or with a class given)
+PROBES: dict[str, object] = {
+    "ind.staff.plan.decisions_persons_per_year": 40000.0, "ind.staff.plan.realisation": 0.5,
+    "ind.staff.plan.pool": "taskforce", "ind.staff.plan.hearing_pool": "hearing",
+    "ind.grant_share_by_class": {"first": 0.9},
+}
+
+
+def _probe_run(raw: dict) -> np.ndarray:
+    sc = Scenario.model_validate(raw)
+    values = weekly_values(Chain(sc, 0).run(), sc.horizon.weeks)
+    return np.concatenate([np.nan_to_num(values[k], nan=-1.0) for k in sorted(values)])
+
+
+@pytest.fixture(scope="module")
+def planned_raw() -> tuple[dict, np.ndarray]:
+    raw = load_raw(BASELINE)
+    for key, value in {"horizon.end": "2020-W10-7", "ind.staff.plan.decisions_persons_per_year": 28000.0,
+                       "ind.staff.plan.pool": "decision", "ind.capacity_rule.enabled": False}.items():
+        set_path(raw, key, value)
+    raw["phases"] = [ph for ph in raw["phases"] if str(ph["start"]) <= "2020-03-08"]
+    raw["phases"].insert(1, {"name": "probe", "start": "2020-W03", "set": {}})
+    return raw, _probe_run(raw)
+
+
+@pytest.mark.parametrize("path", sorted(PROBES))
+def test_a_phase_changing_the_plan_changes_the_run(path, planned_raw):
+    raw, ref = planned_raw
+    probe = copy.deepcopy(raw)
+    probe["phases"][1]["set"] = {path: PROBES[path]}
+    out = _probe_run(probe)
+    assert out.shape != ref.shape or not np.array_equal(out, ref), path

@@ -7,9 +7,9 @@ import numpy as np
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.loader import load_scenario
+from test_dublin import SMALL
 
 from conftest import BASELINE
-from test_dublin import SMALL
 
 
 def run(overrides=()):

@@ -17,14 +17,14 @@ the planned decisions (hearings_per_adult of each adult).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from ..scenario.base import Series
     from ..scenario.schema import Scenario
 
 WEEKS_PER_YEAR = 365.25 / 7.0
-KINDS = ("first", "repeat")
+KINDS: tuple[Literal["first", "repeat"], ...] = ("first", "repeat")
 
 
 def series_mass(series: "Series", start: dt.date, end: dt.date) -> float:
@@ -65,7 +65,7 @@ def persons_per_unit(params: "Scenario", year: int) -> float:
     """Persons decided per unit of decision work (one adult's general-procedure decision)."""
     t = params.ind.tracks
     w = kind_weights(params, year)
-    work = sum(w[k] * (1.0 + t.va_share[k] * (t.va_work_factor - 1.0)) for k in KINDS)  # type: ignore[index]
+    work = sum(w[k] * (1.0 + t.va_share[k] * (t.va_work_factor - 1.0)) for k in KINDS)
     persons, adults = household_means(params)
     return persons / (adults * work)
 
@@ -84,7 +84,7 @@ def plan_fte(params: "Scenario", day: float) -> dict[str, dict[str, float]]:
     if plan.hearing_pool is not None:
         persons, adults = household_means(params)
         w = kind_weights(params, year)
-        per_adult = sum(w[k] * params.ind.hearings_per_adult[k] for k in KINDS)  # type: ignore[index]
+        per_adult = sum(w[k] * params.ind.hearings_per_adult[k] for k in KINDS)
         hearings_week = persons_week / persons * adults * per_adult
         out["hearing"][plan.hearing_pool] = hearings_week / staff.hearings_per_fte_week
     return out
