@@ -61,6 +61,11 @@ def _metrics() -> tuple[Metric | Derived, ...]:
                "first-instance decisions on first applications (persons; every class but repeat "
                "applications; Dublin decisions apart), as the IND counts its first-application decisions",
                contract=True),
+        Derived("ind.decisions_first_applications_incl_dublin", _M, "persons/week",
+                "decisions on first applications incl. Dublin",
+                "decisions on first applications plus accepted Dublin claims (an application not "
+                "handled here is also a first-instance decision on it)",
+                terms=(("ind.decisions_first_applications", 1.0), ("ind.dublin_decisions", 1.0))),
         Metric("ind.plan_decisions", _M, "level", "persons/week", "IND production plan",
                "decisions a week in the IND's production plan, in persons as the IND counts them "
                "(ind.staff.plan; NaN without a plan)", "productieplanning"),
