@@ -50,7 +50,7 @@ _M = "ind"
 
 def _metrics() -> tuple[Metric | Derived, ...]:
     codes = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
-    out = [
+    out: list[Metric | Derived] = [
         Metric("ind.applications", _M, "count", "persons/week", "asylum applications",
                "first and repeat asylum applications lodged in the week", "asielaanvragen", contract=True),
         Metric("ind.decisions", _M, "count", "persons/week", "IND decisions",
