@@ -295,6 +295,7 @@ def load_pending(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         fig.update({"metrics": tuple(n.strip() for n in r.text("metrics").split("+")),
                     "statistic": r.choice("statistic", [*STATISTICS, "sample_mean"]), "use": r.choice("use", USES),
                     "tolerance": r.number("tolerance", low=0.0, strict=True), "judged_by": raw["judged_by"],
+                    "per": tuple(n.strip() for n in raw["per"].split("+")) if raw["per"] else (),
                     "mapping": raw["mapping"], "status": r.text("status")})
         rows.append(fig)
     return pd.DataFrame(rows)
