@@ -143,3 +143,21 @@ def test_targets_read_the_weeks_the_backtest_reads(observed: pd.DataFrame, weekl
     bt = backtest(weekly, observed, "2021-01-04", 3).table.set_index("figure")["mean"]
     for fid in ts.ids:
         assert means[fid] == pytest.approx(bt[fid]), fid
+
+
+def test_the_backtest_folder_is_written_as_a_set(observed: pd.DataFrame, weekly: pd.DataFrame, tmp_path: Path) -> None:
+    from ketensim.experiment.backtest_write import write_backtest
+
+    bt = backtest(weekly, observed, "2021-01-04", 3)
+    out = tmp_path / "bt"
+    out.mkdir()
+    (out / "keep.txt").write_text("other output")
+    names = write_backtest(out, bt, weekly, "toy")
+    assert set(names) == {"table.csv", "officials.csv", "README.md", "stock-x_stock.png"}
+    assert (out / "keep.txt").exists() and not [p for p in out.iterdir() if p.name.startswith(".")]
+    table = pd.read_csv(out / "table.csv").set_index("figure")
+    assert table.loc["x.f.1", "rel_error"] == pytest.approx(0.04)
+    readme = (out / "README.md").read_text()
+    assert f"**{bt.ard:,.3f}**" in readme and "| `x.s.1` | 2021-01-20 | ~135 | 122 |" in readme
+    assert "![stock-x_stock.png](stock-x_stock.png)" in readme
+    assert (out / "stock-x_stock.png").read_bytes()[:4] == b"\x89PNG"

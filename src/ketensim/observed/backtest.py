@@ -42,7 +42,7 @@ COMPARED_USES = ("target", "bound", "check")
 TABLE_COLUMNS = ["figure", "when", "weeks", "statistic", "metrics", "use", "qualifier", "observed", "low", "high",
                  "unit", "mean", "p05", "p95", "reps", "rel_error", "ard_error", "inside_band", "tolerance",
                  "within_tolerance", "source"]
-OFFICIAL_COLUMNS = ["figure", "made", "official", "unit", "quantity", "model_mean", "model_p05", "model_p95",
+OFFICIAL_COLUMNS = ["figure", "made", "official", "unit", "quantity", "metrics", "model_mean", "model_p05", "model_p95",
                     "partial", "judged_by", "observed", "official_rel_error", "model_rel_error", "source", "note"]
 
 
@@ -194,6 +194,7 @@ def _officials(table: WeeklyTable, observed: pd.DataFrame, origin: dt.date, week
         made = str(r["made_from"]) if r["made_from"] == r["made_to"] else f"{r['made_from']:%Y-%m}"
         rows.append({"figure": r["figure"], "made": made, "official": r["value"], "unit": r["unit"],
                      "quantity": f"{r['statistic']} of {' + '.join(r['metrics'])} over {when(r)}",
+                     "metrics": " + ".join(r["metrics"]),
                      "model_mean": mean, "model_p05": p05, "model_p95": p95,
                      "partial": bool(use_weeks) and len(use_weeks) < len(own), "judged_by": judged, "observed": obs,
                      "official_rel_error": r["value"] / obs - 1 if obs and not math.isnan(obs) else math.nan, "model_rel_error": model_rel,
