@@ -61,11 +61,11 @@ def filter_observed(table: pd.DataFrame, year: int | None = None, metric: str | 
 
 
 def _rows(table: pd.DataFrame) -> list[tuple[str, ...]]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for r in table.to_dict("records"):
         metrics = " + ".join(r["metrics"]) + (f" / {' + '.join(r['per'])}" if r.get("per") else "")
-        out.append((r["figure"], when(r), value_text(r), r["unit"], r["statistic"], metrics, r["use"],
-                    f"{r['tolerance']:g}", r["source"]))
+        out.append((str(r["figure"]), when(r), value_text(r), str(r["unit"]), str(r["statistic"]), metrics,
+                    str(r["use"]), f"{r['tolerance']:g}", str(r["source"])))
     return out
 
 
@@ -87,3 +87,13 @@ def format_observed(table: pd.DataFrame, fmt: str = "text") -> str:
     widths = [max([len(head[i])] + [len(r[i]) for r in shown]) for i in range(len(head))]
     fmt_row = "  ".join(f"{{:<{w}}}" for w in widths)
     return "\n".join([fmt_row.format(*head)] + [fmt_row.format(*r).rstrip() for r in shown])
+
+
+def summary_line(table: pd.DataFrame, pending: int | None = None) -> str:
+    """'86 figures: 60 targets, 4 bounds, ...' (and how many wait for a metric)."""
+    counts = table["use"].value_counts() if len(table) else pd.Series(dtype=int)
+    parts = [f"{int(counts[u])} {u}" for u in USES if u in counts]
+    text = f"{len(table)} figure{'s' if len(table) != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
+    if pending:
+        text += f"; {pending} more wait for a metric (--pending)"
+    return text

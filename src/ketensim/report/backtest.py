@@ -61,7 +61,7 @@ def plot_stock(weekly: pd.DataFrame, bt: Backtest, metrics: str) -> Figure:
     rows = bt.table[(bt.table["metrics"] == metrics) & bt.table["statistic"].isin(STOCKS)]
     first = True
     for r in rows.to_dict("records"):
-        lab = "observed" if first else None
+        lab = "observed" if first else "_nolegend_"
         first = False
         if ".." in r["when"]:
             a, b = (pd.Timestamp(d) for d in r["when"].split(".."))
