@@ -161,3 +161,12 @@ def test_the_backtest_folder_is_written_as_a_set(observed: pd.DataFrame, weekly:
     assert f"**{bt.ard:,.3f}**" in readme and "| `x.s.1` | 2021-01-20 | ~135 | 122 |" in readme
     assert "![stock-x_stock.png](stock-x_stock.png)" in readme
     assert (out / "stock-x_stock.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_observed_stocks_near_an_origin(observed: pd.DataFrame) -> None:
+    from ketensim.observed import stocks_near
+
+    near = stocks_near(observed, "2021-02-26", max_days=5)
+    # one per metric sum, the nearest first: Sunday 28 February (2 days) before 1 March (3)
+    assert list(near.figure) == ["x.b.below"] and near.loc[0, "days"] == 2
+    assert stocks_near(observed, "2021-01-25", max_days=4).empty     # 20 January is 5 days away

@@ -10,9 +10,10 @@ from __future__ import annotations
 from .backtest import Backtest, backtest
 from .listing import filter_observed, format_observed
 from .load import data_dir, load_observed, load_pending, weeks_read
+from .nowcast import stocks_near
 from .periods import period_weeks, stock_week, window_weeks
 from .targets import TargetSet, calibration_targets
 
 __all__ = ["Backtest", "TargetSet", "backtest", "calibration_targets", "data_dir", "filter_observed",
-           "format_observed", "load_observed", "load_pending", "period_weeks", "stock_week", "weeks_read",
+           "format_observed", "load_observed", "load_pending", "period_weeks", "stock_week", "stocks_near", "weeks_read",
            "window_weeks"]
