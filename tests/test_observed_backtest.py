@@ -170,3 +170,14 @@ def test_the_observed_stocks_near_an_origin(observed: pd.DataFrame) -> None:
     # one per metric sum, the nearest first: Sunday 28 February (2 days) before 1 March (3)
     assert list(near.figure) == ["x.b.below"] and near.loc[0, "days"] == 2
     assert stocks_near(observed, "2021-01-25", max_days=4).empty     # 20 January is 5 days away
+
+
+def test_the_printed_table_ends_with_the_ard(observed: pd.DataFrame, weekly: pd.DataFrame) -> None:
+    from ketensim.report.backtest import backtest_text
+
+    text = backtest_text(backtest(weekly, observed, "2021-01-04", 3))
+    lines = text.splitlines()
+    assert lines[-1] == f"ARD {sum([0.1, 0.04, 1 - 171.5 / 180, 0.0, 0.2, 0.0, 0.3]) / 7:.3f} over 7 figures " \
+                        "(calibration targets: 0.128 over 5)"
+    assert any(line.startswith("official forecast x.fc.1 (made 2020-12): 150 persons; judged by x.s.1 (135): "
+                               "official +11.1%, model -10.0%") for line in lines)

@@ -145,3 +145,30 @@ def backtest_markdown(bt: Backtest, scenario: str = "", plots: list[str] | None 
             "its error is taken on the observed figure it is judged by, beside the model's error on that figure.",
             "", f"Made {dt.date.today()} by `ketensim.observed.backtest` from `data/observed/`.", ""]
     return "\n".join(out)
+
+
+def backtest_text(bt: Backtest) -> str:
+    """The backtest as an aligned text table for the terminal, ending with the ARD."""
+    head = ("figure", "when", "observed", "mean", "90% band", "rel.err", "band", "use")
+    rows = []
+    for r in bt.table.to_dict("records"):
+        obs = {"more_than": ">", "almost": "<~", "about": "~"}.get(r["qualifier"], "") + _num(r["observed"])
+        if r["qualifier"] == "range":
+            obs = f"{_num(r['low'])}-{_num(r['high'])}"
+        rows.append((r["figure"], r["when"], obs, _num(r["mean"]), f"{_num(r['p05'])}-{_num(r['p95'])}",
+                     _pct(r["rel_error"]), "in" if r["inside_band"] else "out", r["use"]))
+    widths = [max([len(head[i])] + [len(x[i]) for x in rows]) for i in range(len(head))]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [f"backtest from {bt.origin}, {bt.months} months ({week_label(bt.first_week)}..{week_label(bt.last_week)}), "
+           f"{bt.replications} replications", line.format(*head).rstrip()]
+    out += [line.format(*x).rstrip() for x in rows]
+    for r in bt.officials.to_dict("records"):
+        judged = (f"judged by {r['judged_by']} ({_num(r['observed'])}): official {_pct(r['official_rel_error'])}, "
+                  f"model {_pct(r['model_rel_error'])}") if r["judged_by"] else "no observed figure to judge it"
+        out.append(f"official forecast {r['figure']} (made {r['made']}): {_num(r['official'])} {r['unit']}; {judged}; "
+                   f"the model's {r['quantity']}: {_num(r['model_mean'])}" + (" (the window's part)" if r["partial"] else ""))
+    for r in bt.skipped.to_dict("records"):
+        out.append(f"not measured: {r['figure']}: {r['reason']}")
+    out.append(f"ARD {_num(bt.ard, 3)} over {bt.ard_n} figures (calibration targets: {_num(bt.ard_targets, 3)} over "
+               f"{bt.ard_targets_n})")
+    return "\n".join(out)
