@@ -134,13 +134,15 @@ def read(store: str | os.PathLike[str], point: int | None = None) -> "Results | 
 
 
 def observed(year: int | None = None, metric: str | None = None, kind: str | None = None, use: str | None = None,
-             root: str | os.PathLike[str] | None = None, pending: bool = False) -> "pd.DataFrame":
+             root: str | os.PathLike[str] | None = None, pending: bool = False, near: str | None = None) -> "pd.DataFrame":
     """The observed figures (``data/observed``): one row per figure with its value, the
     qualifier (about, more than, a range...), unit, source and definition, and what
     measures it in the model (``metrics`` summed, ``statistic``, ``use``, ``tolerance``).
     Filters: a calendar year, a metric or part (``"coa"``), a kind (``outcome``,
     ``forecast``), a use (``target``, ``bound``, ``check``, ``none``, ``forecast``).
-    ``pending=True`` gives the figures that wait for a metric the model does not have yet.
+    ``pending=True`` gives the figures that wait for a metric the model does not have yet;
+    ``near="2022-01-03"`` the observed stocks within a month of a date, the nearest per metric
+    (what a state is matched to at a forecast's origin).
 
     >>> obs = observed(year=2020, metric="coa.permit_holders")
     >>> row = obs.set_index("figure").loc["coa.permit_holders.2020-autumn"]
@@ -148,10 +150,12 @@ def observed(year: int | None = None, metric: str | None = None, kind: str | Non
     (7700.0, 'more_than', 'bound', ('coa.permit_holders',))
     """
     from .model.chain import registry
-    from .observed import filter_observed, load_observed, load_pending
+    from .observed import filter_observed, load_observed, load_pending, stocks_near
 
     table = load_pending(root) if pending else load_observed(registry(), root)
     try:
+        if near is not None:
+            table = stocks_near(table, near)
         return filter_observed(table, year, metric, kind, use)
     except ValueError as exc:
         from .scenario.errors import ScenarioError
