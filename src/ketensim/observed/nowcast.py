@@ -25,7 +25,11 @@ def stocks_near(observed: pd.DataFrame, at: dt.date | str, max_days: int = 31,
     a date, or a mean over a period of at most ``max_period_days`` — "December", "autumn"
     — that holds the date or ends near it; a year's mean is no state), with ``days`` its
     distance; an exact stock wins a tie over a period mean."""
-    at = dt.date.fromisoformat(at) if isinstance(at, str) else at
+    if isinstance(at, str):
+        try:
+            at = dt.date.fromisoformat(at)
+        except ValueError:
+            raise ValueError(f"near: expected a date YYYY-MM-DD, got {at!r}") from None
     sel = observed[(observed["kind"] == "outcome") & observed["statistic"].isin(STOCK_STATISTICS)
                    & observed["use"].isin(tuple(uses))].copy()
     if sel.empty:
