@@ -181,3 +181,12 @@ def test_the_printed_table_ends_with_the_ard(observed: pd.DataFrame, weekly: pd.
                         "(calibration targets: 0.128 over 5)"
     assert any(line.startswith("official forecast x.fc.1 (made 2020-12): 150 persons; judged by x.s.1 (135): "
                                "official +11.1%, model -10.0%") for line in lines)
+
+
+def test_the_html_section_of_a_backtest(observed: pd.DataFrame, weekly: pd.DataFrame) -> None:
+    from ketensim.report.backtest import backtest_section
+
+    key, title, html = backtest_section(backtest(weekly, observed, "2021-01-04", 3), weekly)
+    assert (key, title) == ("backtest-2021-01-04", "Backtest from 2021-01-04")
+    assert "<b>ARD 0.098</b> over 7 observed figures" in html and html.count("<img") == 1
+    assert "<code>x.b.below</code>" in html and "&gt;180" in html

@@ -172,3 +172,31 @@ def backtest_text(bt: Backtest) -> str:
     out.append(f"ARD {_num(bt.ard, 3)} over {bt.ard_n} figures (calibration targets: {_num(bt.ard_targets, 3)} over "
                f"{bt.ard_targets_n})")
     return "\n".join(out)
+
+
+def backtest_section(bt: Backtest, weekly: pd.DataFrame) -> tuple[str, str, str]:
+    """A section of the HTML report (``htmlkit.page``'s (key, title, html)): the ARD, the
+    table of every observed figure in the window, the officials' forecasts, the stock plots."""
+    from .htmlkit import _e, _figure, _table
+
+    rows = []
+    for r in bt.table.to_dict("records"):
+        obs = {"more_than": "&gt;", "almost": "almost ", "about": "~"}.get(r["qualifier"], "") + _num(r["observed"])
+        if r["qualifier"] == "range":
+            obs = f"{_num(r['low'])}-{_num(r['high'])}"
+        rows.append([f"<code>{_e(r['figure'])}</code>", _e(r["when"]), obs, _num(r["mean"]),
+                     f"{_num(r['p05'])} - {_num(r['p95'])}", _pct(r["rel_error"]), "yes" if r["inside_band"] else "no"])
+    html = [f"<p>Forecast from {bt.origin} over {bt.months} months ({week_label(bt.first_week)}..{week_label(bt.last_week)}), "
+            f"{bt.replications} replications. <b>ARD {_num(bt.ard, 3)}</b> over {bt.ard_n} observed figures "
+            f"(calibration targets: {_num(bt.ard_targets, 3)} over {bt.ard_targets_n}).</p>",
+            _table(["figure", "when", "observed", "forecast mean", "90% band", "rel. error", "in band"], rows, num_from=2)]
+    if len(bt.officials):
+        orows = [[f"<code>{_e(r['figure'])}</code>", _e(r["made"]), _num(r["official"]), _e(r["judged_by"] or "-"),
+                  _num(r["observed"]), _pct(r["official_rel_error"]), _pct(r["model_rel_error"])]
+                 for r in bt.officials.to_dict("records")]
+        html += ["<p>The officials' forecasts made at the origin, and the model's error on the same figure:</p>",
+                 _table(["forecast", "made", "official", "judged by", "observed", "official error", "model error"], orows,
+                        num_from=2)]
+    for metrics in stock_groups(bt):
+        html.append(_figure(plot_stock(weekly, bt, metrics), alt=f"backtest of {metrics}"))
+    return f"backtest-{bt.origin}", f"Backtest from {bt.origin}", "".join(html)
