@@ -21,7 +21,7 @@ def test_observed_lists_the_figures_with_what_measures_them() -> None:
     assert any(line.startswith("coa.permit_holders.2021-12 ") and "11,000-12,000" in line and "stock_mean" in line
                for line in lines)
     assert not any("2020" in line.split()[0] for line in lines[1:-1])
-    assert lines[-1].startswith("6 figures (5 target, 1 bound)") and "wait for a metric" in lines[-1]
+    assert lines[-1].startswith("5 figures (4 target, 1 bound)") and "wait for a metric" in lines[-1]
 
 
 def test_observed_near_a_date_and_as_csv() -> None:

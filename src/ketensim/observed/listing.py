@@ -86,7 +86,7 @@ def format_observed(table: pd.DataFrame, fmt: str = "text") -> str:
     head = COLUMNS[:-1]
     widths = [max([len(head[i])] + [len(r[i]) for r in shown]) for i in range(len(head))]
     fmt_row = "  ".join(f"{{:<{w}}}" for w in widths)
-    return "\n".join([fmt_row.format(*head)] + [fmt_row.format(*r).rstrip() for r in shown])
+    return "\n".join([fmt_row.format(*head).rstrip()] + [fmt_row.format(*r).rstrip() for r in shown])
 
 
 def summary_line(table: pd.DataFrame, pending: int | None = None) -> str:
