@@ -190,3 +190,16 @@ def test_the_html_section_of_a_backtest(observed: pd.DataFrame, weekly: pd.DataF
     assert (key, title) == ("backtest-2021-01-04", "Backtest from 2021-01-04")
     assert "<b>ARD 0.098</b> over 7 observed figures" in html and html.count("<img") == 1
     assert "<code>x.b.below</code>" in html and "&gt;180" in html
+
+
+def test_stock_statistics_over_a_period_read_its_weeks(weekly: pd.DataFrame) -> None:
+    from ketensim.observed.measure import WeeklyTable, measure
+
+    table = WeeklyTable(weekly)
+    feb = {"metrics": ("x.stock",), "per": (), "from": D(2021, 2, 1), "to": D(2021, 2, 28), "date": None}
+    # February's weeks by their Thursday: k = 4..7, stocks 140..170 + r
+    mean, _ = measure(table, {**feb, "statistic": "stock_mean"})
+    top, _ = measure(table, {**feb, "statistic": "stock_max"})
+    assert list(mean) == [155.0, 156.0, 157.0, 158.0] and list(top) == [170.0, 171.0, 172.0, 173.0]
+    late, why = measure(table, {**feb, "to": D(2021, 4, 30), "statistic": "stock_mean"})
+    assert late is None and why == "4 of its 13 week(s) outside the results"   # 26 April-2 May is the last
