@@ -11,15 +11,32 @@ import logging
 import sys
 from pathlib import Path
 
-from . import advise, calibrate, check, compare, forecast, metrics, report, run, sensitivity, size, state, sweep, sweep_merge, validate
+from . import (
+    advise,
+    backtest,
+    calibrate,
+    check,
+    compare,
+    forecast,
+    metrics,
+    observed,
+    report,
+    run,
+    sensitivity,
+    size,
+    state,
+    sweep,
+    sweep_merge,
+    validate,
+)
 from .guard import run_guarded, subcommand_defaults
 from .options import positive_int
 from .progress import Progress, plural
 
 __all__ = ["COMMANDS", "Progress", "build_parser", "main", "plural", "positive_int"]
 
-COMMANDS = (check, run, forecast, state, calibrate, validate, sensitivity, compare, sweep, sweep_merge, advise,
-            size, report, metrics)
+COMMANDS = (check, run, forecast, state, backtest, calibrate, validate, sensitivity, compare, sweep, sweep_merge,
+            advise, size, report, metrics, observed)
 """The command modules, in the order `ketensim --help` lists them."""
 
 
