@@ -260,6 +260,23 @@ class Reception(Part):
         if hh.in_reception and loc is not None and loc.stage == POL and hh.hid not in self.waiting:
             self._enqueue(hh, AZC)
 
+    def relocate(self, loc: Location) -> None:
+        """A location closes for good (a temporary one at the end of its term): it takes no
+        one new, its residents wait first in line (in their order of arrival there) for a
+        place of the stage elsewhere and move as places free; it shuts when empty."""
+        stage = loc.stage
+        self.pools[stage].set_accepting(loc, False)
+        if loc.occupants == 0:
+            loc.is_open = False
+            return
+        q = self.queues[stage]
+        movers = [hh for hh in loc.households.values() if hh.hid not in self.waiting]
+        for hh in reversed(movers):
+            self.waiting[hh.hid] = stage
+            self.waiting_persons[stage] += hh.size
+            q.appendleft(hh)
+        self.pump(stage)
+
     def relieve_col(self) -> None:
         """Crisis places take registered households from a registration centre above its limit."""
         if not self.crisis_active:
@@ -399,8 +416,10 @@ class Reception(Part):
     def levels(self, t: float) -> dict[str, float]:
         pools, col = self.pools, self.col
         shelter = self.policy.params.reception.col.night_shelter
+        entitled = self.occupancy.value
         out = {
-            "coa.occupancy": self.occupancy.value,
+            "coa.occupancy": entitled - pools[CRISIS].occupants,
+            "coa.occupancy_entitled": entitled,
             "coa.occupancy_avg": self.occupancy.take_area(t) / 7.0,
             "coa.capacity": self.capacity,
             "coa.permit_holders": self.by_status[PERMIT_HOLDER],
@@ -429,9 +448,20 @@ def _m(name: str, kind: str, unit: str, label: str, meaning: str, label_nl: str 
 
 
 METRICS = (
-    _m("coa.occupancy", "level", "persons", "COA occupancy",
-       "persons in reception at week end, every stage (COL, POL, AZC, emergency, crisis)", "bezetting COA"),
-    _m("coa.occupancy_avg", "level", "persons", "COA occupancy (week mean)", "time-averaged occupancy in the week"),
+    _m("coa.occupancy", "level", "persons", "COA occupancy (residents of COA locations)",
+       "residents of COA locations at week end: registration centre (above its limit included), "
+       "process reception, AZC and emergency locations; not crisis emergency reception (run by "
+       "the safety regions). COA's counting before 2022", "bezetting COA"),
+    _m("coa.occupancy_entitled", "level", "persons", "COA occupancy (entitled to reception)",
+       "persons entitled to reception at week end, COA's counting from 2022: the residents of COA "
+       "locations plus persons housed outside them (crisis emergency reception; municipal "
+       "emergency shelter is not modelled), without arriving nareizigers (the model has no "
+       "arrival stay of theirs in COA: family members of a housed sponsor go straight to the "
+       "municipality, those of a sponsor in COA are residents and entitled)",
+       "bezetting COA (rechthebbenden)"),
+    _m("coa.occupancy_avg", "level", "persons", "COA occupancy (week mean)",
+       "time-averaged persons in reception in the week, every stage (crisis reception included: "
+       "the mean of coa.occupancy_entitled)"),
     _m("coa.capacity", "level", "places", "COA places",
        "places at week end: the COL limit, open POL, AZC, emergency and crisis places", "capaciteit COA"),
     *(_m(f"coa.capacity_{s}", "level", "places", f"places, {s.upper()}", f"open places of stage {s} at week end")
