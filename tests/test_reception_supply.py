@@ -125,3 +125,36 @@ def test_occupancy_entitled_counts_crisis_reception_and_occupancy_does_not():
     assert v["coa.occupancy"][-1] == admitted[-1] - 100
     stages = ("col", "pol", "azc", "emergency")
     np.testing.assert_array_equal(v["coa.occupancy"], sum(v[f"coa.{s}_occupancy"] for s in stages))
+
+
+
+def _bypass(raw: dict) -> dict:
+    raw["reception"]["pol"]["bypass_to_azc"] = True
+    return raw
+
+
+def test_process_reception_full_with_azc_room_the_bypass_moves_newcomers_on():
+    """Process reception (100 places, 14-day stay) passes ~50 a week; 80 arrive. Without the
+    bypass the registration centre overflows although the AZC has room; with it the newcomers
+    go straight to the AZC and the centre stays below its limit (same arrivals: CRN)."""
+    base = dict(persons_per_week=80, weeks=16, azc=(1, 3000), pol=(1, 100), rooms=0, limit=100)
+    _, wait = run(network(**base))
+    _, bypass = run(_bypass(network(**base)))
+    np.testing.assert_array_equal(wait["coa.admissions"], bypass["coa.admissions"])
+    assert wait["coa.col_overflow"][-1] > 200
+    assert wait.get("coa.pol_bypassed", np.zeros(1)).sum() == 0
+    assert bypass["coa.pol_bypassed"].sum() > 0
+    assert bypass["coa.col_overflow"].max() < 0.25 * wait["coa.col_overflow"][-1]
+    assert bypass["coa.azc_occupancy"][-1] > wait["coa.azc_occupancy"][-1]
+
+
+def test_the_bypass_cannot_help_when_the_azc_is_full_too():
+    """Extreme: AZC and process reception full, nobody leaves: with the bypass on, the
+    registration centre's overflow still grows by the inflow."""
+    _, v = run(_bypass(network(persons_per_week=60, weeks=16, azc=(1, 300), pol=(1, 100), rooms=0, limit=100)))
+    assert v["coa.azc_occupancy"].max() == 300 and v["coa.pol_occupancy"].max() == 100
+    assert v["coa.pol_bypassed"].sum() > 0  # while the AZC had room
+    over = v["coa.col_overflow"]
+    late = np.arange(len(over))[-5:]
+    np.testing.assert_array_equal(np.diff(over)[late - 1], v["coa.admissions"][late])
+    assert over[-1] > 300

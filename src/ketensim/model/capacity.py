@@ -80,7 +80,7 @@ class Capacity(Part):
         loc.opened_at = self.env.now
         self.reception.pools[loc.stage].set_accepting(loc, True)
         self.rec.count("coa.locations_opened", self.env.now)
-        self.reception.pump(loc.stage)
+        self.reception.room_freed(loc.stage)
 
     def _close(self, loc: Location) -> None:
         loc.accepting = False

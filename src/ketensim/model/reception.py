@@ -205,6 +205,13 @@ class Reception(Part):
         finally:
             self._pumping.discard(stage)
 
+    def room_freed(self, stage: str) -> None:
+        """A place of ``stage`` may be free: move its queue on, and with the bypass an AZC
+        place may also take a household waiting in the COL for process reception."""
+        self.pump(stage)
+        if stage == AZC and self.queues[POL] and self.policy.params.reception.pol.bypass_to_azc:
+            self.pump(POL)
+
     def _pump_once(self, stage: str) -> None:
         q, now = self.queues[stage], self.env.now
         choose, waiting, waiting_persons = self.pools[stage].choose, self.waiting, self.waiting_persons
@@ -219,6 +226,17 @@ class Reception(Part):
                 self._retry(hh, stage)
                 continue
             loc = choose(hh.size)
+            if loc is None and stage == POL and self.waiting_persons[AZC] == 0 \
+                    and self.policy.params.reception.pol.bypass_to_azc:
+                loc = self.pools[AZC].choose(hh.size)  # straight on: the AZC queue is empty
+                if loc is not None:
+                    q.popleft()
+                    del waiting[hh.hid]
+                    waiting_persons[stage] -= hh.size
+                    self._unplace(hh)
+                    self._place(hh, loc)
+                    self.rec.count("coa.pol_bypassed", now, hh.size)
+                    continue
             if loc is None:
                 break
             q.popleft()
@@ -357,7 +375,7 @@ class Reception(Part):
                 self.pools[EMERGENCY].set_accepting(loc, False)
                 loc.is_open = False
         if stage in self.queues:
-            self.pump(stage)
+            self.room_freed(stage)
         elif stage == CRISIS:
             self.relieve_col()
 
@@ -501,6 +519,9 @@ METRICS = (
       for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
     *(_m(f"coa.left_{s}", "count", "persons/week", f"out of {s.upper()}",
          f"persons leaving stage {s} (moves and exits)", contract=True) for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    _m("coa.pol_bypassed", "count", "persons/week", "straight from the COL to an AZC",
+       "registered persons moved from the registration centre straight to an AZC place because "
+       "no process-reception place was free (reception.pol.bypass_to_azc)"),
     _m("coa.admissions", "count", "persons/week", "COA admissions",
        "persons placed in reception (newcomers, returns, joining family)", contract=True),
     _m("coa.exits", "count", "persons/week", "COA exits", "persons leaving COA reception, for any reason",

@@ -68,6 +68,10 @@ class Pol(Strict):
     stay_days: NonNegFloat = Field(
         35.0, description="mean days in process reception before COA moves the household on "
         "to an AZC (a move only when an AZC place is free)")
+    bypass_to_azc: bool = Field(
+        False, description="a registered household for whom no process-reception place is free "
+        "goes straight to a free AZC place (after those already waiting for one), as COA did "
+        "when process reception was full (False: it waits in the registration centre)")
 
 
 class LocationGroup(Strict):
