@@ -34,6 +34,7 @@ def test_no_new_places_ever_occupancy_bounded_and_col_overflow_grows_by_the_infl
     assert v["coa.capacity_azc"].max() == 300 and v["coa.capacity_pol"].max() == 100
     assert v["coa.locations_ordered"].sum() == 0 and v["coa.places_found"].sum() == 0
     assert v["coa.places_unfound"][-1] > 0  # the supply binds
+    assert v["coa.binding_constraint"][-1] == 4 and v["coa.binding_constraint"][0] == 0
     assert v["coa.occupancy"][-1] == v["coa.admissions"].sum()
     over = v["coa.col_overflow"]
     full = (v["coa.azc_occupancy"] == 300) & (v["coa.pol_occupancy"] == 100) & (v["coa.col_occupancy"] >= 100)
@@ -52,6 +53,7 @@ def test_the_unlimited_rule_finds_what_the_limited_one_cannot():
     np.testing.assert_array_equal(off["coa.admissions"], none["coa.admissions"])
     assert off["coa.locations_ordered"].sum() > 0 and off["coa.places_unfound"].max() == 0
     assert off["coa.col_overflow_nights"].sum() < none["coa.col_overflow_nights"].sum()
+    assert 4 not in off["coa.binding_constraint"] and 4 in none["coa.binding_constraint"]  # supply binds only there
 
 
 @pytest.mark.parametrize("replication", [0, 1])
@@ -142,6 +144,8 @@ def test_process_reception_full_with_azc_room_the_bypass_moves_newcomers_on():
     _, bypass = run(_bypass(network(**base)))
     np.testing.assert_array_equal(wait["coa.admissions"], bypass["coa.admissions"])
     assert wait["coa.col_overflow"][-1] > 200
+    assert wait["coa.binding_constraint"][-1] == 2  # process reception places bind
+    assert bypass["coa.binding_constraint"][-1] == 0
     assert wait.get("coa.pol_bypassed", np.zeros(1)).sum() == 0
     assert bypass["coa.pol_bypassed"].sum() > 0
     assert bypass["coa.col_overflow"].max() < 0.25 * wait["coa.col_overflow"][-1]

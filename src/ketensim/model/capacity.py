@@ -191,9 +191,19 @@ class Capacity(Part):
         self.rec.count("coa.relocations", self.env.now, loc.occupants)
         self.reception.relocate(loc)
 
+    def binding(self) -> int:
+        """What keeps registered newcomers in the registration centre at week end (codes in
+        ``BINDING_CODES``): the most downstream stage with persons waiting for its places."""
+        r, n = self.reception, self.policy.params.reception.capacity.binding_min_waiting
+        if r.waiting_persons[AZC] > n:
+            return 4 if self.unfound > 0 else 3
+        if r.waiting_persons[POL] > n:
+            return 4 if self.unfound > 0 else 2
+        return 1 if r.desk.waiting > n else 0
+
     def levels(self, t: float) -> dict[str, float]:
         temporary = [l for l in self.reception.pools[AZC].locations if id(l) in self.temporary]
-        return {"coa.places_ordered": sum(l.places for l in self.ordered),
+        return {"coa.binding_constraint": self.binding(),"coa.places_ordered": sum(l.places for l in self.ordered),
                 "coa.places_temporary": sum(l.places for l in temporary if l.accepting),
                 "coa.temporary_occupancy": sum(l.occupants for l in temporary),
                 "coa.places_unfound": self.unfound}
@@ -202,8 +212,16 @@ class Capacity(Part):
 
 
 DAYS_PER_MONTH = 365.25 / 12.0
+BINDING_CODES = {0: "none (no one waits for a place or to register)", 1: "registration desk",
+                 2: "process reception places", 3: "AZC places (the lead time of new ones)",
+                 4: "supply of places (the rule needed places it could not find)"}
+_CODES = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
 
 METRICS = (
+    Metric("coa.binding_constraint", "capacity", "level", "code", "reception: binding constraint",
+           f"what keeps newcomers in the registration centre at week end (the most downstream "
+           f"stage with more than reception.capacity.binding_min_waiting persons waiting): {_CODES}",
+           "knelpunt opvang"),
     Metric("coa.places_found", "capacity", "count", "places/week", "places found",
            "places of the locations the supply of places yielded to the capacity rule (ordered "
            "in the week; 0 while the supply is off)"),

@@ -175,6 +175,10 @@ class CapacityRule(Strict):
     max_locations: NonNegInt = Field(
         150, description="at most this many rule-opened locations at once (sites, municipalities willing)")
     supply: Supply = Field(default_factory=lambda: Supply.model_validate({}))
+    binding_min_waiting: NonNegInt = Field(
+        50, description="persons waiting at week end (for a place of a stage, or to register) "
+        "from which that constraint counts as binding in coa.binding_constraint (a few always "
+        "wait for a moment: households in isolation, moves within the day)")
 
 
 class PlannedCapacity(Strict):
