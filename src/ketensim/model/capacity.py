@@ -183,12 +183,12 @@ class Capacity(Part):
 
     def _end_term(self, loc: Location) -> None:
         """A temporary location's term ends: it closes and its residents move elsewhere."""
-        if not loc.accepting:  # closed by the rule already; its residents leave as they go
-            return
-        self.opened_by_rule -= 1
-        self.rec.count("coa.locations_closed", self.env.now)
-        self.rec.count("coa.places_closed", self.env.now, loc.places)
-        self.rec.count("coa.relocations", self.env.now, loc.occupants)
+        if loc.accepting:  # not closed by the rule already (which counted it then)
+            self.opened_by_rule -= 1
+            self.rec.count("coa.locations_closed", self.env.now)
+            self.rec.count("coa.places_closed", self.env.now, loc.places)
+        if loc.occupants > 0:
+            self.rec.count("coa.relocations", self.env.now, loc.occupants)
         self.reception.relocate(loc)
 
     def binding(self) -> int:
