@@ -162,3 +162,39 @@ def test_the_bypass_cannot_help_when_the_azc_is_full_too():
     late = np.arange(len(over))[-5:]
     np.testing.assert_array_equal(np.diff(over)[late - 1], v["coa.admissions"][late])
     assert over[-1] > 300
+
+
+# levers of the supply and the bypass, each probed by a phase in a pressured network with the
+# supply on (the general walk of phase fields, tests/test_phase_fields.py, runs without pressure)
+PROBES = {
+    "reception.capacity.supply.enabled": False, "reception.capacity.supply.places_per_month": 3000.0,
+    "reception.capacity.supply.temporary_share": 1.0, "reception.capacity.supply.temporary_lead_time_weeks": 5.0,
+    "reception.capacity.supply.temporary_min_weeks": 1.0, "reception.capacity.supply.temporary_max_weeks": 3.0,
+    "reception.pol.bypass_to_azc": True,
+}
+
+
+def _supplied() -> dict:
+    from test_reception_network import _pressured
+
+    raw = _pressured()
+    raw["reception"]["capacity"]["supply"] = {
+        "enabled": True, "places_per_month": 300.0, "temporary_share": 0.5,
+        "temporary_lead_time_weeks": 1.0, "temporary_min_weeks": 2.0, "temporary_max_weeks": 6.0}
+    return raw
+
+
+@pytest.fixture(scope="module")
+def supplied_reference() -> tuple[dict, dict[str, np.ndarray]]:
+    raw = _supplied()
+    raw["phases"].append({"name": "probe", "start": "2020-W03", "set": {}})
+    return raw, run(raw)[1]
+
+
+@pytest.mark.parametrize("path", sorted(PROBES))
+def test_a_phase_changing_a_supply_lever_changes_the_run(supplied_reference, path):
+    """Set from week 3 by a phase, each supply lever changes the weekly table (CRN)."""
+    raw, ref = supplied_reference
+    raw = {**raw, "phases": [*raw["phases"][:-1], {"name": "probe", "start": "2020-W03", "set": {path: PROBES[path]}}]}
+    _, out = run(raw)
+    assert any(not np.array_equal(out.get(k), ref[k]) for k in ref), f"{path} set by a phase changed nothing"
