@@ -17,7 +17,8 @@ def add_parser(sub: opt.Subparsers) -> None:
     opt.add_scenario(f)
     opt.add_reps(f, 20, help="replications (default 20, at least 20)")
     opt.add_seed(f)
-    f.add_argument("--from-year", type=int, default=2021, help="first forecast year (default 2021)")
+    f.add_argument("--from-year", type=int, default=None,
+                   help="first forecast year (default: 2021 for a run from 2020, else the start's year)")
     opt.add_out(f, help="output folder (default: results/forecast-<first>-<last year>)")
     opt.add_executor(f)
     f.set_defaults(func=handle)
@@ -38,7 +39,8 @@ def handle(args: argparse.Namespace) -> int:
     failed = res.failed_replications
     h = sc.horizon
     out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
-    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
+    first = args.from_year or max(h.start.isocalendar()[0], 2021 if h.start.year <= 2020 else h.start.year)
+    write_forecast(res.weekly, res.manifest, out, first_year=first)
     print((out / "README.md").read_text())
     if failed:
         raise ReplicationsFailed(failure_message(failed, args.reps, f"; errors are in {out}/manifest.json",

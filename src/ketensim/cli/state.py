@@ -48,7 +48,7 @@ def handle(args: argparse.Namespace) -> int:
     v = state.values
     in_coa = sum(v[f"start.{k}"] for k in ("reception.in_procedure", "reception.permit_holders", "reception.rejected",
                                            "dublin.awaiting_transfer", "dublin.claims_pending"))
-    ind = v["start.reception.in_procedure"] + v["start.ind.outside_reception"]
+    ind = v["start.reception.in_procedure"] + v["start.ind.outside_reception"] + v["start.dublin.claims_pending"]
     print(f"in COA: {in_coa:,.0f}; IND stock {ind:,.0f}; permit holders in COA "
           f"{v['start.reception.permit_holders']:,.0f}; detention {v['start.detention.population']:,.0f}")
     print(f"run it: ketensim run {path}")

@@ -121,9 +121,10 @@ def average(name: str, at: dt.date, states: list[dict[str, Any]]) -> ChainState:
 def match_observed(state: ChainState, observed: Mapping[str, tuple[float, str]]) -> ChainState:
     """Rescale the stocks to observed aggregates (metric -> (value, source)), in this order:
 
-    - ``ind.backlog`` (open applications): the IND stock in and outside COA, same factor;
+    - ``ind.backlog`` (open applications): the IND stock in and outside COA and the Dublin
+      claims not yet answered, same factor;
     - ``coa.permit_holders``: the permit holders in COA;
-    - ``coa.occupancy``: the other stocks in COA (rejected, Dublin claimants) absorb the rest,
+    - ``coa.occupancy``: the other stocks in COA (rejected, accepted Dublin claimants) absorb the rest,
       so the stocks in COA add up to the observed occupancy; where they cannot (the rest
       would be negative) the IND stock in COA is scaled down too, and the shortfall is said;
     - ``detention.population``, ``housing.arrears``: set as observed.
@@ -131,14 +132,14 @@ def match_observed(state: ChainState, observed: Mapping[str, tuple[float, str]])
     The structure (stages, ages, classes, shares) stays the model's."""
     v = dict(state.values)
     done: list[Matched] = []
-    ind_model = v["start.reception.in_procedure"] + v["start.ind.outside_reception"]
+    ind_keys = ("start.reception.in_procedure", "start.ind.outside_reception", "start.dublin.claims_pending")
+    ind_model = sum(v[k] for k in ind_keys)  # ind.backlog: Dublin claims not yet answered included
     if "ind.backlog" in observed and ind_model > 0:
         obs, src = observed["ind.backlog"]
         f = obs / ind_model
-        v["start.reception.in_procedure"] *= f
-        v["start.ind.outside_reception"] *= f
-        done.append(Matched("ind.backlog", obs, ind_model,
-                            ("start.reception.in_procedure", "start.ind.outside_reception"), src))
+        for k in ind_keys:
+            v[k] *= f
+        done.append(Matched("ind.backlog", obs, ind_model, ind_keys, src))
     if "coa.permit_holders" in observed:
         obs, src = observed["coa.permit_holders"]
         done.append(Matched("coa.permit_holders", obs, v["start.reception.permit_holders"],
@@ -147,8 +148,8 @@ def match_observed(state: ChainState, observed: Mapping[str, tuple[float, str]])
     if "coa.occupancy" in observed:
         obs, src = observed["coa.occupancy"]
         model = sum(state.values[k] for k in COA_STOCKS)
-        fixed = v["start.reception.in_procedure"] + v["start.reception.permit_holders"]
-        rest_keys = ("start.reception.rejected", "start.dublin.awaiting_transfer", "start.dublin.claims_pending")
+        fixed = v["start.reception.in_procedure"] + v["start.reception.permit_holders"] + v["start.dublin.claims_pending"]
+        rest_keys = ("start.reception.rejected", "start.dublin.awaiting_transfer")
         rest = sum(v[k] for k in rest_keys)
         want = obs - fixed
         if want < 0:  # the IND stock in COA gives way: occupancy is the firmer figure

@@ -136,8 +136,8 @@ def _readme(manifest, reps, years, start, end, days, stock_rows, ends, ind_rows,
     per_rep = sum(runtimes) / len(runtimes) if runtimes else float("nan")
     lines = [
         f"# Forecast: {manifest.get('scenario_name')} ({start} .. {end})", "",
-        f"Calibrated on 2020 only; {years[0]}-{years[1]} is what the scenario's inputs and "
-        "stated assumptions produce (no outcome of those years was used). "
+        f"Calibrated on the observed outcomes up to 2021 (results/validation/); {years[0]}-{years[1]} is what "
+        "the scenario's inputs and stated assumptions produce from its start (no outcome of 2022 was used). "
         f"{reps} replications, seed {manifest.get('seed')}, scenario hash "
         f"`{manifest.get('scenario_hash')}`, {per_rep:.1f} s per replication "
         f"(wall {manifest.get('wall_time_s', float('nan')):.0f} s, {manifest.get('workers')} worker(s)).",
