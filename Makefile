@@ -30,7 +30,7 @@ test-fast: $(STAMP)
 # Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), and
 # no import cycles between modules; configuration in pyproject.toml.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench docs/_ext docs/conf.py
 	$(BIN)/mypy
 	$(BIN)/python tools/import_cycles.py src/ketensim
 

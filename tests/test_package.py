@@ -9,6 +9,7 @@ import tomllib
 import yaml
 
 import ketensim
+
 from conftest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

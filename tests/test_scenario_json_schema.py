@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SCENARIOS
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.json_schema import MODELINE, SCHEMA_FILE, jsonable, scenario_json_schema, schema_text
 from ketensim.scenario.loader import load_scenario
+
+from conftest import SCENARIOS
 
 jsonschema = pytest.importorskip("jsonschema", reason="pip install -e '.[dev]' installs jsonschema")
 

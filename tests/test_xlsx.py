@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 
 import ketensim
-from conftest import SCENARIOS
 from ketensim.report.labels import figure_label, metric_label, metric_unit
 from ketensim.report.summary import side_by_side, summarize
 from ketensim.report.xlsx import SHEETS, workbook_for, write_workbook
+
+from conftest import SCENARIOS
 
 openpyxl = pytest.importorskip("openpyxl")
 

@@ -108,8 +108,8 @@ def _option_rows(parser: argparse.ArgumentParser) -> list[tuple[str, str, str]]:
         if action.required and action.option_strings:
             helptext += " (required)"
         default = action.default
-        shown = "" if default in (None, argparse.SUPPRESS, False, [], "") or action.nargs == 0 else code(repr(default)
-                                                                                                   if not isinstance(default, str) else default)
+        hidden = default in (None, argparse.SUPPRESS, False, [], "") or action.nargs == 0
+        shown = "" if hidden else code(default if isinstance(default, str) else repr(default))
         rows.append((code(name), md_text(helptext), shown))
     return rows
 
