@@ -27,7 +27,7 @@ from .i18n import translator
 from .labels import figure_label
 from .summary import KEY_FIGURES, side_by_side, summarize
 
-__all__ = ["SHEETS", "Sheet", "Workbook", "workbook_for", "write_workbook"]
+__all__ = ["SHEETS", "Sheet", "Workbook", "stored_need", "workbook_for", "write_workbook"]
 
 # Sheet names (Excel allows 31 characters) and the texts only the workbook needs, en / nl.
 SHEETS: dict[str, tuple[str, str]] = {
@@ -329,6 +329,22 @@ def _about_sheet(name: str, sheets: Sequence[Sheet], manifest: Mapping[str, Any]
     sub = re.sub(r",? ISO[^.]*\(\s*[^)]*\)", "", sub)  # the report's week span needs the weekly table
     return Sheet("about", SHEETS["about"][lang == "nl"], _t("title", lang).format(name=name),
                  (_t("about.sheet", lang), _t("about.holds", lang)), rows, sub)
+
+
+def stored_need(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The required-capacity table of results run with ``--need`` (its certainty and buffer are
+    in the manifest), else None."""
+    need = manifest.get("need")
+    if not need:
+        return None
+    from ..metrics.need import need_table
+    from ..scenario.schema import Scenario
+
+    try:
+        scenario = Scenario.model_validate(manifest["scenario"])
+    except Exception:  # noqa: BLE001 - an old or foreign manifest: capacities from metrics only
+        scenario = None
+    return need_table(weekly, float(need.get("prob", 0.9)), float(need.get("buffer", 0.0)), scenario)
 
 
 def workbook_for(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline: pd.DataFrame | None = None,
