@@ -94,3 +94,56 @@ def test_metric_reference_is_the_registry():
                                            ("<hash>", r"\<hash\>")])
 def test_markdown_escaping(text, expected):
     assert ref.md_text(text) == expected
+
+
+def _synopsis(text: str) -> bool:
+    """A usage synopsis in prose (``ketensim report RESULTS_DIR [--baseline DIR]``), not a command."""
+    return "[" in text or any(re.fullmatch(r"[A-Z][A-Z_]*", w) for w in text.split())
+
+
+def _documented_commands() -> list[tuple[str, str]]:
+    """(page, command line) of every `ketensim ...` line in the code blocks of the docs and the
+    README (continuation lines joined, comments and redirections dropped)."""
+    import shlex
+
+    out = []
+    pages = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+    for page in pages:
+        if "_build" in page.parts or page.name.startswith(("scenario-file", "metrics")) or "cli" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M)
+        prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+        blocks += [span for span in re.findall(r"`(ketensim [^`]+)`", prose) if len(span.split()) >= 3 and not _synopsis(span)]
+        for block in blocks:
+            for line in block.replace("\\\n", " ").splitlines():
+                line = line.strip().removeprefix("$ ")
+                if not line.startswith("ketensim ") or "..." in line or "--help" in line:
+                    continue
+                words = shlex.split(line, comments=True)
+                if ">" in words:
+                    words = words[:words.index(">")]
+                out.append((str(page.relative_to(ROOT)), shlex.join(words[1:])))
+    return out
+
+
+def test_every_documented_command_parses(capsys):
+    """A command the docs show names a command and options the parser accepts, with
+    scenario files that exist (it is not run: that is what the README's tests do)."""
+    import shlex
+
+    parser = ref.build_parser()
+    commands = _documented_commands()
+    assert len(commands) > 20
+    bad = []
+    for page, line in commands:
+        try:
+            args = parser.parse_args(shlex.split(line))
+        except SystemExit:
+            bad.append(f"{page}: ketensim {line}: {capsys.readouterr().err.strip().splitlines()[-1]}")
+            continue
+        for name in ("scenario", "base"):
+            value = getattr(args, name, None)
+            if isinstance(value, str) and value.startswith("scenarios/") and not (ROOT / value).exists():
+                bad.append(f"{page}: ketensim {line}: {value} does not exist")
+    assert not bad, "\n".join(bad)
