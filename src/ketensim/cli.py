@@ -103,6 +103,14 @@ def _windows(args: argparse.Namespace) -> list[Any] | None:
     return out
 
 
+def _add_xlsx_args(p: argparse.ArgumentParser, lang: bool = True) -> None:
+    p.add_argument("--xlsx", action="store_true",
+                   help="also write an Excel workbook for policy staff: key figures per window with 95%% intervals, "
+                        "paired differences, required capacity, the scenario's changes, assumptions, provenance")
+    if lang:
+        p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the workbook (default en)")
+
+
 def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -229,6 +237,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             need = need_table(res.weekly, args.need, args.buffer, sc)
             extras["need.csv"] = lambda p: need.to_csv(p, index=False)  # part of the set
+    workbook = None
+    if args.xlsx:
+        from .experiment.store import safe_name
+        from .report.xlsx import workbook_for, write_workbook
+
+        book = workbook_for(res.weekly, res.manifest, windows=windows, stat=args.stat, need=need, lang=args.lang,
+                            sources=(str(out), None))
+        workbook = f"{safe_name(sc.name)}.xlsx"
+        extras[workbook] = lambda p: write_workbook(p, book)  # part of the set: written with the rest
     try:
         write_results(out, res.weekly, res.manifest, extras)
     except OSError as exc:
@@ -260,6 +277,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for line in weekly_sentences(res.weekly):
         print(f"note: {line}")
     print("\n" + _times(res.manifest, out))
+    if workbook:
+        print(f"workbook: {out / workbook}")
     return 0
 
 
@@ -447,6 +466,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     atomic_write(table, lambda p: cmp.table.to_csv(p, index=False))
     print(f"\nplot: {plot}  table: {table}")
+    if args.xlsx:
+        for path in _compare_workbooks(cmp, plot.parent, args, windows):
+            print(f"workbook: {path}")
     bad = {k: v for k, v in cmp.errors.items() if v}
     for name, errs in bad.items():
         print(f"{name}: {plural(len(errs), 'replication')} failed; last line of the first error: "
@@ -454,6 +476,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not bad:
         shutil.rmtree(runs.root, ignore_errors=True)
     return 1 if bad else 0
+
+
+def _compare_workbooks(cmp: Any, folder: Path, args: argparse.Namespace, windows: Any) -> list[Path]:
+    """One workbook per alternative against the base (paired differences), each written
+    atomically next to the comparison's table."""
+    from .experiment.store import atomic_write, safe_name
+    from .report.xlsx import workbook_for, write_workbook
+
+    base = cmp.results[cmp.base]
+    out = []
+    for alt in cmp.alternatives:
+        res = cmp.results[alt]
+        res.manifest.setdefault("overrides", list(args.alt_set))
+        book = workbook_for(res.weekly, res.manifest, baseline=base.weekly, base_manifest=base.manifest,
+                            windows=windows, stat=args.stat, lang=args.lang)
+        path = folder / f"{safe_name(cmp.base)}-vs-{safe_name(alt)}"[:200]
+        path = path.with_name(path.name + ".xlsx")
+        atomic_write(path, lambda p, book=book: write_workbook(p, book))
+        out.append(path)
+    return out
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -602,8 +644,19 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     failed = [r for r in res.manifest["replications"] if r["error"]]
     h = sc.horizon
     out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
-    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
+    extras = {}
+    if args.xlsx:
+        from .experiment.store import safe_name
+        from .report.forecast_write import forecast_windows
+        from .report.xlsx import workbook_for, write_workbook
+
+        book = workbook_for(res.weekly, res.manifest, windows=forecast_windows(res.weekly), lang=args.lang,
+                            sources=(str(out), None))
+        extras[f"{safe_name(sc.name)}.xlsx"] = lambda p: write_workbook(p, book)  # inside the forecast's set
+    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year, extras=extras)
     print((out / "README.md").read_text())
+    for name in extras:
+        print(f"workbook: {out / name}")
     if failed:
         print(f"{plural(len(failed), 'replication')} failed; errors are in {out}/manifest.json", file=sys.stderr)
         return 1
@@ -632,11 +685,41 @@ def cmd_report(args: argparse.Namespace) -> int:
     targets = _targets_arg(args.targets)
     if args.out:
         check_output_dir(Path(args.out).parent, "--out")
+    if args.xlsx and sweep and args.point is None:
+        raise ScenarioError(args.results, "", "--xlsx needs a results folder or one point of a sweep store (--point N)")
     path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets, lang=args.lang,
                         windows=windows, stat=args.stat, chain=args.chain_window, point=args.point,
                         baseline_point=args.baseline_point)
     print(f"report: {path}")
+    if args.xlsx:
+        print(f"workbook: {_report_workbook(args, path, windows)}")
     return 0
+
+
+def _report_workbook(args: argparse.Namespace, report: Path, windows: Any) -> Path:
+    """The workbook of the reported results, next to the report (``report.xlsx``), written atomically."""
+    import ketensim
+
+    from .experiment.store import atomic_write
+    from .report.xlsx import stored_need, workbook_for, write_workbook
+
+    def read(folder: str, point: int | None) -> Any:
+        found = ketensim.read(folder)
+        return found.point(point) if point is not None else found
+
+    res = read(args.results, args.point)
+    base = None
+    if args.baseline_point is not None:
+        base = read(args.baseline or args.results, args.baseline_point)
+    elif args.baseline:
+        base = read(args.baseline, None)
+    book = workbook_for(res.weekly, res.manifest, baseline=None if base is None else base.weekly,
+                        base_manifest=None if base is None else base.manifest, windows=windows, stat=args.stat,
+                        need=stored_need(res.weekly, res.manifest), lang=args.lang,
+                        sources=(str(args.results), args.baseline))
+    path = report.with_suffix(".xlsx")
+    atomic_write(path, lambda p: write_workbook(p, book))
+    return path
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
@@ -657,8 +740,19 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the scenario file's JSON Schema (what editors validate and complete against)."""
+    from .scenario.json_schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     p = argparse.ArgumentParser(prog="ketensim", description="Simulate the Dutch migration chain under COVID-19.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     p.add_argument("--no-limits", action="store_true",
                    help="lift the plausibility bounds on stocks, capacities, rates and sizes")
@@ -679,6 +773,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--buffer", type=float, default=0.0, metavar="SHARE",
                    help="with --need: add this share on top of the quantile (e.g. 0.05)")
     _add_window_args(r)
+    _add_xlsx_args(r)
     _add_executor_args(r)
     r.set_defaults(func=cmd_run, plots=False)  # no plots: `run` does not import matplotlib
 
@@ -689,6 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     f.add_argument("--from-year", type=int, default=2021, help="first forecast year (default 2021)")
     f.add_argument("--out", help="output folder (default: results/forecast-<first>-<last year>)")
+    _add_xlsx_args(f)
     _add_executor_args(f)
     f.set_defaults(func=cmd_forecast)
 
@@ -741,6 +837,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only figures of this metric (repeatable)")
     c.add_argument("--plot", help="PNG of the differences (default: results/compare/BASE-vs-ALT.png)")
     _add_window_args(c)
+    _add_xlsx_args(c)
     _add_executor_args(c)
     c.set_defaults(func=cmd_compare)
 
@@ -800,6 +897,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--chain-window", metavar="[NAME=]FROM..TO",
                      help="window of the chain overview (default: where the scenarios differ most)")
     _add_window_args(rep)
+    _add_xlsx_args(rep, lang=False)
     rep.set_defaults(func=cmd_report)
 
     m = sub.add_parser("metrics", help="list every metric: name, part, kind, unit, meaning")
@@ -807,6 +905,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--parts", default="ketensim.model.chain:ALL_PARTS", metavar="MODULE[:NAME]",
                    help="the parts to list (default: the model's chain)")
     m.set_defaults(func=cmd_metrics, plots=False)
+
+    sc = sub.add_parser("schema", help="print the JSON Schema of a scenario file (for editors: the shipped scenarios "
+                        "name scenarios/scenario.schema.json in their first line)")
+    sc.set_defaults(func=cmd_schema, plots=False)
     return p
 
 
