@@ -72,17 +72,26 @@ def load(path: str | os.PathLike[str], *overrides: str, **kw_overrides: Any) -> 
 
 
 def run(scenario: "Scenario | str | os.PathLike[str]", reps: int | None = None, seed: int | None = None,
-        workers: int | None = None, overrides: Sequence[str] = ()) -> Results:
+        workers: int | None = None, overrides: Sequence[str] = (), *,
+        out: str | os.PathLike[str] | None = None, keep_partial: bool = False) -> Results:
     """Run replications of a scenario (a ``Scenario`` or a path, with optional overrides);
-    ``workers=1`` runs in this process. Returns a ``Results``."""
-    from .experiment.runner import run_scenario
+    ``workers=1`` runs in this process. Returns a ``Results``. With ``out`` the results are
+    written there as ``ketensim run`` writes them (finished replications kept for a resume).
+
+    A failed replication is an error (``ReplicationsFailed``, as ``ketensim run`` exits 1),
+    or with ``keep_partial=True`` the finished replications are returned, flagged by
+    ``Results.failed_replications``."""
+    from .workflow.run import run_replications, run_to_folder
 
     if isinstance(scenario, (str, os.PathLike)):
         scenario = load(scenario, *overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario path; pass them to ketensim.load instead")
-    return run_scenario(scenario, reps=reps, seed=seed, workers=workers,
-                        overrides=overrides)
+    if out is not None:
+        return run_to_folder(scenario, out, reps, seed, workers=workers, overrides=overrides,
+                             keep_partial=keep_partial).results
+    return run_replications(scenario, reps, seed, workers=workers, overrides=overrides,
+                            keep_partial=keep_partial)
 
 
 def size(scenario: str | os.PathLike[str], lever: str, metric: str, window: str, stat: str = "sum", *,

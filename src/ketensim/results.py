@@ -77,6 +77,12 @@ class Results:
                    (self.weekly.scenario.iloc[0] if len(self.weekly) else "results"))
 
     @property
+    def failed_replications(self) -> list[dict[str, Any]]:
+        """The replications that failed (manifest entries with their ``error``): empty unless
+        partial results were kept (``ketensim.run(..., keep_partial=True)``)."""
+        return [r for r in self.manifest.get("replications", []) if r.get("error")]
+
+    @property
     def replications(self) -> int:
         return int(self.weekly.replication.nunique())
 

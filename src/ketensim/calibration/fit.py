@@ -37,13 +37,13 @@ def runner_for(scenario_path: Path, reps: int, seed: int, workers: int | None,
     """A function overrides -> weekly table (replications 0..reps-1, fixed seed); ``fixed``
     overrides come first on every run."""
     from ..experiment.runner import run_scenario
+    from ..workflow.replications import check_replications
 
     def run(overrides: Sequence[str]) -> pd.DataFrame:
         sc = load_scenario(scenario_path, [*fixed, *overrides])
         res = run_scenario(sc, reps=reps, seed=seed, workers=workers)
-        errors = [r["error"] for r in res.manifest["replications"] if r["error"]]
-        if errors:
-            raise RuntimeError(errors[0])
+        check_replications(res.manifest, reps, consequence=f" with {', '.join(overrides) or 'the scenario values'}",
+                           remedy="")
         return res.weekly
 
     return run

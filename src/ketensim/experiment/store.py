@@ -22,7 +22,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +150,7 @@ def check_output_dir(out: str | Path, option: str = "--out", results_set: bool =
 
 
 def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifest: dict[str, Any],
-                  extras: dict[str, Callable[[Path], None]] | None = None) -> None:
+                  extras: Mapping[str, Callable[[Path], object]] | None = None) -> None:
     """Write weekly.parquet, weekly.csv, manifest.json (and ``extras``: file name -> writer)
     as a set: into a temporary sibling folder, then swapped into place. On any failure the
     earlier folder is left untouched."""
