@@ -114,3 +114,10 @@ def test_forecast_writes_the_workbook_in_its_set(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = _key_figures(out / "baseline-2020.xlsx")
     assert {"2020", "2020-H1", "2020-H2"} <= {r["window"] for r in rows}
+    planning = _key_figures(out / "baseline-2020.xlsx", "Planning")
+    occupancy = [r for r in planning if r["figure"].startswith("reception occupancy")]
+    # 1 January 2020 lies 4 days from the first week end (5 January): outside the run, left out;
+    # 1 January 2021 is 2 days before the end of 2020-W53
+    assert [r["date"].date().isoformat() for r in occupancy] == ["2020-04-01", "2020-07-01", "2020-10-01",
+                                                                  "2021-01-01"]
+    assert all(r["P5"] <= r["mean"] <= r["P95"] and r["mean"] > 20_000 for r in occupancy)

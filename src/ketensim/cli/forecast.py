@@ -43,10 +43,11 @@ def handle(args: argparse.Namespace) -> int:
     if args.xlsx:
         from ..experiment.store import safe_name
         from ..report.forecast_write import forecast_windows
-        from ..report.xlsx import workbook_for, write_workbook
+        from ..report.xlsx import planning_sheet, workbook_for, write_workbook
 
         book = workbook_for(res.weekly, res.manifest, windows=forecast_windows(res.weekly), lang=args.lang,
-                            sources=(str(out), None))
+                            sources=(str(out), None),
+                            extra_sheets=[planning_sheet(res.weekly, args.from_year, args.lang)])
         extras[f"{safe_name(sc.name)}.xlsx"] = lambda p: write_workbook(p, book)  # inside the forecast's set
     write_forecast(res.weekly, res.manifest, out, first_year=args.from_year, extras=extras)
     print((out / "README.md").read_text())

@@ -27,7 +27,7 @@ from .i18n import translator
 from .labels import figure_label
 from .summary import KEY_FIGURES, side_by_side, summarize
 
-__all__ = ["SHEETS", "Sheet", "Workbook", "stored_need", "workbook_for", "write_workbook"]
+__all__ = ["SHEETS", "Sheet", "Workbook", "planning_sheet", "stored_need", "workbook_for", "write_workbook"]
 
 # Sheet names (Excel allows 31 characters) and the texts only the workbook needs, en / nl.
 SHEETS: dict[str, tuple[str, str]] = {
@@ -35,6 +35,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "figures": ("Key figures", "Kerncijfers"),
     "differences": ("Differences", "Verschillen"),
     "need": ("Required capacity", "Benodigde capaciteit"),
+    "planning": ("Planning", "Planning"),
     "changes": ("Changes", "Wijzigingen"),
     "assumptions": ("Assumptions", "Aannames"),
     "provenance": ("Provenance", "Herkomst"),
@@ -49,6 +50,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "about.differences": ("scenario minus baseline per key figure and window, with the 95% interval of the "
                           "paired differences", "scenario min basislijn per kerncijfer en periode, met het "
                           "95%-interval van de gepaarde verschillen"),
+    "about.planning": ("the forecast's stocks at the start of each quarter: mean and the 5th-95th percentile of the "
+                       "replications", "de voorraden van de prognose aan het begin van elk kwartaal: gemiddelde en het "
+                       "5e-95e percentiel van de replicaties"),
+    "planning.title": ("Stocks at the start of each quarter", "Voorraden aan het begin van elk kwartaal"),
+    "planning.note": ("The week-end value nearest to each date; the band holds 90% of the replications (P5-P95).",
+                      "De waarde aan het eind van de week die het dichtst bij elke datum ligt; de band bevat 90% van "
+                      "de replicaties (P5-P95)."),
+    "col.date": ("date", "datum"),
     "about.need": ("places needed per week at the chosen certainty, against the capacity in place",
                    "benodigde plaatsen per week bij de gekozen zekerheid, naast de capaciteit"),
     "about.changes": ("what the scenario changes: dated changes, parameters and the policy timeline",
@@ -234,6 +243,33 @@ def _need_sheet(need: pd.DataFrame, lang: str) -> Sheet:
                  {3: NUMBER, 4: NUMBER, 5: NUMBER, 6: WHOLE, 7: WHOLE, 8: WHOLE, 9: WHOLE})
 
 
+PLANNING_FIGURES = ("occupancy", "occupancy_col", "occupancy_pol", "occupancy_azc", "occupancy_crisis",
+                    "permit_holders", "ind_open", "ind_taskforce", "detention")
+"""The forecast's stocks in the planning sheet (those of its README's quarterly table)."""
+
+
+def planning_sheet(weekly: pd.DataFrame, first_year: int, lang: str = "en") -> Sheet:
+    """A forecast's stocks at the start of each quarter from ``first_year`` on (mean, P5, P95
+    over replications); figures the run does not have, and dates outside it, are left out."""
+    from .forecast import at_dates
+    from .forecast_write import BY_KEY, quarter_starts
+
+    last_year = pd.Timestamp(pd.to_datetime(weekly.week_start).max()).isocalendar()[0] if len(weekly) else first_year
+    days = quarter_starts(first_year, int(last_year))
+    rows = []
+    for key in PLANNING_FIGURES:
+        fig = BY_KEY[key]
+        label = fig.label if lang == "en" else figure_label(list(fig.metrics), "nl")
+        for r in at_dates(weekly, fig, days).to_dict("records"):
+            if not r.get("reps"):
+                continue
+            rows.append((label, _num(r["date"]), _num(r["mean"]), _num(r["p05"]), _num(r["p95"]), _num(r["reps"])))
+    cols = (translator(lang)("col.figure"), _t("col.date", lang), _t("col.mean", lang), "P5", "P95",
+            _t("col.reps", lang))
+    return Sheet("planning", SHEETS["planning"][lang == "nl"], _t("planning.title", lang), cols, tuple(rows),
+                 _t("planning.note", lang), {2: WHOLE, 3: WHOLE, 4: WHOLE})
+
+
 def _text(value: Any) -> Any:
     """A scenario value as a cell: numbers stay numbers, everything else is text."""
     if isinstance(value, bool) or value is None:
@@ -350,14 +386,15 @@ def stored_need(weekly: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFra
 def workbook_for(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline: pd.DataFrame | None = None,
                  base_manifest: Mapping[str, Any] | None = None, windows: Any = None, stat: str = "mean",
                  need: pd.DataFrame | None = None, lang: str = "en",
-                 sources: tuple[str, str | None] = ("", None)) -> Workbook:
+                 sources: tuple[str, str | None] = ("", None), extra_sheets: Sequence[Sheet] = ()) -> Workbook:
     """The workbook of stored or fresh results (a comparison with ``baseline``; required
     capacity with ``need``, a ``metrics.need.need_table``); ``windows`` and ``stat`` as
-    ``--window`` and ``--stat``. Opens no file."""
+    ``--window`` and ``--stat``; ``extra_sheets`` follow the key figures (a forecast's
+    ``planning_sheet``). Opens no file."""
     translator(lang)  # an unknown language is a ValueError naming the allowed ones
     name = str(manifest.get("scenario_name") or "results")
     scenario = manifest.get("scenario")
-    sheets = [_figures_sheet(weekly, windows, stat, scenario, lang)]
+    sheets = [_figures_sheet(weekly, windows, stat, scenario, lang), *extra_sheets]
     if baseline is not None:
         bname = str((base_manifest or {}).get("scenario_name") or "baseline")
         if bname == name:
