@@ -25,7 +25,9 @@ from ketensim.scenario.overrides import set_path
 from ketensim.scenario.phases import build_time_field, build_timeline
 from ketensim.scenario.schema import PHASE_SECTIONS, Scenario, Series
 from test_ind_capacity import PROBES as IND_CAPACITY_PROBES
+from test_ind_plan import PROBES as IND_PLAN_PROBES
 from test_reception_network import PROBES as RECEPTION_PROBES
+from test_reception_supply import PROBES as SUPPLY_PROBES
 
 from conftest import BASELINE
 
@@ -42,13 +44,15 @@ BASE = {
 
 
 # fields whose generic probes are refused by a validator or act only beyond the horizon
-SPECIAL = {"dublin.deadline_absconded_days": [182.5]}  # = deadline_days: absconders' cases close sooner
+SPECIAL = {"dublin.deadline_absconded_days": [182.5],  # = deadline_days: absconders' cases close sooner
+           "nareis.decisions_per_week": [5.0]}  # None (no limit) -> a binding decision capacity
 # read from the phase in force (model/capacity.py), but the walk cannot show it: it acts only
 # when an isolation is needed in a location the capacity rule opened within the horizon
 NOT_SHOWN = {"reception.capacity.location_isolation_places"}
-# reception and IND-capacity levers that act only under pressure: test_reception_network and
+# reception and IND-capacity levers that act only under pressure, and the IND plan that acts only
+# with a plan (or a class given): test_reception_network, test_ind_plan and
 # test_ind_capacity probe each of them in a pressured network or IND
-PRESSURED = set(RECEPTION_PROBES) | set(IND_CAPACITY_PROBES)
+PRESSURED = set(RECEPTION_PROBES) | set(IND_CAPACITY_PROBES) | set(IND_PLAN_PROBES) | set(SUPPLY_PROBES)
 
 
 def _base_raw() -> dict[str, Any]:

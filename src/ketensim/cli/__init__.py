@@ -12,7 +12,23 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from . import advise, calibrate, check, compare, forecast, metrics, report, run, schema, sensitivity, size, sweep, sweep_merge, validate
+from . import (
+    advise,
+    calibrate,
+    check,
+    compare,
+    forecast,
+    metrics,
+    observed,
+    report,
+    run,
+    schema,
+    sensitivity,
+    size,
+    sweep,
+    sweep_merge,
+    validate,
+)
 from .guard import run_guarded, subcommand_defaults
 from .options import positive_int
 from .progress import Progress, plural
@@ -20,7 +36,7 @@ from .progress import Progress, plural
 __all__ = ["COMMANDS", "Progress", "build_parser", "main", "plural", "positive_int"]
 
 COMMANDS = (check, run, forecast, calibrate, validate, sensitivity, compare, sweep, sweep_merge, advise,
-            size, report, metrics, schema)
+            size, report, metrics, observed, schema)
 """The command modules, in the order `ketensim --help` lists them."""
 
 

@@ -56,8 +56,15 @@ METRICS: tuple[Metric | Derived, ...] = (
     Derived("dtv.departures_forced", "dtv", "persons/week", "forced departures",
             "demonstrable forced departures, escorted Dublin transfers included",
             terms=(("dtv.caseload_forced", 1.0), ("dublin.transfers_forced", 1.0))),
+    # MOB as DT&V publishes it: its departure caseload's; absconded Dublin claimants apart
     Derived("dtv.departures_unsupervised", "dtv", "persons/week", "departures without supervision (MOB)",
-            "departures without supervision, absconded Dublin claimants included",
+            "departures without supervision from the DT&V departure caseload (rejected persons, "
+            "released detainees); absconded Dublin claimants are dublin.absconded",
+            terms=(("dtv.caseload_unsupervised", 1.0),)),
+    Derived("dtv.departures_unsupervised_incl_dublin", "dtv", "persons/week",
+            "departures without supervision incl. Dublin",
+            "departures without supervision from the caseload plus absconded Dublin claimants "
+            "(the definition before the two were kept apart)",
             terms=(("dtv.caseload_unsupervised", 1.0), ("dublin.absconded", 1.0))),
     Metric("dtv.departures_forced_origin", "dtv", "count", "persons/week", "forced to country of origin",
            "forced departures to the country of origin", contract=True),
@@ -89,8 +96,9 @@ class Dtv(Part):
         self.clocks = streams("dtv.clocks")
         self.removal = streams("dtv.removal")
         self.independent = PiecewiseRate(policy.schedule(
-            lambda s: s.dtv.independent_weekly_hazard * s.dtv.travel_open / 7.0))
-        self.mob = PiecewiseRate(policy.schedule(lambda s: s.dtv.mob_weekly_hazard / 7.0))
+            lambda s: s.dtv.independent_weekly_hazard * s.dtv.travel_open * s.dtv.propensity.independent / 7.0))
+        self.mob = PiecewiseRate(policy.schedule(
+            lambda s: s.dtv.mob_weekly_hazard * s.dtv.propensity.unsupervised / 7.0))
         self.caseload: dict[int, Household] = {}
         self.removable: deque[Household] = deque()
         # the one-person removable cases, in the same order (detention takes only those);
@@ -104,7 +112,8 @@ class Dtv(Part):
         self.persons = Level(0.0, env.now)
         self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
         rec.add_source(self.levels)
-        policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal,
+        policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open * s.dtv.propensity.forced / 7.0,
+                     self.removal,
                      self._removal_slot)
 
     def enter(self, hh: Household, removable: bool | None = None) -> None:

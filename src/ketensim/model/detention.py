@@ -102,7 +102,7 @@ class Detention(Part):
         self.clocks = streams("detention.clocks")
         self.routes = streams("detention.routes")
         self.removal = PiecewiseRate(policy.schedule(
-            lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
+            lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open * s.dtv.propensity.forced / 7.0))
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
         self._dublin: dict[int, Household] = {}  # the Dublin track's detainees, in placement order
@@ -110,14 +110,15 @@ class Detention(Part):
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
         policy.subscribe(self._on_phase)
-        policy.slots(lambda s: s.detention.placements_per_week / 7.0, self.opportunities,
-                     self._placement_slot)
+        policy.slots(lambda s: s.detention.placements_per_week * s.dtv.travel_open ** s.detention.travel_elasticity
+                     / 7.0, self.opportunities, self._placement_slot)
 
     # ------------------------------------------------------------------ prospect
     def _prospect(self, track: str, s: "Scenario") -> bool:
         if track == DUBLIN:
             return s.dublin.transfers_per_week > 0
-        return s.dtv.travel_open >= s.detention.min_travel_open and s.detention.removal_weekly_hazard > 0
+        return (s.dtv.travel_open >= s.detention.min_travel_open and s.detention.removal_weekly_hazard > 0
+                and s.dtv.propensity.forced > 0)
 
     def _on_phase(self, s: "Scenario") -> None:
         """A phase that takes a track's prospect away releases its detainees."""

@@ -26,6 +26,7 @@ from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
 from .entities import Household
 from .hearings import HearingRooms
+from .ind_plan import plan_fte, plan_persons_week
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
 from .sim import UrgentTimeout, finish, hand_on
@@ -49,13 +50,28 @@ _M = "ind"
 
 def _metrics() -> tuple[Metric | Derived, ...]:
     codes = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
-    out = [
+    out: list[Metric | Derived] = [
         Metric("ind.applications", _M, "count", "persons/week", "asylum applications",
                "first and repeat asylum applications lodged in the week", "asielaanvragen", contract=True),
         Metric("ind.decisions", _M, "count", "persons/week", "IND decisions",
                "first-instance decisions (persons) in the week", "beslissingen", contract=True),
         Metric("ind.grants", _M, "count", "persons/week", "IND grants", "decisions that grant a permit",
                "inwilligingen", contract=True),
+        Metric("ind.decisions_first_applications", _M, "count", "persons/week", "decisions on first applications",
+               "first-instance decisions on first applications (persons; every class but repeat "
+               "applications; Dublin decisions apart), as the IND counts its first-application decisions",
+               contract=True),
+        Derived("ind.decisions_first_applications_incl_dublin", _M, "persons/week",
+                "decisions on first applications incl. Dublin",
+                "decisions on first applications plus accepted Dublin claims (an application not "
+                "handled here is also a first-instance decision on it)",
+                terms=(("ind.decisions_first_applications", 1.0), ("ind.dublin_decisions", 1.0))),
+        Metric("ind.plan_decisions", _M, "level", "persons/week", "IND production plan",
+               "decisions a week in the IND's production plan, in persons as the IND counts them "
+               "(ind.staff.plan; NaN without a plan)", "productieplanning"),
+        Metric("ind.plan_staffed", _M, "level", "persons/week", "IND plan staffed",
+               "decisions a week the model staffs: the plan x its realised share (the realised "
+               "decisions are ind.decisions)"),
         Metric("ind.decisions_late", _M, "count", "persons/week", "late decisions",
                "decisions taken after the statutory decision term", "beslissingen na termijn", contract=True),
         Metric("ind.dublin_decisions", _M, "count", "persons/week", "Dublin decisions",
@@ -170,7 +186,7 @@ class Ind(Part):
         rec.add_source(self.levels)
 
     def on_phase(self, params: "Scenario") -> None:
-        self.staff.on_phase(params.ind.staff, self.env.now)
+        self.staff.on_phase(params.ind.staff, self.env.now, plan_fte(params, self.env.now)["decision"])
         self._dispatch()
 
     # ------------------------------------------------------------------ classes
@@ -302,13 +318,22 @@ class Ind(Part):
         self._dispatch()
         finish(self.env, later)
 
+    def grant_share(self, hh: Household) -> float:
+        """The grant share of the case's class where ``ind.grant_share_by_class`` gives one,
+        else that of its kind (first or repeat application)."""
+        p = self.policy.params.ind
+        by_class = p.grant_share_by_class.get(self.class_of(hh))  # type: ignore[call-overload]
+        return p.grant_share[hh.kind] if by_class is None else by_class  # type: ignore[index]
+
     def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
-        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])  # type: ignore[index]
+        granted = self.decisions.bernoulli(self.grant_share(hh))
         self.backlog.add(now, -hh.size)
         cls = self._leave(hh)
         self._decided_persons(hh)
         self.rec.count("ind.decisions", now, hh.size)
+        if hh.kind == "first":
+            self.rec.count("ind.decisions_first_applications", now, hh.size)
         self.rec.count(f"ind.decisions_{cls}", now, hh.size)
         self.rec.count(f"ind.decisions_{track}", now, hh.size)
         if granted:
@@ -340,7 +365,10 @@ class Ind(Part):
         d_share = self.meter.take(t)["staff"]
         utilisation = self.staff.utilisation(t)
         overall, hearing = self._binding(t, d_share, utilisation)
+        planned, staffed = plan_persons_week(self.policy.params)
         out = {
+            "ind.plan_decisions": planned,
+            "ind.plan_staffed": staffed,
             "ind.backlog": self.backlog.value,
             "ind.backlog_avg": self.backlog.take_area(t) / 7.0,
             "ind.open_past_term": past,

@@ -42,6 +42,11 @@ class Nareis(Strict):
         description="share of applications that need an interview or DNA test")
     investigations_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="interviews/DNA tests (applications) per week at embassies and IND desks")
+    decisions_per_week: NonNegFloat | None = Field(
+        None, json_schema_extra=EXTENSIVE,
+        description="IND nareis decisions (applications) per week, a FIFO queue of the files "
+        "assessed or investigated (None: no limit, a file is decided when its assessment or "
+        "investigation ends; 0: decisions suspended)")
     approval_share: Probability = Field(description="share of decisions that approve the application")
     embassies_open: Probability = Field(
         description="share of consular service available to issue the MVV to approved family members")
