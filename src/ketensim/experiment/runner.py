@@ -67,9 +67,17 @@ def simulate(scenario: Scenario, replication: int, seed: int | None = None) -> R
             chain.close()  # freed by reference counting, not by a collection of the whole chain
             del chain, rec  # unreachable before the collector resumes
         return RunRecord(replication, frame, time.perf_counter() - t0, events)
-    except Exception:  # recorded, not raised: one failing run must not sink a batch
-        log.exception("replication %d of %s failed", replication, scenario.name)
-        return RunRecord(replication, None, time.perf_counter() - t0, 0, traceback.format_exc())
+    except MemoryError:  # no traceback formatted: that would need memory there is none of
+        error = (f"MemoryError: replication {replication} of {scenario.name} ran out of memory "
+                 "(fewer persons: smaller stocks, inflow or scales; or fewer workers)")
+        log.info("%s", error)  # the front end reports failed replications (one line)
+        return RunRecord(replication, None, time.perf_counter() - t0, 0, error)
+    except Exception as exc:  # recorded, not raised: one failing run must not sink a batch
+        text = traceback.format_exc()  # kept with the run; on the terminal one line (-v: all)
+        last = (str(exc).strip().splitlines() or [""])[-1]
+        log.info("replication %d of %s failed: %s: %s", replication, scenario.name, type(exc).__name__, last)
+        log.debug("%s", text)
+        return RunRecord(replication, None, time.perf_counter() - t0, 0, text)
 
 
 def lost_record(key: Any, args: tuple[Any, ...], error: str) -> RunRecord:

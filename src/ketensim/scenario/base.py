@@ -10,7 +10,7 @@ from typing import Annotated, Iterable, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period
-from .bounds import MAX_AMOUNT, MAX_COUNT, MAX_SEED, at_most, finite, not_bool
+from .bounds import MAX_AMOUNT, MAX_COUNT, MAX_HOUSEHOLD, MAX_SEED, at_most, finite, not_bool
 
 # Shared number types: finite, never a boolean, with plausibility bounds (scenario/bounds.py).
 _Num = (BeforeValidator(finite), BeforeValidator(not_bool))
@@ -29,7 +29,8 @@ def _sums_to_one(v: dict[int, float]) -> dict[int, float]:
     return v
 
 
-SizeDistribution = Annotated[dict[PosInt, Probability], AfterValidator(_sums_to_one)]
+HouseholdSize = Annotated[int, Field(ge=1), *_Num, AfterValidator(at_most(MAX_HOUSEHOLD))]
+SizeDistribution = Annotated[dict[HouseholdSize, Probability], AfterValidator(_sums_to_one)]
 """Probabilities of sizes (persons) that must sum to 1."""
 
 

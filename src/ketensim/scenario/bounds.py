@@ -20,6 +20,8 @@ MAX_COUNT = 2_000_000
 """Persons in a stock, places, rooms, days and other whole numbers (NL reception: ~50,000)."""
 MAX_AMOUNT = 1_000_000.0
 """Rates per week or month, durations in days, multipliers."""
+MAX_HOUSEHOLD = 100
+"""Persons in one household or family (the largest asylum households are around 15)."""
 MAX_SEED = 2**63 - 1
 MAX_EXPECTED_PERSONS = 5_000_000
 """Persons one replication may create (starting stocks plus expected inflow)."""
@@ -79,7 +81,7 @@ def check_expected_size(what: str, persons: float, rows: float) -> None:
     if not _LIMITS_OFF.get():
         if persons > MAX_EXPECTED_PERSONS:
             raise ScenarioError(what, "size", f"about {persons:,.0f} persons per replication expected "
-                                f"(starting stocks plus inflow); at most {MAX_EXPECTED_PERSONS:,} "
+                                f"(starting stocks, inflow and family members, phases and dated changes included); at most {MAX_EXPECTED_PERSONS:,} "
                                 f"without {FLAG}")
         if rows > MAX_RESULT_ROWS:
             raise ScenarioError(what, "size", f"about {rows:,.0f} weekly result rows expected; at most "

@@ -87,6 +87,9 @@ def _unwrap(annotation: Any) -> Any:
 def dotted(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's mark of a mapping key: the key itself is bad
+            out += " (the key)"
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

@@ -188,7 +188,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation(exc, source, Scenario) from None
-    build_timeline(scenario, source=source)  # validates every phase's overrides
-    check_size(scenario, scenario.replications, what=source)  # before anything can run
+    timeline = build_timeline(scenario, source=source)  # validates every phase's overrides
+    check_size(scenario, scenario.replications, what=source, timeline=timeline)  # before anything can run
     log.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario
