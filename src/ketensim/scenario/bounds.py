@@ -67,7 +67,8 @@ def at_most(limit: float) -> Any:
 
     def check(value: Any, info: ValidationInfo) -> Any:
         if value > limit and limits_enforced(info):
-            raise ValueError(f"must be <= {limit:,.0f} (plausibility bound), got {value:,}; "
+            got = f"{value:,}" if value < 1e15 else f"{float(value):.3g}"
+            raise ValueError(f"must be <= {limit:,.0f} (plausibility bound), got {got}; "
                              f"pass {FLAG} if you really mean it")
         return value
 

@@ -99,13 +99,14 @@ def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 def _merge_phases(base: list[Any], child: list[Any]) -> list[Any]:
     """A child phase with a parent's name amends it; new phases are inserted by start."""
     out = [copy.deepcopy(p) for p in base]
-    index = {p.get("name"): i for i, p in enumerate(out) if isinstance(p, dict)}
+    index = {p["name"]: i for i, p in enumerate(out) if isinstance(p, dict) and isinstance(p.get("name"), str)}
     for phase in child:
         name = phase.get("name") if isinstance(phase, dict) else None
-        if name in index:
+        if isinstance(name, str) and name in index:  # a name that is not text: the schema reports it
             target = out[index[name]]
             for k, v in phase.items():
-                target[k] = merge(target.get(k, {}), v) if k == "set" else copy.deepcopy(v)
+                both = k == "set" and isinstance(v, dict) and isinstance(target.get(k, {}), dict)
+                target[k] = merge(target.get(k, {}), v) if both else copy.deepcopy(v)
         else:
             out.append(copy.deepcopy(phase))
     return sorted(out, key=_phase_start)
@@ -151,7 +152,9 @@ def _load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
 
 def _phase_names(raw: dict[str, Any]) -> set[str]:
     phases = raw.get("phases")
-    return {str(p.get("name")) for p in phases if isinstance(p, dict)} if isinstance(phases, list) else set()
+    if not isinstance(phases, list):
+        return set()
+    return {p["name"] for p in phases if isinstance(p, dict) and isinstance(p.get("name"), str)}
 
 
 def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dict[str, Any]:
@@ -166,7 +169,8 @@ def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dic
         return data
     keep = []
     for ph in phases:
-        if isinstance(ph, dict) and ph.get("name") not in own and _phase_start(ph) > end.isoformat():
+        if isinstance(ph, dict) and isinstance(ph.get("name"), str) and ph["name"] not in own \
+                and _phase_start(ph) > end.isoformat():
             log.info("phase %s starts after the horizon end %s: not used", ph.get("name"), end)
             continue
         keep.append(ph)
