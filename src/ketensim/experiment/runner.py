@@ -97,6 +97,16 @@ def check_seed(seed: Any, what: str = "seed") -> int:
     return seed
 
 
+def check_count(value: Any, what: str, minimum: int = 1) -> int:
+    """A whole number of replications, workers or a point, checked as the CLI checks it:
+    ``0``, ``-1``, ``True`` or ``2.5`` are a ``ScenarioError`` naming the argument."""
+    from ..scenario.errors import ScenarioError
+
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ScenarioError(what, "", f"must be a whole number >= {minimum}, got {value!r}")
+    return value
+
+
 class StoredRuns:
     """An executor wrapper that keeps every finished ``simulate`` job in a ``RunStore``
     (point i, replication r for job key (i, r)) and, on a rerun, yields the verified stored
@@ -154,7 +164,9 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
     from .executors import ProcessExecutor, SerialExecutor
     from .store import RunStore
 
-    reps = scenario.replications if reps is None else reps
+    reps = scenario.replications if reps is None else check_count(reps, "reps")
+    if workers is not None:
+        check_count(workers, "workers")
     seed = check_seed(scenario.seed if seed is None else seed)
     check_size(scenario, reps)
     t0 = time.time()

@@ -69,6 +69,8 @@ class SweepResults:
         return fixed + dp.overrides()
 
     def _design(self, point: int) -> dict[str, Any]:
+        if isinstance(point, bool) or not isinstance(point, int):  # True is not point 1
+            raise ScenarioError(str(self.store.root), "--point", f"must be a whole number, got {point!r}")
         for d in self.manifest.get("design", []):
             if int(d["point"]) == point:
                 return d
