@@ -232,7 +232,7 @@ def summarise(store: RunStore, plan: SweepPlan) -> pd.DataFrame:
         p, r = store.key_of(f)
         if p >= len(plan.points) or r >= plan.spec.replications:
             continue
-        weekly = pd.read_parquet(f)
+        weekly = store.load(f)[0]  # verified: a damaged or misplaced file is a ResultsError
         if weekly.empty:
             failed[p] = failed.get(p, 0) + 1
             continue
