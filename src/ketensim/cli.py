@@ -850,7 +850,7 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
     commands that plot: the others, ``plots=False``, do not import matplotlib at all)."""
     from .experiment.executors import ExecutorError
     from .scenario.bounds import limits_off
-    from .scenario.errors import RunFault, ScenarioError, one_line
+    from .scenario.errors import RunFault, ScenarioError, one_line, sigterm_as_interrupt
 
     def fail(message: str, code: int) -> int:
         clear = "\r\033[K" if sys.stderr.isatty() else ""  # over a progress bar, not after it
@@ -859,6 +859,7 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
 
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(sigterm_as_interrupt())  # SIGTERM cleans up like Ctrl-C (exit 143)
             if getattr(args, "no_limits", False):
                 stack.enter_context(limits_off())
             if getattr(args, "plots", True):  # ``plots=False``: matplotlib not imported (~0.1 s)
@@ -872,8 +873,8 @@ def _run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = 
         return fail(str(exc), getattr(exc, "exit_code", 2))
     except RunFault as exc:
         return fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
+    except KeyboardInterrupt as exc:
+        return fail("interrupted", getattr(exc, "exit_code", 130))
     except BrokenPipeError:  # output piped into `head`: not an error
         import os
 

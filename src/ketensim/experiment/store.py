@@ -110,7 +110,7 @@ def default_out(name: str, overrides: list[str] | tuple[str, ...] = (), base: st
 def run_store_path(out: str | Path) -> Path:
     """Where ``run`` keeps finished replications until the results are complete (a hidden
     sibling of the results folder; rerunning the same command resumes from it)."""
-    out = Path(out)
+    out = Path(os.path.abspath(out))  # `--out .` too: beside the folder, never inside it
     return out.parent / f".{out.name}.runs"
 
 
@@ -127,6 +127,11 @@ def check_output_dir(out: str | Path, option: str = "--out", results_set: bool =
     file, a read-only or missing-permission parent, a name too long, and (``results_set``:
     the folder is replaced whole) a folder holding anything but results. Creates the parents."""
     out = Path(out)
+    if results_set:
+        here, folder = Path.cwd().resolve(), Path(os.path.abspath(out)).resolve()
+        if here == folder or folder in here.parents:
+            raise ScenarioError(option, str(out), "is the current folder (or holds it); results replace their "
+                                "folder whole, so name a folder of its own (e.g. --out results/NAME)")
     if len(out.name.encode()) > 200:
         raise ScenarioError(option, short(str(out), 120, quote=False), "folder name longer than 200 bytes")
     try:
