@@ -226,3 +226,48 @@ def test_interrupting_a_pool_at_several_moments_never_prints(tmp_path):
             done = subprocess.run([sys.executable, str(script), str(stop_after), mode], env=_env(),
                                   capture_output=True, text=True, timeout=120, start_new_session=True)
             assert done.returncode == 0 and done.stderr == "", (stop_after, mode, done.stderr)
+
+
+# ------------------------------------------------------------------ 8. control characters
+
+EVIL = ["\x1b[2J\x1b[H", "\x1b]0;title\x07", "a\rb", "\x9b31m", "right\u202eleft", "nul\x00", "bell\x07\x08"]
+
+
+@pytest.mark.parametrize("bad", EVIL, ids=[repr(e) for e in EVIL])
+def test_control_characters_reach_terminal_and_csv_escaped(tmp_path, capfd, bad):
+    import yaml
+
+    sc = tiny_scenario(tmp_path, name="evil")
+    data = yaml.safe_load(sc.read_text())
+    data.update(name=f"n{bad}x", description=f"first line\nsecond{bad}")
+    data["phases"] = [{"name": f"p{bad}", "start": "2020-01-06", "note": f"note{bad}"}]
+    sc.write_text(yaml.safe_dump(data, allow_unicode=False))
+    out = tmp_path / "res"
+    assert main(["check", str(sc)]) == 0
+    assert main(["run", str(sc), "--reps", "1", "--workers", "1", "--out", str(out)]) == 0
+    printed = "".join(capfd.readouterr())
+    csv = (out / "weekly.csv").read_text(encoding="utf-8") + (out / "manifest.json").read_text(encoding="utf-8")
+    from ketensim.scenario.base import escape_controls
+
+    controls = [ch for ch in bad if escape_controls(ch) != ch]
+    assert controls
+    for text in (printed, csv):
+        assert not any(ch in text for ch in controls), repr(text[:300])
+    import ketensim
+
+    loaded = ketensim.load(sc)
+    assert loaded.description.startswith("first line\nsecond")  # a line break in free text is kept
+    assert "\\x" in loaded.name or "\\u" in loaded.name
+
+
+def test_plain_names_are_unchanged():
+    import ketensim
+
+    from conftest import BASELINE
+
+    sc = ketensim.load(BASELINE)
+    assert sc.name == "baseline-2020" and [p.name for p in sc.phases][:2] == ["pre-covid", "lockdown"]
+    from ketensim.scenario.base import escape_controls
+
+    text = "Ter Apel – Zoutkamp, 2020: 1.5 m\nnext line\tcolumn é ü"
+    assert escape_controls(text, keep="\n\t") == text
