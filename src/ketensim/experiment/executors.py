@@ -200,7 +200,7 @@ class ProcessExecutor:
             import concurrent.futures.process as cfp
 
             with contextlib.suppress(Exception):
-                cfp._threads_wakeups.pop(manager, None)  # type: ignore[attr-defined]
+                cfp._threads_wakeups.pop(manager, None)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -172,7 +172,6 @@ def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Ex
                 progress: Progress | None, job: Callable[..., Any],
                 select: Callable[[int, int], bool] | None = None,
                 extra: dict[str, Any] | None = None) -> SweepResult:
-    out = store.root
     old = _check_same_sweep(store, plan)  # again under the lock: another sweep may have begun
     manifest = {**plan.manifest(str(path)), **(extra or {})}
     if old is not None:

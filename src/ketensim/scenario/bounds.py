@@ -82,8 +82,8 @@ def check_expected_size(what: str, persons: float, rows: float) -> None:
     if not _LIMITS_OFF.get():
         if persons > MAX_EXPECTED_PERSONS:
             raise ScenarioError(what, "size", f"about {persons:,.0f} persons per replication expected "
-                                f"(starting stocks, inflow and family members, phases and dated changes included); at most {MAX_EXPECTED_PERSONS:,} "
-                                f"without {FLAG}")
+                                "(starting stocks, inflow and family members, phases and dated changes "
+                                f"included); at most {MAX_EXPECTED_PERSONS:,} without {FLAG}")
         if rows > MAX_RESULT_ROWS:
             raise ScenarioError(what, "size", f"about {rows:,.0f} weekly result rows expected; at most "
                                 f"{MAX_RESULT_ROWS:,} without {FLAG} (fewer replications, points or weeks)")

@@ -68,7 +68,7 @@ class _StrictLoader(yaml.SafeLoader):
         """A date-like scalar that is no calendar date (2020-02-30) stays text, so that the
         schema names the path, the value and what is allowed (not Python's own error)."""
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+            return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
 
