@@ -64,6 +64,8 @@ SIZE_OVERRIDES = [
     ("phase scale of another series", ["mvv.demand.scale@restart=10000"]),
     ("phase scale of the background", ["nareis.background_applications.scale@restart=100000"]),
     ("dated series values", ["mvv.demand.values@2020-07-01={2020-01: 900000}"]),
+    ("a long warm-up", ["horizon.warmup_days=2000000"]),
+    ("a far horizon", ["horizon.end=9999-12-26"]),
 ]
 
 

@@ -92,7 +92,7 @@ def _check_unambiguous(scenario: Scenario, source: str) -> None:
                                 f"{ph.name!r} is also the name of phases[{seen[ph.name]}]; phase names "
                                 f"must be unique (path@{ph.name}=... would be ambiguous)")
         seen[ph.name] = i
-    first_day = h.start - dt.timedelta(days=h.warmup_days)
+    first_day = h.start - dt.timedelta(days=min(h.warmup_days, (h.start - dt.date.min).days))
     dates: dict[tuple[str, dt.date, dt.date | None], int] = {}
     for i, ch in enumerate(scenario.changes):
         where = f"changes[{i}] ({ch.source or ch.path})"

@@ -108,7 +108,7 @@ def expected_size(scenario: Scenario, reps: int = 1,
     persons = stock
     family = 0.0  # largest family members per granted household over the steps
     for i, step in enumerate(steps):
-        begin = max(step.start_day, -float(h.warmup_days))
+        begin = -float(h.warmup_days) if i == 0 else max(step.start_day, -float(h.warmup_days))  # warm-up: first step
         end = steps[i + 1].start_day if i + 1 < len(steps) else float(h.days)
         days = max(0.0, end - begin)
         p = step.params
