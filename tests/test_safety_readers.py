@@ -178,3 +178,39 @@ def test_compare_refuses_zero_replications():
 
     with pytest.raises(ScenarioError, match="reps"):
         run_replications([], 0, [])
+
+
+def test_a_manifest_that_blocks_is_refused_in_time(tmp_path, monkeypatch):
+    """A results folder's manifest is read like any input: a FIFO is refused from its status
+    and a regular-looking file that blocks (as under /proc) within the read deadline."""
+    import os
+    import threading
+    import time
+
+    from ketensim.scenario import loader
+
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "weekly.parquet").write_bytes(b"")
+    os.mkfifo(out / "manifest.json")
+    t0 = time.monotonic()
+    with pytest.raises(ResultsError, match="not a regular file"):
+        ketensim.read(out)
+    (out / "manifest.json").unlink()
+    (out / "manifest.json").write_text("{}")
+    ino = (out / "manifest.json").stat().st_ino
+    real_read, release = os.read, threading.Event()
+
+    def read(fd: int, n: int) -> bytes:
+        if os.fstat(fd).st_ino == ino:
+            release.wait(60)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", read)
+    monkeypatch.setattr(loader, "READ_SECONDS", 1.0)
+    try:
+        with pytest.raises(ResultsError, match="blocks when read"):
+            ketensim.read(out)
+    finally:
+        release.set()
+    assert time.monotonic() - t0 < 10

@@ -214,6 +214,23 @@ def glob_escape(text: str) -> str:
     return glob.escape(text)
 
 
+MAX_MANIFEST_BYTES = 256_000_000
+"""Largest manifest read (a sweep of 100,000 design points writes a few tens of MB)."""
+
+
+def read_manifest_text(path: Path) -> str:
+    """A manifest's text, read as any input is: a regular file, bounded in size and time
+    (a special file that blocks is refused, not waited on); ResultsError when it cannot be."""
+    from ..scenario.loader import read_text_checked
+
+    try:
+        return read_text_checked(path, "JSON manifest", MAX_MANIFEST_BYTES)
+    except ResultsError:
+        raise
+    except ScenarioError as exc:
+        raise ResultsError(str(path.parent), path.name, f"damaged: {exc.problem}") from None
+
+
 def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The weekly table and manifest of a results folder, checked: a missing, truncated or
     mismatched file is a ``ResultsError`` naming it, not a traceback."""
@@ -230,7 +247,7 @@ def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[st
             raise ResultsError(str(out), "", f"no results here (expected weekly.parquet and manifest.json, "
                                f"as written by `ketensim run`; {f.name} is missing)")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(read_manifest_text(manifest_path))
     except RecursionError:
         raise ResultsError(str(out), "manifest.json", "damaged: nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -432,7 +449,7 @@ class RunStore:
         if not self.manifest_path.exists():
             return None
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            data = json.loads(read_manifest_text(self.manifest_path))
         except RecursionError:
             raise ResultsError(str(self.root), "manifest.json", "damaged (nested too deeply); remove the "
                                "folder or use another output folder") from None
