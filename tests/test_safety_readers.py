@@ -87,6 +87,9 @@ def test_a_damaged_run_file_is_named_by_point_summary_and_report(store, capsys, 
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert rc == 2 and len(lines) == 1 and "Traceback" not in err, err
     assert "point=0001" in lines[0] and "damaged run file" in lines[0], lines[0]
+    rc = main(["report", str(store), "--out", str(store.parent / "overview.html")])  # the overview too
+    err = capsys.readouterr().err
+    assert rc == 2 and "point=0001" in err and "Traceback" not in err, err
 
 
 def test_sound_files_give_the_numbers_the_sweep_wrote(store):
