@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ScenarioError, from_validation
+from .errors import ScenarioError, from_validation, short
 from .markers import has_marker
 from .paths import dated_value, factor_of, get_path, set_path
 from .schema import PHASE_SECTIONS, Scenario
@@ -111,7 +111,7 @@ def _check_unambiguous(scenario: Scenario, source: str) -> None:
             other = scenario.changes[j]
             raise ScenarioError(source, where,
                                 f"{ch.path} from {ch.start} is also set by changes[{j}] "
-                                f"({other.source or other.path}) to {other.value!r}; give one value")
+                                f"({other.source or other.path}) to {short(other.value)}; give one value")
         dates.setdefault(key, i)
 
 
