@@ -365,7 +365,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                        progress=Progress(f"validate {sc.name}", args.quiet))
     failed = [r for r in res.manifest["replications"] if r["error"]]
     if failed:
-        print(f"{plural(len(failed), 'replication')} failed:\n{failed[0]['error']}", file=sys.stderr)
+        print(f"{plural(len(failed), 'replication')} failed: {failed[0]['error'].strip().splitlines()[-1]}", file=sys.stderr)
         return 1
     command = f"ketensim validate {args.scenario} --reps {args.reps}"
     out = Path(args.out)
