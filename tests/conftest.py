@@ -119,7 +119,7 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
 FAST_FILES = {
     "test_hazard.py", "test_sim.py", "test_parts.py", "test_phase_fields.py", "test_scenario_errors.py",
     "test_hearings_quarantine.py", "test_mvv.py", "test_exp_design.py", "test_planner_stats.py",
-    "test_planner_overrides.py",
+    "test_planner_overrides.py", "test_scenario_json_schema.py", "test_package.py", "test_docs.py",
 }
 
 

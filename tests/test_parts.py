@@ -123,20 +123,6 @@ def test_weekly_sums_a_derived_metric():
     assert np.array_equal(weekly_values(rec, 2)["a.total"], [3.0, -1.0])
 
 
-def test_readme_metric_table_is_the_registry():
-    import re
-
-    from ketensim.metrics.registry import format_table
-
-    from conftest import ROOT
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = re.search(r"<!-- metrics:begin -->\n(.*?)\n<!-- metrics:end -->", readme, re.S)
-    assert table is not None
-    assert table.group(1) == format_table(registry(), "markdown"), \
-        "README metric table out of date: regenerate with `ketensim metrics --format markdown`"
-
-
 def test_every_metric_the_reports_name_is_declared():
     """Tables, plots, the HTML report, sweeps, validation and the letter's targets name metrics
     only from the registry (a typo or a renamed metric fails here, not in a report)."""

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
+"""The one version source: pyproject.toml reads it, ``ketensim --version`` prints it, every
+manifest records it (``package_version``), CITATION.cff repeats it (a test keeps them equal)."""
 
 _API = ("load", "run", "read", "html_report", "RunResults", "size")
 

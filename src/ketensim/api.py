@@ -126,6 +126,10 @@ def read(store: str | os.PathLike[str], point: int | None = None) -> "Results | 
     ``ResultsError``, a wrong ``point`` a ``ScenarioError``."""
     from .experiment.sweep_results import is_sweep_store, read_sweep
 
+    if point is not None:
+        from .experiment.runner import check_count
+
+        check_count(point, "point", minimum=0)
     if is_sweep_store(store):
         sweep = read_sweep(store)
         return sweep if point is None else sweep.point(point)

@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .. import __version__
 from . import (
     advise,
     backtest,
@@ -22,6 +23,7 @@ from . import (
     observed,
     report,
     run,
+    schema,
     sensitivity,
     size,
     state,
@@ -36,13 +38,14 @@ from .progress import Progress, plural
 __all__ = ["COMMANDS", "Progress", "build_parser", "main", "plural", "positive_int"]
 
 COMMANDS = (check, run, forecast, state, backtest, calibrate, validate, sensitivity, compare, sweep, sweep_merge,
-            advise, size, report, metrics, observed)
+            advise, size, report, metrics, observed, schema)
 """The command modules, in the order `ketensim --help` lists them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser: global options, then each command module adds its subparser."""
     p = argparse.ArgumentParser(prog="ketensim", description="Simulate the Dutch migration chain under COVID-19.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     p.add_argument("--no-limits", action="store_true",
                    help="lift the plausibility bounds on stocks, capacities, rates and sizes")

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -69,15 +69,28 @@ def quarter_starts(first_year: int, last_year: int) -> list[dt.date]:
 
 
 def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
-                   first_year: int = 2021) -> Path:
+                   first_year: int = 2021, extras: Mapping[str, Callable[[Path], object]] | None = None) -> Path:
     """The forecast folder for the years ``first_year``.. the horizon's last ISO year,
     written as one set (``experiment.fileset``): an interrupted write leaves the earlier
-    forecast as it was."""
+    forecast as it was. ``extras`` maps more file names to their writers (the workbook),
+    written inside the same set."""
     from ..experiment.fileset import write_set
 
     out = Path(out)
-    write_set(out, lambda folder: _write_forecast(weekly, manifest, folder, first_year))
+
+    def write(folder: Path) -> None:
+        _write_forecast(weekly, manifest, folder, first_year)
+        for name, writer in (extras or {}).items():
+            writer(folder / name)
+
+    write_set(out, write)
     return out
+
+
+def forecast_windows(weekly: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The yearly and half-yearly windows of a forecast's weeks (those of ``windows.csv``)."""
+    ws = pd.to_datetime(weekly.week_start)
+    return year_windows(ws.min().date(), ws.max().date())
 
 
 def _write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path, first_year: int) -> None:

@@ -472,6 +472,19 @@ def _read(path: str | os.PathLike[str], point: int | None) -> tuple[pd.DataFrame
     return read_results(path)
 
 
+def check_report_out(out: str | os.PathLike[str] | None) -> None:
+    """A report is one file: ``--out`` naming a folder is refused before anything is read
+    or rendered (not after the work is done)."""
+    from ..scenario.errors import ScenarioError
+
+    if out is None:
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise ScenarioError("--out", str(path), f"is a folder; the report is one file: give its name "
+                            f"(e.g. {path / 'report.html'})")
+
+
 def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
                  out: str | os.PathLike[str] | None = None, targets: Targets | None = None, *,
                  lang: str = "en", windows: Any = None, stat: str = "mean", chain: Any = None,
@@ -481,6 +494,7 @@ def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLik
     report with ``point`` (against ``baseline_point`` of the same store, or ``baseline``)."""
     from ..experiment.sweep_results import is_sweep_store
 
+    check_report_out(out)  # before the work, not after it
     if is_sweep_store(results_dir) and point is None:
         from .sweep_html import write_sweep_report  # one direction: sweep_html uses htmlkit
 

@@ -25,7 +25,7 @@ from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
 from ..weeks import WeekSpan
-from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
+from .base import Label, NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict, Text
 from .ind_schema import IndProduction, StartIndStock, _age_shares
 from .markers import EXTENSIVE
 from .reception_params import Reception
@@ -264,10 +264,10 @@ class Start(Strict):
 class Phase(Strict):
     """A policy phase: from `start` on, these dotted-path overrides hold (cumulative)."""
 
-    name: str
+    name: Label
     start: dt.date
     set: dict[str, object] = {}
-    note: str = ""
+    note: Text = ""
 
     @field_validator("start", mode="before")
     @classmethod
@@ -325,8 +325,8 @@ PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "n
 class Scenario(Strict):
     """One complete, validated, frozen scenario."""
 
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     seed: Seed = Field(20201005, description="root seed of the named random streams")
     replications: PosInt = Field(20, description="default number of replications")
     horizon: Horizon
