@@ -332,6 +332,10 @@ class Chain(Part):
     def procedure_stock(self, hh: Household, stage: int) -> None:
         self._decided(hh, stage)
 
+    def permit_holders_in_coa(self) -> list[Household]:
+        """The permit holders placed in COA so far (in the order of placing), as sponsors."""
+        return [hh for _, hh in self.reception.housing.permit_at.values() if hh.in_reception]
+
     def _seed_stocks(self) -> None:
         """Every part places its own starting stock (in build order)."""
         seeding = Seeding(self.scenario, self.env.now, self.streams, self)

@@ -46,6 +46,7 @@ from .parts import Build, Part
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 
@@ -116,6 +117,7 @@ class Nareis(Part):
         self.approved = FutureLevel(weeks)
         self.holding_mvv = FutureLevel(weeks)
         self.queue: deque[tuple[int, Household | None]] = deque()
+        self.filings: list[tuple[float, int, Household]] = []  # (filed at, persons, sponsor), for a state
         # interview/DNA slots: Poisson at the phase's rate while applications wait
         self.slots = policy.slots(lambda s: s.nareis.investigations_per_week / 7.0, self.s_slots,
                                   self._investigation_slot, active=False)
@@ -148,7 +150,9 @@ class Nareis(Part):
             t = self.filing.next_time(self.env.now, self.s_filing.exponential(1.0))
             # drawn through even when filed after the horizon (or never): the draws of later
             # applications must not depend on how far the horizon reaches (no look-ahead)
-            self._application(self.family_size(t), sponsor, t)
+            n = self.family_size(t)
+            self._application(n, sponsor, t)
+            self.filings.append((t, n, sponsor))
 
     def family_size(self, t: float) -> int:
         """Family members applied for, from the distribution of the phase in force at t."""
@@ -261,8 +265,6 @@ class Nareis(Part):
                 self._join_queue(n, None)
             else:
                 self._application(n, None, t0, filed=False)
-        for n in self._families(st.filing_pending):  # granted before the start, filed after it
-            self._application(n, None, self.filing.next_time(t0, self.s_filing.exponential(1.0)))
         for n in self._families(st.approved):
             self._travel(n, None, t0, holding_mvv=False)
         for n in self._families(st.holding_mvv):
@@ -275,6 +277,30 @@ class Nareis(Part):
             out.append(n)
             placed += n
         return out
+
+    def filing_pending(self, t: float) -> tuple[int, float]:
+        """Persons the sponsors granted so far will apply for after ``t`` (their filing drawn),
+        and the share of them whose sponsor is in COA now."""
+        pending = [(n, sp.in_reception) for when, n, sp in self.filings if when > t]
+        total = sum(n for n, _ in pending)
+        return total, (sum(n for n, in_coa in pending if in_coa) / total if total else 0.0)
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """Applications that permit holders granted before the start will still file: filed
+        from the start at the filing hazard (memoryless, so exact for a state taken from a
+        run); the share whose sponsor is in COA get a sponsor among COA's permit holders
+        (their family joins them there, or in the municipality once they are housed)."""
+        st = seeding.scenario.start.nareis
+        if st.filing_pending <= 0:
+            return
+        stream = seeding.stream(self.name)
+        sponsors = seeding.journeys.permit_holders_in_coa()
+        for n in self._families(st.filing_pending):
+            t = self.filing.next_time(seeding.t0, stream.exponential(1.0))
+            sponsor = None
+            if sponsors and stream.random() < st.filing_pending_in_coa_share:
+                sponsor = sponsors[min(int(stream.random() * len(sponsors)), len(sponsors) - 1)]
+            self._application(n, sponsor, t)
 
     def levels(self, t: float) -> dict[str, float]:
         return {

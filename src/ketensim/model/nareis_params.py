@@ -65,6 +65,9 @@ class StartNareis(Strict):
         "persons that permit holders granted before the start will still apply for: filed after "
         "the start, exponential with mean nareis.apply_days (memoryless, so exact for a stock "
         "taken from a run)"))
+    filing_pending_in_coa_share: Probability = Field(0.0, description=(
+        "share of filing_pending whose sponsor is still in COA: those family members join a "
+        "permit holder in COA (drawn at random), the rest a sponsor in a municipality"))
     awaiting_investigation_share: Probability = Field(
         description="share of the open persons already waiting for an interview/DNA test")
     approved: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="approved persons waiting for their MVV")

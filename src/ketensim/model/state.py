@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED
-from .inflow import mean_size
 
 if TYPE_CHECKING:
     from .chain import Chain
@@ -34,24 +33,6 @@ def age_shares(ages: list[tuple[float, float]], bands: tuple[int, ...] = AGE_BAN
     idx = np.minimum(np.searchsorted(np.asarray(bands, dtype=float), a, side="left"), len(bands) - 1)
     per = np.bincount(idx, weights=w, minlength=len(bands))
     return {b: float(per[i] / per.sum()) for i, b in enumerate(bands)}
-
-
-def filing_pending(chain: "Chain", weeks: int = 8) -> float:
-    """Persons the permit holders granted before now will still apply for (nareis): the filing
-    delay is exponential, so the pending stock is the recent filing rate of the model's own
-    sponsors times the mean delay (Little's law, exact in steady state for a memoryless delay).
-    The rate is read over the last ``weeks`` weeks (applications less the background ones)."""
-    p = chain.policy.params.nareis
-    counts = chain.rec.counts.get("nareis.applications")
-    now = int(chain.env.now)
-    if not counts or now <= 0:
-        return 0.0
-    lo = max(now - 7 * weeks, 0)
-    per_day = sum(counts[lo:now]) / max(now - lo, 1)
-    background = chain.nareis.background.at(chain.env.now) * mean_size(p.family_size_probabilities)
-    if p.filing_factor <= 0:
-        return 0.0
-    return max(per_day - background, 0.0) * p.apply_days / p.filing_factor
 
 
 def capture(chain: "Chain") -> dict[str, object]:
@@ -79,6 +60,7 @@ def capture(chain: "Chain") -> dict[str, object]:
     dtv_out = sum(hh.size for hh in chain.dtv.caseload.values() if not hh.in_reception and not hh.detained)
     det = list(chain.detention.detainees.values())
     nareis_open = float(last.get("nareis.open", 0.0))
+    pending, pending_in_coa = chain.nareis.filing_pending(now)
     out: dict[str, object] = {
         # appellants keep the status "in procedure" in COA while the start block counts them
         # among the rejected (start.ind.appeals_open of start.reception.rejected)
@@ -106,7 +88,8 @@ def capture(chain: "Chain") -> dict[str, object]:
         "start.nareis.open": nareis_open,
         "start.nareis.awaiting_investigation_share": (
             float(last.get("nareis.awaiting_investigation", 0.0)) / nareis_open if nareis_open else 0.0),
-        "start.nareis.filing_pending": filing_pending(chain),
+        "start.nareis.filing_pending": float(pending),
+        "start.nareis.filing_pending_in_coa_share": pending_in_coa,
         "start.nareis.approved": float(last.get("nareis.approved_waiting", 0.0)),
         "start.nareis.holding_mvv": float(last.get("nareis.holding_mvv", 0.0)),
         "start.resettlement.waiting": float(last.get("resettlement.waiting", 0.0)),
