@@ -44,7 +44,9 @@ def run_backtest(scenario_path: str | os.PathLike[str], origins: Sequence[dt.dat
                  out: str | os.PathLike[str] | None = None, observed: "pd.DataFrame | None" = None) -> list[OriginResult]:
     """From each origin: the state of the scenario's run there (``reps`` replications), matched
     to the observed stocks near it; then ``months`` months with the scenario's inputs
-    (``reps`` replications); every observed figure inside the window against the forecast."""
+    (``reps`` replications); every observed figure inside the window against the forecast.
+    An origin at the scenario's own start runs the scenario as it is (the in-sample fit of a
+    calibrated scenario: the same table, without a state)."""
     from ..experiment.backtest_write import write_backtest
     from ..model.chain import registry
     from ..observed import backtest, load_observed
@@ -60,21 +62,24 @@ def run_backtest(scenario_path: str | os.PathLike[str], origins: Sequence[dt.dat
         if end > scenario.horizon.end:
             raise ScenarioError(str(path), "horizon.end", f"ends {scenario.horizon.end}, before the end of the "
                                 f"{months}-month window from {origin} ({end}): shorten --months")
-        state = take_state(scenario, origin, reps=reps, workers=workers)
-        near = observed_near(origin, table)
-        state = match_observed(state, near)
         folder = origin_folder(scenario.name, origin, out, len(origins) > 1)
         folder.mkdir(parents=True, exist_ok=True)
-        text = state_document(state, scenario, os.path.relpath(path.resolve(), folder.resolve()))
-        state_file = folder / f".state-{os.getpid()}.yaml"  # `extends` resolves from its folder
-        state_file.write_text(text, encoding="utf-8")
-        try:
-            started = load_scenario(state_file, [f"horizon.end={end.isoformat()}"])
-        finally:
-            state_file.unlink(missing_ok=True)
+        if origin == scenario.horizon.start:  # the scenario's own start: its start block, in sample
+            started, text, matched = load_scenario(path, [*overrides, f"horizon.end={end.isoformat()}"]), None, []
+        else:
+            state = match_observed(take_state(scenario, origin, reps=reps, workers=workers),
+                                   observed_near(origin, table))
+            matched = [f"{m.metric} x{m.factor:.3f}" for m in state.matched]
+            text = state_document(state, scenario, os.path.relpath(path.resolve(), folder.resolve()))
+            state_file = folder / f".state-{os.getpid()}.yaml"  # `extends` resolves from its folder
+            state_file.write_text(text, encoding="utf-8")
+            try:
+                started = load_scenario(state_file, [f"horizon.end={end.isoformat()}"])
+            finally:
+                state_file.unlink(missing_ok=True)
         res = run_replications(started, reps=reps, workers=workers)
         bt = backtest(res.weekly, table, origin, months)
-        write_backtest(folder, bt, res.weekly, scenario=scenario.name, extra={"state.yaml": text})
-        results.append(OriginResult(origin, bt, folder, [f"{m.metric} x{m.factor:.3f}" for m in state.matched]))
+        write_backtest(folder, bt, res.weekly, scenario=scenario.name, extra={"state.yaml": text} if text else None)
+        results.append(OriginResult(origin, bt, folder, matched))
         log.info("backtest from %s: ARD %.3f over %d figures -> %s", origin, bt.ard, bt.ard_n, folder)
     return results
