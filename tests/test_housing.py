@@ -88,3 +88,36 @@ def test_permit_holders_waiting_more_than_14_weeks():
     _, v = run(_stock({"2018-H1": 0}, realisation=1.0, persons=500, weeks=18, stock_waiting_days=0))
     w = v["coa.permit_holders_waiting_14w"]
     assert w[:14].max() == 0 and w[14:].min() == 500 == v["coa.permit_holders"][-1]
+
+
+@pytest.mark.parametrize("counted", [1.0, 0.5])
+def test_family_joining_a_housed_sponsor_counts_against_the_target_by_hand(counted):
+    """Two half-years of 1,000 (realisation 0.6005, as above: 600 and 840 offered). Family members
+    join a sponsor in a municipality: 100 on day 50 (H1), 60 on day 250 (H2). The share
+    ``family_counted`` of them counts against the target and takes offers from COA's queue:
+    H1: realised 600 = COA 600 - 100c + family 100c; arrears 1,000 - 600 = 400 (as without
+    family); H2: effective 1,400, realised 840 = COA 840 - 60c + 60c; arrears 560."""
+    from ketensim.metrics.weekly import weekly_values
+    from ketensim.model.chain import Chain
+
+    raw = _stock({"2018-H1": 1000, "2018-H2": 1000}, realisation=0.6005, family_counted=counted)
+    sc = Scenario.model_validate(raw)
+    chain = Chain(sc, replication=0)
+    for day, n in ((50.0, 100), (250.0, 60)):
+        chain.env.timeout(day).callbacks.append(lambda _e, n=n: chain.reception.housing.family_joined(n))
+    v = weekly_values(chain.run(), sc.horizon.weeks)
+    coa = np.array(chain.rec.counts["coa.housed"])
+    realised = np.array(chain.rec.counts["housing.realised"])
+    assert coa[:H1].sum() == 600 - 100 * counted
+    assert coa[H1:H2].sum() == 840 - 60 * counted
+    assert realised[:H1].sum() == pytest.approx(600) and realised[H1:H2].sum() == pytest.approx(840)
+    assert np.array(chain.rec.counts["housing.realised_family"]).sum() == pytest.approx(160 * counted)
+    assert v["housing.arrears"][26] == pytest.approx(400) and v["housing.arrears"][-1] == pytest.approx(560)
+
+
+def test_lower_housing_realisation_leaves_no_fewer_permit_holders_in_coa():
+    """Metamorphic, common random numbers: the same stock and seed, a lower realisation share."""
+    high = run(_stock({"2018-H1": 1000, "2018-H2": 1000}, realisation=0.8, family_counted=1.0))[1]
+    low = run(_stock({"2018-H1": 1000, "2018-H2": 1000}, realisation=0.5, family_counted=1.0))[1]
+    assert np.all(low["coa.permit_holders"] >= high["coa.permit_holders"])
+    assert low["coa.permit_holders"][-1] > high["coa.permit_holders"][-1]
