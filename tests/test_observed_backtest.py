@@ -153,7 +153,9 @@ def test_the_backtest_folder_is_written_as_a_set(observed: pd.DataFrame, weekly:
     out.mkdir()
     (out / "keep.txt").write_text("other output")
     names = write_backtest(out, bt, weekly, "toy")
-    assert set(names) == {"table.csv", "officials.csv", "README.md", "stock-x_stock.png"}
+    assert set(names) == {"table.csv", "officials.csv", "README.md", "stock-x_stock.png", "report.html"}
+    html = (out / "report.html").read_text()
+    assert "<b>ARD " in html and "x.f.1" in html and "data:image/png;base64" in html
     assert (out / "keep.txt").exists() and not [p for p in out.iterdir() if p.name.startswith(".")]
     table = pd.read_csv(out / "table.csv").set_index("figure")
     assert table.loc["x.f.1", "rel_error"] == pytest.approx(0.04)

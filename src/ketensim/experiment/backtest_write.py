@@ -1,6 +1,7 @@
 """Writes a backtest folder as one set (``fileset.write_set``): ``table.csv`` (every
 observed figure in the window), ``officials.csv`` (the officials' forecasts of the origin),
-``README.md`` (the tables and the ARD) and one PNG per stock. Takes a ``Backtest`` and the
+``README.md`` (the tables and the ARD), one PNG per stock and ``report.html`` (the same as a
+section of the HTML report). Takes a ``Backtest`` and the
 run's weekly table; never runs a simulation."""
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..observed.backtest import Backtest
-from ..report.backtest import backtest_markdown, plot_name, plot_stock, stock_groups
+from ..report.backtest import backtest_markdown, backtest_section, plot_name, plot_stock, stock_groups
+from ..report.htmlkit import page
 from .fileset import write_set
 
 
@@ -32,5 +34,9 @@ def write_backtest(out: str | os.PathLike[str], bt: Backtest, weekly: pd.DataFra
             fig.savefig(folder / name, dpi=110)
             plots.append(name)
         (folder / "README.md").write_text(backtest_markdown(bt, scenario, plots), encoding="utf-8")
+        section = backtest_section(bt, weekly)  # the HTML report of the backtest, one self-contained page
+        sub = f"{scenario}: forecast from {bt.origin} over {bt.months} months against what was observed"
+        (folder / "report.html").write_text(page(f"Backtest {scenario} from {bt.origin}", sub, [section], "en"),
+                                            encoding="utf-8")
 
     return write_set(out, _write)
