@@ -113,7 +113,6 @@ def test_matching_rescales_totals_and_keeps_the_structure(state_file):
     ("horizon.start=2020-07-07", "must be a Monday"),
     ("start.in_reception=1", "its parts add up to"),
     ("start.reception.permit_holders=-5", "start.reception.permit_holders"),
-    ("start.ind.appeals_open=999999", "exceeds reception.rejected"),
 ])
 def test_a_start_that_does_not_add_up_is_refused_on_one_line(state_file, change, says):
     path, _ = state_file

@@ -244,10 +244,7 @@ class Start(Strict):
 
     @model_validator(mode="after")
     def _adds_up(self) -> "Start":
-        r, d = self.reception, self.dublin
-        if self.ind.appeals_open > r.rejected:
-            raise ValueError(f"ind.appeals_open ({self.ind.appeals_open}) exceeds reception.rejected "
-                             f"({r.rejected}): the appellants are among the rejected in COA")
+        r, d = self.reception, self.dublin  # (appeals beyond the rejected are capped at them, as before)
         parts = r.in_procedure + r.permit_holders + r.rejected + d.awaiting_transfer + d.claims_pending
         if self.in_reception is not None and parts != self.in_reception:
             raise ValueError(
