@@ -9,6 +9,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, TARGETS
 
+KIND = "statistical"
+
 
 @pytest.fixture(scope="session")
 def baseline_results():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
@@ -13,6 +14,8 @@ from ketensim.scenario.loader import apply_overrides, load_raw, load_scenario
 from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
+
+KIND = "unit"
 
 SMALL = [
     "start.reception.in_procedure=3000", "start.reception.permit_holders=1400",
@@ -96,6 +99,7 @@ def _stationary() -> Scenario:
     return Scenario.model_validate(raw)
 
 
+@pytest.mark.statistical
 def test_littles_law_in_a_stationary_run():
     """Time-averaged population = placement rate x mean stay, over a window that starts
     after a burn-in and ends at least one maximum stay before the horizon (so every stay

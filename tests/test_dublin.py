@@ -15,6 +15,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "unit"
+
 SUSPENDED = SCENARIOS / "dublin-suspended-2020.yaml"
 SMALL = [
     "start.reception.in_procedure=3000", "start.reception.permit_holders=1400",

@@ -15,6 +15,8 @@ from ketensim.scenario.loader import load_scenario
 
 from exp_helpers import TELEHOREN, ketensim, tiny_scenario
 
+KIND = "integration"
+
 
 @pytest.fixture
 def pair(tmp_path):
@@ -46,6 +48,7 @@ def test_paired_intervals_table_and_plot(pair, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.statistical
 def test_common_random_numbers_reduce_the_variance_of_differences(pair):
     """Variance of paired differences (same streams) against differences of runs on
     independent seeds. Measured on the tiny scenario with 8 replications: median factor

@@ -18,6 +18,8 @@ from ketensim.scenario.loader import load_scenario
 
 from exp_helpers import tiny_scenario, tiny_sweep
 
+KIND = "integration"
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -20,6 +20,8 @@ from ketensim.scenario.errors import ScenarioError
 
 from exp_helpers import tiny_sweep
 
+KIND = "integration"
+
 
 def test_sweep_writes_one_file_per_run_with_provenance(tmp_path):
     path = tiny_sweep(tmp_path, replications=2)

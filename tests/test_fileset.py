@@ -13,6 +13,8 @@ import pytest
 from ketensim.experiment import fileset
 from ketensim.experiment.fileset import recover_set, write_set
 
+KIND = "unit"
+
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under the folder (hidden ones included) -> its bytes."""
@@ -119,6 +121,7 @@ def test_a_kill_during_the_swap_is_undone_by_the_next_write(folder, at):
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.integration
 def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
     from ketensim.report import forecast_write
     from test_forecast import hand_made
@@ -137,6 +140,7 @@ def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
     assert snapshot(out) == before
 
 
+@pytest.mark.integration
 def test_validation_interrupted_keeps_the_earlier_report(tmp_path, monkeypatch, write_scenario):
     from ketensim.calibration import validation
     from ketensim.experiment.runner import run_scenario

@@ -9,6 +9,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
+KIND = "metamorphic"
+
 REPS = range(3)
 
 

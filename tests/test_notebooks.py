@@ -9,6 +9,8 @@ import pytest
 
 from conftest import ROOT
 
+KIND = "integration"
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

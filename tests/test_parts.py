@@ -15,6 +15,8 @@ from conftest import BASELINE
 from example_part import PARTS as EXAMPLE_PARTS
 from example_part import WIRING, Charter, CharterScenario
 
+KIND = "unit"
+
 SHORT = ["horizon.end=2020-W04-7", "start.reception.in_procedure=2000", "start.reception.permit_holders=800",
          "start.reception.rejected=900", "start.dtv.outside_reception=300", "start.dublin.awaiting_transfer=100",
          "reception.locations.0.count=10"]
@@ -100,12 +102,14 @@ def test_example_part_in_a_chain_its_metric_in_the_weekly_table_and_in_metrics(s
                for line in out.splitlines())
 
 
+@pytest.mark.integration
 def test_metrics_command_lists_every_metric(capsys):
     assert main(["metrics", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert len([ln for ln in out.splitlines() if ln.startswith("| `")]) == len(registry())
 
 
+@pytest.mark.integration
 def test_metrics_command_bad_parts_is_one_line_exit_2(capsys):
     assert main(["metrics", "--parts", "no.such.module"]) == 2
     err = capsys.readouterr().err

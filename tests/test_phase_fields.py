@@ -29,6 +29,8 @@ from test_reception_network import PROBES as RECEPTION_PROBES
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 BASE = {
     "horizon.end": "2020-W20-7", "start.reception.in_procedure": 3000, "start.reception.permit_holders": 1200,
     "start.reception.rejected": 1500, "start.dtv.outside_reception": 400, "start.dublin.awaiting_transfer": 200,

@@ -11,6 +11,8 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
 
+KIND = "statistical"
+
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:
     """Mean wait in queue of M/M/c: C(c, a) / (c mu - lam), a = lam / mu."""

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import ROOT
 
+KIND = "integration"
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```(python|sh)\n(.*?)^```", README, flags=re.S | re.M)
 

@@ -14,6 +14,8 @@ import pytest
 from conftest import TARGETS
 from frontend_support import short_dir
 
+KIND = "integration"
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -110,6 +112,7 @@ needs_chromium = pytest.mark.skipif(
     reason="chromium is not installed (`apt-get install chromium`; .ci/run installs it, and in CI this test runs)")
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_the_image_and_console_check_catches_a_broken_page(tmp_path):
     assert CHROMIUM, "chromium is required in CI: .ci/run installs it"
@@ -121,6 +124,7 @@ def test_the_image_and_console_check_catches_a_broken_page(tmp_path):
     assert any("boom" in line for line in console)
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_report_renders_in_headless_chromium(report, tmp_path):
     assert CHROMIUM, "chromium is required in CI: .ci/run installs it"

@@ -14,6 +14,8 @@ from test_report_html import CHROMIUM, _chromium, _render, needs_chromium
 from conftest import BASELINE, ROOT, TARGETS
 from frontend_support import short_dir
 
+KIND = "integration"
+
 
 def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
@@ -88,6 +90,7 @@ def test_the_dutch_report_is_wholly_dutch(pages):
         assert english not in visible, english
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_the_dutch_report_renders_in_headless_chromium(tmp_path, pages):
     assert CHROMIUM, "chromium is required in CI"

@@ -10,6 +10,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
+KIND = "integration"
+
 SHORT = ["horizon.end=2020-W20-7"]
 
 

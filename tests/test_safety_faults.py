@@ -27,6 +27,8 @@ from ketensim.scenario.errors import ResultsError
 
 from exp_helpers import tiny_scenario, tiny_sweep
 
+KIND = "integration"
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 

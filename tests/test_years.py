@@ -12,6 +12,8 @@ from test_conservation import IDENTITIES, assert_balances
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "integration"
+
 YEARS = SCENARIOS / "chain-2020-2022.yaml"
 WEEKS_2020 = 52  # 2020-W53 runs to 3 January 2021, where the 2021 inputs start
 
