@@ -154,12 +154,14 @@ class Capacity(Part):
 
 METRICS = (
     Metric("coa.places_ordered", "capacity", "level", "places", "places ordered, not yet open",
-           "places of locations the capacity rule has ordered that are not open yet"),
+           "places of locations the capacity rule has ordered that are not open yet",
+           label_nl="plaatsen besteld, nog niet open"),
     Metric("coa.locations_ordered", "capacity", "count", "locations/week", "locations ordered",
-           "locations the capacity rule ordered", contract=True),
+           "locations the capacity rule ordered", contract=True, label_nl="locaties besteld"),
     Metric("coa.locations_opened", "capacity", "count", "locations/week", "locations opened",
-           "locations that opened (rule and planned)", contract=True),
+           "locations that opened (rule and planned)", contract=True, label_nl="locaties geopend"),
     Metric("coa.locations_closed", "capacity", "count", "locations/week", "locations closing",
-           "locations that stopped taking residents (rule and planned)", contract=True),
+           "locations that stopped taking residents (rule and planned)", contract=True,
+           label_nl="locaties die sluiten"),
 )
 Capacity.metrics = METRICS

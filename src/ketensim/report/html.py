@@ -36,7 +36,7 @@ from .plots import (
     plot_part,
     plot_series,
 )
-from .summary import KEY_FIGURES, inside, resolve_windows, side_by_side, summarize
+from .summary import inside, key_figures, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def _window_label(w: str, tr: Translator) -> str:
 
 def _figure_label(fig: str, tr: Translator) -> str:
     """A key figure's label from the metric registry in the report's language."""
-    return figure_label(KEY_FIGURES[fig], tr.lang) if fig in KEY_FIGURES else fig
+    figures = key_figures()
+    return figure_label(figures[fig], tr.lang) if fig in figures else fig
 
 
 # ------------------------------------------------------------------ headline
