@@ -32,12 +32,14 @@ test-long: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "unit and not slow"
 
-# Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), and
-# no import cycles between modules; configuration in pyproject.toml.
+# Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), no
+# import cycles between modules, and the layer contract (lower layers never import higher
+# ones, function-local imports included); configuration in pyproject.toml.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools/layers.py
 	$(BIN)/mypy
 	$(BIN)/python tools/import_cycles.py src/ketensim
+	$(BIN)/python tools/layers.py pyproject.toml
 
 check: $(STAMP)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml

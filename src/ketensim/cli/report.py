@@ -26,8 +26,8 @@ def add_parser(sub: opt.Subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..experiment.store import check_output_dir, read_results
     from ..experiment.sweep_results import is_sweep_store
-    from ..report.html import write_report
     from ..scenario.errors import ScenarioError
+    from ..workflow.report import write_report
 
     windows = opt.windows(args)
     sweep = is_sweep_store(args.results)

@@ -73,7 +73,7 @@ def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
     """The forecast folder for the years ``first_year``.. the horizon's last ISO year,
     written as one set (``experiment.fileset``): an interrupted write leaves the earlier
     forecast as it was."""
-    from ..experiment.fileset import write_set
+    from ..store.fileset import write_set
 
     out = Path(out)
     write_set(out, lambda folder: _write_forecast(weekly, manifest, folder, first_year))
