@@ -85,6 +85,7 @@ def test_bare_simpy_counts_its_events():
     assert out["events"] >= 2_000  # timeouts plus each process's start and end
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_quick_bench_writes_every_figure(tmp_path):
     env = dict(os.environ)

@@ -48,6 +48,7 @@ def test_paired_intervals_table_and_plot(pair, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 @pytest.mark.statistical
 def test_common_random_numbers_reduce_the_variance_of_differences(pair):
     """Variance of paired differences (same streams) against differences of runs on

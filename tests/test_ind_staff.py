@@ -37,6 +37,7 @@ def _check_erlang(waits_of, theory: float) -> None:
     assert half99 < 0.25 * theory, half99  # narrow enough to tell 5 officers from 4
 
 
+@pytest.mark.slow
 @pytest.mark.statistical
 def test_hearing_staff_as_servers_matches_erlang_c():
     """5 hearing officers at 1 hearing a day each, 3.5 requests a day (rho = 0.7): the mean
@@ -51,6 +52,7 @@ def _hearing_wait(sc: Scenario, rep: int) -> float:
     return float(np.mean(chain.rooms.waits[200:]))  # drop the first hearings (empty start)
 
 
+@pytest.mark.slow
 @pytest.mark.statistical
 def test_decision_staff_as_servers_matches_erlang_c():
     """5 decision officers at 1 decision a day, 3.5 cases a day: Erlang C again. Cases reach

@@ -72,6 +72,7 @@ def test_quarantine_and_detention_capacity_follow_the_phases(write_scenario):
     assert capacity_by_week(base, spec["detention"], ends) == [700, 700]
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_run_need_writes_need_csv_and_the_report_shows_the_fan_chart(tmp_path, capsys):
     from ketensim.cli import main

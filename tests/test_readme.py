@@ -35,6 +35,7 @@ def test_readme_has_guides_for_the_three_kinds_of_users():
 
 @pytest.mark.parametrize("index", [i for i, (lang, _) in enumerate(BLOCKS)],
                          ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(BLOCKS)])
+@pytest.mark.slow
 def test_readme_example_runs(index, tmp_path):
     lang, code = BLOCKS[index]
     cwd, env = _scratch(tmp_path)

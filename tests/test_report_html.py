@@ -75,6 +75,7 @@ def test_report_says_what_the_what_if_changes(report):
     assert ">T4<" in page and ">T5<" in page
 
 
+@pytest.mark.slow
 def test_report_without_baseline_shows_the_timeline(tmp_path):
     proc = ketensim("report", str(short_dir()), "--out", str(tmp_path / "r.html"), "--targets", str(TARGETS))
     assert proc.returncode == 0, proc.stderr

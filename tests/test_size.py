@@ -40,6 +40,7 @@ def share_waiting(rooms: float) -> np.ndarray:
     return np.array(out)
 
 
+@pytest.mark.slow
 def test_servers_for_p_wait_match_erlang_c():
     """a = 2.5: C(4) = 0.32, C(5) = 0.13, so 5 rooms are the fewest with P(wait) <= 0.2;
     a replication of a year (~860 hearings) puts its share within ~0.04 of C."""

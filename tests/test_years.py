@@ -42,6 +42,7 @@ def first_weeks():
     return _run(load_scenario(YEARS, ["horizon.end=2021-W02-7"]))[1]
 
 
+@pytest.mark.slow
 def test_2020_is_bit_identical_to_the_baseline(first_weeks):
     base = _run(load_scenario(BASELINE))[1]
     common = sorted(set(base) & set(first_weeks))
