@@ -124,10 +124,11 @@ def test_a_kill_during_the_swap_is_undone_by_the_next_write(folder, at):
 @pytest.mark.integration
 def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
     from ketensim.report import forecast_write
+    from ketensim.workflow.forecast import write_forecast
     from test_forecast import hand_made
 
     out = tmp_path / "fc"
-    forecast_write.write_forecast(hand_made(), {"scenario_name": "t", "seed": 1}, out)
+    write_forecast(hand_made(), {"scenario_name": "t", "seed": 1}, out)
     before = snapshot(out)
     assert "README.md" in before and "plots/occupancy.png" in before
 
@@ -136,7 +137,7 @@ def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
 
     monkeypatch.setattr(forecast_write, "plot_group", broken)
     with pytest.raises(RuntimeError):
-        forecast_write.write_forecast(hand_made(), {"scenario_name": "t2", "seed": 2}, out)
+        write_forecast(hand_made(), {"scenario_name": "t2", "seed": 2}, out)
     assert snapshot(out) == before
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from ketensim.cli import main
 from ketensim.report.forecast import FIGURES, at_dates, overflow_weeks, window_stats, year_windows
-from ketensim.report.forecast_write import write_forecast
+from ketensim.workflow.forecast import write_forecast
 
 from conftest import SCENARIOS
 

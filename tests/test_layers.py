@@ -19,11 +19,12 @@ def _layers():
 
 
 layers = _layers()
-ORDER = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ketensim"]["layers"]["order"]
+CONTRACT = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ketensim"]["layers"]
+ORDER, FORBIDDEN = CONTRACT["order"], CONTRACT["forbidden"]
 
 
 def test_the_package_keeps_its_layers():
-    assert layers.check(ROOT / "src" / "ketensim", ORDER) == []
+    assert layers.check(ROOT / "src" / "ketensim", ORDER, FORBIDDEN) == []
 
 
 def test_an_upward_import_inside_a_function_is_named_with_its_line(tmp_path):
@@ -40,7 +41,10 @@ def test_an_upward_import_inside_a_function_is_named_with_its_line(tmp_path):
     assert "files.py:5: ketensim.store.files (ketensim.store) imports ketensim.report.html" in problems[0]
     (pkg / "store" / "files.py").write_text("def read():\n    return 1\n")
     (pkg / "report" / "html.py").write_text("def render():\n    from ..store.files import read\n    return read()\n")
-    assert layers.check(pkg, ORDER) == []
+    assert layers.check(pkg, ORDER) == []  # downward: the order allows it
+    assert layers.check(pkg, ORDER, FORBIDDEN) == [  # but the report opens no file
+        f"{pkg / 'report' / 'html.py'}:2: ketensim.report.html imports ketensim.store.files: "
+        "ketensim.report may not import ketensim.store"]
 
 
 def test_a_module_in_no_layer_is_refused(tmp_path):

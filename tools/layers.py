@@ -4,8 +4,11 @@ imports included (every ``import`` statement anywhere in a module counts).
 The layers, top to bottom, are ``[tool.ketensim.layers] order`` in pyproject.toml; each is a
 list of modules or packages, which may import each other. A module belongs to the layer of
 its longest listed prefix; one matching no prefix is an error, so a new top-level package
-must be placed. Usage: python3 tools/layers.py [pyproject.toml] -- prints each import that
-points up (module, line, imported module, both layers); exits 1 when there is any.
+must be placed. ``forbidden`` lists pairs [importer, imported] that may not meet even where
+the order allows it (``report`` renders and opens no file, so it never imports ``store``).
+
+Usage: python3 tools/layers.py [pyproject.toml] -- prints each import that points up or is
+forbidden (file, line, both modules); exits 1 when there is any.
 """
 from __future__ import annotations
 
@@ -48,7 +51,11 @@ def layer_of(mod: str, order: list[list[str]]) -> int | None:
     return best[0] if best else None
 
 
-def check(root: pathlib.Path, order: list[list[str]]) -> list[str]:
+def _within(mod: str, prefix: str) -> bool:
+    return mod == prefix or mod.startswith(prefix + ".")
+
+
+def check(root: pathlib.Path, order: list[list[str]], forbidden: list[list[str]] = ()) -> list[str]:
     mods = modules(root)
     pkg = root.name
     problems = []
@@ -73,6 +80,9 @@ def check(root: pathlib.Path, order: list[list[str]]) -> list[str]:
                 if lt is not None and lt < lm:
                     problems.append(f"{f}:{node.lineno}: {m} ({' '.join(order[lm])}) imports {t} "
                                     f"({' '.join(order[lt])}), a higher layer")
+                for a, b in forbidden:
+                    if _within(m, a) and _within(t, b):
+                        problems.append(f"{f}:{node.lineno}: {m} imports {t}: {a} may not import {b}")
     return problems
 
 
@@ -81,7 +91,7 @@ def main() -> int:
     conf = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["ketensim"]["layers"]
     root = pyproject.parent / conf["root"]
     order = conf["order"]
-    problems = check(root, order)
+    problems = check(root, order, conf.get("forbidden", []))
     for p in problems:
         print(p)
     print(f"{len(problems)} imports against the layers among {len(modules(root))} modules")

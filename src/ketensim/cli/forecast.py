@@ -24,8 +24,8 @@ def add_parser(sub: opt.Subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from ..report.forecast_write import write_forecast
     from ..scenario.loader import load_scenario
+    from ..workflow.forecast import write_forecast
     from ..workflow.replications import ReplicationsFailed, failure_message
     from ..workflow.run import run_replications
 
