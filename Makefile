@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-long test-fast lint check bench bench-ci clean lab
+.PHONY: run test test-long test-fast lint check bench bench-ci clean lab docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ test-fast: $(STAMP)
 # import cycles between modules, and the layer contract (lower layers never import higher
 # ones, function-local imports included); configuration in pyproject.toml.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools/layers.py
+	$(BIN)/ruff check src tests bench tools/layers.py docs/_ext docs/conf.py
 	$(BIN)/mypy
 	$(BIN)/python tools/import_cycles.py src/ketensim
 	$(BIN)/python tools/layers.py pyproject.toml
@@ -52,9 +52,20 @@ bench: $(STAMP)
 bench-ci: $(STAMP)
 	$(BIN)/python bench/run.py --quick --out $${TMPDIR:-/tmp}/ketensim-bench
 
+# The documentation site: docs/_build/html (warnings are errors). The reference pages are
+# generated from the code and the notebooks executed (cached in docs/_build/.jupyter_cache).
+DOCS_STAMP := $(VENV)/.docs-installed
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
+
 # JupyterLab on the notebooks (the dev extra installs it)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache docs/_build

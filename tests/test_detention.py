@@ -19,7 +19,7 @@ KIND = "unit"
 
 SMALL = [
     "start.reception.in_procedure=3000", "start.reception.permit_holders=1400",
-    "start.reception.rejected=2000", "start.dtv.outside_reception=600",
+    "start.reception.rejected=2000", "start.ind.appeals_open=2000", "start.dtv.outside_reception=600",
     "start.dublin.awaiting_transfer=300", "inflow.first_applications.scale=0.25",
     "inflow.repeat_applications.scale=0.25", "reception.locations.0.count=16",
 ]
@@ -85,7 +85,7 @@ def _stationary() -> Scenario:
     chain (but a large caseload) so that the run is quick and detention stationary."""
     raw = apply_overrides(load_raw(BASELINE), [
         *SMALL, "start.reception.in_procedure=800", "start.reception.permit_holders=300",
-        "start.reception.rejected=500", "inflow.first_applications.scale=0.1",
+        "start.reception.rejected=500", "start.ind.appeals_open=500", "inflow.first_applications.scale=0.1",
         # a caseload large enough that candidates never run out: placements then come at a
         # constant rate and the detention population is stationary after a short burn-in
         "start.dtv.outside_reception=8000", "dtv.removable_share=1.0",

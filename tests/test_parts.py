@@ -18,7 +18,8 @@ from example_part import WIRING, Charter, CharterScenario
 KIND = "unit"
 
 SHORT = ["horizon.end=2020-W04-7", "start.reception.in_procedure=2000", "start.reception.permit_holders=800",
-         "start.reception.rejected=900", "start.dtv.outside_reception=300", "start.dublin.awaiting_transfer=100",
+         "start.reception.rejected=900", "start.ind.appeals_open=900",
+         "start.dtv.outside_reception=300", "start.dublin.awaiting_transfer=100",
          "reception.locations.0.count=10"]
 
 
@@ -152,20 +153,6 @@ def test_weekly_sums_a_derived_metric():
     rec.count("a.x", 1.0, 3)
     rec.count("b.y", 8.0, 1)
     assert np.array_equal(weekly_values(rec, 2)["a.total"], [3.0, -1.0])
-
-
-def test_readme_metric_table_is_the_registry():
-    import re
-
-    from ketensim.metrics.registry import format_table
-
-    from conftest import ROOT
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = re.search(r"<!-- metrics:begin -->\n(.*?)\n<!-- metrics:end -->", readme, re.S)
-    assert table is not None
-    assert table.group(1) == format_table(registry(), "markdown"), \
-        "README metric table out of date: regenerate with `ketensim metrics --format markdown`"
 
 
 def test_every_metric_the_reports_name_is_declared():

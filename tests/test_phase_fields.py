@@ -25,7 +25,9 @@ from ketensim.scenario.overrides import set_path
 from ketensim.scenario.phases import build_time_field, build_timeline
 from ketensim.scenario.schema import PHASE_SECTIONS, Scenario, Series
 from test_ind_capacity import PROBES as IND_CAPACITY_PROBES
+from test_ind_plan import PROBES as IND_PLAN_PROBES
 from test_reception_network import PROBES as RECEPTION_PROBES
+from test_reception_supply import PROBES as SUPPLY_PROBES
 
 from conftest import BASELINE
 
@@ -33,7 +35,8 @@ KIND = "unit"
 
 BASE = {
     "horizon.end": "2020-W20-7", "start.reception.in_procedure": 3000, "start.reception.permit_holders": 1200,
-    "start.reception.rejected": 1500, "start.dtv.outside_reception": 400, "start.dublin.awaiting_transfer": 200,
+    "start.reception.rejected": 1500,
+    "start.ind.appeals_open": 1500, "start.dtv.outside_reception": 400, "start.dublin.awaiting_transfer": 200,
     "reception.locations.0.count": 14, "inflow.first_applications.scale": 0.3,
     "inflow.repeat_applications.scale": 0.3, "health.initial_infections": 150,
     "health.imports.exposure_factor": 2.0,
@@ -44,13 +47,15 @@ BASE = {
 
 
 # fields whose generic probes are refused by a validator or act only beyond the horizon
-SPECIAL = {"dublin.deadline_absconded_days": [182.5]}  # = deadline_days: absconders' cases close sooner
+SPECIAL = {"dublin.deadline_absconded_days": [182.5],  # = deadline_days: absconders' cases close sooner
+           "nareis.decisions_per_week": [5.0]}  # None (no limit) -> a binding decision capacity
 # read from the phase in force (model/capacity.py), but the walk cannot show it: it acts only
 # when an isolation is needed in a location the capacity rule opened within the horizon
 NOT_SHOWN = {"reception.capacity.location_isolation_places"}
-# reception and IND-capacity levers that act only under pressure: test_reception_network and
+# reception and IND-capacity levers that act only under pressure, and the IND plan that acts only
+# with a plan (or a class given): test_reception_network, test_ind_plan and
 # test_ind_capacity probe each of them in a pressured network or IND
-PRESSURED = set(RECEPTION_PROBES) | set(IND_CAPACITY_PROBES)
+PRESSURED = set(RECEPTION_PROBES) | set(IND_CAPACITY_PROBES) | set(IND_PLAN_PROBES) | set(SUPPLY_PROBES)
 
 
 def _base_raw() -> dict[str, Any]:
@@ -198,7 +203,7 @@ def test_first_applications_scale_at_lockdown_acts():
     nothing. Now the applications of weeks 13-17 (lockdown) are the repeat applications and
     incoming transfers only, and the weeks before are unchanged (common random numbers)."""
     small = ["horizon.end=2020-W17-7", "start.reception.in_procedure=2000", "start.reception.permit_holders=800",
-             "start.reception.rejected=900", "reception.locations.0.count=10"]
+             "start.reception.rejected=900", "start.ind.appeals_open=900", "reception.locations.0.count=10"]
     base = weekly_values(Chain(load_scenario(BASELINE, small)).run(), 17)
     off = weekly_values(Chain(load_scenario(BASELINE, [*small, "inflow.first_applications.scale@lockdown=0.0",
                                                        "inflow.repeat_applications.scale@lockdown=0.0",

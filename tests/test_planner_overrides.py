@@ -138,12 +138,12 @@ def test_check_shows_the_timeline():
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "2020-W99" in bad.stderr
 
 
-def test_the_readme_extends_example_loads(tmp_path):
+def test_the_docs_extends_example_loads(tmp_path):
     import re
 
     from conftest import SCENARIOS
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs/howto/scenario.md").read_text(encoding="utf-8")
     block = re.search(r"```yaml\n(# scenarios/my-second-wave-halved.yaml\n.*?)```", readme, flags=re.S).group(1)
     path = tmp_path / "my-second-wave-halved.yaml"
     path.write_text(block.replace("extends: second-wave-2020.yaml", f"extends: {SCENARIOS / 'second-wave-2020.yaml'}"))

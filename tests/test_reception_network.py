@@ -28,7 +28,8 @@ def _stage_levels(chain: Chain) -> dict[str, float]:
 
 def _balances(start: dict[str, float], v: dict[str, np.ndarray]) -> None:
     total = sum(v[f"coa.{s}_occupancy"] for s in STAGES)
-    np.testing.assert_array_equal(total, v["coa.occupancy"])
+    np.testing.assert_array_equal(total, v["coa.occupancy_entitled"])  # every stage
+    np.testing.assert_array_equal(total - v["coa.crisis_occupancy"], v["coa.occupancy"])  # COA locations
     for s in STAGES:
         level = np.concatenate([[start[f"coa.{s}_occupancy"]], v[f"coa.{s}_occupancy"]])
         zero = np.zeros_like(level[1:])
@@ -92,8 +93,9 @@ def test_crisis_places_take_exactly_their_places_from_the_overfull_col():
     base = dict(persons_per_week=60, weeks=14, azc=(1, 300), pol=(1, 100), rooms=0, limit=100)
     _, off = run(network(**base))
     _, on = run(network(**base, crisis={"locations": 2, "places": 50, "active": True}))
-    np.testing.assert_array_equal(on["coa.occupancy"], off["coa.occupancy"])  # same arrivals (CRN)
+    np.testing.assert_array_equal(on["coa.occupancy_entitled"], off["coa.occupancy_entitled"])  # same arrivals (CRN)
     assert on["coa.crisis_occupancy"][-1] == 100
+    assert on["coa.occupancy"][-1] == off["coa.occupancy"][-1] - 100  # crisis places are not COA locations
     assert on["coa.col_occupancy"][-1] == off["coa.col_occupancy"][-1] - 100
 
 

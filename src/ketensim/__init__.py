@@ -9,6 +9,9 @@ command line starts fast; the Python API (``ketensim.api``) is imported on first
 - ``read(results_dir)``: stored results;
 - ``size(scenario, lever, metric, window, ...)``: the lever value that meets a condition
   with a given probability (``ketensim size``);
+- ``api.observed(year=, metric=, kind=, use=)``: the published figures of the chain and the
+  officials' forecasts (``data/observed``) with the metric and statistic that measure each
+  (``ketensim.observed`` is the subpackage: loading, the backtest, calibration targets);
 - ``html_report(results_dir, baseline=)``: the HTML report for policy staff
   (``ketensim.report`` is the subpackage of tables, plots and the report).
 """
@@ -16,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
+"""The one version source: pyproject.toml reads it, ``ketensim --version`` prints it, every
+manifest records it (``package_version``), CITATION.cff repeats it (a test keeps them equal)."""
 
 _API = ("load", "run", "read", "html_report", "RunResults", "size")
 

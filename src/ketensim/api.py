@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from .experiment.results import TARGETS_FILE, Results, _plain_text, _targets, default_targets_path  # noqa: F401 (API)
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .experiment.sweep_results import SweepResults
     from .report.targets import Targets
     from .scenario.schema import Scenario
@@ -124,6 +126,10 @@ def read(store: str | os.PathLike[str], point: int | None = None) -> "Results | 
     ``ResultsError``, a wrong ``point`` a ``ScenarioError``."""
     from .experiment.sweep_results import is_sweep_store, read_sweep
 
+    if point is not None:
+        from .experiment.runner import check_count
+
+        check_count(point, "point", minimum=0)
     if is_sweep_store(store):
         sweep = read_sweep(store)
         return sweep if point is None else sweep.point(point)
@@ -138,6 +144,36 @@ def read(store: str | os.PathLike[str], point: int | None = None) -> "Results | 
                            "written by `ketensim run` or a sweep store written by `ketensim sweep`)")
     weekly, manifest = read_results(store)
     return Results(weekly, manifest, None)
+
+
+def observed(year: int | None = None, metric: str | None = None, kind: str | None = None, use: str | None = None,
+             root: str | os.PathLike[str] | None = None, pending: bool = False, near: str | None = None) -> "pd.DataFrame":
+    """The observed figures (``data/observed``): one row per figure with its value, the
+    qualifier (about, more than, a range...), unit, source and definition, and what
+    measures it in the model (``metrics`` summed, ``statistic``, ``use``, ``tolerance``).
+    Filters: a calendar year, a metric or part (``"coa"``), a kind (``outcome``,
+    ``forecast``), a use (``target``, ``bound``, ``check``, ``none``, ``forecast``).
+    ``pending=True`` gives the figures that wait for a metric the model does not have yet;
+    ``near="2022-01-03"`` the observed stocks within a month of a date, the nearest per metric
+    (what a state is matched to at a forecast's origin).
+
+    >>> obs = observed(year=2020, metric="coa.permit_holders")
+    >>> row = obs.set_index("figure").loc["coa.permit_holders.2020-autumn"]
+    >>> float(row.value), row.qualifier, row.use, row.metrics
+    (7700.0, 'more_than', 'bound', ('coa.permit_holders',))
+    """
+    from .model.chain import registry
+    from .observed import filter_observed, load_observed, load_pending, stocks_near
+
+    table = load_pending(root) if pending else load_observed(registry(), root)
+    try:
+        if near is not None:
+            table = stocks_near(table, near)
+        return filter_observed(table, year, metric, kind, use)
+    except ValueError as exc:
+        from .scenario.errors import ScenarioError
+
+        raise ScenarioError("observed", "", str(exc)) from None
 
 
 def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,

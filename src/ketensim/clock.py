@@ -15,11 +15,16 @@ def parse_when(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        m = _WEEK.match(value.strip())
-        if m:
-            year, week, day = int(m[1]), int(m[2]), int(m[3] or 1)
-            return dt.date.fromisocalendar(year, week, day)
-        return dt.date.fromisoformat(value.strip())
+        text = value.strip()
+        try:
+            m = _WEEK.match(text)
+            if m:
+                year, week, day = int(m[1]), int(m[2]), int(m[3] or 1)
+                return dt.date.fromisocalendar(year, week, day)
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:  # 2020-02-30, 2020-W60: say which value and what is allowed
+            raise ValueError(f"{text[:40]!r} is not a calendar date ({exc}); expected a date "
+                             "(YYYY-MM-DD) or an ISO week (YYYY-Www)") from None
     raise ValueError(f"expected a date (YYYY-MM-DD) or ISO week (YYYY-Www), got {value!r}")
 
 
@@ -29,7 +34,7 @@ def parse_end(value: object) -> dt.date:
     if isinstance(value, str):
         m = _WEEK.match(value.strip())
         if m and m[3] is None:
-            return dt.date.fromisocalendar(int(m[1]), int(m[2]), 7)
+            return parse_when(value) + dt.timedelta(days=6)  # its Sunday (parse_when checks the week)
     return parse_when(value)
 
 
@@ -37,12 +42,15 @@ def parse_period(key: str) -> tuple[dt.date, dt.date]:
     """'2020-03' (a month) or '2020-W12' (an ISO week) -> [start, end) dates."""
     m = _MONTH.match(key)
     if m:
-        start = dt.date(int(m[1]), int(m[2]), 1)
+        try:
+            start = dt.date(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            raise ValueError(f"{key!r} is not a month: expected 'YYYY-MM' with MM from 01 to 12") from None
         nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
         return start, nxt
     m = _WEEK.match(key)
     if m and m[3] is None:
-        start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        start = parse_when(key)
         return start, start + dt.timedelta(days=7)
     raise ValueError(f"expected a month 'YYYY-MM' or an ISO week 'YYYY-Www', got {key!r}")
 

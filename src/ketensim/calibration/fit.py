@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
+from .. import __version__
 from ..report.targets import Targets, load_targets
 from ..scenario.loader import load_scenario
 from .objective import Score, score
@@ -165,7 +166,7 @@ def write_outputs(spec: CalibrationSpec, base_dir: Path, out_dir: Path, best: di
     atomic_write(out_dir / "trials.csv", lambda p: trials.to_csv(p, index=False))
     summary = {"best": best, "loss": final.loss, "mean_abs_rel_error": final.mean_abs_rel,
                "trials": int(len(trials)), "replications": spec.replications, "seed": spec.seed,
-               "fit_targets": list(fit_ids)}
+               "fit_targets": list(fit_ids), "package_version": __version__}
     atomic_write(out_dir / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=1)))
 
 

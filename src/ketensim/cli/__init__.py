@@ -11,21 +11,41 @@ import logging
 import sys
 from pathlib import Path
 
-from . import advise, calibrate, check, compare, forecast, metrics, report, run, sensitivity, size, sweep, sweep_merge, validate
+from .. import __version__
+from . import (
+    advise,
+    backtest,
+    calibrate,
+    check,
+    compare,
+    forecast,
+    metrics,
+    observed,
+    report,
+    run,
+    schema,
+    sensitivity,
+    size,
+    state,
+    sweep,
+    sweep_merge,
+    validate,
+)
 from .guard import run_guarded, subcommand_defaults
 from .options import positive_int
 from .progress import Progress, plural
 
 __all__ = ["COMMANDS", "Progress", "build_parser", "main", "plural", "positive_int"]
 
-COMMANDS = (check, run, forecast, calibrate, validate, sensitivity, compare, sweep, sweep_merge, advise,
-            size, report, metrics)
+COMMANDS = (check, run, forecast, state, backtest, calibrate, validate, sensitivity, compare, sweep, sweep_merge,
+            advise, size, report, metrics, observed, schema)
 """The command modules, in the order `ketensim --help` lists them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser: global options, then each command module adds its subparser."""
     p = argparse.ArgumentParser(prog="ketensim", description="Simulate the Dutch migration chain under COVID-19.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     p.add_argument("--no-limits", action="store_true",
                    help="lift the plausibility bounds on stocks, capacities, rates and sizes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import options as opt
 from .progress import Progress, plural
@@ -24,6 +25,7 @@ def add_parser(sub: opt.Subparsers) -> None:
                    help="only figures of this metric (repeatable)")
     c.add_argument("--plot", help="PNG of the differences (default: results/compare/BASE-vs-ALT.png)")
     opt.add_windows(c)
+    opt.add_xlsx(c)
     opt.add_executor(c)
     c.set_defaults(func=handle)
 
@@ -78,6 +80,9 @@ def handle(args: argparse.Namespace) -> int:
 
     atomic_write(table, lambda p: cmp.table.to_csv(p, index=False))
     print(f"\nplot: {plot}  table: {table}")
+    if args.xlsx:
+        for path in _workbooks(cmp, plot.parent, args, windows):
+            print(f"workbook: {path}")
     bad = {k: v for k, v in cmp.errors.items() if v}
     for name, errs in bad.items():
         print(f"{name}: {plural(len(errs), 'replication')} failed; last line of the first error: "
@@ -85,3 +90,29 @@ def handle(args: argparse.Namespace) -> int:
     if not bad:
         shutil.rmtree(runs.root, ignore_errors=True)
     return 1 if bad else 0
+
+
+def _workbooks(cmp: Any, folder: Path, args: argparse.Namespace, windows: Any) -> list[Path]:
+    """One workbook per alternative against the base (paired differences), each written
+    atomically next to the comparison's table."""
+    from ..experiment.store import atomic_write, safe_name
+    from ..report.xlsx import workbook_for
+
+    base = cmp.results[cmp.base]
+    out = []
+    for alt in cmp.alternatives:
+        res = cmp.results[alt]
+        res.manifest.setdefault("overrides", list(args.alt_set))
+        book = workbook_for(res.weekly, res.manifest, baseline=base.weekly, base_manifest=base.manifest,
+                            windows=windows, stat=args.stat, lang=args.lang)
+        path = folder / f"{f'{safe_name(cmp.base)}-vs-{safe_name(alt)}'[:200]}.xlsx"
+        atomic_write(path, _writer(book))
+        out.append(path)
+    return out
+
+
+def _writer(book: Any) -> Any:
+    """A writer of one workbook (bound now, not when the loop has moved on)."""
+    from ..workflow.xlsx import write_workbook
+
+    return lambda path: write_workbook(path, book)

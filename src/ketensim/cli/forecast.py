@@ -17,8 +17,10 @@ def add_parser(sub: opt.Subparsers) -> None:
     opt.add_scenario(f)
     opt.add_reps(f, 20, help="replications (default 20, at least 20)")
     opt.add_seed(f)
-    f.add_argument("--from-year", type=int, default=2021, help="first forecast year (default 2021)")
+    f.add_argument("--from-year", type=int, default=None,
+                   help="first forecast year (default: 2021 for a run from 2020, else the start's year)")
     opt.add_out(f, help="output folder (default: results/forecast-<first>-<last year>)")
+    opt.add_xlsx(f)
     opt.add_executor(f)
     f.set_defaults(func=handle)
 
@@ -38,8 +40,22 @@ def handle(args: argparse.Namespace) -> int:
     failed = res.failed_replications
     h = sc.horizon
     out = Path(args.out or f"results/forecast-{h.start.isocalendar()[0]}-{h.end.isocalendar()[0]}")
-    write_forecast(res.weekly, res.manifest, out, first_year=args.from_year)
+    first = args.from_year or (2021 if h.start.isocalendar()[0] <= 2020 else h.start.isocalendar()[0])
+    extras = {}
+    if args.xlsx:
+        from ..experiment.store import safe_name
+        from ..report.forecast_write import forecast_windows
+        from ..report.xlsx import planning_sheet, workbook_for
+        from ..workflow.xlsx import write_workbook
+
+        book = workbook_for(res.weekly, res.manifest, windows=forecast_windows(res.weekly), lang=args.lang,
+                            sources=(str(out), None),
+                            extra_sheets=[planning_sheet(res.weekly, first, args.lang)])
+        extras[f"{safe_name(sc.name)}.xlsx"] = lambda p: write_workbook(p, book)  # inside the forecast's set
+    write_forecast(res.weekly, res.manifest, out, first_year=first, extras=extras)
     print((out / "README.md").read_text())
+    for name in extras:
+        print(f"workbook: {out / name}")
     if failed:
         raise ReplicationsFailed(failure_message(failed, args.reps, f"; errors are in {out}/manifest.json",
                                                  remedy=""), failed)

@@ -56,8 +56,10 @@ def _call(args: argparse.Namespace, defaults: dict[str, object] | None) -> int:
     """The handler, with limits lifted when asked and text never parsed as maths by
     matplotlib (only in commands that plot: ``plots=False`` ones do not import it)."""
     from ..scenario.bounds import limits_off
+    from ..scenario.errors import sigterm_as_interrupt
 
     with contextlib.ExitStack() as stack:
+        stack.enter_context(sigterm_as_interrupt())  # SIGTERM cleans up like Ctrl-C (exit 143)
         if getattr(args, "no_limits", False):
             stack.enter_context(limits_off())
         if getattr(args, "plots", True):  # ``plots=False``: matplotlib not imported (~0.1 s)
@@ -82,8 +84,8 @@ def run_guarded(args: argparse.Namespace, defaults: dict[str, object] | None = N
         return fail(str(exc), getattr(exc, "exit_code", 2))
     except RunFault as exc:
         return fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
+    except KeyboardInterrupt as exc:
+        return fail("interrupted", getattr(exc, "exit_code", 130))
     except BrokenPipeError:  # output piped into `head`: not an error
         import os
 

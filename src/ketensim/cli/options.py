@@ -64,6 +64,15 @@ def add_quiet(p: argparse.ArgumentParser, help: str | None = None) -> None:
     p.add_argument("--quiet", action="store_true", help=help)
 
 
+def add_xlsx(p: argparse.ArgumentParser, lang: bool = True) -> None:
+    """--xlsx (and --lang): also write an Excel workbook for policy staff (``report.xlsx``)."""
+    p.add_argument("--xlsx", action="store_true",
+                   help="also write an Excel workbook for policy staff: key figures per window with 95%% intervals, "
+                        "paired differences, required capacity, the scenario's changes, assumptions, provenance")
+    if lang:
+        p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the workbook (default en)")
+
+
 def add_windows(p: argparse.ArgumentParser) -> None:
     """--window (repeatable) and --stat: the windows and statistic of the printed figures."""
     p.add_argument("--window", dest="windows", action="append", default=None, metavar="[NAME=]FROM..TO",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from . import options as opt
 
@@ -20,6 +21,7 @@ def add_parser(sub: opt.Subparsers) -> None:
     rep.add_argument("--chain-window", metavar="[NAME=]FROM..TO",
                      help="window of the chain overview (default: where the scenarios differ most)")
     opt.add_windows(rep)
+    opt.add_xlsx(rep, lang=False)
     rep.set_defaults(func=handle)
 
 
@@ -45,8 +47,38 @@ def handle(args: argparse.Namespace) -> int:
     targets = opt.targets_arg(args.targets)
     if args.out:
         check_output_dir(Path(args.out).parent, "--out")
+    if args.xlsx and sweep and args.point is None:
+        raise ScenarioError(args.results, "", "--xlsx needs a results folder or one point of a sweep store (--point N)")
     path = write_report(args.results, baseline=args.baseline, out=args.out, targets=targets, lang=args.lang,
                         windows=windows, stat=args.stat, chain=args.chain_window, point=args.point,
                         baseline_point=args.baseline_point)
     print(f"report: {path}")
+    if args.xlsx:
+        print(f"workbook: {_workbook(args, path, windows)}")
     return 0
+
+
+def _workbook(args: argparse.Namespace, report: Path, windows: Any) -> Path:
+    """The workbook of the reported results next to the report (same name, ``.xlsx``),
+    written atomically."""
+    from ..api import read
+    from ..experiment.store import atomic_write
+    from ..report.xlsx import stored_need, workbook_for
+    from ..workflow.xlsx import write_workbook
+
+    def results(folder: str, point: int | None) -> Any:
+        return read(folder, point)  # a results folder, or one point of a sweep store
+
+    res = results(args.results, args.point)
+    base = None
+    if args.baseline_point is not None:
+        base = results(args.baseline or args.results, args.baseline_point)
+    elif args.baseline:
+        base = results(args.baseline, None)
+    book = workbook_for(res.weekly, res.manifest, baseline=None if base is None else base.weekly,
+                        base_manifest=None if base is None else base.manifest, windows=windows, stat=args.stat,
+                        need=stored_need(res.weekly, res.manifest), lang=args.lang,
+                        sources=(str(args.results), args.baseline))
+    path = Path(report).with_suffix(".xlsx")
+    atomic_write(path, lambda p: write_workbook(p, book))
+    return path

@@ -24,6 +24,7 @@ def add_parser(sub: opt.Subparsers) -> None:
     r.add_argument("--buffer", type=float, default=0.0, metavar="SHARE",
                    help="with --need: add this share on top of the quantile (e.g. 0.05)")
     opt.add_windows(r)
+    opt.add_xlsx(r)
     opt.add_executor(r)
     r.set_defaults(func=handle, plots=False)  # no plots: `run` does not import matplotlib
 
@@ -38,14 +39,37 @@ def handle(args: argparse.Namespace) -> int:
     targets = opt.targets_arg(args.targets)
     reps = args.reps or sc.replications
     out = check_output_dir(Path(args.out) if args.out else default_out(sc.name, args.overrides), results_set=True)
+    workbook = _workbook(args, sc.name, windows, out) if args.xlsx else None
     with opt.executor(args, reps) as ex:
         run = run_to_folder(sc, out, reps, args.seed, executor=ex, overrides=args.overrides,
                             progress=Progress(f"{sc.name}", args.quiet, unit="replication"),
-                            need=None if args.need is None else Need(args.need, args.buffer))
+                            need=None if args.need is None else Need(args.need, args.buffer),
+                            extra_files=workbook)
     if run.need is not None:
         _print_need(run.need, args.need, args.buffer, out)
     _print_figures(args, sc, run.results, targets, windows, out)
+    if workbook is not None:
+        print(f"workbook: {out / _workbook_name(sc.name)}")
     return 0
+
+
+def _workbook_name(scenario: str) -> str:
+    from ..experiment.store import safe_name
+
+    return f"{safe_name(scenario)}.xlsx"
+
+
+def _workbook(args: argparse.Namespace, name: str, windows: Any, out: Path) -> Any:
+    """The workbook as one more file of the results set (written with the rest, or not at all)."""
+    def files(res: Any, need: Any) -> dict[str, Any]:
+        from ..report.xlsx import workbook_for
+        from ..workflow.xlsx import write_workbook
+
+        book = workbook_for(res.weekly, res.manifest, windows=windows, stat=args.stat, need=need, lang=args.lang,
+                            sources=(str(out), None))
+        return {_workbook_name(name): lambda path: write_workbook(path, book)}
+
+    return files
 
 
 def _print_figures(args: argparse.Namespace, sc: Any, res: Any, targets: Any, windows: Any, out: Path) -> None:

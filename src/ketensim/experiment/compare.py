@@ -22,7 +22,7 @@ from ..stats import mean_ci
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values, key_figures
 from .results import Results
-from .runner import RunRecord, make_manifest, simulate
+from .runner import RunRecord, check_count, make_manifest, simulate
 
 
 def run_replications(scenarios: list[Scenario], reps: int, seeds: list[int],
@@ -30,6 +30,7 @@ def run_replications(scenarios: list[Scenario], reps: int, seeds: list[int],
                      progress: Callable[..., None] | None = None) -> list[list[RunRecord]]:
     """Replications 0..reps-1 of every scenario (scenario i with root seed ``seeds[i]``),
     sorted by replication whatever order they finish in."""
+    check_count(reps, "reps")
     executor = executor or SerialExecutor()
     jobs = (((i, r), simulate, (sc, r, seeds[i])) for i, sc in enumerate(scenarios) for r in range(reps))
     out: list[dict[int, RunRecord]] = [{} for _ in scenarios]

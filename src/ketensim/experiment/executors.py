@@ -104,7 +104,11 @@ class ProcessExecutor:
     name = "processes"
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+        if workers is not None and workers > cores:  # more processes than cores only add overhead
+            log.warning("--workers %d is more than the %d core(s) here: using %d", workers, cores, cores)
+            workers = cores
+        self.workers = max(1, workers or cores)
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -177,13 +181,26 @@ class ProcessExecutor:
         self._pool = self._new_pool()
 
     def _kill(self) -> None:
+        """Kill the workers and take the pool down so that nothing prints at exit: the pool's
+        manager thread is joined and unregistered from the interpreter's exit hook, which in
+        Python 3.11 otherwise may wake it through a pipe it has closed already (``_python_exit
+        ... OSError: [Errno 9] Bad file descriptor``, a traceback after Ctrl-C)."""
         if self._pool is None:
             return
-        for proc in list(getattr(self._pool, "_processes", {}).values()):
+        pool, self._pool = self._pool, None
+        manager = getattr(pool, "_executor_manager_thread", None)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 proc.kill()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = None
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            with contextlib.suppress(Exception):
+                manager.join(timeout=10)
+            import concurrent.futures.process as cfp
+
+            with contextlib.suppress(Exception):
+                cfp._threads_wakeups.pop(manager, None)
 
     def close(self) -> None:
         if self._pool is not None:

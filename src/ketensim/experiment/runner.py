@@ -67,9 +67,17 @@ def simulate(scenario: Scenario, replication: int, seed: int | None = None) -> R
             chain.close()  # freed by reference counting, not by a collection of the whole chain
             del chain, rec  # unreachable before the collector resumes
         return RunRecord(replication, frame, time.perf_counter() - t0, events)
-    except Exception:  # recorded, not raised: one failing run must not sink a batch
-        log.exception("replication %d of %s failed", replication, scenario.name)
-        return RunRecord(replication, None, time.perf_counter() - t0, 0, traceback.format_exc())
+    except MemoryError:  # no traceback formatted: that would need memory there is none of
+        error = (f"MemoryError: replication {replication} of {scenario.name} ran out of memory "
+                 "(fewer persons: smaller stocks, inflow or scales; or fewer workers)")
+        log.info("%s", error)  # the front end reports failed replications (one line)
+        return RunRecord(replication, None, time.perf_counter() - t0, 0, error)
+    except Exception as exc:  # recorded, not raised: one failing run must not sink a batch
+        text = traceback.format_exc()  # kept with the run; on the terminal one line (-v: all)
+        last = (str(exc).strip().splitlines() or [""])[-1]
+        log.info("replication %d of %s failed: %s: %s", replication, scenario.name, type(exc).__name__, last)
+        log.debug("%s", text)
+        return RunRecord(replication, None, time.perf_counter() - t0, 0, text)
 
 
 def lost_record(key: Any, args: tuple[Any, ...], error: str) -> RunRecord:
@@ -87,6 +95,16 @@ def check_seed(seed: Any, what: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise ScenarioError(what, "", f"must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
     return seed
+
+
+def check_count(value: Any, what: str, minimum: int = 1) -> int:
+    """A whole number of replications, workers or a point, checked as the CLI checks it:
+    ``0``, ``-1``, ``True`` or ``2.5`` are a ``ScenarioError`` naming the argument."""
+    from ..scenario.errors import ScenarioError
+
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ScenarioError(what, "", f"must be a whole number >= {minimum}, got {value!r}")
+    return value
 
 
 class StoredRuns:
@@ -146,7 +164,9 @@ def run_scenario(scenario: Scenario, reps: int | None = None, seed: int | None =
     from .executors import ProcessExecutor, SerialExecutor
     from .store import RunStore
 
-    reps = scenario.replications if reps is None else reps
+    reps = scenario.replications if reps is None else check_count(reps, "reps")
+    if workers is not None:
+        check_count(workers, "workers")
     seed = check_seed(scenario.seed if seed is None else seed)
     check_size(scenario, reps)
     t0 = time.time()

@@ -152,20 +152,27 @@ def run_sweep(path: str | Path, out: str | Path, executor: Executor | None = Non
     is added to the manifest."""
     plan = plan_sweep(path, replications)
     store = RunStore(out)
+    _check_same_sweep(store, plan)  # before the lock creates anything: a refusal leaves nothing behind
     with store.lock():
         return _run_locked(path, plan, store, executor, progress, job, select, extra)
+
+
+def _check_same_sweep(store: RunStore, plan: SweepPlan) -> dict[str, Any] | None:
+    """The store's manifest, refused when it belongs to another sweep (or is no sweep's,
+    such as a `ketensim run` results folder)."""
+    old = store.read_manifest()
+    if old is not None and old.get("fingerprint") != plan.fingerprint():
+        what = "a different sweep (design, seed or scenarios differ)" if old.get("kind") == "sweep" \
+            else "results that are not this sweep's"
+        raise ScenarioError(str(store.root), "manifest.json", f"holds {what}; use another output folder")
+    return old
 
 
 def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Executor | None,
                 progress: Progress | None, job: Callable[..., Any],
                 select: Callable[[int, int], bool] | None = None,
                 extra: dict[str, Any] | None = None) -> SweepResult:
-    out = store.root
-    old = store.read_manifest()
-    if old is not None and old.get("fingerprint") != plan.fingerprint():
-        raise ScenarioError(str(out), "manifest.json",
-                            "holds a different sweep (design, seed or scenarios differ); "
-                            "use another output folder")
+    old = _check_same_sweep(store, plan)  # again under the lock: another sweep may have begun
     manifest = {**plan.manifest(str(path)), **(extra or {})}
     if old is not None:
         manifest["created_at"] = old.get("created_at", manifest["created_at"])
@@ -232,7 +239,7 @@ def summarise(store: RunStore, plan: SweepPlan) -> pd.DataFrame:
         p, r = store.key_of(f)
         if p >= len(plan.points) or r >= plan.spec.replications:
             continue
-        weekly = pd.read_parquet(f)
+        weekly = store.load(f)[0]  # verified: a damaged or misplaced file is a ResultsError
         if weekly.empty:
             failed[p] = failed.get(p, 0) + 1
             continue

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..scenario.errors import ScenarioError
+from ..scenario.errors import ResultsError, ScenarioError, short
 from .results import Results
 from .store import RunStore
 
@@ -69,6 +69,8 @@ class SweepResults:
         return fixed + dp.overrides()
 
     def _design(self, point: int) -> dict[str, Any]:
+        if isinstance(point, bool) or not isinstance(point, int):  # True is not point 1
+            raise ScenarioError(str(self.store.root), "--point", f"must be a whole number, got {point!r}")
         for d in self.manifest.get("design", []):
             if int(d["point"]) == point:
                 return d
@@ -81,8 +83,9 @@ class SweepResults:
             return self._cache[point]
         d = self._design(point)
         files = [f for f in self.store.files() if self.store.key_of(f)[0] == point]
-        frames = [pd.read_parquet(f) for f in files]
-        metas = [self.store.run_meta(f) for f in files]
+        loaded = [self.store.load(f) for f in files]  # verified: a damaged file is a ResultsError
+        frames = [f for f, _ in loaded]
+        metas = [m for _, m in loaded]
         frames = [f.drop(columns=["point"], errors="ignore") for f in frames if len(f)]
         if not frames:
             raise ScenarioError(str(self.store.root), "--point", f"design point {point} has no finished runs")
@@ -95,7 +98,7 @@ class SweepResults:
             from ..scenario.loader import load_scenario
 
             scenario = load_scenario(self.manifest["base"], self.overrides(point))
-        except (ScenarioError, KeyError, OSError) as exc:
+        except (ScenarioError, KeyError, OSError, TypeError, ValueError) as exc:  # optional: the rows stand alone
             log.info("design point %d: scenario not reloaded (%s)", point, exc)
         manifest = {
             "scenario_name": label,
@@ -119,21 +122,45 @@ class SweepResults:
         from .sweep import plan_sweep, summarise
 
         sweep_file = self.manifest.get("sweep_file")
-        if sweep_file and Path(sweep_file).exists():
+        if isinstance(sweep_file, str) and sweep_file and Path(sweep_file).exists():
             try:
-                return summarise(self.store, plan_sweep(sweep_file, self.manifest.get("replications")))
+                plan = plan_sweep(sweep_file, self.manifest.get("replications"))
             except ScenarioError as exc:
                 log.info("sweep file not usable (%s); using the stored summary", exc)
+            else:
+                return summarise(self.store, plan)  # a damaged run file is a ResultsError
         path = self.store.root / "summary.csv"
-        return pd.read_csv(path) if path.exists() else pd.DataFrame()
+        if not path.exists():
+            return pd.DataFrame()
+        try:
+            return pd.read_csv(path)
+        except Exception as exc:  # noqa: BLE001 - pandas raises several types for a damaged file
+            raise ResultsError(str(path), "", f"damaged ({short(str(exc), 80, quote=False)}); rerun the "
+                               "sweep to write it again") from None
 
     def __repr__(self) -> str:
         return f"<SweepResults {self.name!r}: {len(self.points)} design points in {self.store.root}>"
 
 
 def read_sweep(path: str | os.PathLike[str]) -> SweepResults:
+    """A sweep store, its manifest checked for the shape the readers rely on (whatever the
+    folder holds, a bad one is a ResultsError, not a TypeError further on)."""
     store = RunStore(path)
     manifest = store.read_manifest()
     if not manifest or manifest.get("kind") != "sweep":
         raise ScenarioError(str(path), "manifest.json", "not a sweep store (written by `ketensim sweep`)")
+    design = manifest.get("design", [])
+    bad = "damaged: design must be a list of points ({point: n, levers: {...}, uncertainties: {...}})"
+    if not isinstance(design, list):
+        raise ResultsError(str(path), "manifest.json", bad)
+    for d in design:
+        if not isinstance(d, dict) or isinstance(d.get("point"), bool) or not isinstance(d.get("point"), int) \
+                or not all(isinstance(d.get(k) or {}, dict) for k in ("levers", "uncertainties")):
+            raise ResultsError(str(path), "manifest.json", bad)
+    for key in ("sweep", "code"):
+        if not isinstance(manifest.get(key) or {}, dict):
+            raise ResultsError(str(path), "manifest.json", f"damaged: {key} must be a mapping")
+    reps = manifest.get("replications")
+    if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int)):
+        raise ResultsError(str(path), "manifest.json", "damaged: replications must be a whole number")
     return SweepResults(store, manifest)

@@ -15,12 +15,13 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
-from .entities import IN_PROCEDURE, Household
+from .entities import IN_PROCEDURE, REJECTED, Household
 from .parts import Build, Part
 from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
+    from .seeding import Seeding
     from .streams import Streams
 
 _M = "appeals"
@@ -46,6 +47,14 @@ class Appeals(Part):
     @classmethod
     def build(cls, ctx: Build) -> Appeals:
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """Rejected persons in COA whose suspensive appeal still runs (of start.reception.rejected)."""
+        start = seeding.scenario.start
+        n = min(start.ind.appeals_open, start.reception.rejected)
+        for hh in seeding.households(n, "first", REJECTED, seeding.stream(self.name)):
+            seeding.journeys.admit_stock(hh)
+            seeding.journeys.appeal_stock(hh)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: PolicyProcess,
                  streams: Streams, reception: Reception) -> None:

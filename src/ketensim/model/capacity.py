@@ -8,6 +8,11 @@
   locations of that stage to restore the buffer; they take residents only after the lead
   time. When far above the buffer it closes one rule-opened location of the stage that has
   been open at least the minimum time.
+* The supply of places (``reception.capacity.supply``, off by default): the rule orders only
+  the locations found so far. Places are found at a rate a month, accrued at each review
+  while a stage is short (not banked otherwise); a share of the AZC locations found are
+  temporary, open sooner and close after a drawn term, when their residents wait first in
+  line for a place elsewhere. What the rule needed and could not find is ``coa.places_unfound``.
 * Crisis reception (``reception.crisis``): active while a phase says so, or from the lead
   time after the registration centre's overflow first reaches the trigger at a review.
 """
@@ -27,6 +32,7 @@ from .reception import Reception
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .streams import Streams
 
 
 class Capacity(Part):
@@ -37,16 +43,21 @@ class Capacity(Part):
 
     @classmethod
     def build(cls, ctx: Build) -> "Capacity":
-        return cls(ctx.env, ctx.rec, ctx.policy, ctx.need(Reception, cls.name), ctx.scenario)
+        return cls(ctx.env, ctx.rec, ctx.policy, ctx.need(Reception, cls.name), ctx.scenario, ctx.streams)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
-                 reception: "Reception", scenario: "Scenario") -> None:
+                 reception: "Reception", scenario: "Scenario", streams: "Streams") -> None:
         self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
         self.ordered: list[Location] = []  # ordered by the rule, not yet open
+        self.temporary: set[int] = set()  # id() of the temporary locations found
         self.opened_by_rule = 0
         self._serial = 0
         self.crisis_by_rule = False
         self.crisis_by_phase = False
+        self.supply_stream = streams("reception.supply")
+        self.found_credit = 0.0  # places found, not yet given to a location
+        self.unfound = 0  # places the rule needed at its last review and could not find
+        self.short = False  # a stage was short at this review
         start = scenario.horizon.start
         for plan in scenario.reception.planned:
             pool = reception.pools[plan.stage]
@@ -69,13 +80,14 @@ class Capacity(Part):
         loc.opened_at = self.env.now
         self.reception.pools[loc.stage].set_accepting(loc, True)
         self.rec.count("coa.locations_opened", self.env.now)
-        self.reception.pump(loc.stage)
+        self.reception.room_freed(loc.stage)
 
     def _close(self, loc: Location) -> None:
         loc.accepting = False
         if loc.occupants == 0:
             loc.is_open = False
         self.rec.count("coa.locations_closed", self.env.now)
+        self.rec.count("coa.places_closed", self.env.now, loc.places)
 
     # ------------------------------------------------------------------ crisis
     def _phase(self, params: "Scenario") -> None:
@@ -111,15 +123,28 @@ class Capacity(Part):
                 crisis_ordered = True
                 self._at(env.now + p.crisis.lead_time_days, self._trigger_crisis)
             if p.capacity.enabled:
+                supply = p.capacity.supply
+                if supply.enabled:
+                    self.found_credit += supply.places_per_month * p.capacity.review_days / DAYS_PER_MONTH
+                self.short, self.unfound = False, 0
                 self._review(p.capacity, AZC, p.capacity.buffer)
                 if self.reception.pools[POL].locations:
                     self._review(p.capacity, POL, p.capacity.pol_buffer)
+                if not self.short or not supply.enabled:
+                    self.found_credit = 0.0  # the search stops: places not needed are not banked
 
     def _review(self, rule, stage: str, buffer: int) -> None:  # type: ignore[no-untyped-def]
         free = self.free_places(stage)
         if free < buffer:
+            self.short = True
             room = rule.max_locations - self.opened_by_rule - len(self.ordered)
-            n = min(math.ceil((buffer - free) / rule.location_places), max(room, 0))
+            wanted = min(math.ceil((buffer - free) / rule.location_places), max(room, 0))
+            n = wanted
+            if rule.supply.enabled:
+                n = min(wanted, int(self.found_credit // rule.location_places))
+                self.found_credit -= n * rule.location_places
+                self.unfound += (wanted - n) * rule.location_places
+                self.rec.count("coa.places_found", self.env.now, n * rule.location_places)
             for _ in range(n):
                 self._order(rule, stage)
         elif free > buffer + rule.close_surplus:
@@ -138,21 +163,81 @@ class Capacity(Part):
         self.reception.pools[stage].add(loc)
         self.ordered.append(loc)
         self.rec.count("coa.locations_ordered", self.env.now)
+        supply = rule.supply
+        lead, term = rule.lead_time_weeks, None
+        if supply.enabled and stage == AZC and supply.temporary_share > 0 \
+                and self.supply_stream.bernoulli(supply.temporary_share):
+            lead = supply.temporary_lead_time_weeks
+            lo, hi = supply.temporary_min_weeks, supply.temporary_max_weeks
+            term = 7.0 * (lo + (hi - lo) * self.supply_stream.random())
+            self.temporary.add(id(loc))
 
         def ready() -> None:
             self.ordered.remove(loc)
             self.opened_by_rule += 1
             self._open(loc)
+            if term is not None:
+                self._at(self.env.now + term, lambda: self._end_term(loc))
 
-        self._at(self.env.now + 7.0 * rule.lead_time_weeks, ready)
+        self._at(self.env.now + 7.0 * lead, ready)
+
+    def _end_term(self, loc: Location) -> None:
+        """A temporary location's term ends: it closes and its residents move elsewhere."""
+        if loc.accepting:  # not closed by the rule already (which counted it then)
+            self.opened_by_rule -= 1
+            self.rec.count("coa.locations_closed", self.env.now)
+            self.rec.count("coa.places_closed", self.env.now, loc.places)
+        if loc.occupants > 0:
+            self.rec.count("coa.relocations", self.env.now, loc.occupants)
+        self.reception.relocate(loc)
+
+    def binding(self) -> int:
+        """What keeps registered newcomers in the registration centre at week end (codes in
+        ``BINDING_CODES``): the most downstream stage with persons waiting for its places."""
+        r, n = self.reception, self.policy.params.reception.capacity.binding_min_waiting
+        if r.waiting_persons[AZC] > n:
+            return 4 if self.unfound > 0 else 3
+        if r.waiting_persons[POL] > n:
+            return 4 if self.unfound > 0 else 2
+        return 1 if r.desk.waiting > n else 0
 
     def levels(self, t: float) -> dict[str, float]:
-        return {"coa.places_ordered": sum(l.places for l in self.ordered)}
+        temporary = [l for l in self.reception.pools[AZC].locations if id(l) in self.temporary]
+        return {"coa.binding_constraint": self.binding(),"coa.places_ordered": sum(l.places for l in self.ordered),
+                "coa.places_temporary": sum(l.places for l in temporary if l.accepting),
+                "coa.temporary_occupancy": sum(l.occupants for l in temporary),
+                "coa.places_unfound": self.unfound}
 
 
 
+
+DAYS_PER_MONTH = 365.25 / 12.0
+BINDING_CODES = {0: "none (no one waits for a place or to register)", 1: "registration desk",
+                 2: "process reception places", 3: "AZC places (the lead time of new ones)",
+                 4: "supply of places (the rule needed places it could not find)"}
+_CODES = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
 
 METRICS = (
+    Metric("coa.binding_constraint", "capacity", "level", "code", "reception: binding constraint",
+           f"what keeps newcomers in the registration centre at week end (the most downstream "
+           f"stage with more than reception.capacity.binding_min_waiting persons waiting): {_CODES}",
+           "knelpunt opvang"),
+    Metric("coa.places_found", "capacity", "count", "places/week", "places found",
+           "places of the locations the supply of places yielded to the capacity rule (ordered "
+           "in the week; 0 while the supply is off)", "plaatsen gevonden"),
+    Metric("coa.places_closed", "capacity", "count", "places/week", "places closing",
+           "places of locations that stopped taking residents (rule, planned, temporary term)",
+           "plaatsen die sluiten"),
+    Metric("coa.places_temporary", "capacity", "level", "places", "temporary places",
+           "places of open temporary locations taking residents, at week end", "tijdelijke plaatsen"),
+    Metric("coa.temporary_occupancy", "capacity", "level", "persons", "in temporary locations",
+           "persons in temporary locations (open or closing), at week end", "in tijdelijke locaties"),
+    Metric("coa.places_unfound", "capacity", "level", "places", "places needed, not found",
+           "places the capacity rule needed at its last review and the supply could not yield: "
+           "> 0 when the supply of places binds", "plaatsen nodig, niet gevonden"),
+    Metric("coa.relocations", "capacity", "count", "persons/week", "residents to relocate",
+           "residents of temporary locations whose term ended; they wait first in line for an "
+           "AZC place elsewhere", "bewoners te verhuizen"),
     Metric("coa.places_ordered", "capacity", "level", "places", "places ordered, not yet open",
            "places of locations the capacity rule has ordered that are not open yet",
            label_nl="plaatsen besteld, nog niet open"),

@@ -1,5 +1,5 @@
 """The chain: builds the parts, wires their hand-offs in one place, seeds the starting
-stocks and runs one replication. Lifecycle: build -> wire -> seed stocks -> run -> collect.
+stocks and runs one replication. Lifecycle: build -> wire -> seed (each part its own stock) -> run -> collect.
 
 Adding a part: a ``Part`` subclass in its own module (parameters, stock, metrics, offers and
 takes declared there), one line in ``PARTS`` and one ``Handoff`` row per connection.
@@ -11,7 +11,6 @@ import logging
 from contextlib import contextmanager
 from typing import Generator, Iterator, Sequence
 
-import numpy as np
 import simpy
 
 from ..clock import Clock
@@ -22,21 +21,21 @@ from ..scenario.schema import Scenario
 from .appeals import Appeals
 from .capacity import Capacity
 from .departures import Dtv
-from .detention import DTV as DETENTION_DTV
 from .detention import Detention
 from .dublin import Dublin
-from .entities import DUBLIN, IN_PROCEDURE, PERMIT_HOLDER, REJECTED, Household, Person
+from .entities import PERMIT_HOLDER, Household, Person
 from .epidemic import Epidemic
 from .hearings import HearingRooms
 from .ind import Ind
 from .ind_capacity import IndCapacity
-from .inflow import HouseholdMaker, IncomingTransfers, Inflow
+from .inflow import IncomingTransfers, Inflow
 from .mvv import Mvv
 from .nareis import Nareis
 from .parts import Build, Handoff, Part, registry_for, wire
 from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
+from .seeding import Seeding
 from .sim import UrgentTimeout, events_scheduled
 from .streams import Streams
 
@@ -291,6 +290,7 @@ class Chain(Part):
         else:
             self._exit_persons(n)
             self.rec.count("nareis.joined_municipality", self.env.now, n)
+            self.reception.housing.family_joined(n)
 
     def resettled(self, n: int) -> None:
         """Resettled refugees arrive with a permit: a short COA stay, then the municipality
@@ -309,93 +309,42 @@ class Chain(Part):
         self.exited(hh, "housed")
 
     # ------------------------------------------------------------------ starting stocks
+    # The parts seed their own stock (``Part.seed_stock``); these are the journeys it joins.
+    def enter_stock(self, hh: Household) -> None:
+        self._enter(hh)
+
+    def admit_stock(self, hh: Household) -> None:
+        self.reception.admit(hh, newcomer=False)
+
+    def permit_stock(self, hh: Household) -> None:
+        self._permit(hh, stock=True)  # lazy: no process, the matching clock is a callback
+
+    def appeal_stock(self, hh: Household) -> None:
+        self.env.process(self._appeal_stock(hh, self.appeals.lodge(hh)))
+
+    def rejected_stock(self, hh: Household, removable: bool | None = None) -> None:
+        self.dtv.enter(hh, removable=removable)
+
+    def dublin_stock(self, hh: Household, accepted_at: float) -> None:
+        self.env.process(self._dublin_stock(hh, accepted_at))
+
+    def claim_stock(self, hh: Household) -> None:
+        """A Dublin claim not yet answered: the claim and its answer from the start."""
+        self.ind.apply(hh, "dublin")
+        self.env.process(self._asylum(hh, from_stage=0, claim=True, registered=True))
+
+    def procedure_stock(self, hh: Household, stage: int) -> None:
+        self._decided(hh, stage)
+
+    def permit_holders_in_coa(self) -> list[Household]:
+        """The permit holders placed in COA so far (in the order of placing), as sponsors."""
+        return [hh for _, hh in self.reception.housing.permit_at.values() if hh.in_reception]
+
     def _seed_stocks(self) -> None:
-        """Persons present at the start, drawn as households from the inflow's mix."""
-        sc, st = self.scenario.start, self.streams("start.stocks")
-        maker = HouseholdMaker(self.scenario.inflow.households, st)
-        t0 = self.env.now
-
-        def households(persons: int, kind: str, status: str) -> Iterator[Household]:
-            placed = 0
-            while placed < persons:
-                size, adults = maker.draw()
-                size = min(size, persons - placed)
-                adults = min(adults, size)
-                hh = self.new_household(kind, size, max(adults, 1) if size else 0, t0)
-                hh.members[0].adult = True
-                hh.status = status
-                placed += size
-                self._enter(hh)
-                yield hh
-
-        self._seed_ind_stock(households)
-        for hh in households(sc.reception.permit_holders, "first", PERMIT_HOLDER):
-            self.reception.admit(hh, newcomer=False)
-            self._permit(hh, stock=True)  # lazy: no process, the matching clock is a callback
-        n_appeal = min(sc.ind.appeals_open, sc.reception.rejected)
-        for hh in households(n_appeal, "first", REJECTED):  # rejected, appeal still running
-            self.reception.admit(hh, newcomer=False)
-            self.env.process(self._appeal_stock(hh, self.appeals.lodge(hh)))
-        for hh in households(sc.reception.rejected - n_appeal, "first", REJECTED):
-            self.reception.admit(hh, newcomer=False)
-            self.dtv.enter(hh)
-        for hh in households(sc.dtv.outside_reception, "first", REJECTED):
-            self.dtv.enter(hh)
-        dub, det = sc.dublin, sc.detention
-        for hh in households(dub.awaiting_transfer, "first", DUBLIN):
-            self.reception.admit(hh, newcomer=False)
-            accepted_at = t0 - st.random() * self.scenario.dublin.deadline_days
-            self.env.process(self._dublin_stock(hh, accepted_at))
-        max_stay = self.scenario.detention.max_stay_days
-        for _ in range(det.population):  # one-person forced-return cases
-            hh = self.new_household("first", 1, 1, t0)
-            hh.status = REJECTED
-            self._enter(hh)
-            elapsed = min(st.exponential(det.elapsed_days), max_stay * st.random())
-            self.detention.place(hh, DETENTION_DTV, elapsed=elapsed)
-            self.dtv.enter(hh, removable=True)
-
-    def _seed_ind_stock(self, households) -> None:  # type: ignore[no-untyped-def]
-        """The IND stock: in COA and outside it; class, age and stage drawn per household
-        (stage: awaiting the first hearing, the second, or heard: then the remaining wait of the
-        track, exact for the exponential wait, and the decision staff)."""
-        sc, st = self.scenario.start.ind, self.streams("start.ind")
-        t0 = self.env.now
-        share1, share2 = sc.share_awaiting_first_hearing, sc.share_awaiting_second_hearing
-        bounds = list(sc.age_distribution or {})
-        cum = list(np.cumsum(list((sc.age_distribution or {}).values())))
-
-        def age() -> float:
-            if not bounds:
-                return st.exponential(sc.backlog_age_days)
-            i = st.pick(cum)
-            lo = bounds[i - 1] if i else 0
-            return lo + (bounds[i] - lo) * st.random()
-
-        stock = [(hh, True) for hh in households(self.scenario.start.reception.in_procedure, "first", IN_PROCEDURE)]
-        stock += [(hh, False) for hh in households(sc.outside_reception, "first", IN_PROCEDURE)]
-        starts: list[tuple[Household, int]] = []
-        for hh, in_coa in stock:
-            if st.random() < sc.repeat_share:
-                hh.kind = "repeat"
-            hh.applied_at = t0 - age()
-            if in_coa:
-                self.reception.admit(hh, newcomer=False)
-            self.ind.apply(hh)
-            n = self.scenario.ind.hearings_per_adult[hh.kind]
-            u = st.random()
-            stage = 0 if u < share1 else (1 if u < share1 + share2 else n)
-            if not starts:  # one start event for the whole stock, where the first case's was
-                UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._start_stock(starts))
-            starts.append((hh, min(stage, n)))
-
-    def _start_stock(self, starts: list[tuple[Household, int]]) -> None:
-        """The stock's procedures start at the start time, after the policy's first phase has
-        set the capacities, one after the other in the order they were placed: one event for
-        all of them, in the slot of the first one's, as their own start events were
-        consecutive (whatever they schedule comes after the last of them)."""
-        for hh, stage in starts:
-            self._decided(hh, stage)
+        """Every part places its own starting stock (in build order)."""
+        seeding = Seeding(self.scenario, self.env.now, self.streams, self)
+        for part in self.parts:
+            part.seed_stock(seeding)
 
     # ------------------------------------------------------------------ collect
     def _levels(self, t: float) -> dict[str, float]:

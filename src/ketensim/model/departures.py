@@ -35,6 +35,7 @@ from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
+    from .seeding import Seeding
     from .streams import Streams
 
 
@@ -62,10 +63,18 @@ METRICS: tuple[Metric | Derived, ...] = (
             "demonstrable forced departures, escorted Dublin transfers included",
             terms=(("dtv.caseload_forced", 1.0), ("dublin.transfers_forced", 1.0)), label_nl="gedwongen vertrek",
             key="departures (indep.+forced) /wk"),
+    # MOB as DT&V publishes it: its departure caseload's; absconded Dublin claimants apart
     Derived("dtv.departures_unsupervised", "dtv", "persons/week", "departures without supervision (MOB)",
-            "departures without supervision, absconded Dublin claimants included",
-            terms=(("dtv.caseload_unsupervised", 1.0), ("dublin.absconded", 1.0)),
+            "departures without supervision from the DT&V departure caseload (rejected persons, "
+            "released detainees); absconded Dublin claimants are dublin.absconded",
+            terms=(("dtv.caseload_unsupervised", 1.0),),
             label_nl="vertrek zonder toezicht (MOB)", key="departures unsupervised /wk"),
+    Derived("dtv.departures_unsupervised_incl_dublin", "dtv", "persons/week",
+            "departures without supervision incl. Dublin",
+            "departures without supervision from the caseload plus absconded Dublin claimants "
+            "(the definition before the two were kept apart)",
+            terms=(("dtv.caseload_unsupervised", 1.0), ("dublin.absconded", 1.0)),
+            label_nl="vertrek zonder toezicht (MOB), incl. Dublin"),
     Metric("dtv.departures_forced_origin", "dtv", "count", "persons/week", "forced to country of origin",
            "forced departures to the country of origin", contract=True, label_nl="gedwongen naar land van herkomst",
            key="forced to origin /wk"),
@@ -89,6 +98,17 @@ class Dtv(Part):
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name),
                    end=float(ctx.scenario.horizon.days) + 1.0)
 
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """The departure caseload: rejected persons in COA (those without a running appeal) and
+        the caseload outside COA (detainees apart: detention seeds them)."""
+        start, st = seeding.scenario.start, seeding.stream(self.name)
+        in_coa = start.reception.rejected - min(start.ind.appeals_open, start.reception.rejected)
+        for hh in seeding.households(in_coa, "first", REJECTED, st):
+            seeding.journeys.admit_stock(hh)
+            self.enter(hh)
+        for hh in seeding.households(start.dtv.outside_reception, "first", REJECTED, st):
+            self.enter(hh)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", reception: "Reception", end: float = math.inf) -> None:
         self.env, self.rec, self.policy, self.reception = env, rec, policy, reception
@@ -98,8 +118,9 @@ class Dtv(Part):
         self.clocks = streams("dtv.clocks")
         self.removal = streams("dtv.removal")
         self.independent = PiecewiseRate(policy.schedule(
-            lambda s: s.dtv.independent_weekly_hazard * s.dtv.travel_open / 7.0))
-        self.mob = PiecewiseRate(policy.schedule(lambda s: s.dtv.mob_weekly_hazard / 7.0))
+            lambda s: s.dtv.independent_weekly_hazard * s.dtv.travel_open * s.dtv.propensity.independent / 7.0))
+        self.mob = PiecewiseRate(policy.schedule(
+            lambda s: s.dtv.mob_weekly_hazard * s.dtv.propensity.unsupervised / 7.0))
         self.caseload: dict[int, Household] = {}
         self.removable: deque[Household] = deque()
         # the one-person removable cases, in the same order (detention takes only those);
@@ -113,7 +134,8 @@ class Dtv(Part):
         self.persons = Level(0.0, env.now)
         self._token: dict[int, int] = {}  # the case's current clock (see _start_clocks)
         rec.add_source(self.levels)
-        policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open / 7.0, self.removal,
+        policy.slots(lambda s: s.dtv.removals_per_week * s.dtv.travel_open * s.dtv.propensity.forced / 7.0,
+                     self.removal,
                      self._removal_slot)
 
     def enter(self, hh: Household, removable: bool | None = None) -> None:

@@ -12,6 +12,20 @@ from ..scenario.base import (
 from ..scenario.markers import EXTENSIVE
 
 
+class Propensity(Strict):
+    """Departure propensity per route, relative to the calibrated hazards and removal capacity:
+    what changes a route's rate beyond travel openness (the caseload's willingness to leave,
+    DT&V's return effort, the cooperation of countries of origin). Phases change it by period."""
+
+    independent: NonNegFloat = Field(
+        1.0, description="factor on the independent-departure hazard (x dtv.travel_open as before)")
+    forced: NonNegFloat = Field(
+        1.0, description="factor on forced removals: DT&V's removal slots and the removal hazard "
+        "from detention (x dtv.travel_open as before)")
+    unsupervised: NonNegFloat = Field(
+        1.0, description="factor on the hazard of departure without supervision (MOB)")
+
+
 class Dtv(Strict):
     """DT&V departure caseload: independent and forced departure, departure without supervision."""
 
@@ -36,6 +50,10 @@ class Dtv(Strict):
     leave_reception_days: NonNegFloat = Field(
         description="mean days a rejected household still stays in COA reception"
     )
+    propensity: Propensity = Field(
+        default_factory=Propensity,
+        description="departure propensity per route (1 = the calibrated rates; travel openness "
+        "is a factor of its own)")
 
 
 class StartDtv(Strict):

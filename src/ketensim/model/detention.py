@@ -30,7 +30,7 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
-from .entities import Household
+from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
 from .parts import Build, Part
 from .reception import Reception
@@ -38,6 +38,7 @@ from .reception import Reception
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 DTV, DUBLIN = "dtv", "dublin"
@@ -97,6 +98,18 @@ class Detention(Part):
     def build(cls, ctx: Build) -> "Detention":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name))
 
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """Detainees at the start: one-person forced-return cases of the caseload, already some
+        days in (exponential, at most the maximum stay)."""
+        sc, st, t0 = seeding.scenario, seeding.stream(self.name), seeding.t0
+        max_stay = sc.detention.max_stay_days
+        for _ in range(sc.start.detention.population):
+            hh = seeding.journeys.new_household("first", 1, 1, t0)
+            hh.status = REJECTED
+            seeding.journeys.enter_stock(hh)
+            self.place(hh, DTV, elapsed=min(st.exponential(sc.start.detention.elapsed_days), max_stay * st.random()))
+            seeding.journeys.rejected_stock(hh, removable=True)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", reception: "Reception") -> None:
         self.env, self.rec, self.policy = env, rec, policy
@@ -106,7 +119,7 @@ class Detention(Part):
         self.clocks = streams("detention.clocks")
         self.routes = streams("detention.routes")
         self.removal = PiecewiseRate(policy.schedule(
-            lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open / 7.0))
+            lambda s: s.detention.removal_weekly_hazard * s.dtv.travel_open * s.dtv.propensity.forced / 7.0))
         self.release = PiecewiseRate(policy.schedule(lambda s: s.detention.release_weekly_hazard / 7.0))
         self.detainees: dict[int, Detainee] = {}
         self._dublin: dict[int, Household] = {}  # the Dublin track's detainees, in placement order
@@ -114,14 +127,15 @@ class Detention(Part):
         self.stays: list[tuple[float, float]] = []  # (placed at, days) of stays placed in the horizon
         rec.add_source(self.levels)
         policy.subscribe(self._on_phase)
-        policy.slots(lambda s: s.detention.placements_per_week / 7.0, self.opportunities,
-                     self._placement_slot)
+        policy.slots(lambda s: s.detention.placements_per_week * s.dtv.travel_open ** s.detention.travel_elasticity
+                     / 7.0, self.opportunities, self._placement_slot)
 
     # ------------------------------------------------------------------ prospect
     def _prospect(self, track: str, s: "Scenario") -> bool:
         if track == DUBLIN:
             return s.dublin.transfers_per_week > 0
-        return s.dtv.travel_open >= s.detention.min_travel_open and s.detention.removal_weekly_hazard > 0
+        return (s.dtv.travel_open >= s.detention.min_travel_open and s.detention.removal_weekly_hazard > 0
+                and s.dtv.propensity.forced > 0)
 
     def _on_phase(self, s: "Scenario") -> None:
         """A phase that takes a track's prospect away releases its detainees."""

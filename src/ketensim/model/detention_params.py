@@ -39,6 +39,10 @@ class Detention(Strict):
         description="per-person weekly hazard of release because the individual prospect of removal "
         "disappears (court, no travel document)"
     )
+    travel_elasticity: NonNegFloat = Field(
+        0.0, description="placements follow travel openness: the placement opportunities are "
+        "placements_per_week x dtv.travel_open ** this (0 = placements_per_week is the capacity "
+        "itself; 1 = proportional to the share of routes open)")
     max_stay_days: PosFloat = Field(description="maximum stay in detention (days); release at the latest then")
     release_mob_share: Probability = Field(
         description="share of released persons who leave without supervision (MOB) rather than "

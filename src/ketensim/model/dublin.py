@@ -40,6 +40,7 @@ from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
+    from .seeding import Seeding
     from .streams import Streams
 
 
@@ -111,6 +112,18 @@ class Dublin(Part):
     def build(cls, ctx: Build) -> "Dublin":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(Reception, cls.name),
                    ctx.need(Ind, cls.name))
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """Claimants in COA: accepted and awaiting the transfer (time since acceptance uniform
+        over the deadline), and claims not yet answered (claimed afresh from the start)."""
+        sc, st, t0 = seeding.scenario, seeding.stream(self.name), seeding.t0
+        for hh in seeding.households(sc.start.dublin.awaiting_transfer, "first", DUBLIN, st):
+            seeding.journeys.admit_stock(hh)
+            seeding.journeys.dublin_stock(hh, t0 - st.random() * sc.dublin.deadline_days)
+        for hh in seeding.households(sc.start.dublin.claims_pending, "first", IN_PROCEDURE, st):
+            seeding.journeys.admit_stock(hh)
+            hh.applied_at = t0 - st.exponential(sc.dublin.claim_days)
+            seeding.journeys.claim_stock(hh)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", reception: "Reception", ind: "Ind") -> None:

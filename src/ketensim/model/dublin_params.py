@@ -75,3 +75,6 @@ class StartDublin(Strict):
         description="persons in COA with an accepted claim awaiting transfer (not counted in "
         "reception.in_procedure); time since acceptance uniform over the deadline"
     )
+    claims_pending: NonNegInt = Field(0, json_schema_extra=EXTENSIVE,
+        description="persons in COA in the Dublin track whose claim is not yet answered (not "
+        "counted in reception.in_procedure): the claim and its answer follow from the start")

@@ -25,6 +25,7 @@ import simpy
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
+from .ind_plan import plan_fte
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
 from .sim import finish, hand_on
@@ -119,7 +120,7 @@ class HearingRooms(Part):
     def on_phase(self, params: "Scenario") -> None:
         self.capacity["physical"] = params.ind.physical.rooms + self.added_rooms
         self.capacity["video"] = params.ind.video.rooms
-        self.staff.on_phase(params.ind.staff, self.env.now)
+        self.staff.on_phase(params.ind.staff, self.env.now, plan_fte(params, self.env.now)["hearing"])
         self.dispatch()
 
     def add_rooms(self, rooms: int) -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Generator, Literal
 
+import numpy as np
 import simpy
 
 from ..metrics.recorder import Recorder
@@ -97,12 +99,16 @@ class Housing:
         self.arrears_in = cfg.arrears_at_start
         self.effective = self.halves[0].target + cfg.carry_over * cfg.arrears_at_start
         self.housed_half = 0.0
-        self.fast = [(float((f.start - scenario.horizon.start).days), f.weeks * 7.0, f.persons)
+        self.fast = [(float((f.start - scenario.horizon.start).days), f.weeks * 7.0, f.persons * f.realisation)
                      for f in cfg.fast_track]
         self.queue: deque["Household"] = deque()
         self._then: dict[int, "Callable[[], None] | None"] = {}  # per household in the queue
         self.permit_at: dict[int, tuple[float, "Household"]] = {}
         self.stock_waiting_days = cfg.stock_waiting_days
+        bands = scenario.start.reception.permit_age_distribution
+        self.matched_share = scenario.start.reception.permit_matched_share
+        self._stock_since: list[float] = []  # permit times of the matched stock, queue order
+        self.permit_bands = None if bands is None else (list(bands), list(np.cumsum(list(bands.values()))))
         self._changed = env.event()
         self.credit, self._t0 = 0.0, 0.0
         self._token: object | None = None  # the armed offer
@@ -116,12 +122,36 @@ class Housing:
         """Matching, the queue, then out of reception (called with the permit granted);
         callbacks, no process: ``then`` is called once the household has left."""
         env = self.env
-        since = env.now - (self.stream.exponential(self.stock_waiting_days) if stock else 0.0)
+        since = env.now - (self._stock_age() if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
+        if stock and self.matched_share > 0 and self.stream.random() < self.matched_share:
+            self._queue_stock(hh, since, then)  # matched before the start: in the queue already
+            return
         days = self.policy.params.reception.housing.matching_days[household_type(hh)]
         wait = self.stream.exponential(days)
         if env.now + wait < self.end:  # matched after the run: no event
             env.timeout(wait).callbacks.append(lambda _e: self._matched(hh, then))
+
+    def _queue_stock(self, hh: "Household", since: float, then: "Callable[[], None] | None") -> None:
+        """A permit holder of the starting stock already matched: into the queue in order of
+        the permit (the oldest first, as the queue's order of matching mostly is)."""
+        i = bisect_right(self._stock_since, since)
+        self._stock_since.insert(i, since)
+        self.queue.insert(i, hh)
+        self._then[hh.hid] = then
+        if self._idle:
+            self._idle = False
+            self._step()
+
+    def _stock_age(self) -> float:
+        """Days since the permit of a permit holder of the starting stock: from the start's
+        bands when it gives them (a state taken from a run), else exponential."""
+        if self.permit_bands is None:
+            return self.stream.exponential(self.stock_waiting_days)
+        bounds, cum = self.permit_bands
+        i = self.stream.pick(cum)
+        lo = bounds[i - 1] if i else 0
+        return lo + (bounds[i] - lo) * self.stream.random()
 
     def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
         self._then[hh.hid] = then
@@ -146,7 +176,23 @@ class Housing:
         now = self.env.now
         self.rec.count("coa.housed", now, hh.size)
         self.rec.count(f"coa.housed_{household_type(hh)}", now, hh.size)
+        self.rec.count("housing.realised", now, hh.size)
         self.housed_half += hh.size
+
+    def family_joined(self, n: int) -> None:
+        """Family members (nareis) move in with a sponsor who lives in a municipality: the
+        share ``family_counted`` of them counts against the target and takes offers that
+        COA's permit holders would otherwise get (the credit may go below zero: the next
+        offer to the queue comes later). Offers are not banked, so with nobody in the queue
+        they take nothing from it."""
+        counted = n * self.policy.params.reception.housing.family_counted
+        if counted <= 0:
+            return
+        self.rec.count("housing.realised", self.env.now, counted)
+        self.rec.count("housing.realised_family", self.env.now, counted)
+        self.housed_half += counted
+        if not self._idle:
+            self.credit -= counted
 
     # ------------------------------------------------------------------ offers
     def rate(self) -> float:
@@ -253,6 +299,13 @@ METRICS = (
     Metric("coa.housed_family", "reception", "count", "persons/week", "housed, families",
            "persons of permit households of two or more housed in a municipality", contract=True,
            label_nl="gehuisvest, gezinnen"),
+    Metric("housing.realised", "reception", "count", "persons/week", "housing realised (target count)",
+           "persons counted against the municipal target: permit holders housed from COA, resettled "
+           "refugees, and family members joining a sponsor in a municipality (the published "
+           "realisation's definition)", "huisvesting gerealiseerd", contract=True),
+    Metric("housing.realised_family", "reception", "count", "persons/week", "housing realised: family",
+           "family members (nareis) joining a sponsor in a municipality, counted against the target",
+           contract=True, label_nl="huisvesting gerealiseerd: nareizigers"),
     Metric("housing.target", "reception", "level", "persons", "housing target (half-year)",
            "effective municipal target of the current half-year: own target + carried arrears",
            "taakstelling"),

@@ -24,8 +24,9 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
-from .entities import Household
+from .entities import IN_PROCEDURE, Household
 from .hearings import HearingRooms
+from .ind_plan import plan_fte, plan_persons_week
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
 from .sim import UrgentTimeout, finish, hand_on
@@ -33,9 +34,12 @@ from .sim import UrgentTimeout, finish, hand_on
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 TRACKS = ("aa", "va")
+AWAITING_DECISION = 99
+"""``procedure``'s ``from_stage`` of a starting case that was heard and waits for a decision officer."""
 BINDING_CODES = {0: "none (capacity to spare: the inflow binds)", 1: "hearing rooms",
                  2: "hearing staff", 3: "decision staff"}
 """Codes of ``ind.binding_constraint``: the most downstream resource that cases waited for
@@ -49,7 +53,7 @@ _M = "ind"
 
 def _metrics() -> tuple[Metric | Derived, ...]:
     codes = "; ".join(f"{k} = {v}" for k, v in BINDING_CODES.items())
-    out = [
+    out: list[Metric | Derived] = [
         Metric("ind.applications", _M, "count", "persons/week", "asylum applications",
                "first and repeat asylum applications lodged in the week", "asielaanvragen", contract=True),
         Metric("ind.decisions", _M, "count", "persons/week", "IND decisions",
@@ -57,6 +61,22 @@ def _metrics() -> tuple[Metric | Derived, ...]:
                key="IND decisions /wk"),
         Metric("ind.grants", _M, "count", "persons/week", "IND grants", "decisions that grant a permit",
                "inwilligingen", contract=True),
+        Metric("ind.decisions_first_applications", _M, "count", "persons/week", "decisions on first applications",
+               "first-instance decisions on first applications (persons; every class but repeat "
+               "applications; Dublin decisions apart), as the IND counts its first-application decisions",
+               "beslissingen op eerste aanvragen", contract=True),
+        Derived("ind.decisions_first_applications_incl_dublin", _M, "persons/week",
+                "decisions on first applications incl. Dublin",
+                "decisions on first applications plus accepted Dublin claims (an application not "
+                "handled here is also a first-instance decision on it)",
+                terms=(("ind.decisions_first_applications", 1.0), ("ind.dublin_decisions", 1.0)),
+                label_nl="beslissingen op eerste aanvragen, incl. Dublin"),
+        Metric("ind.plan_decisions", _M, "level", "persons/week", "IND production plan",
+               "decisions a week in the IND's production plan, in persons as the IND counts them "
+               "(ind.staff.plan; NaN without a plan)", "productieplanning"),
+        Metric("ind.plan_staffed", _M, "level", "persons/week", "IND plan staffed",
+               "decisions a week the model staffs: the plan x its realised share (the realised "
+               "decisions are ind.decisions)", "productieplanning bemenst"),
         Metric("ind.decisions_late", _M, "count", "persons/week", "late decisions",
                "decisions taken after the statutory decision term", "beslissingen na termijn", contract=True),
         Metric("ind.dublin_decisions", _M, "count", "persons/week", "Dublin decisions",
@@ -160,6 +180,48 @@ class Ind(Part):
     def build(cls, ctx: Build) -> "Ind":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.need(HearingRooms, cls.name), ctx.scenario)
 
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """The IND stock in COA and outside it; class, age and stage drawn per household (stage:
+        awaiting the first hearing, the second, a decision officer, or heard and in the track's
+        wait, whose remaining wait is exact for the exponential wait). The procedures start at
+        the start time after the policy's first phase has set the capacities: one event for
+        all of them, one after the other in the order they were placed."""
+        sc, st, t0 = seeding.scenario, seeding.stream(self.name), seeding.t0
+        start = sc.start.ind
+        share1, share2 = start.share_awaiting_first_hearing, start.share_awaiting_second_hearing
+        share3 = share1 + share2 + start.share_awaiting_decision
+        bounds = list(start.age_distribution or {})
+        cum = list(np.cumsum(list((start.age_distribution or {}).values())))
+
+        def age() -> float:
+            if not bounds:
+                return st.exponential(start.backlog_age_days)
+            i = st.pick(cum)
+            lo = bounds[i - 1] if i else 0
+            return lo + (bounds[i] - lo) * st.random()
+
+        stock = [(hh, True) for hh in seeding.households(sc.start.reception.in_procedure, "first", IN_PROCEDURE, st)]
+        stock += [(hh, False) for hh in seeding.households(start.outside_reception, "first", IN_PROCEDURE, st)]
+        starts: list[tuple[Household, int]] = []
+        for hh, in_coa in stock:
+            if st.random() < start.repeat_share:
+                hh.kind = "repeat"
+            hh.applied_at = t0 - age()
+            if in_coa:
+                seeding.journeys.admit_stock(hh)
+            self.apply(hh)
+            n = sc.ind.hearings_per_adult[hh.kind]  # type: ignore[index]
+            u = st.random()
+            stage = 0 if u < share1 else (1 if u < share1 + share2 else (AWAITING_DECISION if u < share3 else n))
+            starts.append((hh, stage))
+        if starts:
+            UrgentTimeout(self.env, 0.0).callbacks.append(lambda _e: self._start_stock(seeding, starts))
+
+    @staticmethod
+    def _start_stock(seeding: "Seeding", starts: list[tuple[Household, int]]) -> None:
+        for hh, stage in starts:
+            seeding.journeys.procedure_stock(hh, stage)
+
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", rooms: HearingRooms, scenario: "Scenario | None" = None) -> None:
         self.env, self.rec, self.policy, self.rooms = env, rec, policy, rooms
@@ -171,6 +233,7 @@ class Ind(Part):
         self.by_class = {c: 0 for c in CLASSES}
         self.cls: dict[int, str] = {}  # class of every open case
         self.open: dict[int, Household] = {}
+        self.cases: dict[int, _Case] = {}  # the open cases' place in the procedure (for a state)
         self.queues: dict[str, deque[tuple[Household, Callable[[], None], str, float]]] = {
             c: deque() for c in CLASSES}
         self.decision_waits: dict[str, list[float]] = {c: [] for c in CLASSES}  # days, for checks
@@ -187,7 +250,7 @@ class Ind(Part):
         rec.add_source(self.levels)
 
     def on_phase(self, params: "Scenario") -> None:
-        self.staff.on_phase(params.ind.staff, self.env.now)
+        self.staff.on_phase(params.ind.staff, self.env.now, plan_fte(params, self.env.now)["decision"])
         self._dispatch()
 
     # ------------------------------------------------------------------ classes
@@ -274,12 +337,24 @@ class Ind(Part):
         resumed per stage, with the draws and events of the generator it replaces, in its order."""
         p = self.policy.params.ind
         track = "va" if self.tracks.bernoulli(p.tracks.va_share[hh.kind]) else "aa"  # type: ignore[index]
-        case = _Case(self, hh, track, p, from_stage, then)
+        case = self.cases[hh.hid] = _Case(self, hh, track, p, from_stage, then)
         if from_stage < 0:
             case.first = 0
             self.env.timeout(self.delays.exponential(p.registration_days)).callbacks.append(case.registered)
             return
+        if from_stage >= AWAITING_DECISION:  # a starting stock case already waiting for an officer
+            case.n = case.stage = p.hearings_per_adult[hh.kind]  # type: ignore[index]
+            case._ready(None)
+            return
         case.hearings()
+
+    def stage_of(self) -> dict[int, int]:
+        """The stage of every open case in the procedure: 0 awaiting the first hearing (or in
+        registration), 1 the second, 2 heard (in the track's wait), 3 waiting for a decision
+        officer. Cases not yet in the procedure (the Dublin track) are at 0."""
+        waiting = {e[0].hid for q in self.queues.values() for e in q}
+        return {hid: 3 if hid in waiting else (min(max(c.stage, 0), 2) if c.stage < c.n or c.n == 0 else 2)
+                for hid, c in self.cases.items() if hid in self.open}
 
     # ------------------------------------------------------------------ decision staff
     def _decision_work(self, hh: Household, track: str, then: Callable[[], None]) -> None:
@@ -319,13 +394,23 @@ class Ind(Part):
         self._dispatch()
         finish(self.env, later)
 
+    def grant_share(self, hh: Household) -> float:
+        """The grant share of the case's class where ``ind.grant_share_by_class`` gives one,
+        else that of its kind (first or repeat application)."""
+        p = self.policy.params.ind
+        by_class = p.grant_share_by_class.get(self.class_of(hh))  # type: ignore[call-overload]
+        return p.grant_share[hh.kind] if by_class is None else by_class  # type: ignore[index]
+
     def decide(self, hh: Household, track: str = "aa") -> bool:
         now = self.env.now
-        granted = self.decisions.bernoulli(self.policy.params.ind.grant_share[hh.kind])  # type: ignore[index]
+        granted = self.decisions.bernoulli(self.grant_share(hh))
         self.backlog.add(now, -hh.size)
         cls = self._leave(hh)
+        self.cases.pop(hh.hid, None)
         self._decided_persons(hh)
         self.rec.count("ind.decisions", now, hh.size)
+        if hh.kind == "first":
+            self.rec.count("ind.decisions_first_applications", now, hh.size)
         self.rec.count(f"ind.decisions_{cls}", now, hh.size)
         self.rec.count(f"ind.decisions_{track}", now, hh.size)
         if granted:
@@ -357,7 +442,10 @@ class Ind(Part):
         d_share = self.meter.take(t)["staff"]
         utilisation = self.staff.utilisation(t)
         overall, hearing = self._binding(t, d_share, utilisation)
+        planned, staffed = plan_persons_week(self.policy.params)
         out = {
+            "ind.plan_decisions": planned,
+            "ind.plan_staffed": staffed,
             "ind.backlog": self.backlog.value,
             "ind.backlog_avg": self.backlog.take_area(t) / 7.0,
             "ind.open_past_term": past,
@@ -420,7 +508,7 @@ class _Case:
         self.stage += 1
         self._next()
 
-    def _ready(self, _e: simpy.Event) -> None:
+    def _ready(self, _e: simpy.Event | None) -> None:
         self.ind._decision_work(self.hh, self.track, self._decided)
 
     def _decided(self) -> None:

@@ -35,6 +35,7 @@ from ..metrics.recorder import Recorder
 from ..metrics.registry import Metric
 from .hearings import HearingRooms
 from .ind import Ind
+from .ind_plan import plan_fte
 from .ind_staff import StaffPools
 from .parts import Build, Part
 
@@ -113,10 +114,12 @@ class IndCapacity(Part):
         """Officers and rooms the data (the phases) provide at time t: the IND knows its own
         decisions, such as the Taskforce from 1 May 2020 or the reopening after the lockdown,
         ahead of time."""
-        p = self.policy.params_at(t).ind
+        params = self.policy.params_at(t)
+        p, plan = params.ind, plan_fte(params, t)
         out = {"hearing": 0.0, "decision": 0.0}
-        for pool in p.staff.pools.values():
+        for name, pool in p.staff.pools.items():
             for stage, fte in (("hearing", pool.hearing_fte), ("decision", pool.decision_fte)):
+                fte = plan[stage].get(name, fte)
                 out[stage] += math.inf if fte is None else round(fte)
         out["rooms"] = p.physical.rooms * p.physical.slots_per_room_per_week + p.video.rooms * p.video.slots_per_room_per_week
         return out

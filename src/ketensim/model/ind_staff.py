@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from ..metrics.recorder import Level
 
@@ -36,11 +36,16 @@ class StaffPools:
         self.work_days = 7.0  # mean officer days per unit of work
         self.cv = 0.5
         self._staff: Staff | None = None
+        self._plan: Mapping[str, float] = {}
 
-    def on_phase(self, staff: Staff, now: float) -> None:
+    def on_phase(self, staff: Staff, now: float, plan: Mapping[str, float] | None = None) -> None:
+        """The phase's officers; ``plan``: FTE of pools staffed by the production plan
+        (``ind_plan.plan_fte``), instead of the pools' own FTE."""
         self._staff = staff
+        self._plan = plan = {} if plan is None else plan
         for name, pool in staff.pools.items():
             fte = pool.hearing_fte if self.stage == "hearing" else pool.decision_fte
+            fte = plan.get(name, fte)
             self.capacity[name] = math.inf if fte is None else float(round(fte + self.added.get(name, 0.0)))
             self.busy.setdefault(name, 0)
             self.serves[name] = tuple(pool.serves)
@@ -71,7 +76,7 @@ class StaffPools:
         phases, on top of the phase's FTE."""
         self.added[pool] = self.added.get(pool, 0.0) + officers
         if self._staff is not None:
-            self.on_phase(self._staff, now)
+            self.on_phase(self._staff, now, self._plan)
 
     def start(self, pool: str, now: float) -> None:
         self.busy[pool] += 1

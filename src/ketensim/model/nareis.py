@@ -10,7 +10,9 @@ An application (one family, counted in persons) goes through:
 2. IND assessment of the file (an infinite-server delay: the IND went on deciding);
 3. for a share of applications, an interview or DNA test at an embassy or IND desk: a FIFO
    queue served by Poisson slots whose rate follows the phases (0 from week 12 of 2020);
-4. decision (approve or refuse); the application is no longer open;
+4. decision (approve or refuse); the application is no longer open. With a decision capacity
+   (``decisions_per_week``; none by default) the files assessed or investigated wait in a
+   FIFO queue served by Poisson slots whose rate follows the phases;
 5. approved family members wait for their MVV (a hazard scaled by ``embassies_open``), then
    travel (a hazard scaled by ``travel_open``) and arrive. The chain's hand-off decides
    where they go: into COA with the sponsor, or straight to the sponsor's municipality.
@@ -18,12 +20,12 @@ An application (one family, counted in persons) goes through:
 Levels: ``nareis.open`` = persons applied for and not yet decided, so every week
 open[w] = open[w-1] + applications[w] - decisions[w].
 
-Counted flows where families do not interact: filing, assessment, the decision and the
-journey (MVV, travel) have no capacity and follow the known policy timeline, so a family's
-path through them is drawn when it starts (at the grant; for the background and the
-starting pipeline when the part is built) and counted ahead. Only two moments need an
-event: joining the interview/DNA queue (shared capacity) and the arrival, where the
-sponsor's whereabouts decide where the family goes.
+Counted flows where families do not interact: filing, assessment, the decision (without a
+decision capacity) and the journey (MVV, travel) have no capacity and follow the known policy
+timeline, so a family's path through them is drawn when it starts (at the grant; for the
+background and the starting pipeline when the part is built) and counted ahead. Only the
+shared capacities need an event (joining the interview/DNA queue, the decision queue), and
+the arrival, where the sponsor's whereabouts decide where the family goes.
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ from .parts import Build, Part
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 
@@ -69,6 +72,9 @@ METRICS: tuple[Metric | Derived, ...] = (
            key="nareis open"),
     Metric("nareis.awaiting_investigation", "nareis", "level", "persons", "awaiting interview / DNA test",
            "persons in the interview/DNA queue, at week end", label_nl="wachtend op gehoor / DNA-onderzoek"),
+    Metric("nareis.awaiting_decision", "nareis", "level", "persons", "awaiting a nareis decision",
+           "persons whose file is ready and waits for the IND's decision capacity, at week end "
+           "(0 without a decision capacity)", label_nl="wachtend op nareisbeslissing"),
     Metric("nareis.approved_waiting", "nareis", "level", "persons", "approved, awaiting MVV",
            "approved family members waiting for their MVV, at week end", label_nl="ingewilligd, wachtend op mvv"),
     Metric("nareis.holding_mvv", "nareis", "level", "persons", "holding an MVV, not yet travelled",
@@ -114,9 +120,17 @@ class Nareis(Part):
         self.approved = FutureLevel(weeks)
         self.holding_mvv = FutureLevel(weeks)
         self.queue: deque[tuple[int, Household | None]] = deque()
+        self.filings: list[tuple[float, int, Household]] = []  # (filed at, persons, sponsor), for a state
         # interview/DNA slots: Poisson at the phase's rate while applications wait
         self.slots = policy.slots(lambda s: s.nareis.investigations_per_week / 7.0, self.s_slots,
                                   self._investigation_slot, active=False)
+        # decision slots: only with a decision capacity (decisions_per_week not None)
+        self.s_decision_slots = streams("nareis.decision_slots")
+        self.awaiting_decision = Level(0.0, env.now)
+        self.decision_queue: deque[tuple[int, Household | None]] = deque()
+        self.decision_slots = policy.slots(lambda s: (s.nareis.decisions_per_week or 0.0) / 7.0,
+                                           self.s_decision_slots, self._decision_slot, active=False)
+        policy.subscribe(self._phase)
         rec.add_source(self.levels)
         self._seed(scenario)
         env.process(self._background_applications())
@@ -139,7 +153,9 @@ class Nareis(Part):
             t = self.filing.next_time(self.env.now, self.s_filing.exponential(1.0))
             # drawn through even when filed after the horizon (or never): the draws of later
             # applications must not depend on how far the horizon reaches (no look-ahead)
-            self._application(self.family_size(t), sponsor, t)
+            n = self.family_size(t)
+            self._application(n, sponsor, t)
+            self.filings.append((t, n, sponsor))
 
     def family_size(self, t: float) -> int:
         """Family members applied for, from the distribution of the phase in force at t."""
@@ -164,7 +180,35 @@ class Nareis(Part):
                 self.env.timeout(assessed - self.env.now).callbacks.append(
                     partial(self._join_queue, n, sponsor))
         else:
-            self._decide(n, sponsor, assessed)
+            self._ready(n, sponsor, assessed)
+
+    def _ready(self, n: int, sponsor: Household | None, t: float) -> None:
+        """The file is ready for a decision at t: decided then (no decision capacity in force
+        at t), or queued for the decision capacity."""
+        if self.policy.params_at(t).nareis.decisions_per_week is None:
+            self._decide(n, sponsor, t)
+        elif t < self.end:
+            self.env.timeout(t - self.env.now).callbacks.append(partial(self._join_decisions, n, sponsor))
+
+    def _join_decisions(self, n: int, sponsor: Household | None, _event: object = None) -> None:
+        self.awaiting_decision.add(self.env.now, n)
+        self.decision_queue.append((n, sponsor))
+        self.decision_slots.wake()
+
+    def _decision_slot(self) -> bool:
+        """A decision slot: the file waiting longest; idle when none waits."""
+        if not self.decision_queue:
+            return False
+        n, sponsor = self.decision_queue.popleft()
+        self.awaiting_decision.add(self.env.now, -n)
+        self._decide(n, sponsor, self.env.now)
+        return bool(self.decision_queue)
+
+    def _phase(self, params: "Scenario") -> None:
+        """Decision capacity lifted (None): the waiting files are decided now."""
+        if params.nareis.decisions_per_week is None:
+            while self.decision_queue:
+                self._decision_slot()
 
     def _join_queue(self, n: int, sponsor: Household | None, _event: object = None) -> None:
         self.awaiting_investigation.add(self.env.now, n)
@@ -177,7 +221,7 @@ class Nareis(Part):
         now = self.env.now
         self.awaiting_investigation.add(now, -n)
         self.rec.count("nareis.investigations", now, n)
-        self._decide(n, sponsor, now)
+        self._ready(n, sponsor, now)
         return bool(self.queue)
 
     def _decide(self, n: int, sponsor: Household | None, t: float) -> None:
@@ -237,10 +281,35 @@ class Nareis(Part):
             placed += n
         return out
 
+    def filing_pending(self, t: float) -> tuple[int, float]:
+        """Persons the sponsors granted so far will apply for after ``t`` (their filing drawn),
+        and the share of them whose sponsor is in COA now."""
+        pending = [(n, sp.in_reception) for when, n, sp in self.filings if when > t]
+        total = sum(n for n, _ in pending)
+        return total, (sum(n for n, in_coa in pending if in_coa) / total if total else 0.0)
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """Applications that permit holders granted before the start will still file: filed
+        from the start at the filing hazard (memoryless, so exact for a state taken from a
+        run); the share whose sponsor is in COA get a sponsor among COA's permit holders
+        (their family joins them there, or in the municipality once they are housed)."""
+        st = seeding.scenario.start.nareis
+        if st.filing_pending <= 0:
+            return
+        stream = seeding.stream(self.name)
+        sponsors = seeding.journeys.permit_holders_in_coa()
+        for n in self._families(st.filing_pending):
+            t = self.filing.next_time(seeding.t0, stream.exponential(1.0))
+            sponsor = None
+            if sponsors and stream.random() < st.filing_pending_in_coa_share:
+                sponsor = sponsors[min(int(stream.random() * len(sponsors)), len(sponsors) - 1)]
+            self._application(n, sponsor, t)
+
     def levels(self, t: float) -> dict[str, float]:
         return {
             "nareis.open": self.open.value_at(t),
             "nareis.awaiting_investigation": self.awaiting_investigation.value,
+            "nareis.awaiting_decision": self.awaiting_decision.value,
             "nareis.approved_waiting": self.approved.value_at(t),
             "nareis.holding_mvv": self.holding_mvv.value_at(t),
         }

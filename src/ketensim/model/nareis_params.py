@@ -42,6 +42,11 @@ class Nareis(Strict):
         description="share of applications that need an interview or DNA test")
     investigations_per_week: NonNegFloat = Field(json_schema_extra=EXTENSIVE,
         description="interviews/DNA tests (applications) per week at embassies and IND desks")
+    decisions_per_week: NonNegFloat | None = Field(
+        None, json_schema_extra=EXTENSIVE,
+        description="IND nareis decisions (applications) per week, a FIFO queue of the files "
+        "assessed or investigated (None: no limit, a file is decided when its assessment or "
+        "investigation ends; 0: decisions suspended)")
     approval_share: Probability = Field(description="share of decisions that approve the application")
     embassies_open: Probability = Field(
         description="share of consular service available to issue the MVV to approved family members")
@@ -56,6 +61,13 @@ class StartNareis(Strict):
     """Nareis pipeline at the start; sponsors of these are treated as housed in municipalities."""
 
     open: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="persons in open applications (awaiting an IND decision)")
+    filing_pending: NonNegInt = Field(0, json_schema_extra=EXTENSIVE, description=(
+        "persons that permit holders granted before the start will still apply for: filed after "
+        "the start, exponential with mean nareis.apply_days (memoryless, so exact for a stock "
+        "taken from a run)"))
+    filing_pending_in_coa_share: Probability = Field(0.0, description=(
+        "share of filing_pending whose sponsor is still in COA: those family members join a "
+        "permit holder in COA (drawn at random), the rest a sponsor in a municipality"))
     awaiting_investigation_share: Probability = Field(
         description="share of the open persons already waiting for an interview/DNA test")
     approved: NonNegInt = Field(json_schema_extra=EXTENSIVE, description="approved persons waiting for their MVV")

@@ -9,7 +9,8 @@ A part (a class deriving from ``Part``) says, next to its code:
 - ``offers``: the hand-offs it makes to other parts; it calls them as ``self.out.<offer>(...)``;
 - ``takes``: the hand-offs it accepts: the names of its methods another part may be wired to;
 - ``build(ctx)``: how it is made from the build context (the environment, recorder, policy,
-  streams, scenario, and the parts built before it that it needs, by class).
+  streams, scenario, and the parts built before it that it needs, by class);
+- ``seed_stock(seeding)``: how it places its starting stock (``model.seeding``).
 
 ``wire`` connects the offers of a list of parts to the takes of others from an explicit
 table of ``Handoff`` rows (as desmod components connect by name). An offer without a row,
@@ -82,6 +83,13 @@ class Part:
     def build(cls, ctx: "Build") -> "Part":
         """Make the part for a chain; every part class says how."""
         raise NotImplementedError(f"part {cls.name!r} ({cls.__name__}) does not say how it is built")
+
+    def seed_stock(self, seeding: Any) -> None:
+        """Place the part's starting stock (the ``stock`` paths under ``start``), once, after
+        wiring and before the run; a part without a stock places nothing. ``seeding`` is a
+        ``model.seeding.Seeding`` (typed ``Any`` here: seeding draws households with the
+        inflow's maker, and the inflow is a part, so naming the type would close an import
+        cycle)."""
 
 
 @dataclass

@@ -36,6 +36,7 @@ from .registration import RegistrationDesk
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
+    from .seeding import Seeding
     from .streams import Streams
 
 _ENTERED = {s: f"coa.entered_{s}" for s in (COL, POL, AZC, EMERGENCY, CRISIS)}
@@ -54,6 +55,13 @@ class Reception(Part):
     @classmethod
     def build(cls, ctx: Build) -> "Reception":
         return cls(ctx.env, ctx.rec, ctx.policy, ctx.streams, ctx.scenario)
+
+    def seed_stock(self, seeding: "Seeding") -> None:
+        """The permit holders in COA at the start, waiting for a house."""
+        st = seeding.stream(self.name)
+        for hh in seeding.households(seeding.scenario.start.reception.permit_holders, "first", PERMIT_HOLDER, st):
+            self.admit(hh, newcomer=False)
+            seeding.journeys.permit_stock(hh)
 
     def __init__(self, env: simpy.Environment, rec: Recorder, policy: "PolicyProcess",
                  streams: "Streams", scenario: "Scenario") -> None:
@@ -205,6 +213,13 @@ class Reception(Part):
         finally:
             self._pumping.discard(stage)
 
+    def room_freed(self, stage: str) -> None:
+        """A place of ``stage`` may be free: move its queue on, and with the bypass an AZC
+        place may also take a household waiting in the COL for process reception."""
+        self.pump(stage)
+        if stage == AZC and self.queues[POL] and self.policy.params.reception.pol.bypass_to_azc:
+            self.pump(POL)
+
     def _pump_once(self, stage: str) -> None:
         q, now = self.queues[stage], self.env.now
         choose, waiting, waiting_persons = self.pools[stage].choose, self.waiting, self.waiting_persons
@@ -219,6 +234,17 @@ class Reception(Part):
                 self._retry(hh, stage)
                 continue
             loc = choose(hh.size)
+            if loc is None and stage == POL and self.waiting_persons[AZC] == 0 \
+                    and self.policy.params.reception.pol.bypass_to_azc:
+                loc = self.pools[AZC].choose(hh.size)  # straight on: the AZC queue is empty
+                if loc is not None:
+                    q.popleft()
+                    del waiting[hh.hid]
+                    waiting_persons[stage] -= hh.size
+                    self._unplace(hh)
+                    self._place(hh, loc)
+                    self.rec.count("coa.pol_bypassed", now, hh.size)
+                    continue
             if loc is None:
                 break
             q.popleft()
@@ -259,6 +285,23 @@ class Reception(Part):
         loc = hh.location
         if hh.in_reception and loc is not None and loc.stage == POL and hh.hid not in self.waiting:
             self._enqueue(hh, AZC)
+
+    def relocate(self, loc: Location) -> None:
+        """A location closes for good (a temporary one at the end of its term): it takes no
+        one new, its residents wait first in line (in their order of arrival there) for a
+        place of the stage elsewhere and move as places free; it shuts when empty."""
+        stage = loc.stage
+        self.pools[stage].set_accepting(loc, False)
+        if loc.occupants == 0:
+            loc.is_open = False
+            return
+        q = self.queues[stage]
+        movers = [hh for hh in loc.households.values() if hh.hid not in self.waiting]
+        for hh in reversed(movers):
+            self.waiting[hh.hid] = stage
+            self.waiting_persons[stage] += hh.size
+            q.appendleft(hh)
+        self.pump(stage)
 
     def relieve_col(self) -> None:
         """Crisis places take registered households from a registration centre above its limit."""
@@ -340,7 +383,7 @@ class Reception(Part):
                 self.pools[EMERGENCY].set_accepting(loc, False)
                 loc.is_open = False
         if stage in self.queues:
-            self.pump(stage)
+            self.room_freed(stage)
         elif stage == CRISIS:
             self.relieve_col()
 
@@ -399,8 +442,10 @@ class Reception(Part):
     def levels(self, t: float) -> dict[str, float]:
         pools, col = self.pools, self.col
         shelter = self.policy.params.reception.col.night_shelter
+        entitled = self.occupancy.value
         out = {
-            "coa.occupancy": self.occupancy.value,
+            "coa.occupancy": entitled - pools[CRISIS].occupants,
+            "coa.occupancy_entitled": entitled,
             "coa.occupancy_avg": self.occupancy.take_area(t) / 7.0,
             "coa.capacity": self.capacity,
             "coa.permit_holders": self.by_status[PERMIT_HOLDER],
@@ -430,11 +475,20 @@ def _m(name: str, kind: str, unit: str, label: str, meaning: str, label_nl: str 
 
 
 METRICS = (
-    _m("coa.occupancy", "level", "persons", "COA occupancy",
-       "persons in reception at week end, every stage (COL, POL, AZC, emergency, crisis)", "bezetting COA",
-       key="COA occupancy"),
-    _m("coa.occupancy_avg", "level", "persons", "COA occupancy (week mean)", "time-averaged occupancy in the week",
-       label_nl="COA-bezetting (weekgemiddelde)"),
+    _m("coa.occupancy", "level", "persons", "COA occupancy (residents of COA locations)",
+       "residents of COA locations at week end: registration centre (above its limit included), "
+       "process reception, AZC and emergency locations; not crisis emergency reception (run by "
+       "the safety regions). COA's counting before 2022", "bezetting COA", key="COA occupancy"),
+    _m("coa.occupancy_entitled", "level", "persons", "COA occupancy (entitled to reception)",
+       "persons entitled to reception at week end, COA's counting from 2022: the residents of COA "
+       "locations plus persons housed outside them (crisis emergency reception; municipal "
+       "emergency shelter is not modelled), without arriving nareizigers (the model has no "
+       "arrival stay of theirs in COA: family members of a housed sponsor go straight to the "
+       "municipality, those of a sponsor in COA are residents and entitled)",
+       "bezetting COA (rechthebbenden)"),
+    _m("coa.occupancy_avg", "level", "persons", "COA occupancy (week mean)",
+       "time-averaged persons in reception in the week, every stage (crisis reception included: "
+       "the mean of coa.occupancy_entitled)", label_nl="COA-bezetting (weekgemiddelde)"),
     _m("coa.capacity", "level", "places", "COA places",
        "places at week end: the COL limit, open POL, AZC, emergency and crisis places", "capaciteit COA",
        key="COA places"),
@@ -485,6 +539,10 @@ METRICS = (
     *(_m(f"coa.left_{s}", "count", "persons/week", f"out of {s.upper()}",
          f"persons leaving stage {s} (moves and exits)", f"uit {s.upper()}", contract=True)
       for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+    _m("coa.pol_bypassed", "count", "persons/week", "straight from the COL to an AZC",
+       "registered persons moved from the registration centre straight to an AZC place because "
+       "no process-reception place was free (reception.pol.bypass_to_azc)",
+       label_nl="van COL direct naar AZC"),
     _m("coa.admissions", "count", "persons/week", "COA admissions",
        "persons placed in reception (newcomers, returns, joining family)", contract=True, label_nl="opnames in COA"),
     _m("coa.exits", "count", "persons/week", "COA exits", "persons leaving COA reception, for any reason",

@@ -33,7 +33,9 @@ class Figure:
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("occupancy", "reception occupancy, all stages (persons)", ("coa.occupancy",)),
+    Figure("occupancy", "reception occupancy, residents of COA locations (persons)", ("coa.occupancy",)),
+    Figure("occupancy_entitled", "reception occupancy, COA's 2022 counting (persons entitled to reception)",
+           ("coa.occupancy_entitled",)),
     Figure("occupancy_emergency", "of whom in emergency locations", ("coa.emergency_occupancy",)),
     Figure("occupancy_col", "registration centre COL (persons)", ("coa.col_occupancy",)),
     Figure("occupancy_pol", "process reception POL (persons)", ("coa.pol_occupancy",)),
@@ -49,23 +51,26 @@ FIGURES: tuple[Figure, ...] = (
     Figure("departures_independent", "independent departures", ("dtv.departures_independent",), "count"),
     Figure("departures_forced", "forced departures", ("dtv.departures_forced",), "count"),
     Figure("departures_forced_origin", "of which forced to origin", ("dtv.departures_forced_origin",), "count"),
-    Figure("departures_unsupervised", "departures without supervision (MOB)",
+    Figure("departures_unsupervised", "departures without supervision (MOB, DT&V caseload)",
            ("dtv.departures_unsupervised",), "count"),
+    Figure("dublin_absconded", "absconded Dublin claimants", ("dublin.absconded",), "count"),
     Figure("dublin_transfers", "Dublin transfers (also in the departures)", ("dublin.transfers",), "count"),
     Figure("nareis_arrivals", "nareis arrivals", ("nareis.arrivals",), "count"),
     Figure("nareis_applications", "nareis applications (persons)", ("nareis.applications",), "count"),
     Figure("detention", "persons in detention", ("detention.population",)),
     Figure("housed", "permit holders housed", ("coa.housed",), "count"),
+    Figure("housing_realised", "housing realised (the target's count: family joining a housed sponsor included)",
+           ("housing.realised",), "count"),
 )
 
 PLOTS: dict[str, tuple[str, ...]] = {
-    "occupancy": ("occupancy", "occupancy_col", "occupancy_pol", "occupancy_azc", "occupancy_crisis",
+    "occupancy": ("occupancy", "occupancy_entitled", "occupancy_col", "occupancy_pol", "occupancy_azc", "occupancy_crisis",
                   "occupancy_emergency"),
     "permit_holders": ("permit_holders",),
     "ind_open": ("ind_open", "ind_taskforce", "ind_appeals", "ind_past_term"),
     "col_overflow": ("col_overflow",),
     "departures": ("departures_independent", "departures_forced", "departures_unsupervised",
-                   "dublin_transfers"),
+                   "dublin_absconded", "dublin_transfers"),
     "nareis": ("nareis_arrivals", "nareis_applications"),
     "detention": ("detention",),
 }

@@ -69,6 +69,12 @@ def quarter_starts(first_year: int, last_year: int) -> list[dt.date]:
     return days + [dt.date(last_year + 1, 1, 1)]
 
 
+def forecast_windows(weekly: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The yearly and half-yearly windows of a forecast's weeks (those of ``windows.csv``)."""
+    ws = pd.to_datetime(weekly.week_start)
+    return year_windows(ws.min().date(), ws.max().date())
+
+
 @dataclass
 class ForecastFiles:
     """The contents of a forecast folder, rendered: tables (Parquet or CSV by their name's
@@ -139,8 +145,8 @@ def _readme(manifest, reps, years, start, end, days, stock_rows, ends, ind_rows,
     per_rep = sum(runtimes) / len(runtimes) if runtimes else float("nan")
     lines = [
         f"# Forecast: {manifest.get('scenario_name')} ({start} .. {end})", "",
-        f"Calibrated on 2020 only; {years[0]}-{years[1]} is what the scenario's inputs and "
-        "stated assumptions produce (no outcome of those years was used). "
+        f"Calibrated on the observed outcomes up to 2021 (results/validation/); {years[0]}-{years[1]} is what "
+        "the scenario's inputs and stated assumptions produce from its start (no outcome of 2022 was used). "
         f"{reps} replications, seed {manifest.get('seed')}, scenario hash "
         f"`{manifest.get('scenario_hash')}`, {per_rep:.1f} s per replication "
         f"(wall {manifest.get('wall_time_s', float('nan')):.0f} s, {manifest.get('workers')} worker(s)).",

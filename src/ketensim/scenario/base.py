@@ -5,12 +5,13 @@ next to the parts that read them (``model/*_params.py``) or in ``scenario.schema
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Iterable, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..clock import parse_period
-from .bounds import MAX_AMOUNT, MAX_COUNT, MAX_SEED, at_most, finite, not_bool
+from .bounds import MAX_AMOUNT, MAX_COUNT, MAX_HOUSEHOLD, MAX_SEED, at_most, finite, not_bool
 
 # Shared number types: finite, never a boolean, with plausibility bounds (scenario/bounds.py).
 _Num = (BeforeValidator(finite), BeforeValidator(not_bool))
@@ -22,6 +23,27 @@ Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), *_Num]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(not_bool)]
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+"""Control characters, and the invisible and direction-changing marks of Unicode."""
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """Control characters written as escapes (ESC -> ``\\x1b``), so a name or description
+    reaches a terminal, a CSV file or a report as text, never as a command to the terminal
+    (colours, cursor moves, a cleared screen) or a reversed line. ``keep``: allowed ones."""
+    def esc(m: re.Match[str]) -> str:
+        c = m[0]
+        return c if c in keep else (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+
+    return _CONTROL.sub(esc, text)
+
+
+Label = Annotated[str, AfterValidator(escape_controls)]
+"""A one-line name (of a scenario or phase): control characters escaped."""
+Text = Annotated[str, AfterValidator(lambda v: escape_controls(v, keep="\n\t"))]
+"""Free text (a description or note): line breaks and tabs kept, other control characters escaped."""
+
+
 def _sums_to_one(v: dict[int, float]) -> dict[int, float]:
     total = sum(v.values())
     if abs(total - 1.0) > 1e-6:
@@ -29,7 +51,8 @@ def _sums_to_one(v: dict[int, float]) -> dict[int, float]:
     return v
 
 
-SizeDistribution = Annotated[dict[PosInt, Probability], AfterValidator(_sums_to_one)]
+HouseholdSize = Annotated[int, Field(ge=1), *_Num, AfterValidator(at_most(MAX_HOUSEHOLD))]
+SizeDistribution = Annotated[dict[HouseholdSize, Probability], AfterValidator(_sums_to_one)]
 """Probabilities of sizes (persons) that must sum to 1."""
 
 

@@ -20,6 +20,8 @@ MAX_COUNT = 2_000_000
 """Persons in a stock, places, rooms, days and other whole numbers (NL reception: ~50,000)."""
 MAX_AMOUNT = 1_000_000.0
 """Rates per week or month, durations in days, multipliers."""
+MAX_HOUSEHOLD = 100
+"""Persons in one household or family (the largest asylum households are around 15)."""
 MAX_SEED = 2**63 - 1
 MAX_EXPECTED_PERSONS = 5_000_000
 """Persons one replication may create (starting stocks plus expected inflow)."""
@@ -65,7 +67,8 @@ def at_most(limit: float) -> Any:
 
     def check(value: Any, info: ValidationInfo) -> Any:
         if value > limit and limits_enforced(info):
-            raise ValueError(f"must be <= {limit:,.0f} (plausibility bound), got {value:,}; "
+            got = f"{value:,}" if value < 1e15 else f"{float(value):.3g}"
+            raise ValueError(f"must be <= {limit:,.0f} (plausibility bound), got {got}; "
                              f"pass {FLAG} if you really mean it")
         return value
 
@@ -79,8 +82,8 @@ def check_expected_size(what: str, persons: float, rows: float) -> None:
     if not _LIMITS_OFF.get():
         if persons > MAX_EXPECTED_PERSONS:
             raise ScenarioError(what, "size", f"about {persons:,.0f} persons per replication expected "
-                                f"(starting stocks plus inflow); at most {MAX_EXPECTED_PERSONS:,} "
-                                f"without {FLAG}")
+                                "(starting stocks, inflow and family members, phases and dated changes "
+                                f"included); at most {MAX_EXPECTED_PERSONS:,} without {FLAG}")
         if rows > MAX_RESULT_ROWS:
             raise ScenarioError(what, "size", f"about {rows:,.0f} weekly result rows expected; at most "
                                 f"{MAX_RESULT_ROWS:,} without {FLAG} (fewer replications, points or weeks)")

@@ -1,9 +1,11 @@
 """Turning validation failures into one clear line: file, path, bad value, what is allowed."""
 from __future__ import annotations
 
+import contextlib
 import difflib
 import reprlib
 import typing
+from collections.abc import Iterator
 from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
@@ -47,13 +49,47 @@ class ResultsError(ScenarioError):
 
 class RunFault(Exception):
     """A fault during a run (disk full, workers lost, interrupted): the message says what
-    was kept. The CLI prints it on one line and exits with 1 (130 when interrupted)."""
+    was kept. The CLI prints it on one line and exits with 1 (130 when interrupted, 143
+    when the interrupt was a SIGTERM)."""
 
     exit_code = 1
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
+        import sys
+
+        if exit_code == 130 and isinstance(sys.exc_info()[1], Terminated):
+            exit_code = Terminated.exit_code  # raised while handling a SIGTERM
         self.exit_code = exit_code
         super().__init__(one_line(message))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be: the same cleanup, the same "kept ..., resume
+    with ..." line, exit 143 (128 + SIGTERM)."""
+
+    exit_code = 143
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM raises ``Terminated`` in the main thread, so a terminated
+    command cleans up and reports like an interrupted one. Elsewhere (a worker thread) a
+    no-op; the previous handler comes back on exit."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -87,6 +123,9 @@ def _unwrap(annotation: Any) -> Any:
 def dotted(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's mark of a mapping key: the key itself is bad
+            out += " (the key)"
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

@@ -43,6 +43,28 @@ class StaffPool(Strict):
         min_length=1, description="case classes this pool works on, highest priority first")
 
 
+class ProductionPlan(Strict):
+    """The IND's production plan in its own unit: decisions a year counted in persons, as the
+    IND counts them (the 2022 plan: "bijna 28.000"). The model staffs the plan: it converts
+    persons into its own unit of decision work (an adult's decision, an extended-procedure
+    decision weighing ``tracks.va_work_factor``) with the persons per unit of work that its own
+    household mix and track shares imply (``model.ind_plan``), then into decision FTE at
+    ``decisions_per_fte_week``; only the realised share of the plan is staffed. None = the
+    pools' FTE are the data."""
+
+    decisions_persons_per_year: NonNegFloat | None = Field(
+        None, description="planned first-instance decisions a year, in persons (None = no plan: "
+        "the pools' decision_fte hold)", json_schema_extra=EXTENSIVE)
+    realisation: Probability = Field(
+        1.0, description="share of the plan the IND realises (staff shortages, sickness, "
+        "onboarding): the decision capacity the model staffs is the plan x this share")
+    pool: str = Field("regular", description="the staff pool whose decision FTE the plan sets")
+    hearing_pool: str | None = Field(
+        None, description="also staff this pool's hearing officers for the plan: the hearings of "
+        "the planned decisions (hearings_per_adult per adult) at hearings_per_fte_week (None = "
+        "hearing FTE stay the data)")
+
+
 class Staff(Strict):
     """Staff capacity = FTE x productivity per week, for hearings and for decisions."""
 
@@ -56,6 +78,9 @@ class Staff(Strict):
         2.0, description="decisions (one adult's application) per decision FTE per week")
     work_cv: NonNegFloat = Field(
         0.5, description="coefficient of variation of an officer's time per hearing or decision")
+    plan: ProductionPlan = Field(
+        default_factory=ProductionPlan,
+        description="the IND's production plan in persons, converted into decision FTE")
 
 
 class Tracks(Strict):
@@ -133,6 +158,12 @@ class IndProduction(Strict):
         False, description="Dublin-track cases have a Dublin interview (one hearing per adult) "
         "before the claim is sent")
     capacity_rule: CapacityRule = Field(default_factory=CapacityRule)
+    grant_share_by_class: dict[CaseClass, Probability] = Field(
+        default_factory=dict,
+        description="share of decisions that grant a permit, by case class (taskforce, dublin, "
+        "lapsed_dublin, repeat, first), for the classes given; the others take "
+        "ind.grant_share of their kind (first or repeat application). Phases change it by "
+        "period: ind.grant_share_by_class.taskforce: 0.6")
     binding_threshold: Probability = Field(
         0.5, description="a resource binds in a week when cases wait for it at least this "
         "share of the week")
@@ -153,6 +184,12 @@ class IndProduction(Strict):
         if missing:
             raise ValueError(f"staff.pools: no pool serves {', '.join(missing)}; cases of that class "
                              "would wait for ever (add them to some pool's serves)")
+        plan = self.staff.plan
+        if plan.decisions_persons_per_year is not None:
+            for key, name in (("pool", plan.pool), ("hearing_pool", plan.hearing_pool)):
+                if name is not None and name not in self.staff.pools:
+                    raise ValueError(f"staff.plan.{key}: no staff pool {name!r} (pools: "
+                                     f"{', '.join(self.staff.pools)})")
         rule = self.capacity_rule
         for key in ("hearing_pool", "decision_pool"):
             name = getattr(rule, key)

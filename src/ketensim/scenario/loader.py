@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,18 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario or sweep file read (the baseline is about 15 kB)."""
+READ_SECONDS = 10.0
+"""Longest an input file may take to read (a local file takes milliseconds)."""
 
 
-def read_text_checked(path: Path, what: str = "YAML file", limit: int = MAX_FILE_BYTES) -> str:
-    """The text of a regular file of at most ``limit`` bytes (FIFOs, devices and folders are
-    refused before they are opened, so nothing hangs)."""
+class _WouldBlock(Exception):
+    """The file has no data now and would make the reader wait (a special file)."""
+
+
+def _read_prefix(path: Path, what: str, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of a regular file, opened without waiting: FIFOs, devices and
+    folders are refused from their status, and a file that reports itself regular but would
+    block on read (some files under /proc and /sys) ends the read instead of waiting."""
     import stat
 
     try:
@@ -49,10 +57,52 @@ def read_text_checked(path: Path, what: str = "YAML file", limit: int = MAX_FILE
     if st.st_size > limit:
         raise ScenarioError(str(path), "", f"is {st.st_size:,} bytes; a {what} may have at most {limit:,}")
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            try:
+                chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            except BlockingIOError:
+                raise _WouldBlock() from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def read_text_checked(path: Path, what: str = "YAML file", limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file of at most ``limit`` bytes, read within ``READ_SECONDS``:
+    reading an input is bounded in size and time, so no file makes a command hang."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["raw"] = _read_prefix(path, what, limit)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+
+    reader = threading.Thread(target=work, name=f"ketensim-read {path.name}", daemon=True)
+    reader.start()
+    reader.join(READ_SECONDS)
+    blocked = f"blocks when read (a special file, e.g. under /proc); expected a regular {what}"
+    if reader.is_alive():  # left behind: a daemon thread does not keep the process alive
+        raise ScenarioError(str(path), "", f"gave no data within {READ_SECONDS:g} s: {blocked}")
+    if isinstance(box.get("error"), _WouldBlock):
+        raise ScenarioError(str(path), "", blocked)
+    if "error" in box:
+        raise box["error"]
+    raw: bytes = box["raw"]
     if len(raw) > limit:
         raise ScenarioError(str(path), "", f"is larger than {limit:,} bytes")
     try:
@@ -83,13 +133,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _is_distribution(value: dict[Any, Any]) -> bool:
+    """A mapping keyed by numbers (household sizes, age bands: {upper bound: share}) is one
+    value, not a block of named settings: a child's replaces the parent's whole, since merging
+    the bands of two distributions would give neither."""
+    return bool(value) and all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in value)
+
+
 def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Child keys win; mappings merge recursively; ``phases`` merge by phase name."""
+    """Child keys win; mappings merge recursively (a distribution, keyed by numbers, is
+    replaced whole); ``phases`` merge by phase name."""
     out = copy.deepcopy(base)
     for key, value in child.items():
         if key == "phases" and isinstance(value, list) and isinstance(out.get(key), list):
             out[key] = _merge_phases(out[key], value)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_distribution(value):
             out[key] = merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -99,13 +157,14 @@ def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 def _merge_phases(base: list[Any], child: list[Any]) -> list[Any]:
     """A child phase with a parent's name amends it; new phases are inserted by start."""
     out = [copy.deepcopy(p) for p in base]
-    index = {p.get("name"): i for i, p in enumerate(out) if isinstance(p, dict)}
+    index = {p["name"]: i for i, p in enumerate(out) if isinstance(p, dict) and isinstance(p.get("name"), str)}
     for phase in child:
         name = phase.get("name") if isinstance(phase, dict) else None
-        if name in index:
+        if isinstance(name, str) and name in index:  # a name that is not text: the schema reports it
             target = out[index[name]]
             for k, v in phase.items():
-                target[k] = merge(target.get(k, {}), v) if k == "set" else copy.deepcopy(v)
+                both = k == "set" and isinstance(v, dict) and isinstance(target.get(k, {}), dict)
+                target[k] = merge(target.get(k, {}), v) if both else copy.deepcopy(v)
         else:
             out.append(copy.deepcopy(phase))
     return sorted(out, key=_phase_start)
@@ -151,7 +210,9 @@ def _load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
 
 def _phase_names(raw: dict[str, Any]) -> set[str]:
     phases = raw.get("phases")
-    return {str(p.get("name")) for p in phases if isinstance(p, dict)} if isinstance(phases, list) else set()
+    if not isinstance(phases, list):
+        return set()
+    return {p["name"] for p in phases if isinstance(p, dict) and isinstance(p.get("name"), str)}
 
 
 def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dict[str, Any]:
@@ -166,7 +227,8 @@ def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dic
         return data
     keep = []
     for ph in phases:
-        if isinstance(ph, dict) and ph.get("name") not in own and _phase_start(ph) > end.isoformat():
+        if isinstance(ph, dict) and isinstance(ph.get("name"), str) and ph["name"] not in own \
+                and _phase_start(ph) > end.isoformat():
             log.info("phase %s starts after the horizon end %s: not used", ph.get("name"), end)
             continue
         keep.append(ph)
@@ -188,7 +250,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise from_validation(exc, source, Scenario) from None
-    build_timeline(scenario, source=source)  # validates every phase's overrides
-    check_size(scenario, scenario.replications, what=source)  # before anything can run
+    timeline = build_timeline(scenario, source=source)  # validates every phase's overrides
+    check_size(scenario, scenario.replications, what=source, timeline=timeline)  # before anything can run
     log.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario

@@ -27,7 +27,7 @@ import yaml
 
 from ..clock import parse_end, parse_when
 from .errors import ScenarioError, short
-from .paths import FACTOR, dated_value, get_path, set_path
+from .paths import FACTOR, dated_value, factor_of, get_path, set_path
 from .strict_yaml import Refused, safe_load_strict
 
 __all__ = ["Override", "apply_overrides", "dated_value", "get_path", "parse", "parse_dated", "parse_override",
@@ -106,6 +106,10 @@ def parse(text: str) -> Override:
         if isinstance(value, str) and FACTOR.match(value):
             raise ScenarioError(src, key, "a factor (*x) is allowed only in a dated change")
         return Override(text, key, phase=at, value=value)
+    try:
+        factor_of(value)
+    except ValueError as exc:
+        raise ScenarioError(src, key, str(exc)) from None
     return Override(text, key, start=dated[0], end=dated[1], value=value)
 
 
@@ -120,8 +124,14 @@ def parse_override(text: str) -> tuple[str, str | None, Any]:
 
 def _apply(data: dict[str, Any], sets: Iterable[str]) -> dict[str, Any]:
     out = copy.deepcopy(data)
+    given: dict[tuple[str, str | None, dt.date | None, dt.date | None], Override] = {}
     for text in sets:
         o = parse(text)
+        first = given.setdefault((o.path, o.phase, o.start, o.end), o)
+        if first is not o and first.value != o.value:  # the same key twice: which one is meant?
+            raise ScenarioError(f"--set {short(text, 80, quote=False)}", o.path,
+                                f"also given as --set {short(first.text, 80, quote=False)}; "
+                                "give each parameter once")
         if o.dated:
             out.setdefault("changes", []).append(
                 {"path": o.path, "start": o.start, "end": o.end, "value": o.value, "source": o.text})

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ScenarioError, from_validation
+from .errors import ScenarioError, from_validation, short
 from .markers import has_marker
-from .paths import dated_value, get_path, set_path
+from .paths import dated_value, factor_of, get_path, set_path
 from .schema import PHASE_SECTIONS, Scenario
 
 __all__ = ["ResolvedPhase", "build_time_field", "build_timeline"]
@@ -79,6 +79,42 @@ def _check_key(root: type[BaseModel], source: str, where: str, key: str, value: 
         )
 
 
+def _check_unambiguous(scenario: Scenario, source: str) -> None:
+    """Refuse what would change nothing or mean two things: two phases of one name (then
+    ``path@name=`` is ambiguous), a dated change that ends before the run starts (warm-up
+    included), a factor that is not a finite number, and one parameter given two values
+    for the same dates."""
+    h = scenario.horizon
+    seen: dict[str, int] = {}
+    for i, ph in enumerate(scenario.phases):
+        if ph.name in seen:
+            raise ScenarioError(source, f"phases[{i}].name",
+                                f"{ph.name!r} is also the name of phases[{seen[ph.name]}]; phase names "
+                                f"must be unique (path@{ph.name}=... would be ambiguous)")
+        seen[ph.name] = i
+    first_day = h.start - dt.timedelta(days=min(h.warmup_days, (h.start - dt.date.min).days))
+    dates: dict[tuple[str, dt.date, dt.date | None], int] = {}
+    for i, ch in enumerate(scenario.changes):
+        where = f"changes[{i}] ({ch.source or ch.path})"
+        if ch.end is not None and ch.end < first_day:
+            raise ScenarioError(source, where,
+                                f"ends {ch.end}, before the run starts ({first_day}, warm-up included), "
+                                f"so it would change nothing; pick dates inside the horizon "
+                                f"{h.start}..{h.end}")
+        try:
+            factor_of(ch.value)
+        except ValueError as exc:
+            raise ScenarioError(source, where, str(exc)) from None
+        key = (ch.path, ch.start, ch.end)
+        if key in dates and scenario.changes[dates[key]].value != ch.value:
+            j = dates[key]
+            other = scenario.changes[j]
+            raise ScenarioError(source, where,
+                                f"{ch.path} from {ch.start} is also set by changes[{j}] "
+                                f"({other.source or other.path}) to {short(other.value)}; give one value")
+        dates.setdefault(key, i)
+
+
 def build_timeline(scenario: Scenario, source: str = "scenario") -> list[ResolvedPhase]:
     """Resolve the phases, and the dated changes on top of them, into one validated Scenario
     per step; errors name the phase (or change) and path.
@@ -91,6 +127,7 @@ def build_timeline(scenario: Scenario, source: str = "scenario") -> list[Resolve
     h = scenario.horizon
     running = scenario.model_dump(mode="python")
     changes = scenario.changes
+    _check_unambiguous(scenario, source)
     for i, ch in enumerate(changes):
         _check_key(root, source, f"changes[{i}] ({ch.source or ch.path})", ch.path, ch.value)
     bounds = {p.start for p in scenario.phases} | {c.start for c in changes}

@@ -68,6 +68,10 @@ class Pol(Strict):
     stay_days: NonNegFloat = Field(
         35.0, description="mean days in process reception before COA moves the household on "
         "to an AZC (a move only when an AZC place is free)")
+    bypass_to_azc: bool = Field(
+        False, description="a registered household for whom no process-reception place is free "
+        "goes straight to a free AZC place (after those already waiting for one), as COA did "
+        "when process reception was full (False: it waits in the registration centre)")
 
 
 class LocationGroup(Strict):
@@ -110,10 +114,48 @@ class Crisis(Strict):
         14.0, description="days from activation by the rule until the places can be used")
 
 
+class Supply(Strict):
+    """Where the capacity rule's new locations come from, when places cannot be had at will.
+
+    Off (the default), the rule finds every location it orders. On, sites are found at
+    ``places_per_month`` (a fluid quota that accrues at each review while the rule is short
+    of places and is not banked otherwise), so capacity lags need. A found AZC location is
+    temporary with ``temporary_share`` (COA 2021: more than 80% of the new locations, open
+    4 weeks to 6 months): it opens after its own, shorter lead time and closes after a
+    duration drawn uniformly between ``temporary_min_weeks`` and ``temporary_max_weeks``;
+    its residents then wait, first in line, for an AZC place elsewhere. Process-reception
+    locations are always permanent (they sit next to an IND office).
+    """
+
+    enabled: bool = Field(
+        False, description="new locations come from the supply of places (False: the rule finds "
+        "whatever it orders)")
+    places_per_month: NonNegFloat = Field(
+        2000.0, description="places COA can find a month (sites, municipalities willing); a "
+        "phase lever", json_schema_extra=EXTENSIVE)
+    temporary_share: Probability = Field(
+        0.0, description="share of the AZC locations found that are temporary")
+    temporary_lead_time_weeks: NonNegFloat = Field(
+        2.0, description="weeks from finding a temporary location (event or congress hall, "
+        "holiday park) until it takes residents")
+    temporary_min_weeks: NonNegFloat = Field(
+        4.0, description="shortest time a temporary location is open (weeks)")
+    temporary_max_weeks: NonNegFloat = Field(
+        26.0, description="longest time a temporary location is open (weeks)")
+
+    @model_validator(mode="after")
+    def _durations(self) -> "Supply":
+        if self.temporary_max_weeks < self.temporary_min_weeks:
+            raise ValueError(f"temporary_max_weeks: must be >= temporary_min_weeks "
+                             f"({self.temporary_min_weeks}), got {self.temporary_max_weeks}")
+        return self
+
+
 class CapacityRule(Strict):
     """COA's capacity rule, stage by stage (AZC, process reception): at each review, compare
     the stage's free places (open and already ordered, minus persons waiting for one) with
-    its buffer; order new locations when short, close rule-opened ones when well above."""
+    its buffer; order new locations when short (as far as the supply of places allows),
+    close rule-opened ones when well above."""
 
     enabled: bool = Field(True, description="the rule runs (False: capacity only as given and planned)")
     review_days: float = Field(7.0, gt=0, description="days between reviews")
@@ -132,6 +174,11 @@ class CapacityRule(Strict):
     location_isolation_places: NonNegInt = Field(4, description="reserved places of such a location")
     max_locations: NonNegInt = Field(
         150, description="at most this many rule-opened locations at once (sites, municipalities willing)")
+    supply: Supply = Field(default_factory=lambda: Supply.model_validate({}))
+    binding_min_waiting: NonNegInt = Field(
+        50, description="persons waiting at week end (for a place of a stage, or to register) "
+        "from which that constraint counts as binding in coa.binding_constraint (a few always "
+        "wait for a moment: households in isolation, moves within the day)")
 
 
 class PlannedCapacity(Strict):
@@ -160,8 +207,11 @@ class FastTrack(Strict):
     1 July 2022): extra offers spread evenly over the window, on top of the target."""
 
     start: dt.date
-    persons: NonNegFloat = Field(json_schema_extra=EXTENSIVE)
-    weeks: float = Field(gt=0)
+    persons: NonNegFloat = Field(json_schema_extra=EXTENSIVE, description="persons announced")
+    weeks: float = Field(gt=0, description="weeks the push lasts")
+    realisation: Probability = Field(
+        1.0, description="share of the announced persons the push actually houses (announced is "
+        "not done)")
 
     @field_validator("start", mode="before")
     @classmethod
@@ -193,6 +243,10 @@ class Housing(Strict):
     arrears_at_start: NonNegFloat = Field(
         0.0, description="arrears carried into the first half-year of the run (persons)",
         json_schema_extra={**BUILD_TIME, **EXTENSIVE})
+    family_counted: Probability = Field(
+        0.0, description="share of the family members (nareis) joining a sponsor who already lives "
+        "in a municipality that count against the target and take a municipal offer: the target "
+        "counts them (housing.realised), so fewer offers are left for COA's permit holders")
     stock_waiting_days: NonNegFloat = Field(
         260.0, description="mean days since the permit of the permit holders in COA at the "
         "start (exponential; Little's law: stock / housing rate)", json_schema_extra=BUILD_TIME)

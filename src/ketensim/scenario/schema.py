@@ -11,9 +11,9 @@ that policy phases may override by dotted path, except the fields marked ``BUILD
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..clock import parse_end, parse_when
 from ..model.departures_params import Dtv, StartDtv
@@ -25,8 +25,8 @@ from ..model.mvv_params import Mvv, StartMvv
 from ..model.nareis_params import Nareis, StartNareis
 from ..model.resettlement_params import Resettlement, StartResettlement
 from ..weeks import WeekSpan
-from .base import NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict
-from .ind_schema import IndProduction, StartIndStock
+from .base import Label, NonNegFloat, NonNegInt, PosFloat, PosInt, Probability, Seed, Series, SizeDistribution, Strict, Text
+from .ind_schema import IndProduction, StartIndStock, _age_shares
 from .markers import EXTENSIVE
 from .reception_params import Reception
 from .series import extend_raw, last_period, series_paths
@@ -194,6 +194,13 @@ class StartReception(Strict):
     in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision", json_schema_extra=EXTENSIVE)
     permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house", json_schema_extra=EXTENSIVE)
     rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)", json_schema_extra=EXTENSIVE)
+    permit_age_distribution: Annotated[dict[Annotated[int, Field(ge=1)], Probability], AfterValidator(_age_shares)] | None = Field(
+        None, description="days since the permit of the permit holders in COA: {upper bound (days): "
+        "share}, uniform within each band from the previous bound; None = exponential with mean "
+        "reception.housing.stock_waiting_days")
+    permit_matched_share: Probability = Field(
+        0.0, description="share of the permit holders in COA already matched to a municipality at "
+        "the start: in the housing queue, the oldest permits first (the rest are matched from the start)")
 
 
 class StartInd(StartIndStock):
@@ -203,20 +210,24 @@ class StartInd(StartIndStock):
 
     share_awaiting_first_hearing: Probability
     share_awaiting_second_hearing: Probability
+    share_awaiting_decision: Probability = Field(
+        0.0, description="share of the stock heard and waiting for a decision officer (the rest of "
+        "the heard stock is in the track's wait before the decision)")
     backlog_age_days: NonNegFloat = Field(
         description="mean days since application of the starting backlog (for lead times)"
     )
 
     @model_validator(mode="after")
     def _shares(self) -> "StartInd":
-        s = self.share_awaiting_first_hearing + self.share_awaiting_second_hearing
+        s = self.share_awaiting_first_hearing + self.share_awaiting_second_hearing + self.share_awaiting_decision
         if s > 1 + 1e-9:
-            raise ValueError(f"shares awaiting first and second hearing sum to {s:.3g} > 1")
+            raise ValueError(f"shares awaiting the first hearing, the second and a decision officer sum to {s:.3g} > 1")
         return self
 
 
 class Start(Strict):
-    """Starting stocks: the chain never starts empty."""
+    """Starting stocks: the chain never starts empty. Written by hand for a replay, or by
+    ``ketensim state`` from a run (then with ``in_reception``, the total its parts must add up to)."""
 
     reception: StartReception
     ind: StartInd
@@ -226,6 +237,25 @@ class Start(Strict):
     mvv: StartMvv
     dublin: StartDublin
     detention: StartDetention
+    in_reception: NonNegInt | None = Field(
+        None, description="persons in COA locations at the start (the occupancy): when given, "
+        "reception.in_procedure + permit_holders + rejected + dublin.awaiting_transfer + "
+        "dublin.claims_pending must add up to it", json_schema_extra=EXTENSIVE)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> "Start":
+        r, d = self.reception, self.dublin
+        if self.ind.appeals_open > r.rejected:
+            raise ValueError(f"ind.appeals_open ({self.ind.appeals_open}) exceeds reception.rejected "
+                             f"({r.rejected}): the appellants are among the rejected in COA")
+        parts = r.in_procedure + r.permit_holders + r.rejected + d.awaiting_transfer + d.claims_pending
+        if self.in_reception is not None and parts != self.in_reception:
+            raise ValueError(
+                f"in_reception is {self.in_reception}, but its parts add up to {parts} (reception."
+                f"in_procedure {r.in_procedure} + permit_holders {r.permit_holders} + rejected "
+                f"{r.rejected} + dublin.awaiting_transfer {d.awaiting_transfer} + dublin."
+                f"claims_pending {d.claims_pending})")
+        return self
 
 
 # --------------------------------------------------------------------------- phases
@@ -234,10 +264,10 @@ class Start(Strict):
 class Phase(Strict):
     """A policy phase: from `start` on, these dotted-path overrides hold (cumulative)."""
 
-    name: str
+    name: Label
     start: dt.date
     set: dict[str, object] = {}
-    note: str = ""
+    note: Text = ""
 
     @field_validator("start", mode="before")
     @classmethod
@@ -295,8 +325,8 @@ PHASE_SECTIONS = ("inflow", "reception", "ind", "dtv", "dublin", "detention", "n
 class Scenario(Strict):
     """One complete, validated, frozen scenario."""
 
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     seed: Seed = Field(20201005, description="root seed of the named random streams")
     replications: PosInt = Field(20, description="default number of replications")
     horizon: Horizon

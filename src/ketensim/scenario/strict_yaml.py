@@ -64,6 +64,17 @@ class _StrictLoader(yaml.SafeLoader):
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """A date-like scalar that is no calendar date (2020-02-30) stays text, so that the
+        schema names the path, the value and what is allowed (not Python's own error)."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
 
 def _expanded_size(root: Any) -> int:
     """Nodes of the document with every alias expanded (memoised: linear in the file)."""

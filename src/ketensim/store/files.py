@@ -22,7 +22,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ def default_out(name: str, overrides: list[str] | tuple[str, ...] = (), base: st
 def run_store_path(out: str | Path) -> Path:
     """Where ``run`` keeps finished replications until the results are complete (a hidden
     sibling of the results folder; rerunning the same command resumes from it)."""
-    out = Path(out)
+    out = Path(os.path.abspath(out))  # `--out .` too: beside the folder, never inside it
     return out.parent / f".{out.name}.runs"
 
 
@@ -127,6 +127,11 @@ def check_output_dir(out: str | Path, option: str = "--out", results_set: bool =
     file, a read-only or missing-permission parent, a name too long, and (``results_set``:
     the folder is replaced whole) a folder holding anything but results. Creates the parents."""
     out = Path(out)
+    if results_set:
+        here, folder = Path.cwd().resolve(), Path(os.path.abspath(out)).resolve()
+        if here == folder or folder in here.parents:
+            raise ScenarioError(option, str(out), "is the current folder (or holds it); results replace their "
+                                "folder whole, so name a folder of its own (e.g. --out results/NAME)")
     if len(out.name.encode()) > 200:
         raise ScenarioError(option, short(str(out), 120, quote=False), "folder name longer than 200 bytes")
     try:
@@ -150,7 +155,7 @@ def check_output_dir(out: str | Path, option: str = "--out", results_set: bool =
 
 
 def write_results(out_dir: str | os.PathLike[str], weekly: pd.DataFrame, manifest: dict[str, Any],
-                  extras: dict[str, Callable[[Path], None]] | None = None) -> None:
+                  extras: Mapping[str, Callable[[Path], object]] | None = None) -> None:
     """Write weekly.parquet, weekly.csv, manifest.json (and ``extras``: file name -> writer)
     as a set: into a temporary sibling folder, then swapped into place. On any failure the
     earlier folder is left untouched."""
@@ -209,6 +214,23 @@ def glob_escape(text: str) -> str:
     return glob.escape(text)
 
 
+MAX_MANIFEST_BYTES = 256_000_000
+"""Largest manifest read (a sweep of 100,000 design points writes a few tens of MB)."""
+
+
+def read_manifest_text(path: Path) -> str:
+    """A manifest's text, read as any input is: a regular file, bounded in size and time
+    (a special file that blocks is refused, not waited on); ResultsError when it cannot be."""
+    from ..scenario.loader import read_text_checked
+
+    try:
+        return read_text_checked(path, "JSON manifest", MAX_MANIFEST_BYTES)
+    except ResultsError:
+        raise
+    except ScenarioError as exc:
+        raise ResultsError(str(path.parent), path.name, f"damaged: {exc.problem}") from None
+
+
 def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The weekly table and manifest of a results folder, checked: a missing, truncated or
     mismatched file is a ``ResultsError`` naming it, not a traceback."""
@@ -225,12 +247,17 @@ def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[st
             raise ResultsError(str(out), "", f"no results here (expected weekly.parquet and manifest.json, "
                                f"as written by `ketensim run`; {f.name} is missing)")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(read_manifest_text(manifest_path))
+    except RecursionError:
+        raise ResultsError(str(out), "manifest.json", "damaged: nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ResultsError(str(out), "manifest.json", f"damaged: {short(str(exc), 120, quote=False)}") from None
     if not isinstance(manifest, dict):
         raise ResultsError(str(out), "manifest.json", "damaged: not a JSON object")
-    expected = (manifest.get("files") or {}).get("weekly.parquet")
+    files = manifest.get("files")
+    if files is not None and not isinstance(files, dict):
+        raise ResultsError(str(out), "manifest.json", "damaged: 'files' is not a mapping of file checksums")
+    expected = (files or {}).get("weekly.parquet")
     if expected and expected != file_sha256(parquet):
         raise ResultsError(str(out), "weekly.parquet", "does not match manifest.json (checksum differs): "
                            "the folder mixes files of different runs; rerun `ketensim run`")
@@ -246,6 +273,7 @@ def read_results(out_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[st
 
 # ---------------------------------------------------------------------------- run store
 RUN_META_KEY = b"ketensim.run"
+_RUN_NAME = re.compile(r"^point=\d{1,9}/rep=\d{1,9}\.parquet$")
 _EMPTY_COLUMNS = {
     "scenario": "str", "replication": "int32", "iso_year": "int16", "iso_week": "int8",
     "week_start": "datetime64[s]", "metric": "str", "value": "float64",
@@ -294,40 +322,70 @@ class RunStore:
         return n
 
     def files(self) -> list[Path]:
-        return sorted(self.runs.glob("point=*/rep=*.parquet")) if self.runs.exists() else []
+        """The run files (names of the form point=PPPP/rep=RRR.parquet; anything else is
+        not a run of this store)."""
+        if not self.runs.is_dir():
+            return []
+        return sorted(p for p in self.runs.glob("point=*/rep=*.parquet")
+                      if _RUN_NAME.match(f"{p.parent.name}/{p.name}"))
 
     @staticmethod
     def key_of(path: Path) -> tuple[int, int]:
         return int(path.parent.name.split("=")[1]), int(path.stem.split("=")[1])
 
     def run_meta(self, path: Path) -> dict[str, Any]:
+        """A run file's provenance (its Parquet metadata); a damaged file is a ResultsError."""
         import pyarrow.parquet as pq
 
-        md = pq.read_schema(path).metadata or {}
-        return json.loads(md.get(RUN_META_KEY, b"{}"))
+        try:
+            md = pq.read_schema(path).metadata or {}
+            meta = json.loads(md.get(RUN_META_KEY, b"{}"))
+        except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError, JSON errors: all mean damaged
+            raise self._damaged(path, f"unreadable ({short(str(exc), 80, quote=False)})") from None
+        if not isinstance(meta, dict):
+            raise self._damaged(path, "no run metadata")
+        return meta
 
-    def verify(self, path: Path) -> str | None:
-        """What is wrong with a stored run file (None when it is sound)."""
+    def _inspect(self, path: Path) -> tuple[str | None, pd.DataFrame | None, dict[str, Any]]:
+        """(what is wrong or None, the rows, the provenance) of a stored run file: its name,
+        its metadata's point and replication, and the checksum of its rows all agree."""
         import pyarrow.parquet as pq
 
         try:
             key = self.key_of(path)
         except (IndexError, ValueError):
-            return "file name is not point=PPPP/rep=RRR.parquet"
+            return "file name is not point=PPPP/rep=RRR.parquet", None, {}
         try:
             table = pq.read_table(path)
             meta = json.loads((table.schema.metadata or {}).get(RUN_META_KEY, b"{}"))
+            frame = table.to_pandas()
         except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError, JSON errors: all mean damaged
-            return f"unreadable ({short(str(exc), 80, quote=False)})"
+            return f"unreadable ({short(str(exc), 80, quote=False)})", None, {}
         if not isinstance(meta, dict) or "point" not in meta:
-            return "no run metadata"
+            return "no run metadata", None, {}
         if (meta.get("point"), meta.get("replication")) != key:
-            return (f"holds point {meta.get('point')}, replication {meta.get('replication')}, "
-                    "not the one its name says")
+            return (f"holds point {short(meta.get('point'))}, replication {short(meta.get('replication'))}, "
+                    "not the one its name says"), None, meta
         want = meta.get("checksum")
-        if want is not None and frame_checksum(table.to_pandas()) != want:
-            return "checksum does not match its rows"
-        return None
+        if want is not None and frame_checksum(frame) != want:
+            return "checksum does not match its rows", None, meta
+        return None, frame, meta
+
+    def verify(self, path: Path) -> str | None:
+        """What is wrong with a stored run file (None when it is sound)."""
+        return self._inspect(path)[0]
+
+    def _damaged(self, path: Path, problem: str) -> ResultsError:
+        return ResultsError(str(path), "", f"damaged run file: {problem}; rerun the command that wrote "
+                            f"{self.root} (it sets damaged runs aside and redoes them)")
+
+    def load(self, path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """A stored run's rows and provenance, verified as a resume verifies them: a damaged,
+        truncated or misplaced file is a ResultsError naming it, never wrong numbers."""
+        problem, frame, meta = self._inspect(path)
+        if problem is not None or frame is None:
+            raise self._damaged(path, problem or "unreadable")
+        return frame, meta
 
     def status(self) -> dict[tuple[int, int], bool]:
         """(point, replication) -> True when finished without error, False when it failed.
@@ -364,11 +422,12 @@ class RunStore:
         return path
 
     def read_run(self, point: int, replication: int) -> pd.DataFrame:
-        return pd.read_parquet(self.path(point, replication))
+        return self.load(self.path(point, replication))[0]
 
     def read_weekly(self) -> pd.DataFrame:
-        """All stored weekly rows, sorted by (point, replication) whatever order runs finished in."""
-        frames = [pd.read_parquet(p) for p in self.files()]
+        """All stored weekly rows (every file verified), sorted by (point, replication)
+        whatever order runs finished in."""
+        frames = [self.load(p)[0] for p in self.files()]
         frames = [f for f in frames if len(f)]
         if not frames:
             return pd.DataFrame(columns=[*_EMPTY_COLUMNS, "point"])
@@ -390,7 +449,10 @@ class RunStore:
         if not self.manifest_path.exists():
             return None
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            data = json.loads(read_manifest_text(self.manifest_path))
+        except RecursionError:
+            raise ResultsError(str(self.root), "manifest.json", "damaged (nested too deeply); remove the "
+                               "folder or use another output folder") from None
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ResultsError(str(self.root), "manifest.json",
                                f"damaged ({short(str(exc), 80, quote=False)}); remove the folder "

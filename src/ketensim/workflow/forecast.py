@@ -4,7 +4,7 @@ write leaves the earlier forecast as it was)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
@@ -13,10 +13,18 @@ from ..store.fileset import write_set
 
 
 def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path | str,
-                   first_year: int = 2021) -> Path:
-    """The forecast folder for the years ``first_year``.. the horizon's last ISO year."""
+                   first_year: int = 2021, extras: Mapping[str, Callable[[Path], object]] | None = None) -> Path:
+    """The forecast folder for the years ``first_year``.. the horizon's last ISO year.
+    ``extras`` maps more file names to their writers (the workbook), written inside the
+    same set."""
     out = Path(out)
-    write_set(out, lambda folder: _write(weekly, manifest, folder, first_year))
+
+    def write(folder: Path) -> None:
+        _write(weekly, manifest, folder, first_year)
+        for name, writer in (extras or {}).items():
+            writer(folder / name)
+
+    write_set(out, write)
     return out
 
 

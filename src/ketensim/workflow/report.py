@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..experiment.sweep_results import is_sweep_store, read_sweep
 from ..report.html import build_report
 from ..report.sweep_html import build_sweep_report
+from ..scenario.errors import ScenarioError
 from ..store.files import atomic_write, read_results
 
 if TYPE_CHECKING:
@@ -27,6 +28,17 @@ def _read(path: str | os.PathLike[str], point: int | None) -> tuple[pd.DataFrame
     return read_results(path)
 
 
+def check_report_out(out: str | os.PathLike[str] | None) -> None:
+    """A report is one file: ``--out`` naming a folder is refused before anything is read
+    or rendered (not after the work is done)."""
+    if out is None:
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise ScenarioError("--out", str(path), f"is a folder; the report is one file: give its name "
+                            f"(e.g. {path / 'report.html'})")
+
+
 def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
                  out: str | os.PathLike[str] | None = None, targets: Targets | None = None, *,
                  lang: str = "en", windows: Any = None, stat: str = "mean", chain: Any = None,
@@ -34,6 +46,7 @@ def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLik
     """Read stored results (and a baseline's), write the report; returns its path (default
     ``RESULTS_DIR/report.html``). A sweep store gives its overview report, or one point's
     report with ``point`` (against ``baseline_point`` of the same store, or ``baseline``)."""
+    check_report_out(out)  # before the work, not after it
     if is_sweep_store(results_dir) and point is None:
         return write_sweep_report(results_dir, out=out, lang=lang)
     weekly, manifest = _read(results_dir, point)

@@ -8,7 +8,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from ..experiment.replications import check_replications
 from ..scenario.errors import RunFault
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
     from ..experiment.results import Results
     from ..scenario.schema import Scenario
+
+
+ExtraFiles = Callable[["Results", "pd.DataFrame | None"], Mapping[str, Callable[[Path], object]]]
+"""More files of a results set, from the results and the required-capacity table: name -> writer."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,13 @@ def run_replications(scenario: "Scenario", reps: int | None = None, seed: int | 
 def run_to_folder(scenario: "Scenario", out: str | os.PathLike[str], reps: int | None = None,
                   seed: int | None = None, *, workers: int | None = None, executor: Any = None,
                   overrides: Sequence[str] = (), progress: Callable[..., None] | None = None,
-                  need: Need | None = None, keep_partial: bool = False) -> StoredRun:
+                  need: Need | None = None, keep_partial: bool = False,
+                  extra_files: ExtraFiles | None = None) -> StoredRun:
     """Run ``reps`` replications into the results folder ``out`` with resume (the folder is
     checked before anything runs). A failed replication leaves ``out`` untouched and keeps
-    the finished ones in the store (``ReplicationsFailed``), unless ``keep_partial``."""
+    the finished ones in the store (``ReplicationsFailed``), unless ``keep_partial``.
+    ``extra_files(results, need_table)`` names more files of the set (a workbook) and their
+    writers: they are written with the rest, or none is."""
     from ..experiment.runner import run_scenario
     from ..experiment.store import check_output_dir, run_store_path
 
@@ -77,7 +84,7 @@ def run_to_folder(scenario: "Scenario", out: str | os.PathLike[str], reps: int |
         res.manifest, reps, keep_partial=keep_partial,
         consequence=f", so {out} was not written (earlier results there are untouched); the failed runs' "
                     f"errors and the finished replications are kept in {store}")
-    table = _write(res, out, store, reps, need, scenario)
+    table = _write(res, out, store, reps, need, scenario, extra_files)
     if not failed:
         shutil.rmtree(store, ignore_errors=True)
     return StoredRun(res, out, table, failed)
@@ -107,12 +114,12 @@ class _faults_kept:
 
 
 def _write(res: "Results", out: Path, store: Path, reps: int, need: Need | None,
-           scenario: "Scenario") -> "pd.DataFrame | None":
+           scenario: "Scenario", extra_files: ExtraFiles | None = None) -> "pd.DataFrame | None":
     """Write the results folder as a set, with ``need.csv`` when asked; the required-capacity
     table (None without ``need`` or without weeks)."""
     from ..experiment.store import write_results
 
-    extras: dict[str, Callable[[Path], None]] = {}
+    extras: dict[str, Callable[[Path], object]] = {}
     table = None
     if need is not None:
         res.manifest["need"] = {"prob": need.prob, "buffer": need.buffer}
@@ -121,6 +128,8 @@ def _write(res: "Results", out: Path, store: Path, reps: int, need: Need | None,
 
             table = frame = need_table(res.weekly, need.prob, need.buffer, scenario)
             extras["need.csv"] = lambda p: frame.to_csv(p, index=False)  # part of the set
+    if extra_files is not None:
+        extras.update(extra_files(res, table))
     try:
         write_results(out, res.weekly, res.manifest, extras)
     except OSError as exc:

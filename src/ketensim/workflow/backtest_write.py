@@ -1,0 +1,36 @@
+"""Writes a backtest folder as one set (``fileset.write_set``): ``table.csv`` (every
+observed figure in the window), ``officials.csv`` (the officials' forecasts of the origin),
+``README.md`` (the tables and the ARD) and one PNG per stock. Takes a ``Backtest`` and the
+run's weekly table; never runs a simulation."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..observed.backtest import Backtest
+from ..report.backtest import backtest_markdown, plot_name, plot_stock, stock_groups
+from ..store.fileset import write_set
+
+
+def write_backtest(out: str | os.PathLike[str], bt: Backtest, weekly: pd.DataFrame, scenario: str = "",
+                   extra: dict[str, str] | None = None) -> list[str]:
+    """Write the backtest into ``out`` (other files there are kept), with ``extra`` text files
+    (name -> text: the state it started from) in the same set; returns the names written."""
+
+    def _write(folder: Path) -> None:
+        for name, text in (extra or {}).items():
+            (folder / name).write_text(text, encoding="utf-8")
+        bt.table.to_csv(folder / "table.csv", index=False)
+        if len(bt.officials):
+            bt.officials.to_csv(folder / "officials.csv", index=False)
+        plots = []
+        for metrics in stock_groups(bt):
+            fig = plot_stock(weekly, bt, metrics)
+            name = plot_name(metrics)
+            fig.savefig(folder / name, dpi=110)
+            plots.append(name)
+        (folder / "README.md").write_text(backtest_markdown(bt, scenario, plots), encoding="utf-8")
+
+    return write_set(out, _write)
