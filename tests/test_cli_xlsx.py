@@ -95,6 +95,7 @@ def test_compare_writes_paired_differences_in_dutch(short, tmp_path):
     assert any(r["parameter"] == "ind.video.coa_rooms" for r in changes)
 
 
+@pytest.mark.slow
 def test_report_writes_the_workbook_next_to_it(short, tmp_path):
     base, alt = tmp_path / "base", tmp_path / "alt"
     for out, extra in ((base, []), (alt, ["--set", "ind.video.coa_rooms@telehoren=30"])):

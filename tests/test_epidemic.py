@@ -37,6 +37,7 @@ def closed(locations: int = 1, persons: int = 2000, weeks: int = 40, **health) -
     raw["horizon"] = {"start": "2019-12-30", "end": f"2020-W{weeks:02d}-7", "warmup_days": 0}
     raw["start"]["reception"] = {"in_procedure": 0, "permit_holders": persons, "rejected": 0}
     raw["start"]["dtv"] = {"outside_reception": 0}
+    raw["start"]["ind"]["appeals_open"] = 0  # no rejected, so no appellants among them
     raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 0}, "extend": "hold"}
     raw["inflow"]["repeat_applications"] = {"per": "month", "values": {"2020-01": 0}, "extend": "hold"}
     raw["reception"]["locations"] = [
