@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint check bench bench-ci clean lab docs
+.PHONY: run test test-long test-fast lint check bench bench-ci clean lab docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,23 +16,30 @@ run: $(STAMP)
 	$(BIN)/ketensim run scenarios/baseline-2020.yaml --out results/baseline-2020
 
 # The browser tests of the HTML report need headless Chromium; without it they are skipped
-# (in CI, .ci/run installs it and they must run).
+# (in CI, .ci/run installs it and they must run). `make test` runs every test not marked slow
+# (at most 6 minutes on a fresh 2-core machine); `make test-long` runs the slow ones (long
+# statistical checks, full-year runs); CI runs both. Kinds and markers: tests/conftest.py.
 test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  echo "note: chromium not found: the browser tests of the HTML report are skipped; enable them with" \
 	       "'sudo apt-get install chromium' (Debian/Ubuntu) or 'brew install --cask chromium' (macOS)"
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
-# The inner loop: unit, schema and small-model tests (under two minutes; tests/conftest.py).
+test-long: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m slow
+
+# The inner loop: the unit tests not marked slow, on one core.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "unit and not slow"
 
-# Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), and
-# no import cycles between modules; configuration in pyproject.toml.
+# Lint (ruff: rules and import order) and types (mypy, strict for model and scenario), no
+# import cycles between modules, and the layer contract (lower layers never import higher
+# ones, function-local imports included); configuration in pyproject.toml.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench docs/_ext docs/conf.py
+	$(BIN)/ruff check src tests bench tools/layers.py docs/_ext docs/conf.py
 	$(BIN)/mypy
 	$(BIN)/python tools/import_cycles.py src/ketensim
+	$(BIN)/python tools/layers.py pyproject.toml
 
 check: $(STAMP)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml

@@ -45,7 +45,7 @@ def _tiny(folder: Path) -> Path:
         "extends": str(ROOT / "scenarios" / "baseline-2020.yaml"), "name": "tiny",
         "horizon": {"start": "2020-W49", "end": "2021-01-03"},
         "start": {"reception": {"in_procedure": 1350, "permit_holders": 560, "rejected": 820},
-                  "dtv": {"outside_reception": 300}}}))
+                  "ind": {"appeals_open": 820}, "dtv": {"outside_reception": 300}}}))
     return p
 
 

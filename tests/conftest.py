@@ -113,17 +113,45 @@ def stationary(rooms: int = 5, slots_per_week: float = 7.0, persons_per_week: fl
     return raw
 
 
-# The fast inner loop (`make test-fast`, `pytest -m "not slow"`): unit, schema and small-model
-# tests. Every other file runs full-year or many-replication models and is marked slow as a
-# whole here; a single slow test elsewhere carries @pytest.mark.slow itself.
-FAST_FILES = {
-    "test_hazard.py", "test_sim.py", "test_parts.py", "test_phase_fields.py", "test_scenario_errors.py",
-    "test_hearings_quarantine.py", "test_mvv.py", "test_exp_design.py", "test_planner_stats.py",
-    "test_planner_overrides.py", "test_scenario_json_schema.py", "test_package.py", "test_docs.py",
-}
+# Tests by kind. Every test has exactly one kind, a marker registered in pyproject.toml:
+#   unit         a function or one part, on a hand-made table or a small model, with exact
+#                expectations (worked by hand, extreme values, conservation, one-line errors);
+#   statistical  simulation output against theory (Erlang C, Little's law, SIR final size) or
+#                the letter, with tolerances from theory or the replication spread, fixed seeds;
+#   metamorphic  change a lever, the output moves the right way (paired, common random numbers);
+#   integration  the CLI, the API, the store, the report and the workflow end to end (files,
+#                processes, faults, notebooks, the README's examples);
+#   browser      the HTML report opened in headless Chromium.
+# A file states the kind of its tests with a module-level ``KIND = "unit"``; a test of another
+# kind in that file carries its own marker (``@pytest.mark.statistical``), which wins.
+# Independently, ``@pytest.mark.slow`` (or ``pytestmark = pytest.mark.slow`` for a whole file)
+# puts a test in the long target: `make test` runs ``-m "not slow"``, `make test-long` runs
+# ``-m slow``, and CI (.ci/run) runs both. A new test is in `make test` unless marked slow.
+KINDS = ("unit", "statistical", "metamorphic", "integration", "browser")
+
+
+def _kind(item) -> str | None:
+    own = [m.name for m in item.own_markers if m.name in KINDS]
+    if len(own) > 1:
+        raise pytest.UsageError(f"{item.nodeid}: more than one kind marker ({', '.join(own)}); a test has one kind")
+    if own:
+        return own[0]
+    kind = getattr(item.module, "KIND", None)
+    if kind is not None and kind not in KINDS:
+        raise pytest.UsageError(f"{item.path.name}: KIND = {kind!r} is not a kind; allowed: {', '.join(KINDS)}")
+    return kind
 
 
 def pytest_collection_modifyitems(config, items):
+    missing = []
     for item in items:
-        if item.path.name not in FAST_FILES:
-            item.add_marker(pytest.mark.slow)
+        kind = _kind(item)
+        if kind is None:
+            missing.append(item.nodeid)
+        elif not any(m.name == kind for m in item.own_markers):
+            item.add_marker(getattr(pytest.mark, kind))
+    if missing:
+        raise pytest.UsageError(
+            f"{len(missing)} test(s) without a kind, first {missing[0]}: set KIND = 'unit' (or "
+            f"{', '.join(repr(k) for k in KINDS[1:])}) at the top of the file, or mark the test "
+            "(tests/conftest.py says what each kind is)")

@@ -22,7 +22,8 @@ class CharterParams(Strict):
 
 METRICS = (
     Metric("charter.arrivals", "charter", "count", "persons/week", "charter arrivals",
-           "single adults arriving by charter flight, handed to the chain as asylum applicants"),
+           "single adults arriving by charter flight, handed to the chain as asylum applicants",
+           label_nl="aankomsten per charter", group="inflow"),
 )
 
 

@@ -16,6 +16,7 @@ TINY = {
     "replications": 3,
     "horizon": {"start": "2020-W49", "end": "2021-01-03"},
     "start": {"reception": {"in_procedure": 1350, "permit_holders": 560, "rejected": 820},
+              "ind": {"appeals_open": 820},  # appellants are among the rejected (all of them, as the clamp did)
               "dtv": {"outside_reception": 300}},
 }
 

@@ -11,6 +11,8 @@ import ketensim
 from conftest import ROOT
 from frontend_support import short_dir, short_run
 
+KIND = "integration"
+
 
 def test_api_docstring_examples_run(monkeypatch):
     from ketensim import api, results

@@ -15,6 +15,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "unit"
+
 OUTLOOK = SCENARIOS / "outlook-2021-bands.yaml"
 SHORT = "horizon.end=2020-W06-7"
 BANDS3 = {"levels": {"low": {"weight": 1, "scale": 0.5}, "middle": {"weight": 2, "scale": 1.0},
@@ -46,6 +48,7 @@ def test_band_changes_the_series_from_its_start():
     assert out.values == {"2020-11": 100, "2020-12": 200, "2021-01": 300}
 
 
+@pytest.mark.statistical
 def test_sampling_is_reproducible_stratified_and_near_the_weights():
     sc = _with_bands(BANDS3)
     names = [sample_inflow(sc.inflow, Streams(sc.seed, r))[1].name for r in range(200)]
@@ -88,6 +91,7 @@ def test_bands_keep_common_random_numbers():
     assert len(scale) == 1 and scale[0] in (0.5, 1.0, 2.0)
 
 
+@pytest.mark.metamorphic
 def test_the_high_band_brings_more_applications():
     sc = _with_bands(BANDS3)
     draws = {r: sample_inflow(sc.inflow, Streams(sc.seed, r))[1].name for r in range(12)}

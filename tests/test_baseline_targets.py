@@ -9,6 +9,9 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, TARGETS
 
+KIND = "statistical"
+pytestmark = pytest.mark.slow  # 20 full-year replications of the baseline
+
 
 @pytest.fixture(scope="session")
 def baseline_results():

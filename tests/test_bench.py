@@ -16,6 +16,8 @@ import pytest
 from ketensim.policy.timeline import build_timeline
 from ketensim.scenario.loader import load_scenario
 
+KIND = "unit"
+
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline-2020.yaml"
 
@@ -83,6 +85,8 @@ def test_bare_simpy_counts_its_events():
     assert out["events"] >= 2_000  # timeouts plus each process's start and end
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_quick_bench_writes_every_figure(tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
@@ -102,8 +106,14 @@ def test_quick_bench_writes_every_figure(tmp_path):
             assert value is None and result["goals"][name]["met"] is None, name
             continue
         assert isinstance(value, float) and value > 0, name
-        assert result["goals"][name]["met"] in (True, False)
+        goal, op = bench.GOALS[name]
+        assert (result["goals"][name]["goal"], result["goals"][name]["op"]) == (goal, op), name
+        # the verdict is the figure against its goal, in the goal's direction
+        assert result["goals"][name]["met"] is (value <= goal if op == "<=" else value >= goal), name
     assert result["measured"]["events_per_replication"] > 0
     assert result["profile"]["top"]
     md = (tmp_path / "README-quick.md").read_text()
     assert "| figure | measured | goal | met? |" in md
+    for name, g in result["goals"].items():  # the table says the same as the JSON
+        row = next(line for line in md.splitlines() if line.startswith(f"| {bench.LABELS[name][0]} |"))
+        assert row.endswith(f"| { {True: 'yes', False: '**no**', None: '-'}[g['met']]} |"), row

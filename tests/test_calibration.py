@@ -19,6 +19,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "statistical"
+
 TARGETS_YAML = """
 targets:
   - {id: A, label: a, metrics: [m.a], window: {from: 2020-W01, to: 2020-W04}, statistic: weekly_mean,
@@ -68,6 +70,7 @@ def test_backtest_fits_only_the_chosen_targets(setup):
     assert set(res.score.table.id) == {"A", "B"}  # the report covers both, B out of sample
 
 
+@pytest.mark.unit
 def test_objective_weights_relative_errors(setup):
     _, base = setup
     targets = load_targets(base / "t.yaml")
@@ -84,6 +87,7 @@ def test_morris_ranks_the_parameter_that_matters(setup):
     assert table[table.parameter == "y"].mu_star.max() < 1e-9
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", ["baseline-2020.calibration.yaml", "baseline-2020.backtest.yaml"])
 def test_baseline_calibration_spec_is_valid(name):
     spec, base = load_spec(SCENARIOS / name)
@@ -121,6 +125,7 @@ def test_least_squares_finds_the_optimum_within_its_budget(setup):
     assert cached >= 3
 
 
+@pytest.mark.unit
 def test_committed_baseline_holds_the_calibrated_parameters():
     """The baseline is the calibration's result: its parameters equal those of the committed
     fit (results/validation/calibration/summary.json, from `ketensim calibrate --fresh`)."""

@@ -9,6 +9,8 @@ import pandas as pd
 
 from conftest import BASELINE
 
+KIND = "integration"
+
 CONTRACT_COLUMNS = ["scenario", "replication", "iso_year", "iso_week", "week_start", "metric", "value"]
 
 

@@ -13,6 +13,8 @@ import ketensim as pkg
 from ketensim.report.labels import figure_label
 from ketensim.scenario.json_schema import schema_text
 
+KIND = "integration"
+
 openpyxl = pytest.importorskip("openpyxl")
 
 
@@ -66,7 +68,7 @@ def test_run_writes_the_workbook_with_the_results(short, tmp_path):
 def test_a_failed_workbook_leaves_no_results(short, tmp_path, monkeypatch):
     """The workbook is part of the set: when it cannot be written, nothing is."""
     from ketensim import cli
-    from ketensim.report import xlsx
+    from ketensim.workflow import xlsx
 
     def broken(path, book):
         raise OSError(28, "No space left on device", str(path))
@@ -93,6 +95,7 @@ def test_compare_writes_paired_differences_in_dutch(short, tmp_path):
     assert any(r["parameter"] == "ind.video.coa_rooms" for r in changes)
 
 
+@pytest.mark.slow
 def test_report_writes_the_workbook_next_to_it(short, tmp_path):
     base, alt = tmp_path / "base", tmp_path / "alt"
     for out, extra in ((base, []), (alt, ["--set", "ind.video.coa_rooms@telehoren=30"])):
@@ -105,6 +108,7 @@ def test_report_writes_the_workbook_next_to_it(short, tmp_path):
     assert "Differences" in book.sheetnames and html.exists()
 
 
+@pytest.mark.slow
 def test_forecast_writes_the_workbook_in_its_set(tmp_path):
     from conftest import SCENARIOS
 

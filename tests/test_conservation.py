@@ -12,6 +12,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 # part: (level, inflows, outflows)
 IDENTITIES = {
     "chain": ("chain.population", ["chain.entries"], ["chain.exits"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
@@ -14,9 +15,11 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 SMALL = [
     "start.reception.in_procedure=3000", "start.reception.permit_holders=1400",
-    "start.reception.rejected=2000", "start.dtv.outside_reception=600",
+    "start.reception.rejected=2000", "start.ind.appeals_open=2000", "start.dtv.outside_reception=600",
     "start.dublin.awaiting_transfer=300", "inflow.first_applications.scale=0.25",
     "inflow.repeat_applications.scale=0.25", "reception.locations.0.count=16",
 ]
@@ -80,13 +83,14 @@ def test_stay_never_exceeds_the_maximum():
 def _stationary() -> Scenario:
     """The pre-COVID parameters held for two years, constant inflow, no phases; a small
     chain (but a large caseload) so that the run is quick and detention stationary."""
-    raw = apply_overrides(load_raw(BASELINE), [
-        *SMALL, "start.reception.in_procedure=800", "start.reception.permit_holders=300",
-        "start.reception.rejected=500", "inflow.first_applications.scale=0.1",
-        # a caseload large enough that candidates never run out: placements then come at a
-        # constant rate and the detention population is stationary after a short burn-in
-        "start.dtv.outside_reception=8000", "dtv.removable_share=1.0",
-        "detention.placements_per_week=30", "start.detention.population=240"])
+    own = ["start.reception.in_procedure=800", "start.reception.permit_holders=300",
+           "start.reception.rejected=500", "start.ind.appeals_open=500", "inflow.first_applications.scale=0.1",
+           # a caseload large enough that candidates never run out: placements then come at a
+           # constant rate and the detention population is stationary after a short burn-in
+           "start.dtv.outside_reception=8000", "dtv.removable_share=1.0",
+           "detention.placements_per_week=30", "start.detention.population=240"]
+    paths = {o.split("=")[0] for o in own}  # each parameter once: these replace SMALL's
+    raw = apply_overrides(load_raw(BASELINE), [*(o for o in SMALL if o.split("=")[0] not in paths), *own])
     raw["horizon"] = {"start": "2020-W01", "end": "2021-W52-7", "warmup_days": 0}
     raw["phases"] = [raw["phases"][0]]
     for series in (raw["inflow"]["first_applications"], raw["inflow"]["repeat_applications"],
@@ -96,6 +100,7 @@ def _stationary() -> Scenario:
     return Scenario.model_validate(raw)
 
 
+@pytest.mark.statistical
 def test_littles_law_in_a_stationary_run():
     """Time-averaged population = placement rate x mean stay, over a window that starts
     after a burn-in and ends at least one maximum stay before the horizon (so every stay

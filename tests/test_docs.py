@@ -11,6 +11,8 @@ import pytest
 
 from conftest import ROOT
 
+KIND = "unit"
+
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import ketensim_reference as ref  # noqa: E402
 

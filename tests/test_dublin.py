@@ -15,10 +15,12 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "unit"
+
 SUSPENDED = SCENARIOS / "dublin-suspended-2020.yaml"
 SMALL = [
     "start.reception.in_procedure=3000", "start.reception.permit_holders=1400",
-    "start.reception.rejected=2000", "start.dtv.outside_reception=600",
+    "start.reception.rejected=2000", "start.ind.appeals_open=2000", "start.dtv.outside_reception=600",
     "start.dublin.awaiting_transfer=300", "inflow.first_applications.scale=0.25",
     "inflow.repeat_applications.scale=0.25",
     "reception.locations.0.count=16",

@@ -11,6 +11,7 @@ import copy
 import math
 
 import numpy as np
+import pytest
 import yaml
 
 from ketensim.metrics.weekly import weekly_values
@@ -20,6 +21,8 @@ from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE, SCENARIOS, parts_off
+
+KIND = "unit"
 
 SEED = 424242
 
@@ -34,6 +37,7 @@ def closed(locations: int = 1, persons: int = 2000, weeks: int = 40, **health) -
     raw["horizon"] = {"start": "2019-12-30", "end": f"2020-W{weeks:02d}-7", "warmup_days": 0}
     raw["start"]["reception"] = {"in_procedure": 0, "permit_holders": persons, "rejected": 0}
     raw["start"]["dtv"] = {"outside_reception": 0}
+    raw["start"]["ind"]["appeals_open"] = 0  # no rejected, so no appellants among them
     raw["inflow"]["first_applications"] = {"per": "month", "values": {"2020-01": 0}, "extend": "hold"}
     raw["inflow"]["repeat_applications"] = {"per": "month", "values": {"2020-01": 0}, "extend": "hold"}
     raw["reception"]["locations"] = [
@@ -70,6 +74,7 @@ def final_size(r0: float, i0: float) -> float:
     return z
 
 
+@pytest.mark.statistical
 def test_closed_location_matches_sir_final_size():
     """Homogeneous mixing in one location, no measures, no detection, no imports after
     seeding: the fraction infected must match z = 1 - (1 - i0) exp(-R0 z), R0 = location_r."""
@@ -120,6 +125,7 @@ def _imports_only(places: int) -> Scenario:
     return sc.model_copy(update={"reception": sc.reception.model_copy(update={"locations": groups})})
 
 
+@pytest.mark.metamorphic
 def test_more_reserved_places_no_larger_shortfall():
     few, many = _imports_only(2), _imports_only(8)
     totals = {2: 0.0, 8: 0.0}
@@ -142,6 +148,7 @@ def _outbreaks(strategy: str) -> Scenario:
                      "quarantine.quarantine_days": 14})
 
 
+@pytest.mark.metamorphic
 def test_whole_location_quarantines_more_persons():
     """The lever: whole-site quarantine blocks far more persons (and hearings) than
     quarantining the case's housemates, and (confinement) raises the attack rate."""

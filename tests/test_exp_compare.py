@@ -9,11 +9,13 @@ import pytest
 from ketensim.experiment.advise import advise, replications_needed
 from ketensim.experiment.compare import compare_scenarios, crn_variance_reduction, summary_factor
 from ketensim.experiment.executors import ProcessExecutor
-from ketensim.report.table import KEY_FIGURES
+from ketensim.report.table import key_figures
 from ketensim.report.targets import t_quantile_975
 from ketensim.scenario.loader import load_scenario
 
 from exp_helpers import TELEHOREN, ketensim, tiny_scenario
+
+KIND = "integration"
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero(tmp_path):
     cmp = compare_scenarios(base, [base], reps=2)
     assert cmp.alternatives == ["tiny#2"]
     t = cmp.table
-    assert len(t) == len(KEY_FIGURES) and (t["diff"] == 0).all() and (t.ci_low == 0).all() and (t.ci_high == 0).all()
+    assert len(t) == len(key_figures()) and (t["diff"] == 0).all() and (t.ci_low == 0).all() and (t.ci_high == 0).all()
 
 
 def test_paired_intervals_table_and_plot(pair, tmp_path):
@@ -46,6 +48,8 @@ def test_paired_intervals_table_and_plot(pair, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
+@pytest.mark.statistical
 def test_common_random_numbers_reduce_the_variance_of_differences(pair):
     """Variance of paired differences (same streams) against differences of runs on
     independent seeds. Measured on the tiny scenario with 8 replications: median factor

@@ -10,6 +10,8 @@ from ketensim.scenario.errors import ScenarioError
 
 from exp_helpers import ketensim, tiny_sweep
 
+KIND = "unit"
+
 
 def test_full_factorial_levers_vary_slowest(tmp_path):
     spec, _ = load_sweep(tiny_sweep(tmp_path))

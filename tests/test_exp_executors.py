@@ -18,6 +18,8 @@ from ketensim.scenario.loader import load_scenario
 
 from exp_helpers import tiny_scenario, tiny_sweep
 
+KIND = "integration"
+
 distributed = pytest.importorskip("distributed")
 
 
@@ -27,6 +29,7 @@ def _stored(out) -> tuple[pd.DataFrame, pd.DataFrame]:
     return store.read_weekly(), meta[["point", "replication", "seed", "scenario_hash", "events", "error"]]
 
 
+@pytest.mark.slow
 def test_sweep_results_identical_serial_processes_and_dask_local_cluster(tmp_path):
     path = tiny_sweep(tmp_path, replications=2)  # 2 levers x 3 levels x 2 replications
     run_sweep(path, tmp_path / "serial", SerialExecutor())

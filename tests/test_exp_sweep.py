@@ -20,6 +20,8 @@ from ketensim.scenario.errors import ScenarioError
 
 from exp_helpers import tiny_sweep
 
+KIND = "integration"
+
 
 def test_sweep_writes_one_file_per_run_with_provenance(tmp_path):
     path = tiny_sweep(tmp_path, replications=2)
@@ -94,6 +96,7 @@ def test_a_failing_run_is_recorded_with_its_error_and_the_rest_completes(tmp_pat
     assert (again.ran, again.skipped, again.failed) == (3, 15, 0)
 
 
+@pytest.mark.slow
 def test_sigkill_halfway_then_rerun_completes_without_loss_or_duplicates(tmp_path):
     path = tiny_sweep(tmp_path, replications=3)  # 27 runs
     out = tmp_path / "out"

@@ -6,6 +6,8 @@ from pathlib import Path
 from ketensim.scenario.extensive import extensive_paths, scale_persons
 from ketensim.scenario.loader import load_scenario
 
+KIND = "unit"
+
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline-2020.yaml"
 
 

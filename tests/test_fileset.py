@@ -13,6 +13,8 @@ import pytest
 from ketensim.experiment import fileset
 from ketensim.experiment.fileset import recover_set, write_set
 
+KIND = "unit"
+
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under the folder (hidden ones included) -> its bytes."""
@@ -119,12 +121,14 @@ def test_a_kill_during_the_swap_is_undone_by_the_next_write(folder, at):
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.integration
 def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
     from ketensim.report import forecast_write
+    from ketensim.workflow.forecast import write_forecast
     from test_forecast import hand_made
 
     out = tmp_path / "fc"
-    forecast_write.write_forecast(hand_made(), {"scenario_name": "t", "seed": 1}, out)
+    write_forecast(hand_made(), {"scenario_name": "t", "seed": 1}, out)
     before = snapshot(out)
     assert "README.md" in before and "plots/occupancy.png" in before
 
@@ -133,10 +137,11 @@ def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
 
     monkeypatch.setattr(forecast_write, "plot_group", broken)
     with pytest.raises(RuntimeError):
-        forecast_write.write_forecast(hand_made(), {"scenario_name": "t2", "seed": 2}, out)
+        write_forecast(hand_made(), {"scenario_name": "t2", "seed": 2}, out)
     assert snapshot(out) == before
 
 
+@pytest.mark.integration
 def test_validation_interrupted_keeps_the_earlier_report(tmp_path, monkeypatch, write_scenario):
     from ketensim.calibration import validation
     from ketensim.experiment.runner import run_scenario

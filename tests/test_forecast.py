@@ -11,9 +11,11 @@ import pytest
 
 from ketensim.cli import main
 from ketensim.report.forecast import FIGURES, at_dates, overflow_weeks, window_stats, year_windows
-from ketensim.report.forecast_write import write_forecast
+from ketensim.workflow.forecast import write_forecast
 
 from conftest import SCENARIOS
+
+KIND = "unit"
 
 START = dt.date(2019, 12, 30)  # 2020-W01
 WEEKS = 157                     # to 2022-W52
@@ -83,6 +85,7 @@ def test_write_forecast_reports_absent_metrics(tmp_path):
     assert set(traj.figure) == {"occupancy", "nareis_arrivals", "col_overflow"}
 
 
+@pytest.mark.integration
 def test_forecast_command_on_a_short_run(tmp_path):
     out = tmp_path / "fc"
     rc = main(["forecast", str(SCENARIOS / "chain-2020-2022.yaml"), "--set", "horizon.end=2021-W04-7",

@@ -8,6 +8,7 @@ a few seconds; the mechanisms and the policy timeline are the baseline's.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
@@ -15,6 +16,8 @@ from ketensim.scenario.loader import load_scenario
 from test_dublin import SMALL
 
 from conftest import BASELINE
+
+KIND = "metamorphic"
 
 REPS = range(2)
 
@@ -24,6 +27,7 @@ def run(overrides=(), rep=0):
     return weekly_values(Chain(sc, rep).run(), sc.horizon.weeks)
 
 
+@pytest.mark.slow  # full-year runs, paired
 def test_higher_grant_share_no_fewer_permit_holders():
     """The first-application class's grant share from 0.5 to 0.7 (by the class table): the
     grant draws are the same uniforms (one per decision, ``u < p``), so every grant stays a
@@ -46,6 +50,7 @@ def test_class_table_at_the_kind_values_changes_nothing():
         assert np.array_equal(base[m], same[m], equal_nan=True), m
 
 
+@pytest.mark.slow  # full-year runs, paired
 def test_more_detention_placement_capacity_no_fewer_placements():
     """Placement opportunities doubled in every phase (a dated change on the phases' values),
     both at the quarter scale of the run's caseload (so that opportunities, not candidates,
@@ -57,6 +62,7 @@ def test_more_detention_placement_capacity_no_fewer_placements():
         assert more["detention.placements"].sum() > base["detention.placements"].sum() * 1.3
 
 
+@pytest.mark.slow  # full-year runs, paired
 def test_placements_tied_to_travel_openness_are_fewer():
     """travel_elasticity 1: opportunities x dtv.travel_open (below 1 from the lockdown on)."""
     for r in REPS:
@@ -66,6 +72,7 @@ def test_placements_tied_to_travel_openness_are_fewer():
         assert tied["detention.placements"].sum() < base["detention.placements"].sum() * 0.8
 
 
+@pytest.mark.slow  # full-year runs, paired
 def test_departure_propensity_per_route():
     """Each route's propensity acts on its own route: a lower independent propensity gives
     fewer independent departures; zero closes the route (extreme value); zero forced

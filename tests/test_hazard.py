@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketensim.model.hazard import PiecewiseRate
+
+KIND = "unit"
 
 
 def integral(rate: PiecewiseRate, a: float, b: float) -> float:
@@ -56,6 +59,7 @@ def test_next_times_many_at_once_equal_next_time(steps, t, e, first_from_minus_i
         assert math.isclose(many, one, rel_tol=1e-9, abs_tol=1e-7)
 
 
+@pytest.mark.statistical
 def test_arrivals_are_a_poisson_process_at_the_rate():
     """Counts per segment match the integrated rate (mean and Poisson variance)."""
     import numpy as np

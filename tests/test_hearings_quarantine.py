@@ -7,6 +7,8 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
 
+KIND = "unit"
+
 
 def hear_blocked(from_quarantine: bool) -> tuple[Chain, object]:
     raw = stationary(rooms=2, persons_per_week=0.0, warmup_days=0, weeks=4)

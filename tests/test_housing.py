@@ -11,6 +11,8 @@ from ketensim.model.housing import close_half, half_years
 from ketensim.scenario.schema import Scenario
 from reception_helpers import network, run
 
+KIND = "unit"
+
 H1, H2 = 181, 365  # 2018: 1 July is day 181 and 1 January 2019 day 365 from Monday 1 January 2018
 
 

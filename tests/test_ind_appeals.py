@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ketensim.metrics.weekly import weekly_values as _weekly_values
 from ketensim.model.chain import Chain
@@ -9,6 +10,8 @@ from ketensim.model.entities import IN_PROCEDURE, REJECTED
 from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
+
+KIND = "unit"
 
 
 def weekly_values(rec, n_weeks):  # type: ignore[no-untyped-def]
@@ -50,6 +53,7 @@ def test_an_appealing_household_stays_in_coa_until_the_ruling():
     assert hh.status == REJECTED or not hh.in_reception or proc.triggered
 
 
+@pytest.mark.statistical
 def test_open_appeals_follow_littles_law():
     """Every rejected household appeals: mean open appeals = rejection rate x mean duration."""
     sc = appeal_scenario(days=60.0)

@@ -15,6 +15,8 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
 
+KIND = "unit"
+
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline-2020.yaml"
 
 

@@ -25,6 +25,8 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 PRESSURE = ["inflow.first_applications.scale=2.5", "horizon.end=2020-W30-7"]
 
 
@@ -108,6 +110,7 @@ def test_max_factor_one_never_orders_and_changes_nothing(pressured):
     assert not np.array_equal(pressured["ind.hearings_physical"], off["ind.hearings_physical"])
 
 
+@pytest.mark.metamorphic
 @pytest.mark.slow
 @pytest.mark.parametrize("rep", [0, 1])
 def test_the_rule_under_pressure_decides_more_and_grants_more_permits(rep):

@@ -11,6 +11,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 
 def weekly_values(rec, n_weeks):  # type: ignore[no-untyped-def]
     """Weekly values; a count that never happened is a week of zeros (not missing)."""

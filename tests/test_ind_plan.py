@@ -22,6 +22,8 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 # households: half single adults, half three persons of whom 1.6 adults on average
 # (second_adult_share 0.6); 20% of first applications in the extended procedure at twice the
 # work; first 900 and repeat 100 persons a month all year (weights 0.9 / 0.1)

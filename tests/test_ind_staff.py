@@ -13,6 +13,8 @@ from test_queueing import erlang_c_wait
 
 from conftest import BASELINE, stationary
 
+KIND = "unit"
+
 T995_OVER_T975_11 = 3.106 / 2.201  # widen a 95% t-interval (11 df) to 99%
 
 
@@ -35,6 +37,8 @@ def _check_erlang(waits_of, theory: float) -> None:
     assert half99 < 0.25 * theory, half99  # narrow enough to tell 5 officers from 4
 
 
+@pytest.mark.slow
+@pytest.mark.statistical
 def test_hearing_staff_as_servers_matches_erlang_c():
     """5 hearing officers at 1 hearing a day each, 3.5 requests a day (rho = 0.7): the mean
     wait for a hearing is Erlang C's 0.2519 days (rooms never bind)."""
@@ -48,6 +52,8 @@ def _hearing_wait(sc: Scenario, rep: int) -> float:
     return float(np.mean(chain.rooms.waits[200:]))  # drop the first hearings (empty start)
 
 
+@pytest.mark.slow
+@pytest.mark.statistical
 def test_decision_staff_as_servers_matches_erlang_c():
     """5 decision officers at 1 decision a day, 3.5 cases a day: Erlang C again. Cases reach
     the decision queue after i.i.d. delays, so arrivals are still Poisson (M/G/inf output)."""
@@ -61,6 +67,7 @@ def test_decision_staff_as_servers_matches_erlang_c():
     _check_erlang(wait, erlang_c_wait(3.5, 1.0, 5))
 
 
+@pytest.mark.statistical
 def test_erlang_check_separates_five_officers_from_four():
     sc = Scenario.model_validate(staffed(decision_fte=4, persons_per_week=24.5, weeks=156))
     waits = []
@@ -138,6 +145,7 @@ def test_telehoren_permanent_reports_what_binds():
     assert abs(vt["ind.decisions"][weeks].sum() / vb["ind.decisions"][weeks].sum() - 1) < 0.05
 
 
+@pytest.mark.metamorphic
 @pytest.mark.parametrize("rep", [0, 1])
 def test_more_decision_staff_never_gives_a_larger_backlog(rep):
     """Metamorphic, common random numbers: 75 -> 100 regular decision FTE."""

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ketensim.experiment.runner import simulate
 from ketensim.report.targets import Target, Window, mean_ci, per_replication
 from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
+
+KIND = "metamorphic"
 
 REPS = range(3)
 
@@ -18,6 +21,7 @@ def window_mean(weekly, metrics, start, end, stat="sum"):
     return per_replication(weekly, t).to_numpy()
 
 
+@pytest.mark.slow
 def test_more_video_rooms_no_fewer_video_hearings():
     base = load_scenario(BASELINE, ["horizon.end=2020-W37-7"])
     more = load_scenario(BASELINE, ["horizon.end=2020-W37-7", "ind.video.coa_rooms@recovery=40",
@@ -29,6 +33,7 @@ def test_more_video_rooms_no_fewer_video_hearings():
         assert b[0] > a[0] * 1.2  # 40 paired rooms instead of 24: clearly more
 
 
+@pytest.mark.slow
 def test_longer_lockdown_fewer_departures(write_scenario):
     base = load_scenario(BASELINE, ["horizon.end=2020-W37-7"])
     path = write_scenario({"extends": "baseline-2020", "name": "long-lockdown",

@@ -11,6 +11,8 @@ from test_dublin import SMALL
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 
 def run(overrides=()):
     sc = load_scenario(BASELINE, [*SMALL, *overrides])

@@ -5,6 +5,8 @@ import numpy as np
 
 from variants import QUIET_CHAIN, lower_bound, run, variant, week_index, window_mean
 
+KIND = "unit"
+
 
 def test_consulates_closed_all_year_nothing_lodged_or_collected():
     """Closed consulates take no applications and hand out no visas: every visa issued

@@ -6,6 +6,8 @@ import pytest
 
 from variants import lower_bound, run, variant, week_index, window_mean
 
+KIND = "unit"
+
 CLOSED = {"nareis.embassies_open": 0.0, "nareis.investigations_per_week": 0.0}
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from variants import QUIET_CHAIN, run, variant
+
+KIND = "unit"
 
 SINGLES = {"nareis.family_size_probabilities": {1: 1.0}}  # persons = applications
 
@@ -53,6 +56,7 @@ def test_no_decision_capacity_is_the_model_without_one():
     assert a["nareis.awaiting_decision"].max() == 0
 
 
+@pytest.mark.metamorphic
 def test_more_investigation_capacity_no_fewer_arrivals():
     """Metamorphic, common random numbers: interviews/DNA tests at 5, 15, 40 a week all year
     (no suspension) -> arrivals and investigations never fall as the capacity rises, in every

@@ -10,6 +10,8 @@ from ketensim.metrics.need import NEEDS, capacity_by_week, need_table, peak_need
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 
 def _table(values_by_week: list[list[float]], metric: str = "coa.occupancy", capacity: float = 8) -> pd.DataFrame:
     rows = []
@@ -51,18 +53,27 @@ def test_need_table_on_a_hand_made_table():
     assert tq[tq.group == "quarantine"].need.tolist() == [5.0]
 
 
-def test_quarantine_and_detention_capacity_follow_the_phases():
+def test_quarantine_and_detention_capacity_follow_the_phases(write_scenario):
+    """The places in force each week are the phase's: the baseline's external quarantine
+    places from October 2020, and detention places a phase halves from Wednesday 2020-09-30."""
     from ketensim.scenario.loader import load_scenario
 
-    sc = load_scenario(BASELINE)
+    path = write_scenario({"extends": "baseline-2020", "phases": [
+        {"name": "detention-halved", "start": "2020-09-30", "set": {"detention.places": 350}}]})
+    sc = load_scenario(path)
     spec = {s.group: s for s in NEEDS}
     ends = [pd.Timestamp("2020-09-27"), pd.Timestamp("2020-10-04")]
     reserved = sum(g.count * g.isolation_places for g in sc.reception.locations) + sum(
         e.isolation_places for e in sc.reception.emergency)
     assert capacity_by_week(sc, spec["quarantine"], ends) == [reserved, reserved + 100]
-    assert capacity_by_week(sc, spec["detention"], ends[:1])[0] >= 0
+    assert sc.detention.places == 700
+    assert capacity_by_week(sc, spec["detention"], ends) == [700, 350]
+    base = load_scenario(BASELINE)
+    assert capacity_by_week(base, spec["detention"], ends) == [700, 700]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_run_need_writes_need_csv_and_the_report_shows_the_fan_chart(tmp_path, capsys):
     from ketensim.cli import main
 

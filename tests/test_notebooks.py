@@ -9,6 +9,8 @@ import pytest
 
 from conftest import ROOT
 
+KIND = "integration"
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -16,6 +18,7 @@ def test_notebooks_exist():
     assert [p.name for p in NOTEBOOKS][:2] == ["01-quickstart.ipynb", "02-what-if.ipynb"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path: Path, monkeypatch):
     nbformat = pytest.importorskip("nbformat", reason="pip install -e '.[dev]' installs nbformat")

@@ -13,14 +13,16 @@ from ketensim.observed import filter_observed, format_observed, load_observed, l
 from ketensim.observed.periods import window_weeks
 from ketensim.scenario.errors import ScenarioError
 
+KIND = "unit"
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "observed"
 D = dt.date
 
 HEAD = "figure,kind,date,from,to,made,value,low,high,qualifier,unit,source,note,definition\n"
 REG_HEAD = "figure,metrics,statistic,per,use,tolerance,weight,judged_by,mapping\n"
-TOY = Registry([Metric("x.stock", "x", "level", "persons", "stock", "a stock"),
-                Metric("x.flow", "x", "count", "persons/week", "flow", "a flow")])
+TOY = Registry([Metric("x.stock", "x", "level", "persons", "stock", "a stock", "voorraad", group="chain"),
+                Metric("x.flow", "x", "count", "persons/week", "flow", "a flow", "stroom", group="chain")])
 
 
 def write(tmp: Path, data: str, reg: str) -> Path:

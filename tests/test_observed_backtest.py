@@ -14,12 +14,14 @@ from ketensim.metrics.registry import Metric, Registry
 from ketensim.observed import backtest, calibration_targets, load_observed
 from ketensim.report.targets import Targets, compare
 
+KIND = "unit"
+
 D = dt.date
 HEAD = "figure,kind,date,from,to,made,value,low,high,qualifier,unit,source,note,definition\n"
 REG_HEAD = "figure,metrics,statistic,per,use,tolerance,weight,judged_by,mapping\n"
-TOY = Registry([Metric("x.stock", "x", "level", "persons", "stock", "a stock"),
-                Metric("x.flow", "x", "count", "persons/week", "flow", "a flow"),
-                Metric("x.flow2", "x", "count", "persons/week", "flow 2", "another flow")])
+TOY = Registry([Metric("x.stock", "x", "level", "persons", "stock", "a stock", "voorraad", group="chain"),
+                Metric("x.flow", "x", "count", "persons/week", "flow", "a flow", "stroom", group="chain"),
+                Metric("x.flow2", "x", "count", "persons/week", "flow 2", "another flow", "stroom 2", group="chain")])
 
 DATA = """\
 x.s.1,outcome,2021-01-20,,,,135,,,about,persons,src,,d
@@ -146,7 +148,7 @@ def test_targets_read_the_weeks_the_backtest_reads(observed: pd.DataFrame, weekl
 
 
 def test_the_backtest_folder_is_written_as_a_set(observed: pd.DataFrame, weekly: pd.DataFrame, tmp_path: Path) -> None:
-    from ketensim.experiment.backtest_write import write_backtest
+    from ketensim.workflow.backtest_write import write_backtest
 
     bt = backtest(weekly, observed, "2021-01-04", 3)
     out = tmp_path / "bt"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
+KIND = "integration"
+
 
 def ketensim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ketensim.cli", *args], capture_output=True, text=True, cwd=cwd)

@@ -12,6 +12,8 @@ import ketensim
 
 from conftest import ROOT
 
+KIND = "unit"
+
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 # SPDX id -> (first line, sha256) of its standard text (the SPDX licence list's, as LICENSE holds it)

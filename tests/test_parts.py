@@ -15,8 +15,11 @@ from conftest import BASELINE
 from example_part import PARTS as EXAMPLE_PARTS
 from example_part import WIRING, Charter, CharterScenario
 
+KIND = "unit"
+
 SHORT = ["horizon.end=2020-W04-7", "start.reception.in_procedure=2000", "start.reception.permit_holders=800",
-         "start.reception.rejected=900", "start.dtv.outside_reception=300", "start.dublin.awaiting_transfer=100",
+         "start.reception.rejected=900", "start.ind.appeals_open=900",
+         "start.dtv.outside_reception=300", "start.dublin.awaiting_transfer=100",
          "reception.locations.0.count=10"]
 
 
@@ -39,6 +42,32 @@ def test_every_declared_metric_names_its_part_and_has_a_unit_label_and_meaning()
     for m in registry():
         assert m.part in names, m
         assert m.unit and m.label and m.meaning, m
+
+
+def test_a_metric_without_a_dutch_label_or_with_an_unknown_group_is_refused_naming_it():
+    from ketensim.metrics.registry import Metric, Registry
+
+    bare = Metric("charter.late", "charter", "count", "persons/week", "late charters", "charters after the slot")
+    with pytest.raises(ValueError, match=r"metric 'charter\.late' has no Dutch label: add label_nl=.*part 'charter'"):
+        Registry([bare])
+    import dataclasses
+
+    with pytest.raises(ValueError, match=r"metric 'charter\.late': report group 'charter' is not one of ind, coa"):
+        Registry([dataclasses.replace(bare, label_nl="late charters")])
+    assert "charter.late" in Registry([dataclasses.replace(bare, label_nl="late charters", group="inflow")])
+
+
+def test_key_figures_are_the_metrics_that_declare_a_key_in_group_order():
+    from ketensim.metrics.registry import GROUPS
+    from ketensim.report.labels import key_figures, metric_group
+
+    figures = key_figures()
+    declared = {m.name: m.key for m in registry() if m.key}
+    assert {m for ms in figures.values() for m in ms} == set(declared)
+    assert all(declared[m] == label for label, ms in figures.items() for m in ms)
+    assert figures["departures (indep.+forced) /wk"] == ["dtv.departures_independent", "dtv.departures_forced"]
+    ranks = [GROUPS.index(metric_group(ms[0])) for ms in figures.values()]
+    assert ranks == sorted(ranks)
 
 
 def test_a_part_offer_without_a_row_is_refused_naming_both_parts(short):
@@ -100,12 +129,14 @@ def test_example_part_in_a_chain_its_metric_in_the_weekly_table_and_in_metrics(s
                for line in out.splitlines())
 
 
+@pytest.mark.integration
 def test_metrics_command_lists_every_metric(capsys):
     assert main(["metrics", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert len([ln for ln in out.splitlines() if ln.startswith("| `")]) == len(registry())
 
 
+@pytest.mark.integration
 def test_metrics_command_bad_parts_is_one_line_exit_2(capsys):
     assert main(["metrics", "--parts", "no.such.module"]) == 2
     err = capsys.readouterr().err
@@ -115,8 +146,9 @@ def test_metrics_command_bad_parts_is_one_line_exit_2(capsys):
 def test_weekly_sums_a_derived_metric():
     from ketensim.metrics.registry import Derived, Metric, Registry
 
-    reg = Registry([Metric("a.x", "a", "count", "p/w", "x", "x"), Metric("b.y", "b", "count", "p/w", "y", "y"),
-                    Derived("a.total", "a", "p/w", "total", "x minus y", terms=(("a.x", 1.0), ("b.y", -1.0)))])
+    shown = {"label_nl": "x", "group": "chain"}
+    reg = Registry([Metric("a.x", "a", "count", "p/w", "x", "x", **shown), Metric("b.y", "b", "count", "p/w", "y", "y", **shown),
+                    Derived("a.total", "a", "p/w", "total", "x minus y", terms=(("a.x", 1.0), ("b.y", -1.0)), **shown)])
     rec = Recorder(14, reg)
     rec.count("a.x", 1.0, 3)
     rec.count("b.y", 8.0, 1)
@@ -130,12 +162,12 @@ def test_every_metric_the_reports_name_is_declared():
 
     from ketensim.calibration import validation
     from ketensim.experiment import sweep
-    from ketensim.report import forecast, html, plots, pressure, table
+    from ketensim.report import forecast, html, plots, pressure
 
     from conftest import TARGETS
 
     named: set[str] = set()
-    for spec in (table.KEY_FIGURES.values(), html.REPORT_SERIES, sweep._DEFAULT_OUTCOMES.values(),
+    for spec in (html.REPORT_SERIES, sweep._DEFAULT_OUTCOMES.values(),
                  validation.FACT_METRICS.values(), (m for _, m in validation.PLOTS),
                  (f.metrics for f in forecast.FIGURES), pressure.STAGES.values()):
         for metrics in spec:

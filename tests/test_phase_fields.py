@@ -31,9 +31,12 @@ from test_reception_supply import PROBES as SUPPLY_PROBES
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 BASE = {
     "horizon.end": "2020-W20-7", "start.reception.in_procedure": 3000, "start.reception.permit_holders": 1200,
-    "start.reception.rejected": 1500, "start.dtv.outside_reception": 400, "start.dublin.awaiting_transfer": 200,
+    "start.reception.rejected": 1500,
+    "start.ind.appeals_open": 1500, "start.dtv.outside_reception": 400, "start.dublin.awaiting_transfer": 200,
     "reception.locations.0.count": 14, "inflow.first_applications.scale": 0.3,
     "inflow.repeat_applications.scale": 0.3, "health.initial_infections": 150,
     "health.imports.exposure_factor": 2.0,
@@ -200,7 +203,7 @@ def test_first_applications_scale_at_lockdown_acts():
     nothing. Now the applications of weeks 13-17 (lockdown) are the repeat applications and
     incoming transfers only, and the weeks before are unchanged (common random numbers)."""
     small = ["horizon.end=2020-W17-7", "start.reception.in_procedure=2000", "start.reception.permit_holders=800",
-             "start.reception.rejected=900", "reception.locations.0.count=10"]
+             "start.reception.rejected=900", "start.ind.appeals_open=900", "reception.locations.0.count=10"]
     base = weekly_values(Chain(load_scenario(BASELINE, small)).run(), 17)
     off = weekly_values(Chain(load_scenario(BASELINE, [*small, "inflow.first_applications.scale@lockdown=0.0",
                                                        "inflow.repeat_applications.scale@lockdown=0.0",

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import BASELINE, ROOT
 
+KIND = "integration"
+
 SHORT = "horizon.end=2020-W20-7"
 
 

@@ -14,6 +14,8 @@ from ketensim.scenario.phases import build_timeline
 
 from conftest import BASELINE, ROOT
 
+KIND = "unit"
+
 
 def _value_on(sc, day: dt.date, get):
     steps = build_timeline(sc)
@@ -122,6 +124,7 @@ def test_dated_change_changes_the_run_only_from_its_date():
     assert (a.loc[6:8] == 0).all() and (b.loc[6:8] > 0).all()
 
 
+@pytest.mark.integration
 def test_check_shows_the_timeline():
     out = subprocess.run([sys.executable, "-m", "ketensim.cli", "check", str(BASELINE),
                           "--set", "dtv.travel_open@2020-W36..2020-W40=0.1"],

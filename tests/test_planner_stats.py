@@ -22,6 +22,8 @@ from ketensim.stats import (
     window_values,
 )
 
+KIND = "unit"
+
 
 def _weekly(values_by_rep: dict[int, list[float]], start="2020-09-28", metric="m") -> pd.DataFrame:
     rows = []

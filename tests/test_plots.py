@@ -11,6 +11,8 @@ from ketensim.report.targets import load_targets
 from conftest import TARGETS
 from frontend_support import short_run
 
+KIND = "unit"
+
 
 @pytest.fixture(scope="module")
 def weekly():

@@ -4,12 +4,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from ketensim.model.chain import Chain
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
+
+KIND = "statistical"
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:
@@ -21,6 +24,7 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
     return p_wait / (c * mu - lam)
 
 
+@pytest.mark.slow
 def test_hearing_queue_matches_erlang_c():
     """5 rooms, mu = 1 hearing/room/day, lambda = 3.5/day (rho = 0.7): Wq = 0.2519 days.
 

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT
 
+KIND = "integration"
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```(python|sh)\n(.*?)^```", README, flags=re.S | re.M)
 
@@ -37,6 +39,7 @@ def test_readme_is_short_and_the_quick_start_is_two_commands():
 
 @pytest.mark.parametrize("index", [i for i, (lang, _) in enumerate(BLOCKS)],
                          ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(BLOCKS)])
+@pytest.mark.slow
 def test_readme_example_runs(index, tmp_path):
     lang, code = BLOCKS[index]
     cwd, env = _scratch(tmp_path)

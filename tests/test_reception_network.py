@@ -14,6 +14,8 @@ from reception_helpers import network, run
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 STAGES = (COL, POL, AZC, EMERGENCY, CRISIS)
 
 
@@ -129,6 +131,7 @@ def test_locations_open_exactly_after_the_lead_time():
     np.testing.assert_array_equal(v["coa.capacity_azc"], 300 + 100 * opened_by)
 
 
+@pytest.mark.metamorphic
 @pytest.mark.parametrize("replication", [0, 1, 2])
 def test_a_larger_buffer_gives_no_more_overflow(replication):
     _, small = run(_rule(buffer=50, lead=6.0, persons=100), replication=replication)
@@ -150,6 +153,7 @@ def test_a_closing_location_takes_no_one_new_and_closes_when_empty():
     assert v["coa.capacity_azc"][-1] == (900 if loc.occupants else 800)
 
 
+@pytest.mark.metamorphic
 def test_baseline_higher_housing_realisation_no_more_permit_holders_waiting():
     def variant(r: float) -> Scenario:
         sets = [f"reception.housing.realisation{at}={r}" for at in ("", "@lockdown", "@restart", "@recovery")]

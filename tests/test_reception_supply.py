@@ -13,6 +13,8 @@ from ketensim.scenario.schema import Scenario
 from reception_helpers import network, run
 from test_reception_network import _balances, _stage_levels
 
+KIND = "unit"
+
 
 def _rule(places_per_month: float | None, **supply: object) -> dict:
     """The capacity rule with a large AZC buffer, 100-place locations after 2 weeks; the
@@ -56,6 +58,7 @@ def test_the_unlimited_rule_finds_what_the_limited_one_cannot():
     assert 4 not in off["coa.binding_constraint"] and 4 in none["coa.binding_constraint"]  # supply binds only there
 
 
+@pytest.mark.metamorphic
 @pytest.mark.parametrize("replication", [0, 1])
 def test_a_slower_supply_of_places_gives_no_less_overflow(replication):
     """Metamorphic, common random numbers: places found at 1,200, 600, 300 and 0 a month ->

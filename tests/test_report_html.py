@@ -14,6 +14,8 @@ import pytest
 from conftest import TARGETS
 from frontend_support import short_dir
 
+KIND = "integration"
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -73,6 +75,7 @@ def test_report_says_what_the_what_if_changes(report):
     assert ">T4<" in page and ">T5<" in page
 
 
+@pytest.mark.slow
 def test_report_without_baseline_shows_the_timeline(tmp_path):
     proc = ketensim("report", str(short_dir()), "--out", str(tmp_path / "r.html"), "--targets", str(TARGETS))
     assert proc.returncode == 0, proc.stderr
@@ -110,6 +113,7 @@ needs_chromium = pytest.mark.skipif(
     reason="chromium is not installed (`apt-get install chromium`; .ci/run installs it, and in CI this test runs)")
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_the_image_and_console_check_catches_a_broken_page(tmp_path):
     assert CHROMIUM, "chromium is required in CI: .ci/run installs it"
@@ -121,6 +125,7 @@ def test_the_image_and_console_check_catches_a_broken_page(tmp_path):
     assert any("boom" in line for line in console)
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_report_renders_in_headless_chromium(report, tmp_path):
     assert CHROMIUM, "chromium is required in CI: .ci/run installs it"

@@ -14,6 +14,8 @@ from test_report_html import CHROMIUM, _chromium, _render, needs_chromium
 from conftest import BASELINE, ROOT, TARGETS
 from frontend_support import short_dir
 
+KIND = "integration"
+
 
 def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
@@ -88,6 +90,7 @@ def test_the_dutch_report_is_wholly_dutch(pages):
         assert english not in visible, english
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_the_dutch_report_renders_in_headless_chromium(tmp_path, pages):
     assert CHROMIUM, "chromium is required in CI"
@@ -101,6 +104,7 @@ def test_the_dutch_report_renders_in_headless_chromium(tmp_path, pages):
     assert proc.returncode == 0 and shot.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_report_cli_lang_nl(tmp_path):
     out = tmp_path / "r.html"
     proc = subprocess.run([sys.executable, "-m", "ketensim.cli", "report", str(short_dir()), "--lang", "nl",
@@ -154,6 +158,7 @@ def test_read_of_a_folder_without_results_is_a_one_line_error(tmp_path):
         ketensim.read(tmp_path)
 
 
+@pytest.mark.slow
 def test_report_of_a_sweep_store_overview_and_points(store):
     def report(*args):
         return subprocess.run([sys.executable, "-m", "ketensim.cli", "report", str(store), *args],

@@ -6,6 +6,8 @@ import pandas as pd
 
 from ketensim.report.pressure import has_pressure, pressure_rows
 
+KIND = "unit"
+
 
 def _weekly(values: dict[str, list[list[float]]]) -> pd.DataFrame:
     rows = []

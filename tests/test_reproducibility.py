@@ -10,6 +10,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
+KIND = "integration"
+
 SHORT = ["horizon.end=2020-W20-7"]
 
 
@@ -30,6 +32,7 @@ def test_other_replication_or_seed_differs(short):
     assert not a.value.equals(simulate(short, 1, seed=99).weekly.value)
 
 
+@pytest.mark.slow
 def test_parallel_equals_sequential(short):
     seq = run_scenario(short, reps=3, workers=1).weekly
     par = run_scenario(short, reps=3, workers=2).weekly

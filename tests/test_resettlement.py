@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from ketensim.report.targets import load_targets, mean_ci
 
 from conftest import SCENARIOS, TARGETS
 from variants import ONLY_RESETTLEMENT, run, variant, week_index
+
+KIND = "unit"
 
 SUSPENDED = {"resettlement.missions_open": 0.0, "resettlement.seats_per_week": 0.0}
 
@@ -30,6 +33,7 @@ def test_no_missions_and_no_dossier_cases_selects_nobody():
     assert np.all(w["resettlement.waiting"] == sc.start.resettlement.waiting)
 
 
+@pytest.mark.statistical
 def test_T12_waiting_in_autumn_and_conservation():
     """T12: ~570 accepted refugees wait in autumn 2020 (end of week 40), within the
     targets file's tolerance; the waiting stock changes by exactly its flows every week."""

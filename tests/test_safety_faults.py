@@ -27,6 +27,8 @@ from ketensim.scenario.errors import ResultsError
 
 from exp_helpers import tiny_scenario, tiny_sweep
 
+KIND = "integration"
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -89,6 +91,7 @@ def test_failed_replications_never_replace_good_results(good, monkeypatch, capsy
     assert len(meta) == 2 and meta.error.str.contains("ZeroDivisionError").all()  # the failure record
 
 
+@pytest.mark.slow
 def test_full_disk_during_report_leaves_no_tmp_file(good, monkeypatch, capsys):
     _, out = good
     from pathlib import Path as P
@@ -186,6 +189,7 @@ def test_damaged_results_are_one_line_in_report_and_read(good, capsys, damage):
         ketensim.read(out)
 
 
+@pytest.mark.slow
 def test_maths_in_a_scenario_name_reaches_the_report_as_text(tmp_path, capsys):
     sc = tiny_scenario(tmp_path, name="dollar", description="x")
     text = sc.read_text().replace("name: dollar", "name: '$\\frac{a$ ^_^ $x'")
@@ -250,6 +254,7 @@ def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
     pd.testing.assert_frame_equal(weekly, fresh, check_dtype=False)  # resumed == fresh, same values
 
 
+@pytest.mark.slow
 def test_sigkill_of_a_sweep_takes_its_workers_along_and_rerun_completes(tmp_path):
     path = tiny_sweep(tmp_path, replications=2, small=False)
     out = tmp_path / "out"
@@ -349,6 +354,7 @@ def _killer_job(scenario, point, replication, seed):
 _killer_job.on_worker_lost = __import__("ketensim.experiment.sweep", fromlist=["_lost_job"])._lost_job
 
 
+@pytest.mark.slow
 def test_on_dask_a_job_that_kills_its_worker_is_recorded_failed_and_the_rest_go_on():
     dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
@@ -363,6 +369,7 @@ def test_on_dask_a_job_that_kills_its_worker_is_recorded_failed_and_the_rest_go_
     assert got[3].startswith("lost:") and "Dask worker" in got[3] and "alone" in got[3]
 
 
+@pytest.mark.slow
 def test_ctrl_c_of_a_sweep_keeps_finished_runs_and_rerun_completes(tmp_path):
     path = tiny_sweep(tmp_path, replications=2, small=False)
     out = tmp_path / "out"
@@ -382,6 +389,7 @@ def test_ctrl_c_of_a_sweep_keeps_finished_runs_and_rerun_completes(tmp_path):
     assert f"skipped {kept} finished" in done.stdout and len(store.files()) == 18
 
 
+@pytest.mark.slow
 def test_sigkill_of_a_run_keeps_finished_replications_and_takes_its_workers_along(tmp_path):
     sc = tiny_scenario(tmp_path, small=False)
     out = tmp_path / "res"

@@ -14,6 +14,8 @@ from ketensim.cli import main
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "integration"
+
 BASE = BASELINE.read_text()
 
 

@@ -20,6 +20,8 @@ from ketensim.experiment.store import RunStore, run_store_path
 
 from exp_helpers import tiny_scenario, tiny_sweep
 
+KIND = "integration"
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -110,6 +112,7 @@ def test_report_into_a_folder_is_refused_before_the_work(results, monkeypatch, c
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_report_into_a_new_folder_still_works(results, tmp_path):
     _, out = results
     target = tmp_path / "new" / "r.html"

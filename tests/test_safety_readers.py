@@ -18,6 +18,8 @@ from ketensim.scenario.errors import ResultsError, ScenarioError
 from conftest import BASELINE
 from exp_helpers import tiny_sweep
 
+KIND = "integration"
+
 
 @pytest.fixture(scope="module")
 def sweep_store(tmp_path_factory):

@@ -16,6 +16,8 @@ from ketensim.cli import main
 
 from conftest import BASELINE
 
+KIND = "integration"
+
 B = str(BASELINE)
 
 

@@ -12,6 +12,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 
 def run_check(capsys, *args: str) -> tuple[int, str]:
     rc = main(["check", *map(str, args)])
@@ -87,6 +89,7 @@ def test_bad_override(capsys):
     assert rc == 2 and "dotted.path=value" in err
 
 
+@pytest.mark.integration
 def test_cli_prints_no_traceback(write_scenario):
     path = write_scenario({"extends": "baseline-2020", "ind": {"decision_days": -1}})
     proc = subprocess.run([sys.executable, "-m", "ketensim.cli", "check", str(path)],

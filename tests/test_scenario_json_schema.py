@@ -15,6 +15,8 @@ from ketensim.scenario.loader import load_scenario
 
 from conftest import SCENARIOS
 
+KIND = "unit"
+
 jsonschema = pytest.importorskip("jsonschema", reason="pip install -e '.[dev]' installs jsonschema")
 
 PUBLISHED = SCENARIOS / SCHEMA_FILE

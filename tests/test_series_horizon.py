@@ -13,6 +13,8 @@ from ketensim.scenario.series import extend_values
 
 from conftest import BASELINE
 
+KIND = "unit"
+
 
 def test_series_ending_early_without_extend_fails_with_one_line(write_scenario, capsys):
     path = write_scenario({"extends": "baseline-2020", "horizon": {"end": "2021-W10-7"},

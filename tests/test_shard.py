@@ -16,6 +16,8 @@ from ketensim.scenario.errors import ScenarioError
 
 from exp_helpers import tiny_sweep
 
+KIND = "unit"
+
 LEVERS = {"ind.video.coa_rooms@recovery": {"values": [10, 20, 40]}}
 
 
@@ -81,6 +83,7 @@ def test_merge_refuses_gaps_duplicates_and_other_sweeps(tmp_path):
     assert code == 2
 
 
+@pytest.mark.integration
 def test_cli_shard_and_merge_one_line_errors(tmp_path, capsys):
     from ketensim.cli import main
 

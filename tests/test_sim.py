@@ -5,6 +5,8 @@ import simpy
 
 from ketensim.model.sim import UrgentTimeout, events_scheduled, finish, hand_on
 
+KIND = "unit"
+
 
 def test_urgent_timeout_runs_before_ordinary_events_at_the_same_time():
     env = simpy.Environment()

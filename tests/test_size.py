@@ -17,6 +17,8 @@ from ketensim.scenario.schema import Scenario
 
 from conftest import stationary
 
+KIND = "integration"
+
 REPS = 10
 
 
@@ -38,6 +40,7 @@ def share_waiting(rooms: float) -> np.ndarray:
     return np.array(out)
 
 
+@pytest.mark.slow
 def test_servers_for_p_wait_match_erlang_c():
     """a = 2.5: C(4) = 0.32, C(5) = 0.13, so 5 rooms are the fewest with P(wait) <= 0.2;
     a replication of a year (~860 hearings) puts its share within ~0.04 of C."""
@@ -114,6 +117,7 @@ def test_parse_window():
         parse_window("2020-W38")
 
 
+@pytest.mark.integration
 def test_cli_size_writes_size_json(write_scenario, tmp_path, capsys):
     """The command end to end on a short stationary chain: rooms for a small end backlog."""
     from ketensim.cli import main
@@ -132,6 +136,7 @@ def test_cli_size_writes_size_json(write_scenario, tmp_path, capsys):
     assert (out / "size.png").stat().st_size > 0
 
 
+@pytest.mark.integration
 def test_cli_size_bad_input_is_one_line(write_scenario, capsys):
     from ketensim.cli import main
 
@@ -158,6 +163,7 @@ def test_a_dip_within_the_slack_is_reported_a_larger_one_refused():
         search(y, 10, Condition(0.5, at_most=True), prob=0.6, low=0, high=100, slack=0)
 
 
+@pytest.mark.integration
 def test_api_size(write_scenario, tmp_path):
     import ketensim
 

@@ -17,6 +17,9 @@ from test_conservation import IDENTITIES, assert_balances
 
 from conftest import BASELINE
 
+KIND = "unit"
+pytestmark = pytest.mark.slow  # every test reads a state taken from 6 half-year replications
+
 AT = dt.date(2020, 7, 6)  # 2020-W28: mid-year, after the restart, with every part at work
 REPS = 6
 KEY = {  # stocks and flows a planner reads off a forecast
@@ -48,7 +51,7 @@ def _window_means(frame, start: dt.date, weeks: int) -> dict[str, np.ndarray]:
     return {m: part[part.metric == m].groupby("replication").value.mean().to_numpy() for m in KEY}
 
 
-@pytest.mark.slow
+@pytest.mark.statistical
 def test_a_run_from_its_own_state_continues_it(state_file):
     """Two-sample comparison over the 26 weeks after the state's date: the difference of the
     means is within 3 standard errors plus REL_TOL of the level, for every key figure."""

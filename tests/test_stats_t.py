@@ -10,6 +10,8 @@ import pytest
 from ketensim.stats import t_quantile
 from ketensim.stats_t import T975
 
+KIND = "unit"
+
 
 def test_table_is_scipys_quantile() -> None:
     from scipy.stats import t

@@ -10,12 +10,17 @@ of it waits (``ind.staff.pools.taskforce.serves``), the same FTE in total as A9.
 """
 from __future__ import annotations
 
+import pytest
+
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.scenario.loader import load_raw
 from ketensim.scenario.schema import Scenario
 
 from conftest import SCENARIOS
+
+KIND = "integration"
+pytestmark = pytest.mark.slow  # a two-year run of the three-year scenario
 
 END_2021 = "2022-01-02"  # Sunday of 2021-W52
 A9_MOVES = ("ind.staff.pools.taskforce.decision_fte", "ind.staff.pools.decision.decision_fte",

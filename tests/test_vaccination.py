@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from ketensim.report.targets import mean_ci
 from ketensim.scenario.schema import Scenario
 from test_epidemic import closed, run
+
+KIND = "unit"
 
 N, WEEKS, INCIDENCE = 2000, 20, 3000.0
 
@@ -34,6 +37,7 @@ def cumulative_hazard(sc: Scenario) -> float:
     return WEEKS * INCIDENCE / 1e5 * sc.health.imports.exposure_factor
 
 
+@pytest.mark.statistical
 def test_leaky_protection_matches_theory():
     c, e = 0.5, 0.8
     sc = imports_only(coverage=c, efficacy=e)

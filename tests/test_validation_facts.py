@@ -9,6 +9,8 @@ import pandas as pd
 
 from ketensim.calibration.validation import _nareis_dip, _telehoren, check_facts
 
+KIND = "unit"
+
 
 def synthetic(metric: str, weekly: list[float], reps: int = 4, noise: float = 1.0) -> pd.DataFrame:
     rng = np.random.default_rng(1)

@@ -13,6 +13,8 @@ from ketensim.workflow.replications import ReplicationsFailed
 
 from exp_helpers import tiny_scenario
 
+KIND = "integration"
+
 
 @pytest.fixture
 def second_fails(monkeypatch):

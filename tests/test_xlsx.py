@@ -10,9 +10,12 @@ import pytest
 import ketensim
 from ketensim.report.labels import figure_label, metric_label, metric_unit
 from ketensim.report.summary import side_by_side, summarize
-from ketensim.report.xlsx import SHEETS, workbook_for, write_workbook
+from ketensim.report.xlsx import SHEETS, workbook_for
+from ketensim.workflow.xlsx import write_workbook
 
 from conftest import SCENARIOS
+
+KIND = "integration"
 
 openpyxl = pytest.importorskip("openpyxl")
 

@@ -12,6 +12,8 @@ from test_conservation import IDENTITIES, assert_balances
 
 from conftest import BASELINE, SCENARIOS
 
+KIND = "integration"
+
 YEARS = SCENARIOS / "chain-2020-2022.yaml"
 WEEKS_2020 = 52  # 2020-W53 runs to 3 January 2021, where the 2021 inputs start
 
@@ -40,6 +42,7 @@ def first_weeks():
     return _run(load_scenario(YEARS, ["horizon.end=2021-W02-7"]))[1]
 
 
+@pytest.mark.slow
 def test_2020_is_bit_identical_to_the_baseline(first_weeks):
     base = _run(load_scenario(BASELINE))[1]
     common = sorted(set(base) & set(first_weeks))

@@ -41,7 +41,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .results import TARGETS_FILE, Results, _plain_text, _targets, default_targets_path  # noqa: F401 (API)
+from .experiment.results import TARGETS_FILE, Results, _plain_text, _targets, default_targets_path  # noqa: F401 (API)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -184,7 +184,7 @@ def html_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike
     """Write the self-contained HTML report of stored results (``ketensim report`` on the
     command line); returns its path (default ``RESULTS_DIR/report.html``). A sweep store
     gives its overview, or with ``point`` (and ``baseline_point``) one point's report."""
-    from .report.html import write_report
+    from .workflow.report import write_report
 
     with _plain_text():
         return write_report(results_dir, baseline=baseline, out=out, targets=_targets(targets), lang=lang,

@@ -36,8 +36,8 @@ def runner_for(scenario_path: Path, reps: int, seed: int, workers: int | None,
                fixed: Sequence[str] = ()) -> Callable[[Sequence[str]], pd.DataFrame]:
     """A function overrides -> weekly table (replications 0..reps-1, fixed seed); ``fixed``
     overrides come first on every run."""
+    from ..experiment.replications import check_replications
     from ..experiment.runner import run_scenario
-    from ..workflow.replications import check_replications
 
     def run(overrides: Sequence[str]) -> pd.DataFrame:
         sc = load_scenario(scenario_path, [*fixed, *overrides])

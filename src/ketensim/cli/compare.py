@@ -113,6 +113,6 @@ def _workbooks(cmp: Any, folder: Path, args: argparse.Namespace, windows: Any) -
 
 def _writer(book: Any) -> Any:
     """A writer of one workbook (bound now, not when the loop has moved on)."""
-    from ..report.xlsx import write_workbook
+    from ..workflow.xlsx import write_workbook
 
     return lambda path: write_workbook(path, book)

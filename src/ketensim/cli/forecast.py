@@ -26,8 +26,8 @@ def add_parser(sub: opt.Subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from ..report.forecast_write import write_forecast
     from ..scenario.loader import load_scenario
+    from ..workflow.forecast import write_forecast
     from ..workflow.replications import ReplicationsFailed, failure_message
     from ..workflow.run import run_replications
 
@@ -45,7 +45,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.xlsx:
         from ..experiment.store import safe_name
         from ..report.forecast_write import forecast_windows
-        from ..report.xlsx import planning_sheet, workbook_for, write_workbook
+        from ..report.xlsx import planning_sheet, workbook_for
+        from ..workflow.xlsx import write_workbook
 
         book = workbook_for(res.weekly, res.manifest, windows=forecast_windows(res.weekly), lang=args.lang,
                             sources=(str(out), None),

@@ -28,8 +28,8 @@ def add_parser(sub: opt.Subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..experiment.store import check_output_dir, read_results
     from ..experiment.sweep_results import is_sweep_store
-    from ..report.html import write_report
     from ..scenario.errors import ScenarioError
+    from ..workflow.report import write_report
 
     windows = opt.windows(args)
     sweep = is_sweep_store(args.results)
@@ -63,7 +63,8 @@ def _workbook(args: argparse.Namespace, report: Path, windows: Any) -> Path:
     written atomically."""
     from ..api import read
     from ..experiment.store import atomic_write
-    from ..report.xlsx import stored_need, workbook_for, write_workbook
+    from ..report.xlsx import stored_need, workbook_for
+    from ..workflow.xlsx import write_workbook
 
     def results(folder: str, point: int | None) -> Any:
         return read(folder, point)  # a results folder, or one point of a sweep store

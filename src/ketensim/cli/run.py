@@ -62,7 +62,8 @@ def _workbook_name(scenario: str) -> str:
 def _workbook(args: argparse.Namespace, name: str, windows: Any, out: Path) -> Any:
     """The workbook as one more file of the results set (written with the rest, or not at all)."""
     def files(res: Any, need: Any) -> dict[str, Any]:
-        from ..report.xlsx import workbook_for, write_workbook
+        from ..report.xlsx import workbook_for
+        from ..workflow.xlsx import write_workbook
 
         book = workbook_for(res.weekly, res.manifest, windows=windows, stat=args.stat, need=need, lang=args.lang,
                             sources=(str(out), None))

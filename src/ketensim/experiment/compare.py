@@ -17,11 +17,11 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..results import Results
 from ..scenario.schema import Scenario
 from ..stats import mean_ci
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values, key_figures
+from .results import Results
 from .runner import RunRecord, check_count, make_manifest, simulate
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..report.summary import KEY_FIGURES
+from ..report.labels import key_figures as declared_key_figures
 from ..report.targets import Target, Window, per_replication
 from ..report.windows import choose_windows
 from ..scenario.schema import Scenario
@@ -44,7 +44,7 @@ def key_figures(scenario: Scenario, metrics: list[str] | None = None, windows: A
     first, last = monday(h.start), monday(h.end)
     wins = [w for w in (clip(w, first, last) for w in choose_windows(windows, scenario)) if w is not None]
     spans = [(w.label, w.start, w.end) for w in wins] or [("horizon", h.start, h.end)]
-    figs = dict(KEY_FIGURES)
+    figs = declared_key_figures()
     if metrics:
         figs = {k: v for k, v in figs.items() if set(v) & set(metrics)}
         for m in metrics:

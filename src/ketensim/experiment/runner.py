@@ -19,9 +19,9 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..results import Results
 from ..scenario.schema import Scenario
 from ..scenario.size import check_size, expected_size  # noqa: F401 - re-exported
+from .results import Results
 
 log = logging.getLogger(__name__)
 

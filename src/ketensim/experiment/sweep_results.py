@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import Results
 from ..scenario.errors import ResultsError, ScenarioError, short
+from .results import Results
 from .store import RunStore
 
 log = logging.getLogger(__name__)

@@ -5,6 +5,11 @@ them from its list of parts (``registry_for``). Everything that names a metric f
 (CLI table, plots, HTML report, sweeps, calibration targets) takes the label and unit from
 here instead of spelling them again. Totals across parts are ``Derived`` metrics: a sum of
 other metrics, computed after the run, never written by a second part.
+
+Presentation is declared here too: every metric has a Dutch label (``label_nl``, required),
+a report group (``group``: the section of the report it is shown in, by default the prefix
+of its name, one of ``GROUPS``) and, when it is one of the key figures of tables and
+comparisons, that figure's short label (``key``; metrics with the same ``key`` are summed).
 """
 from __future__ import annotations
 
@@ -12,6 +17,11 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Literal, Sequence
 
 Kind = Literal["count", "level", "sample"]
+
+GROUPS: tuple[str, ...] = ("ind", "coa", "dtv", "dublin", "detention", "nareis", "resettlement", "mvv", "health",
+                           "chain", "housing", "inflow")
+"""The report's groups of metrics, in chain order (its section per group; titles ``part.<group>``
+in ``report/i18n.py``)."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,13 @@ class Metric:
     summary: str = ""  # for kind == "sample": median | mean | p90
     source: str = ""  # for kind == "sample": the recorder's sample name
     contract: bool = False  # must appear in every run's table, even when it never happens
+    group: str = ""  # the report group (one of GROUPS); "" = the prefix of the name
+    key: str = ""  # the key figure's short label when this metric is (a term of) one
 
+    @property
+    def section(self) -> str:
+        """The report group the metric is shown in."""
+        return self.group or self.name.split(".", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,12 @@ class Derived:
     terms: tuple[tuple[str, float], ...] = field(default_factory=tuple)
     label_nl: str = ""
     kind: Kind = "count"
+    group: str = ""
+    key: str = ""
+
+    @property
+    def section(self) -> str:
+        return self.group or self.name.split(".", 1)[0]
 
 
 class Registry:
@@ -55,6 +77,7 @@ class Registry:
             self.add(m)
 
     def add(self, m: Metric | Derived) -> None:
+        check_presentation(m)
         old = self._by_name.get(m.name)
         if old is not None and old != m:
             raise ValueError(f"metric {m.name!r} declared twice: by part {old.part!r} and by {m.part!r}")
@@ -74,6 +97,19 @@ class Registry:
 
     def get(self, name: str) -> Metric | Derived | None:
         return self._by_name.get(name)
+
+    def declared(self) -> list[Metric | Derived]:
+        """The metrics in the order the parts declare them (the chain's order of parts)."""
+        return list(self._by_name.values())
+
+    def key_figures(self) -> dict[str, list[str]]:
+        """The key figures of tables and comparisons: short label -> the metrics summed per
+        week, by report group (``GROUPS``) and then in the order the parts declare them."""
+        out: dict[str, list[str]] = {}
+        rank = {g: i for i, g in enumerate(GROUPS)}
+        for m in sorted((m for m in self.declared() if m.key), key=lambda m: rank[m.section]):
+            out.setdefault(m.key, []).append(m.name)
+        return out
 
     def label(self, name: str, lang: str = "en") -> str:
         m = self._by_name.get(name)
@@ -99,6 +135,18 @@ class Registry:
         if kinds == {"sample"}:
             return f"{text} ({found[0].unit})" if found[0] is not None else text
         return text
+
+
+def check_presentation(m: Metric | Derived) -> None:
+    """A metric must say how it is shown: a Dutch label and a known report group. The error
+    names the metric and where to add what is missing."""
+    where = (f"in the declaration of {m.name!r} (the METRICS of part {m.part!r}, src/ketensim/model/); "
+             "see metrics/registry.py")
+    if not m.label_nl.strip():
+        raise ValueError(f"metric {m.name!r} has no Dutch label: add label_nl=\"...\" {where}")
+    if m.section not in GROUPS:
+        raise ValueError(f"metric {m.name!r}: report group {m.section!r} is not one of {', '.join(GROUPS)}: "
+                         f"add group=\"...\" {where}")
 
 
 COLUMNS = ("metric", "part", "kind", "unit", "label", "meaning")

@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 _M = "appeals"
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("ind.appeals_lodged", _M, "count", "persons/week", "appeals lodged",
-           "rejected persons who lodged an appeal with suspensive effect", contract=True),
+           "rejected persons who lodged an appeal with suspensive effect", contract=True,
+           label_nl="beroepen ingesteld"),
     Metric("ind.appeals_decided", _M, "count", "persons/week", "appeals decided",
            "appeals the court ruled on", "beroepen afgedaan", contract=True),
     Metric("ind.appeals_granted", _M, "count", "persons/week", "appeals granted",
-           "appeals granted (the person gets a permit)", contract=True),
+           "appeals granted (the person gets a permit)", contract=True, label_nl="beroepen ingewilligd"),
     Metric("ind.appeals_open", _M, "level", "persons", "appeals open",
            "persons whose appeal is running, at week end (they stay in COA)", "beroepen lopend"),
 )

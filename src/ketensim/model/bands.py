@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 METRICS = (
     Metric("inflow.band", "inflow", "level", "index", "inflow band",
            "the inflow band of the replication (0-based, in the order of inflow.bands.levels; for a "
-           "scale distribution its tercile 0/1/2); only recorded when the scenario has bands"),
+           "scale distribution its tercile 0/1/2); only recorded when the scenario has bands", label_nl="instroomband"),
     Metric("inflow.band_scale", "inflow", "level", "x", "inflow band scale",
-           "the scale the replication's band puts on the inflow from bands.start on"),
+           "the scale the replication's band puts on the inflow from bands.start on",
+           label_nl="schaal van de instroomband"),
 )
 
 

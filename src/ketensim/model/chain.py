@@ -44,17 +44,21 @@ log = logging.getLogger(__name__)
 
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("chain.entries", "chain", "count", "persons/week", "chain entries",
-           "persons entering the chain (applications, transfers in, family, resettled, reappeared)", contract=True),
+           "persons entering the chain (applications, transfers in, family, resettled, reappeared)", contract=True,
+           label_nl="instroom in de keten"),
     Metric("chain.exits", "chain", "count", "persons/week", "chain exits",
-           "persons leaving the chain (housed, departed, transferred, absconded)", contract=True),
+           "persons leaving the chain (housed, departed, transferred, absconded)", contract=True,
+           label_nl="uitstroom uit de keten"),
     Metric("chain.population", "chain", "level", "persons", "persons in the chain",
-           "persons in reception or in the caseload, at week end"),
+           "persons in reception or in the caseload, at week end", label_nl="personen in de keten"),
     Metric("dublin.incoming", "chain", "count", "persons/week", "incoming Dublin transfers",
-           "persons transferred to the Netherlands by another member state", contract=True),
+           "persons transferred to the Netherlands by another member state", contract=True,
+           label_nl="inkomende Dublinoverdrachten"),
     Metric("nareis.joined_coa", "chain", "count", "persons/week", "family joining in COA",
-           "arriving family members joining their sponsor in COA", contract=True),
+           "arriving family members joining their sponsor in COA", contract=True, label_nl="gezinsleden naar COA"),
     Metric("nareis.joined_municipality", "chain", "count", "persons/week", "family joining in a municipality",
-           "arriving family members going straight to the sponsor's municipality", contract=True),
+           "arriving family members going straight to the sponsor's municipality", contract=True,
+           label_nl="gezinsleden naar een gemeente"),
 )
 
 

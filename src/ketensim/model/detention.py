@@ -46,26 +46,30 @@ DTV, DUBLIN = "dtv", "dublin"
 
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("detention.placements", "detention", "count", "persons/week", "detention placements",
-           "persons placed in immigration detention", contract=True),
+           "persons placed in immigration detention", contract=True, label_nl="in bewaring gesteld"),
     Metric("detention.releases", "detention", "count", "persons/week", "detention releases",
-           "persons released from detention (not removed or transferred)", contract=True),
+           "persons released from detention (not removed or transferred)", contract=True,
+           label_nl="uit bewaring vrijgelaten"),
     *(Metric(f"detention.releases_{reason}", "detention", "count", "persons/week", f"releases: {text}",
-             f"persons released from detention: {text}")
-      for reason, text in (("lapsed", "Dublin deadline lapsed"), ("max_stay", "maximum stay reached"),
-                           ("prospect", "prospect of removal gone by a phase"),
-                           ("release", "individual prospect gone"))),
+             f"persons released from detention: {text}", label_nl=f"vrijgelaten: {nl}")
+      for reason, text, nl in (("lapsed", "Dublin deadline lapsed", "Dublintermijn verlopen"),
+                               ("max_stay", "maximum stay reached", "maximale duur bereikt"),
+                               ("prospect", "prospect of removal gone by a phase", "geen zicht op uitzetting (fase)"),
+                               ("release", "individual prospect gone", "geen zicht op uitzetting (persoon)"))),
     Metric("detention.removals", "detention", "count", "persons/week", "removals from detention",
-           "detainees removed by force (DT&V track)", contract=True),
+           "detainees removed by force (DT&V track)", contract=True, label_nl="uitzettingen uit bewaring"),
     Metric("detention.transfers", "detention", "count", "persons/week", "Dublin transfers from detention",
-           "detainees transferred under Dublin", contract=True),
+           "detainees transferred under Dublin", contract=True, label_nl="Dublinoverdrachten uit bewaring"),
     Metric("detention.population", "detention", "level", "persons", "persons in detention",
-           "persons in detention at week end"),
+           "persons in detention at week end", label_nl="personen in vreemdelingenbewaring",
+           key="detention population"),
     Metric("detention.population_avg", "detention", "level", "persons", "persons in detention (week average)",
-           "time-averaged detention population over the week"),
+           "time-averaged detention population over the week", label_nl="personen in bewaring (weekgemiddelde)"),
     Metric("detention.dublin", "detention", "level", "persons", "Dublin claimants in detention",
-           "detainees on the Dublin track at week end"),
+           "detainees on the Dublin track at week end", label_nl="Dublinclaimanten in bewaring"),
     Metric("detention.stay_days", "detention", "sample", "days", "detention stay",
-           "length of each stay that began in the horizon (raw per-event sample, no weekly summary)"),
+           "length of each stay that began in the horizon (raw per-event sample, no weekly summary)",
+           label_nl="verblijfsduur in bewaring"),
 )
 
 

@@ -55,15 +55,16 @@ EXPOSED, INFECTIOUS, RECOVERED = 1, 2, 3
 
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("health.new_infections", "epidemic", "count", "infections/week", "new infections",
-           "residents infected (imports and transmission)", contract=True),
+           "residents infected (imports and transmission)", contract=True, label_nl="nieuwe besmettingen"),
     Metric("health.new_imports", "epidemic", "count", "infections/week", "imported infections",
-           "residents infected outside reception"),
+           "residents infected outside reception", label_nl="geïmporteerde besmettingen"),
     Metric("health.new_detected", "epidemic", "count", "infections/week", "detected infections",
-           "infections detected by a test", contract=True),
+           "infections detected by a test", contract=True, label_nl="vastgestelde besmettingen",
+           key="COVID-19 detected in COA /wk"),
     Metric("health.infectious", "epidemic", "level", "persons", "infectious residents",
-           "residents infectious at week end"),
+           "residents infectious at week end", label_nl="besmettelijke bewoners"),
     Metric("health.cumulative_infections", "epidemic", "level", "infections", "infections so far",
-           "residents infected since the start, at week end"),
+           "residents infected since the start, at week end", label_nl="besmettingen tot nu toe"),
 )
 
 

@@ -60,23 +60,29 @@ WAIT_STATES = ("idle", "rooms", "staff", "both")
 _M = "hearings"
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("ind.hearings_physical", _M, "count", "hearings/week", "physical hearings",
-           "hearings held in a physical IND room", label_nl="fysieke gehoren", contract=True),
+           "hearings held in a physical IND room", label_nl="fysieke gehoren", contract=True,
+           key="hearings, physical /wk"),
     Metric("ind.hearings_video", _M, "count", "hearings/week", "video hearings (telehoren)",
-           "hearings held by video (IND room paired with a COA room)", label_nl="telehoren", contract=True),
+           "hearings held by video (IND room paired with a COA room)", label_nl="telehoren", contract=True,
+           key="hearings, video /wk"),
     Metric("ind.hearings_cancelled", _M, "count", "hearings/week", "hearings cancelled (isolation)",
-           "hearings called but cancelled because the person was in isolation/quarantine", contract=True),
+           "hearings called but cancelled because the person was in isolation/quarantine", contract=True,
+           label_nl="geannuleerde gehoren (isolatie)", key="hearings cancelled /wk"),
     Metric("ind.hearing_queue", _M, "level", "persons", "hearing queue",
-           "adults waiting for a hearing (room and officer), at week end"),
+           "adults waiting for a hearing (room and officer), at week end", label_nl="wachtend op een gehoor"),
     Metric("ind.hearing_wait_mean_days", _M, "sample", "days", "mean wait for a hearing",
            "mean wait in the hearing queue of the hearings held that week",
-           summary="mean", source="ind.hearing_wait_days"),
+           summary="mean", source="ind.hearing_wait_days", label_nl="gemiddelde wachttijd op een gehoor"),
     Metric("ind.binding_pct_rooms", _M, "level", "% of week", "hearing rooms bind (% of week)",
-           "percentage of the week in which adults waited for a hearing while every room was busy"),
+           "percentage of the week in which adults waited for a hearing while every room was busy",
+           label_nl="gehoorruimtes knellen (% van de week)", key="IND hearing rooms bind (% of week)"),
     Metric("ind.binding_pct_hearing_staff", _M, "level", "% of week", "hearing staff bind (% of week)",
            "percentage of the week in which adults waited for a hearing while every hearing officer "
-           "who could take them was busy"),
+           "who could take them was busy", label_nl="gehoormedewerkers knellen (% van de week)",
+           key="IND hearing staff bind (% of week)"),
     Metric("ind.utilisation_pct_hearing_staff", _M, "level", "%", "hearing staff utilisation",
-           "time-averaged busy hearing officers / hearing officers in the week, percent (finite pools)"),
+           "time-averaged busy hearing officers / hearing officers in the week, percent (finite pools)",
+           label_nl="bezettingsgraad gehoormedewerkers"),
 )
 
 

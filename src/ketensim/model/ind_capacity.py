@@ -50,20 +50,23 @@ RESOURCES = ("hearing", "decision", "rooms")  # hearing officers, decision offic
 _M = "ind_capacity"
 METRICS: tuple[Metric, ...] = (
     Metric("ind.capacity_orders", _M, "count", "orders/week", "IND capacity orders",
-           "capacity orders placed by the IND's rule (hearing teams or decision officers)", contract=True),
+           "capacity orders placed by the IND's rule (hearing teams or decision officers)", contract=True,
+           label_nl="capaciteitsbestellingen IND"),
     Metric("ind.added_hearing_officers", _M, "level", "FTE", "hearing officers added",
            "hearing officers the capacity rule added, at work at week end", "extra hoormedewerkers"),
     Metric("ind.added_decision_officers", _M, "level", "FTE", "decision officers added",
            "decision officers the capacity rule added, at work at week end", "extra beslismedewerkers"),
     Metric("ind.added_rooms", _M, "level", "rooms", "hearing rooms added",
-           "physical hearing rooms the capacity rule added, in use at week end"),
+           "physical hearing rooms the capacity rule added, in use at week end", label_nl="gehoorruimtes bijgekomen"),
     Metric("ind.ordered_officers", _M, "level", "FTE", "IND officers ordered",
-           "officers (both stages) ordered by the rule and not yet at work, at week end"),
+           "officers (both stages) ordered by the rule and not yet at work, at week end",
+           label_nl="IND-medewerkers besteld"),
     Metric("ind.queue_weeks_hearing", _M, "level", "weeks", "hearing queue (weeks of capacity)",
-           "adults waiting for a hearing / hearings a week the officers at work can do, at week end"),
+           "adults waiting for a hearing / hearings a week the officers at work can do, at week end",
+           label_nl="gehoorrij (weken capaciteit)"),
     Metric("ind.queue_weeks_decision", _M, "level", "weeks", "decision queue (weeks of capacity)",
            "cases waiting for a decision officer / decisions a week the officers at work can do, at "
-           "week end"),
+           "week end", label_nl="beslisrij (weken capaciteit)"),
 )
 
 

@@ -41,17 +41,23 @@ if TYPE_CHECKING:
 
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("mvv.applications", "mvv", "count", "persons/week", "MVV applications",
-           "regular entry visa applications lodged at a consulate", contract=True),
-    Metric("mvv.issued", "mvv", "count", "persons/week", "MVV issued", "visas issued", contract=True),
-    Metric("mvv.refused", "mvv", "count", "persons/week", "MVV refused", "visas refused", contract=True),
-    Metric("mvv.collected", "mvv", "count", "persons/week", "MVV collected", "issued visas collected", contract=True),
+           "regular entry visa applications lodged at a consulate", contract=True, label_nl="mvv-aanvragen"),
+    Metric("mvv.issued", "mvv", "count", "persons/week", "MVV issued", "visas issued", contract=True,
+           label_nl="mvv's afgegeven"),
+    Metric("mvv.refused", "mvv", "count", "persons/week", "MVV refused", "visas refused", contract=True,
+           label_nl="mvv's geweigerd"),
+    Metric("mvv.collected", "mvv", "count", "persons/week", "MVV collected", "issued visas collected", contract=True,
+           label_nl="mvv's opgehaald"),
     Metric("mvv.lapsed", "mvv", "count", "persons/week", "MVV lapsed",
-           "issued visas not collected before the deadline", contract=True),
+           "issued visas not collected before the deadline", contract=True, label_nl="verlopen mvv's",
+           key="MVV lapsed /wk"),
     Metric("mvv.waiting_to_lodge", "mvv", "level", "persons", "waiting to lodge an MVV application",
-           "persons waiting for a consulate appointment, at week end"),
-    Metric("mvv.pending", "mvv", "level", "persons", "MVV pending", "lodged applications awaiting a decision, at week end"),
+           "persons waiting for a consulate appointment, at week end", label_nl="wachtend om een mvv aan te vragen"),
+    Metric("mvv.pending", "mvv", "level", "persons", "MVV pending", "lodged applications awaiting a decision, at week end",
+           label_nl="mvv-aanvragen in behandeling"),
     Metric("mvv.backlog", "mvv", "level", "persons", "MVV issued, not collected",
-           "issued visas awaiting collection, at week end"),
+           "issued visas awaiting collection, at week end", label_nl="mvv-voorraad (niet opgehaald)",
+           key="MVV backlog (uncollected)"),
 )
 
 

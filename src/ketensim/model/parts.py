@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from ..policy.timeline import PolicyProcess
     from ..scenario.schema import Scenario
-    from .seeding import Seeding
     from .streams import Streams
 
 __all__ = ["Build", "Handoff", "Outlets", "Part", "WiringError", "registry_for", "wire"]
@@ -85,9 +84,12 @@ class Part:
         """Make the part for a chain; every part class says how."""
         raise NotImplementedError(f"part {cls.name!r} ({cls.__name__}) does not say how it is built")
 
-    def seed_stock(self, seeding: "Seeding") -> None:
+    def seed_stock(self, seeding: Any) -> None:
         """Place the part's starting stock (the ``stock`` paths under ``start``), once, after
-        wiring and before the run; a part without a stock places nothing."""
+        wiring and before the run; a part without a stock places nothing. ``seeding`` is a
+        ``model.seeding.Seeding`` (typed ``Any`` here: seeding draws households with the
+        inflow's maker, and the inflow is a part, so naming the type would close an import
+        cycle)."""
 
 
 @dataclass

@@ -469,15 +469,16 @@ class Reception(Part):
 
 
 def _m(name: str, kind: str, unit: str, label: str, meaning: str, label_nl: str = "",
-       contract: bool = False) -> Metric:
-    return Metric(name, "reception", kind, unit, label, meaning, label_nl, contract=contract)  # type: ignore[arg-type]
+       contract: bool = False, key: str = "") -> Metric:
+    return Metric(name, "reception", kind, unit, label, meaning, label_nl, contract=contract,  # type: ignore[arg-type]
+                  key=key)
 
 
 METRICS = (
     _m("coa.occupancy", "level", "persons", "COA occupancy (residents of COA locations)",
        "residents of COA locations at week end: registration centre (above its limit included), "
        "process reception, AZC and emergency locations; not crisis emergency reception (run by "
-       "the safety regions). COA's counting before 2022", "bezetting COA"),
+       "the safety regions). COA's counting before 2022", "bezetting COA", key="COA occupancy"),
     _m("coa.occupancy_entitled", "level", "persons", "COA occupancy (entitled to reception)",
        "persons entitled to reception at week end, COA's counting from 2022: the residents of COA "
        "locations plus persons housed outside them (crisis emergency reception; municipal "
@@ -487,13 +488,16 @@ METRICS = (
        "bezetting COA (rechthebbenden)"),
     _m("coa.occupancy_avg", "level", "persons", "COA occupancy (week mean)",
        "time-averaged persons in reception in the week, every stage (crisis reception included: "
-       "the mean of coa.occupancy_entitled)"),
+       "the mean of coa.occupancy_entitled)", label_nl="COA-bezetting (weekgemiddelde)"),
     _m("coa.capacity", "level", "places", "COA places",
-       "places at week end: the COL limit, open POL, AZC, emergency and crisis places", "capaciteit COA"),
-    *(_m(f"coa.capacity_{s}", "level", "places", f"places, {s.upper()}", f"open places of stage {s} at week end")
+       "places at week end: the COL limit, open POL, AZC, emergency and crisis places", "capaciteit COA",
+       key="COA places"),
+    *(_m(f"coa.capacity_{s}", "level", "places", f"places, {s.upper()}", f"open places of stage {s} at week end",
+         f"plaatsen, {s.upper()}")
       for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
     _m("coa.col_occupancy", "level", "persons", "registration centre occupancy",
-       "persons at the registration centre (Ter Apel) at week end", "bezetting COL", contract=True),
+       "persons at the registration centre (Ter Apel) at week end", "bezetting COL", contract=True,
+       key="registration centre (COL)"),
     _m("coa.pol_occupancy", "level", "persons", "process reception occupancy",
        "persons in process reception at week end", "bezetting POL", contract=True),
     _m("coa.azc_occupancy", "level", "persons", "AZC occupancy", "persons in AZC locations at week end",
@@ -501,44 +505,57 @@ METRICS = (
     _m("coa.emergency_occupancy", "level", "persons", "in emergency locations",
        "persons in emergency (intake) locations at week end", "noodopvang", contract=True),
     _m("coa.crisis_occupancy", "level", "persons", "in crisis reception",
-       "persons in crisis emergency reception (safety regions) at week end", "crisisnoodopvang", contract=True),
+       "persons in crisis emergency reception (safety regions) at week end", "crisisnoodopvang", contract=True,
+       key="in crisis reception"),
     _m("coa.col_overflow", "level", "persons", "registration centre above its limit",
        "persons at the registration centre above the agreed limit at week end", "boven maximum COL",
-       contract=True),
+       contract=True, key="COL above its limit"),
     _m("coa.col_overflow_nights", "level", "person-nights", "person-nights above the COL limit",
-       "person-nights above the registration centre's limit during the week", contract=True),
+       "person-nights above the registration centre's limit during the week", contract=True,
+       label_nl="persoonsnachten boven de COL-grens"),
     _m("coa.col_unsheltered", "level", "persons", "above the limit and the night shelter",
-       "persons at the registration centre beyond the limit and the night shelter at week end"),
+       "persons at the registration centre beyond the limit and the night shelter at week end",
+       label_nl="boven de grens en de nachtopvang"),
     _m("coa.registration_queue", "level", "persons", "waiting to register",
-       "newcomers at the COL waiting for their turn at the IND registration desk"),
+       "newcomers at the COL waiting for their turn at the IND registration desk", label_nl="wachtend op aanmelding"),
     _m("coa.waiting_pol", "level", "persons", "waiting for process reception",
-       "registered persons waiting (in the COL or crisis reception) for a POL place"),
+       "registered persons waiting (in the COL or crisis reception) for a POL place",
+       label_nl="wachtend op proces-opvang (POL)"),
     _m("coa.waiting_azc", "level", "persons", "waiting for an AZC place",
-       "persons waiting (in the COL, POL or crisis reception) for an AZC place"),
+       "persons waiting (in the COL, POL or crisis reception) for an AZC place", label_nl="wachtend op een AZC-plaats"),
     _m("coa.locations_open", "level", "locations", "COA locations open",
        "open locations of every stage at week end (COL included)", "locaties open", contract=True),
     _m("coa.permit_holders", "level", "persons", "COA permit holders",
-       "permit holders in COA waiting for a house at week end", "statushouders in COA"),
-    _m("coa.in_procedure", "level", "persons", "in procedure in COA", "residents awaiting an IND decision"),
-    _m("coa.rejected", "level", "persons", "rejected in COA", "rejected residents (departure caseload)"),
-    _m("coa.dublin_claimants", "level", "persons", "Dublin claimants in COA", "accepted claimants awaiting transfer"),
+       "permit holders in COA waiting for a house at week end", "statushouders in COA", key="COA permit holders"),
+    _m("coa.in_procedure", "level", "persons", "in procedure in COA", "residents awaiting an IND decision",
+       label_nl="in procedure in COA"),
+    _m("coa.rejected", "level", "persons", "rejected in COA", "rejected residents (departure caseload)",
+       label_nl="afgewezen in COA"),
+    _m("coa.dublin_claimants", "level", "persons", "Dublin claimants in COA", "accepted claimants awaiting transfer",
+       label_nl="Dublinclaimanten in COA"),
     *(_m(f"coa.entered_{s}", "count", "persons/week", f"into {s.upper()}",
-         f"persons placed in stage {s} (moves and admissions)", contract=True)
+         f"persons placed in stage {s} (moves and admissions)", f"naar {s.upper()}", contract=True)
       for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
     *(_m(f"coa.left_{s}", "count", "persons/week", f"out of {s.upper()}",
-         f"persons leaving stage {s} (moves and exits)", contract=True) for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
+         f"persons leaving stage {s} (moves and exits)", f"uit {s.upper()}", contract=True)
+      for s in (COL, POL, AZC, EMERGENCY, CRISIS)),
     _m("coa.pol_bypassed", "count", "persons/week", "straight from the COL to an AZC",
        "registered persons moved from the registration centre straight to an AZC place because "
-       "no process-reception place was free (reception.pol.bypass_to_azc)"),
+       "no process-reception place was free (reception.pol.bypass_to_azc)",
+       label_nl="van COL direct naar AZC"),
     _m("coa.admissions", "count", "persons/week", "COA admissions",
-       "persons placed in reception (newcomers, returns, joining family)", contract=True),
+       "persons placed in reception (newcomers, returns, joining family)", contract=True, label_nl="opnames in COA"),
     _m("coa.exits", "count", "persons/week", "COA exits", "persons leaving COA reception, for any reason",
-       contract=True),
+       contract=True, label_nl="uitstroom uit COA"),
     *(_m(f"coa.exits_{reason}", "count", "persons/week", f"COA exits: {text}",
-         f"persons leaving COA reception: {text}")
-      for reason, text in (("absconded", "absconded Dublin claimants"), ("departed", "departed from the DT&V caseload"),
-                           ("detention", "placed in detention"), ("dublin_transfer", "transferred under Dublin"),
-                           ("housed", "housed in a municipality"), ("rejected_left", "rejected, left reception"))),
+         f"persons leaving COA reception: {text}", f"uitstroom COA: {nl}")
+      for reason, text, nl in (
+          ("absconded", "absconded Dublin claimants", "Dublinclaimanten met onbekende bestemming"),
+          ("departed", "departed from the DT&V caseload", "vertrokken uit de DT&V-caseload"),
+          ("detention", "placed in detention", "in bewaring gesteld"),
+          ("dublin_transfer", "transferred under Dublin", "overgedragen onder Dublin"),
+          ("housed", "housed in a municipality", "gehuisvest in een gemeente"),
+          ("rejected_left", "rejected, left reception", "afgewezen, opvang verlaten"))),
     *HOUSING_METRICS,
 )
 Reception.metrics = METRICS

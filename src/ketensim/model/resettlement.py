@@ -35,13 +35,15 @@ def _mean(probabilities: dict[int, float]) -> float:
 
 METRICS: tuple[Metric | Derived, ...] = (
     Metric("resettlement.selected", "resettlement", "count", "persons/week", "resettlement selections",
-           "refugees selected for resettlement", contract=True),
+           "refugees selected for resettlement", contract=True, label_nl="hervestiging: geselecteerd"),
     Metric("resettlement.arrivals", "resettlement", "count", "persons/week", "resettlement arrivals",
-           "resettled refugees arriving", contract=True),
+           "resettled refugees arriving", contract=True, label_nl="hervestigden aangekomen",
+           key="resettlement arrivals /wk"),
     Metric("resettlement.waiting", "resettlement", "level", "persons", "resettlement: accepted, waiting",
-           "selected refugees not yet arrived, at week end"),
+           "selected refugees not yet arrived, at week end", label_nl="hervestiging: geaccepteerd, wachtend",
+           key="resettlement waiting"),
     Metric("resettlement.ready", "resettlement", "level", "persons", "resettlement: ready to fly",
-           "prepared refugees waiting for a flight seat, at week end"),
+           "prepared refugees waiting for a flight seat, at week end", label_nl="hervestiging: klaar voor vertrek"),
 )
 
 

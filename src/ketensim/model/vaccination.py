@@ -29,11 +29,12 @@ if TYPE_CHECKING:
 
 METRICS = (
     Metric("health.vaccinations", "epidemic", "count", "persons/week", "vaccinations",
-           "residents vaccinated in the week (campaign and newcomers offered at entry)"),
+           "residents vaccinated in the week (campaign and newcomers offered at entry)", label_nl="vaccinaties"),
     Metric("health.vaccinated", "epidemic", "level", "persons", "vaccinated residents",
-           "residents in COA at week end who are vaccinated"),
+           "residents in COA at week end who are vaccinated", label_nl="gevaccineerde bewoners"),
     Metric("health.vaccine_protected", "epidemic", "count", "infections/week", "infections prevented",
-           "infection attempts on vaccinated residents that failed because of the vaccine"),
+           "infection attempts on vaccinated residents that failed because of the vaccine",
+           label_nl="besmettingen voorkomen"),
 )
 
 

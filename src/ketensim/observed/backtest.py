@@ -3,7 +3,7 @@ followed, with the officials' forecasts of that origin beside it.
 
 Pure: it takes the weekly tidy table of a run that starts at the origin, the observed
 table (``load_observed``) and the window, and returns tables; writing them is the
-caller's (``experiment.backtest_write``). The rules:
+caller's (``workflow.backtest_write``). The rules:
 
 * the window is ``months`` months from the origin; its weeks follow the period rule of
   ``periods`` (12 months from 2021-01-04: 2021-W01..2021-W52);

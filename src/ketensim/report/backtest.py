@@ -1,6 +1,6 @@
 """The backtest for people: the README (the table, the ARD, the officials' forecasts) and
 one plot per stock (the forecast band against the observations). Given a ``Backtest`` and
-the run's weekly table; opens no file (``experiment.backtest_write`` writes them)."""
+the run's weekly table; opens no file (``workflow.backtest_write`` writes them)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..scenario.schema import Scenario
 
 
@@ -174,6 +176,16 @@ def weekly_sentences(weekly: Any, lang: str = "en") -> list[str]:
         if parts:
             out.append(tr("binding.weekly").format(metric=metric, parts=", ".join(parts)))
     return out
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What ``binding_messages`` reads of a run: its weekly table, its manifest and, when at
+    hand, its scenario (else the manifest's); a ``Results`` is one too."""
+
+    weekly: pd.DataFrame
+    manifest: dict[str, Any]
+    scenario: Any = None
 
 
 def binding_messages(results: Any, levers: Sequence[str] | None = None,

@@ -2,7 +2,7 @@
 tables (stocks at the start of each quarter, at year ends, overflow weeks, yearly and
 half-yearly windows).
 
-Pure functions of the tidy weekly table; ``write_forecast`` writes the folder. Figures whose
+Pure functions of the tidy weekly table; ``workflow.forecast.write_forecast`` writes the folder. Figures whose
 metrics a run does not have are listed as absent, never filled in. The band is the central
 90% of replications (the spread of outcomes), not an interval of the mean.
 """

@@ -1,12 +1,13 @@
-"""Writes a forecast folder: tidy tables, plots with year ticks over the whole horizon, and
-a README.md with the planning tables. Takes results; never runs a simulation."""
+"""Renders a forecast folder: tidy tables, plots with year ticks over the whole horizon, and
+a README.md with the planning tables. Takes results; never runs a simulation and opens no
+file (``ketensim.workflow.forecast`` writes the folder)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import math
-from pathlib import Path
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -68,51 +69,45 @@ def quarter_starts(first_year: int, last_year: int) -> list[dt.date]:
     return days + [dt.date(last_year + 1, 1, 1)]
 
 
-def write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path,
-                   first_year: int = 2021, extras: Mapping[str, Callable[[Path], object]] | None = None) -> Path:
-    """The forecast folder for the years ``first_year``.. the horizon's last ISO year,
-    written as one set (``experiment.fileset``): an interrupted write leaves the earlier
-    forecast as it was. ``extras`` maps more file names to their writers (the workbook),
-    written inside the same set."""
-    from ..experiment.fileset import write_set
-
-    out = Path(out)
-
-    def write(folder: Path) -> None:
-        _write_forecast(weekly, manifest, folder, first_year)
-        for name, writer in (extras or {}).items():
-            writer(folder / name)
-
-    write_set(out, write)
-    return out
-
-
 def forecast_windows(weekly: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """The yearly and half-yearly windows of a forecast's weeks (those of ``windows.csv``)."""
     ws = pd.to_datetime(weekly.week_start)
     return year_windows(ws.min().date(), ws.max().date())
 
 
-def _write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path, first_year: int) -> None:
+@dataclass
+class ForecastFiles:
+    """The contents of a forecast folder, rendered: tables (Parquet or CSV by their name's
+    suffix), figures (PNG under ``plots/``) and texts, in the order they are written."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def render_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], first_year: int = 2021) -> ForecastFiles:
+    """Tidy tables, plots with year ticks over the whole horizon and a README.md with the
+    planning tables for the years ``first_year``.. the horizon's last ISO year (written by
+    ``ketensim.workflow.forecast.write_forecast``; this function opens no file)."""
+    files = ForecastFiles()
     used = sorted({m for f in FIGURES for m in f.metrics})
-    weekly[weekly.metric.isin(used)].reset_index(drop=True).to_parquet(out / "weekly.parquet", index=False)
+    files.tables["weekly.parquet"] = weekly[weekly.metric.isin(used)].reset_index(drop=True)
     ws = pd.to_datetime(weekly.week_start)
     start, last_week = ws.min().date(), ws.max().date()
     end = last_week + dt.timedelta(days=6)
     last_year = last_week.isocalendar()[0]
     traj = trajectories(weekly)
-    traj.to_csv(out / "trajectories.csv", index=False)
+    files.tables["trajectories.csv"] = traj
     windows = year_windows(start, last_week)
     win = window_stats(weekly, windows)
-    win.to_csv(out / "windows.csv", index=False)
+    files.tables["windows.csv"] = win
     missing = absent(weekly)
     phases = phases_from_manifest(manifest)
     plots = []
-    (out / "plots").mkdir(exist_ok=True)
     for name, keys in PLOTS.items():
         fig = plot_group(traj, keys, BY_KEY[keys[0]].label.split(" (")[0], start, end, phases)
         if fig is not None:
-            fig.savefig(out / "plots" / f"{name}.png", dpi=110)
+            files.figures[name] = fig
             plots.append(name)
     days = quarter_starts(first_year, last_year)
     stock_rows = {}
@@ -130,11 +125,12 @@ def _write_forecast(weekly: pd.DataFrame, manifest: Mapping[str, Any], out: Path
     summary = {"scenario": manifest.get("scenario_name"), "replications": reps,
                "horizon": [str(start), str(end)], "absent": [f.key for f in missing],
                "plots": plots, "band": BAND}
-    (out / "forecast.json").write_text(json.dumps(summary, indent=2))
-    (out / "manifest.json").write_text(json.dumps(dict(manifest), indent=1, default=str))
+    files.texts["forecast.json"] = json.dumps(summary, indent=2)
+    files.texts["manifest.json"] = json.dumps(dict(manifest), indent=1, default=str)
     lines = _readme(manifest, reps, (first_year, last_year), start, end, days, stock_rows, ends,
                     ind_rows, (over, over_any), win, year_names, missing, plots)
-    (out / "README.md").write_text("\n".join(lines) + "\n")
+    files.texts["README.md"] = "\n".join(lines) + "\n"
+    return files
 
 
 def _md_table(header: list[str], rows: Mapping[str, list[str]]) -> list[str]:

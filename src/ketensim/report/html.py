@@ -14,8 +14,6 @@ import datetime as dt
 import html
 import logging
 import math
-import os
-from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
@@ -36,7 +34,7 @@ from .plots import (
     plot_part,
     plot_series,
 )
-from .summary import KEY_FIGURES, inside, resolve_windows, side_by_side, summarize
+from .summary import inside, key_figures, resolve_windows, side_by_side, summarize
 from .targets import Targets, compare
 
 log = logging.getLogger(__name__)
@@ -60,7 +58,8 @@ def _window_label(w: str, tr: Translator) -> str:
 
 def _figure_label(fig: str, tr: Translator) -> str:
     """A key figure's label from the metric registry in the report's language."""
-    return figure_label(KEY_FIGURES[fig], tr.lang) if fig in KEY_FIGURES else fig
+    figures = key_figures()
+    return figure_label(figures[fig], tr.lang) if fig in figures else fig
 
 
 # ------------------------------------------------------------------ headline
@@ -398,14 +397,13 @@ def _provenance_section(manifest: Mapping[str, Any], base_manifest: Mapping[str,
 
 def _binding(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
              base_manifest: Mapping[str, Any] | None, lang: str) -> list[str]:
-    from ..results import Results
-    from .binding import binding_messages
+    from .binding import RunView, binding_messages
 
-    res = Results(weekly, dict(manifest))
+    res = RunView(weekly, dict(manifest))
     try:
         if base is not None and base_manifest and base_manifest.get("scenario") and manifest.get("scenario"):
             levers = changed_paths(manifest["scenario"], base_manifest["scenario"])
-            return binding_messages(res, levers, Results(base, dict(base_manifest)), lang=lang)
+            return binding_messages(res, levers, RunView(base, dict(base_manifest)), lang=lang)
         return binding_messages(res, None, None, lang=lang)
     except Exception as exc:  # noqa: BLE001 - a report without the note beats no report
         log.warning("binding constraints not checked: %s", exc)
@@ -457,65 +455,3 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         now=_e(tr.date(dt.date.today()) + dt.datetime.now().strftime(" %H:%M")),
         version=_e(manifest.get("package_version", "")))
     return page(f"{tr('report.title')}: {name}", sub, sections, lang, warn)
-
-
-def _read(path: str | os.PathLike[str], point: int | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    from ..experiment.sweep_results import is_sweep_store, read_sweep
-
-    if is_sweep_store(path):
-        if point is None:
-            raise ValueError("a sweep store needs a point")
-        res = read_sweep(path).point(point)
-        return res.weekly, res.manifest
-    from ..experiment.store import read_results
-
-    return read_results(path)
-
-
-def check_report_out(out: str | os.PathLike[str] | None) -> None:
-    """A report is one file: ``--out`` naming a folder is refused before anything is read
-    or rendered (not after the work is done)."""
-    from ..scenario.errors import ScenarioError
-
-    if out is None:
-        return
-    path = Path(out)
-    if path.is_dir():
-        raise ScenarioError("--out", str(path), f"is a folder; the report is one file: give its name "
-                            f"(e.g. {path / 'report.html'})")
-
-
-def write_report(results_dir: str | os.PathLike[str], baseline: str | os.PathLike[str] | None = None,
-                 out: str | os.PathLike[str] | None = None, targets: Targets | None = None, *,
-                 lang: str = "en", windows: Any = None, stat: str = "mean", chain: Any = None,
-                 point: int | None = None, baseline_point: int | None = None) -> Path:
-    """Read stored results (and a baseline's), write the report; returns its path (default
-    ``RESULTS_DIR/report.html``). A sweep store gives its overview report, or one point's
-    report with ``point`` (against ``baseline_point`` of the same store, or ``baseline``)."""
-    from ..experiment.sweep_results import is_sweep_store
-
-    check_report_out(out)  # before the work, not after it
-    if is_sweep_store(results_dir) and point is None:
-        from .sweep_html import write_sweep_report  # one direction: sweep_html uses htmlkit
-
-        return write_sweep_report(results_dir, out=out, lang=lang)
-    weekly, manifest = _read(results_dir, point)
-    base_weekly = base_manifest = None
-    if baseline_point is not None:
-        base_weekly, base_manifest = _read(baseline or results_dir, baseline_point)
-    elif baseline is not None:
-        base_weekly, base_manifest = _read(baseline, None)
-    page_ = build_report(weekly, manifest, baseline=base_weekly, base_manifest=base_manifest, targets=targets,
-                         sources=(str(results_dir), None if baseline is None and baseline_point is None
-                                  else str(baseline or results_dir)),
-                         lang=lang, windows=windows, stat=stat, chain=chain)
-    default = f"report-point{point}.html" if point is not None else "report.html"
-    if lang != "en":
-        default = default.replace(".html", f".{lang}.html")
-    path = Path(out) if out else Path(results_dir) / default
-    from ..experiment.store import atomic_write
-
-    atomic_write(path, lambda p: p.write_text(page_, encoding="utf-8"))  # no .tmp left on a full disk
-    return path
-
-

@@ -20,15 +20,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .i18n import translator
-from .labels import figure_label
+from ..metrics.registry import GROUPS
+from .i18n import TEXT, translator
+from .labels import figure_label, metric_group
 from .targets import Targets, mean_ci
 
 PALETTE = ["#1f5fa8", "#e08a00", "#2a9d5c", "#8e5ac8", "#b8860b", "#555555"]
 LETTER_COLOR = "#111111"
 
-PART_KEYS = ("ind", "coa", "dtv", "dublin", "detention", "nareis", "resettlement", "mvv", "health", "chain")
-PART_TITLES = {k: translator("en")(f"part.{k}") for k in PART_KEYS}
+PART_KEYS = GROUPS  # the report groups, in chain order (metrics/registry.py)
 
 
 def label_of(metric: str | Sequence[str], lang: str = "en") -> str:
@@ -283,9 +283,9 @@ def plot_part(weekly: pd.DataFrame, part: str, *, targets: Targets | None = None
               phases: Iterable[tuple[str, dt.date]] | None = None, band: float = 0.9,
               ncols: int = 3, baseline: pd.DataFrame | None = None,
               names: tuple[str, str] = ("baseline", "scenario"), lang: str = "en") -> Figure:
-    """Small multiples of every metric of one part of the chain (``ind``, ``dublin``, ...),
-    against the baseline when one is given."""
-    metrics = sorted(m for m in weekly.metric.unique() if m.split(".", 1)[0] == part)
+    """Small multiples of every metric of one report group (``ind``, ``dublin``, ...; the
+    group each metric declares in the registry), against the baseline when one is given."""
+    metrics = sorted(m for m in weekly.metric.unique() if metric_group(m) == part)
     if not metrics:
         raise KeyError(f"no metrics of part {part!r} in the results")
     nrows = math.ceil(len(metrics) / ncols)
@@ -305,7 +305,7 @@ def plot_part(weekly: pd.DataFrame, part: str, *, targets: Targets | None = None
     for ax in axes[len(metrics):]:
         ax.set_axis_off()
     tr = translator(lang)
-    fig.suptitle(tr(f"part.{part}") if part in PART_KEYS else part, x=0.01, ha="left", fontsize=11)
+    fig.suptitle(tr(f"part.{part}") if f"part.{part}" in TEXT else part, x=0.01, ha="left", fontsize=11)
     return fig
 
 
@@ -316,8 +316,8 @@ def _small_title(metric: str, lang: str) -> str:
 
 
 def parts(weekly: pd.DataFrame) -> list[str]:
-    """The parts of the chain present in the results, in chain order, then any others."""
-    present = {m.split(".", 1)[0] for m in weekly.metric.unique()}
+    """The report groups present in the results, in chain order, then any others."""
+    present = {metric_group(m) for m in weekly.metric.unique()}
     order = list(PART_KEYS)
     return [p for p in order if p in present] + sorted(present - set(order))
 

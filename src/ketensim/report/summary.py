@@ -13,51 +13,26 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, reduce_weeks, resolve, weeks_of, window_values
+from .labels import key_figures
 from .windows import choose_windows
 
 Figures = Mapping[str, Sequence[str]]
 WindowSpec = Mapping[str, tuple[object, object]] | Iterable[Window | str]
 
-KEY_FIGURES = {
-    "hearings, physical /wk": ["ind.hearings_physical"],
-    "hearings, video /wk": ["ind.hearings_video"],
-    "hearings cancelled /wk": ["ind.hearings_cancelled"],
-    "IND decisions /wk": ["ind.decisions"],
-    "IND backlog": ["ind.backlog"],
-    "IND decision staff bind (% of week)": ["ind.binding_pct_decision_staff"],
-    "IND hearing rooms bind (% of week)": ["ind.binding_pct_rooms"],
-    "IND hearing staff bind (% of week)": ["ind.binding_pct_hearing_staff"],
-    "departures (indep.+forced) /wk": ["dtv.departures_independent", "dtv.departures_forced"],
-    "forced to origin /wk": ["dtv.departures_forced_origin"],
-    "departures unsupervised /wk": ["dtv.departures_unsupervised"],
-    "Dublin transfers /wk": ["dublin.transfers"],
-    "Dublin transfers forced /wk": ["dublin.transfers_forced"],
-    "Dublin lapsed /wk": ["dublin.lapsed"],
-    "detention population": ["detention.population"],
-    "COA occupancy": ["coa.occupancy"],
-    "COA permit holders": ["coa.permit_holders"],
-    "permit holders waiting >14 wk": ["coa.permit_holders_waiting_14w"],
-    "COA places": ["coa.capacity"],
-    "registration centre (COL)": ["coa.col_occupancy"],
-    "COL above its limit": ["coa.col_overflow"],
-    "in crisis reception": ["coa.crisis_occupancy"],
-    "nareis applications /wk": ["nareis.applications"],
-    "nareis open": ["nareis.open"],
-    "nareis arrivals /wk": ["nareis.arrivals"],
-    "resettlement waiting": ["resettlement.waiting"],
-    "resettlement arrivals /wk": ["resettlement.arrivals"],
-    "MVV backlog (uncollected)": ["mvv.backlog"],
-    "MVV lapsed /wk": ["mvv.lapsed"],
-    "COVID-19 detected in COA /wk": ["health.new_detected"],
-    "isolated + quarantined": ["health.isolated", "health.quarantined"],
-    "quarantine shortfall /wk": ["health.quarantine_shortfall"],
-    "quarantine places outside the location (used + lacking)": ["health.external_used", "health.unplaced"],
-}
-"""The key figures of tables and comparisons: label -> metrics summed per week."""
+
+
+def __getattr__(name: str) -> Any:
+    """``KEY_FIGURES``: the key figures of tables and comparisons (short label -> metrics
+    summed per week), as the parts declare them (``key`` in the metric registry); built on
+    first use, so importing this module builds no chain."""
+    if name == "KEY_FIGURES":
+        return key_figures()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SUMMARY_COLUMNS = ["figure", "window", "from", "to", "statistic", "mean", "ci_low", "ci_high", "reps",
                    "partial"]
-__all__ = ["KEY_FIGURES", "SUMMARY_COLUMNS", "as_window", "fmt_ci", "inside", "pivot", "resolve_figures",
+__all__ = ["SUMMARY_COLUMNS", "as_window", "fmt_ci", "inside", "key_figures", "pivot", "resolve_figures",
            "resolve_windows", "side_by_side", "summarize"]
 
 
@@ -84,7 +59,7 @@ def resolve_figures(weekly: pd.DataFrame, figures: Figures | Iterable[str] | Non
     metric names (each its own figure), or a mapping label -> metrics."""
     present = set(weekly.metric.unique()) if not weekly.empty else set()
     if figures is None:
-        spec: Mapping[str, Sequence[str]] = KEY_FIGURES
+        spec: Mapping[str, Sequence[str]] = key_figures()
     elif isinstance(figures, Mapping):
         spec = figures
     else:

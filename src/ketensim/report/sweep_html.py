@@ -4,14 +4,11 @@ report is ``ketensim report STORE --point N [--baseline-point M]``."""
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..experiment.sweep_results import SweepResults, read_sweep
 from .htmlkit import _e, _figure, _table, page
 from .i18n import Translator, translator
 from .plots import new_figure
@@ -64,7 +61,7 @@ def plot_heatmap(summary: pd.DataFrame, outcome: str, a: str, b: str, tr: Transl
     return ax.figure
 
 
-def build_sweep_report(sweep: SweepResults, lang: str = "en") -> str:
+def build_sweep_report(sweep: Any, lang: str = "en") -> str:
     tr = translator(lang)
     summary = sweep.summary()
     levers = [c.removeprefix("lever:") for c in summary.columns if c.startswith("lever:")]
@@ -96,12 +93,3 @@ def build_sweep_report(sweep: SweepResults, lang: str = "en") -> str:
                 ("outcomes", tr("sweep.outcomes"),
                  f"<p class='note'>{tr('sweep.point_hint').format(store=_e(sweep.store.root))}</p>" + table)]
     return page(f"{tr('sweep.title')}: {sweep.name}", sub, sections, lang)
-
-
-def write_sweep_report(store: str | os.PathLike[str], out: str | os.PathLike[str] | None = None,
-                       lang: str = "en") -> Path:
-    sweep = read_sweep(store)
-    path = Path(out) if out else Path(store) / ("report.html" if lang == "en" else f"report.{lang}.html")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(build_sweep_report(sweep, lang), encoding="utf-8")
-    return path

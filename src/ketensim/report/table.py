@@ -7,12 +7,12 @@ from typing import Any
 import pandas as pd
 
 from ..stats import fmt_ci, parse_statistic, statistic_label
-from .summary import KEY_FIGURES, WindowSpec, summarize
+from .summary import WindowSpec, key_figures, summarize
 from .targets import Targets
 from .windows import LETTER_WINDOWS
 
 WINDOWS = LETTER_WINDOWS
-__all__ = ["KEY_FIGURES", "WINDOWS", "format_targets", "window_table"]
+__all__ = ["WINDOWS", "format_targets", "key_figures", "window_table"]
 
 
 def window_table(weekly: pd.DataFrame, targets: Targets | None = None, windows: WindowSpec | None = None,
@@ -26,10 +26,11 @@ def window_table(weekly: pd.DataFrame, targets: Targets | None = None, windows: 
         if parse_statistic(t.statistic) == stat:
             letter[(tuple(t.metrics), t.window.start, t.window.end)] = t.value
     s = summarize(weekly, windows, stat=stat, scenario=scenario)
+    figures = key_figures()
     out: dict[str, dict[str, str]] = {}
     for r in s.itertuples(index=False):
         cell = fmt_ci(r.mean, r.ci_low, r.ci_high) if r.reps else "-"
-        ref = None if r.partial else letter.get((tuple(KEY_FIGURES[r.figure]), r[2], r[3]))
+        ref = None if r.partial else letter.get((tuple(figures[r.figure]), r[2], r[3]))
         out.setdefault(r.figure, {})[r.window] = cell + (f" [{ref:,.0f}]" if ref is not None else "")
     table = pd.DataFrame(out).T
     table.attrs["statistic"] = statistic_label(stat)

@@ -7,9 +7,10 @@ figures* per window with 95% intervals, *Differences* (paired, with a baseline),
 capacity* (``--need``), *Changes* (what the scenario changes), *Assumptions*, *Provenance*.
 Labels and units come from the metric registry; ``lang="nl"`` writes it in Dutch.
 
-Building the content (``workbook_for``) takes data and opens no file; ``write_workbook``
-writes one file at the path it is given: callers put it inside the results set they write
-atomically (``write_results``' extras), so a workbook is never half there.
+Building the content (``workbook_for``) takes data and opens no file;
+``ketensim.workflow.xlsx.write_workbook`` writes one file at the path it is given: callers put
+it inside the results set they write atomically (``write_results``' extras), so a workbook is
+never half there.
 """
 from __future__ import annotations
 
@@ -17,17 +18,16 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
 from .diff import dated_changes, scenario_diff
 from .i18n import translator
-from .labels import figure_label
-from .summary import KEY_FIGURES, side_by_side, summarize
+from .labels import figure_label, key_figures
+from .summary import side_by_side, summarize
 
-__all__ = ["SHEETS", "Sheet", "Workbook", "planning_sheet", "stored_need", "workbook_for", "write_workbook"]
+__all__ = ["SHEETS", "Sheet", "Workbook", "cell_value", "planning_sheet", "stored_need", "workbook_for"]
 
 # Sheet names (Excel allows 31 characters) and the texts only the workbook needs, en / nl.
 SHEETS: dict[str, tuple[str, str]] = {
@@ -145,7 +145,7 @@ class Workbook:
         return next(s for s in self.sheets if s.key == key)
 
 
-def _num(value: Any) -> Any:
+def cell_value(value: Any) -> Any:
     """A cell value: NaN and None become empty cells, numpy numbers plain Python ones."""
     if value is None:
         return None
@@ -164,14 +164,14 @@ def _day(value: Any) -> Any:
     """A window's end as a date cell."""
     if isinstance(value, (dt.date, pd.Timestamp)):
         return pd.Timestamp(value).date()
-    return _num(value)
+    return cell_value(value)
 
 
 def _figure_texts(figure: str, lang: str) -> tuple[str, str, str]:
     """(label, unit, metrics) of a key figure, from the metric registry."""
     from .labels import metric_unit
 
-    metrics = KEY_FIGURES.get(figure, [figure])
+    metrics = key_figures().get(figure, [figure])
     return figure_label(metrics, lang, unit=False), metric_unit(metrics[0], lang), " + ".join(metrics)
 
 
@@ -196,8 +196,8 @@ def _figures_sheet(weekly: pd.DataFrame, windows: Any, stat: str, scenario: Any,
     for r in s.to_dict("records"):
         label, unit, metrics = _figure_texts(str(r["figure"]), lang)
         rows.append((label, unit, _window_name(str(r["window"]), lang), _day(r["from"]), _day(r["to"]),
-                     tr.stat(str(r["statistic"])), _num(r["mean"]), _num(r["ci_low"]), _num(r["ci_high"]),
-                     _num(r["reps"]), metrics))
+                     tr.stat(str(r["statistic"])), cell_value(r["mean"]), cell_value(r["ci_low"]), cell_value(r["ci_high"]),
+                     cell_value(r["reps"]), metrics))
     return Sheet("figures", SHEETS["figures"][lang == "nl"], tr("sec.figures"), cols, tuple(rows),
                  _plain(tr("fig.note").format(stat=tr.stat(stat))), {6: NUMBER, 7: NUMBER, 8: NUMBER, 9: WHOLE})
 
@@ -215,7 +215,7 @@ def _differences_sheet(weekly: pd.DataFrame, baseline: pd.DataFrame, names: tupl
     for r in cmp.itertuples(index=False):
         label, unit, _ = _figure_texts(str(r.figure), lang)
         rows.append((label, unit, _window_name(str(r.window), lang), tr.stat(str(r.statistic)),
-                     *(_num(v) for v in (r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high, r.scenario_mean,
+                     *(cell_value(v) for v in (r.baseline_mean, r.baseline_ci_low, r.baseline_ci_high, r.scenario_mean,
                                          r.scenario_ci_low, r.scenario_ci_high, r.difference, r.difference_ci_low,
                                          r.difference_ci_high))))
     title = f"{tr('sec.figures')}: {names[1]} − {names[0]}"
@@ -233,8 +233,8 @@ def _need_sheet(need: pd.DataFrame, lang: str) -> Sheet:
         week = pd.Timestamp(r.week_start).date()
         iso = week.isocalendar()
         label = NEED_GROUPS_NL.get(str(r.group), str(r.label)) if lang == "nl" else str(r.label)
-        rows.append((label, week, f"{iso[0]}-W{iso[1]:02d}", _num(r.p10), _num(r.median), _num(r.p90),
-                     _num(r.need), _num(r.capacity), _num(r.short), _num(r.reps)))
+        rows.append((label, week, f"{iso[0]}-W{iso[1]:02d}", cell_value(r.p10), cell_value(r.median), cell_value(r.p90),
+                     cell_value(r.need), cell_value(r.capacity), cell_value(r.short), cell_value(r.reps)))
     prob = float(need["prob"].iloc[0]) if len(need) else 0.9
     buffer = float(need["buffer"].iloc[0]) if len(need) else 0.0
     plus = f" + {buffer:.0%}" if buffer else ""
@@ -263,7 +263,7 @@ def planning_sheet(weekly: pd.DataFrame, first_year: int, lang: str = "en") -> S
         for r in at_dates(weekly, fig, days).to_dict("records"):
             if not r.get("reps"):
                 continue
-            rows.append((label, _num(r["date"]), _num(r["mean"]), _num(r["p05"]), _num(r["p95"]), _num(r["reps"])))
+            rows.append((label, *(cell_value(r[k]) for k in ("date", "mean", "p05", "p95", "reps"))))
     cols = (translator(lang)("col.figure"), _t("col.date", lang), _t("col.mean", lang), "P5", "P95",
             _t("col.reps", lang))
     return Sheet("planning", SHEETS["planning"][lang == "nl"], _t("planning.title", lang), cols, tuple(rows),
@@ -335,7 +335,7 @@ def _provenance_rows(m: Mapping[str, Any], lang: str) -> list[tuple[str, Any]]:
         (tr("prov.version"), str(m.get("package_version"))),
         (tr("prov.python"), str(m.get("python", ""))),
         (tr("prov.started"), str(m.get("started_at", ""))),
-        (f"{tr('prov.wall')} (s)", _num(m.get("wall_time_s"))),
+        (f"{tr('prov.wall')} (s)", cell_value(m.get("wall_time_s"))),
         (f"{tr('prov.cpu')} (s)", round(sum(runtimes) / len(runtimes), 3) if runtimes else None),
     ]
     overrides = m.get("overrides") or []
@@ -405,47 +405,3 @@ def workbook_for(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
     sheets += [_changes_sheet(manifest, base_manifest, lang), _assumptions_sheet(manifest, lang),
                _provenance_sheet(manifest, base_manifest, sources, lang)]
     return Workbook((_about_sheet(name, sheets, manifest, lang), *sheets), lang)
-
-
-def write_workbook(path: str | Path, book: Workbook) -> Path:
-    """Write the workbook to ``path`` (one file; the caller makes it part of an atomic set)."""
-    from openpyxl import Workbook as XlWorkbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = XlWorkbook()
-    wb.remove(wb.active)
-    for sheet in book.sheets:
-        ws = wb.create_sheet(sheet.name[:31])
-        ws.append([sheet.title])
-        ws["A1"].font = Font(bold=True, size=14)
-        ws.append([sheet.note] if sheet.note else [])
-        ws["A2"].alignment = Alignment(wrap_text=False)
-        ws.append([])
-        ws.append(list(sheet.columns))
-        header = 4
-        for cell in ws[header]:
-            cell.font = Font(bold=True)
-        widths = [len(str(c)) for c in sheet.columns]
-        for row in sheet.rows:
-            ws.append([_num(v) for v in row])
-            for i, v in enumerate(row):
-                if i < len(widths):
-                    widths[i] = max(widths[i], min(60, len(f"{v:,.1f}" if isinstance(v, float) else str(v))))
-        for col, fmt in sheet.formats.items():
-            for (cell,) in ws.iter_rows(min_row=header + 1, min_col=col + 1, max_col=col + 1):
-                cell.number_format = fmt
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width + 2
-        for row in ws.iter_rows(min_row=header + 1):
-            for cell in row:
-                if isinstance(cell.value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
-        ws.freeze_panes = ws.cell(row=header + 1, column=1)
-        if sheet.rows and sheet.columns:
-            ws.auto_filter.ref = f"A{header}:{get_column_letter(len(sheet.columns))}{header + len(sheet.rows)}"
-    path = Path(path)
-    wb.properties.title = book.sheets[0].title if book.sheets else "ketensim"
-    wb.properties.creator = "ketensim"
-    wb.save(path)
-    return path

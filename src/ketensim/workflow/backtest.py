@@ -47,10 +47,10 @@ def run_backtest(scenario_path: str | os.PathLike[str], origins: Sequence[dt.dat
     (``reps`` replications); every observed figure inside the window against the forecast.
     An origin at the scenario's own start runs the scenario as it is (the in-sample fit of a
     calibrated scenario: the same table, without a state)."""
-    from ..experiment.backtest_write import write_backtest
     from ..model.chain import registry
     from ..observed import backtest, load_observed
     from ..observed.periods import window_weeks
+    from .backtest_write import write_backtest
 
     path = Path(scenario_path)
     scenario = load_scenario(path, overrides)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from ..experiment.replications import check_replications
 from ..scenario.errors import RunFault
-from .replications import check_replications
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import Results
+    from ..experiment.results import Results
     from ..scenario.schema import Scenario
 
 

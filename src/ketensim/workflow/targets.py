@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from ..results import TARGETS_FILE, default_targets_path
+from ..experiment.results import TARGETS_FILE, default_targets_path
 
 if TYPE_CHECKING:
     from ..report.targets import Targets

@@ -13,7 +13,7 @@ import pandas as pd
 from ..observed.backtest import Backtest
 from ..report.backtest import backtest_markdown, backtest_section, plot_name, plot_stock, stock_groups
 from ..report.htmlkit import page
-from .fileset import write_set
+from ..store.fileset import write_set
 
 
 def write_backtest(out: str | os.PathLike[str], bt: Backtest, weekly: pd.DataFrame, scenario: str = "",
