@@ -47,7 +47,7 @@ def test_applications_dip_in_weeks_12_to_25_and_recover():
     open applications grew while interviews and DNA tests were suspended. Paired over
     replications; the bounds are 95% t-intervals of the paired differences."""
     sc = variant(until="2020-W37")
-    w = run(sc, reps=3)
+    w = run(sc, reps=6)
     apps = w["nareis.applications"]
     pre = window_mean(apps, sc, 1, 11)
     dip = window_mean(apps, sc, 12, 25)

@@ -35,9 +35,9 @@ def test_observed_near_a_date_and_as_csv() -> None:
 
 
 def test_observed_pending_and_bad_input() -> None:
-    proc = ketensim("observed", "--pending", "--metric", "housing")
+    proc = ketensim("observed", "--pending", "--metric", "dtv")
     assert proc.returncode == 0, proc.stderr
-    assert "housing.realised.2021" in proc.stdout
+    assert "dtv.intake_police.2020" in proc.stdout and "housing.realised.2021" not in proc.stdout
     bad = ketensim("observed", "--use", "maybe")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "use must be one of target" in bad.stderr
 

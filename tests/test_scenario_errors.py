@@ -37,7 +37,7 @@ def run_check(capsys, *args: str) -> tuple[int, str]:
         ({"phases": [{"name": "lockdown", "set": {"dtv.travel_open": 2}}]},
          ["phases[1] (lockdown).set.dtv.travel_open", "must be <= 1", "got 2"]),
         ({"inflow": {"households": {"size_probabilities": {1: 0.5, 2: 0.2}}}},
-         ["inflow.households", "sum to 1", "got 0.9"]),
+         ["inflow.households", "sum to 1", "got 0.7"]),  # a distribution replaces the parent's whole
     ],
 )
 def test_bad_values_give_one_line_and_exit_2(capsys, write_scenario, content, expect):
