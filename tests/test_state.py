@@ -86,7 +86,7 @@ def test_persons_are_conserved_every_week_from_a_mid_year_start(state_file):
     path, _ = state_file
     sc = load_scenario(path, ["horizon.end=2020-W44-7"])
     chain = Chain(sc, replication=1)
-    start = {"chain.population": chain.population, "coa.occupancy": chain.reception.occupancy.value,
+    start = {"chain.population": chain.population, "coa.occupancy_entitled": chain.reception.occupancy.value,
              "ind.backlog": chain.ind.backlog.value, "dtv.caseload": chain.dtv.persons.value}
     values = weekly_values(chain.run(), sc.horizon.weeks)
     for part in IDENTITIES:

@@ -20,7 +20,7 @@ WEEKS_2020 = 52  # 2020-W53 runs to 3 January 2021, where the 2021 inputs start
 
 def _run(sc, replication: int = 0):
     chain = Chain(sc, replication=replication)
-    start = {"chain.population": chain.population, "coa.occupancy": chain.reception.occupancy.value,
+    start = {"chain.population": chain.population, "coa.occupancy_entitled": chain.reception.occupancy.value,
              "ind.backlog": chain.ind.backlog.value,
              # as in test_conservation: rejected in COA but those still in appeal, outside COA,
              # and the detainees
