@@ -35,6 +35,7 @@ def add_parser(sub: opt.Subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     import os
 
+    from ..experiment.state import COA_STOCKS, IND_STOCKS
     from ..workflow.state import take_and_write
 
     workers = args.workers or os.cpu_count() or 1
@@ -46,9 +47,7 @@ def handle(args: argparse.Namespace) -> int:
         for m in state.matched:
             print(f"  {m.metric:24s} model {m.model:>9,.0f} -> observed {m.observed:>9,.0f}  x{m.factor:.3f}  ({m.source})")
     v = state.values
-    in_coa = sum(v[f"start.{k}"] for k in ("reception.in_procedure", "reception.permit_holders", "reception.rejected",
-                                           "dublin.awaiting_transfer", "dublin.claims_pending"))
-    ind = v["start.reception.in_procedure"] + v["start.ind.outside_reception"] + v["start.dublin.claims_pending"]
+    in_coa, ind = (sum(v[k] for k in keys) for keys in (COA_STOCKS, IND_STOCKS))
     print(f"in COA: {in_coa:,.0f}; IND stock {ind:,.0f}; permit holders in COA "
           f"{v['start.reception.permit_holders']:,.0f}; detention {v['start.detention.population']:,.0f}")
     print(f"run it: ketensim run {path}")

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # stocks held in COA locations (persons), whose sum the observed occupancy measures
+IND_STOCKS = ("start.reception.in_procedure", "start.ind.outside_reception", "start.dublin.claims_pending")
+"""The stocks ind.backlog counts (open applications: Dublin claims not yet answered included)."""
 COA_STOCKS = ("start.reception.in_procedure", "start.reception.permit_holders",
               "start.reception.rejected", "start.dublin.awaiting_transfer", "start.dublin.claims_pending")
 
@@ -132,14 +134,13 @@ def match_observed(state: ChainState, observed: Mapping[str, tuple[float, str]])
     The structure (stages, ages, classes, shares) stays the model's."""
     v = dict(state.values)
     done: list[Matched] = []
-    ind_keys = ("start.reception.in_procedure", "start.ind.outside_reception", "start.dublin.claims_pending")
-    ind_model = sum(v[k] for k in ind_keys)  # ind.backlog: Dublin claims not yet answered included
+    ind_model = sum(v[k] for k in IND_STOCKS)
     if "ind.backlog" in observed and ind_model > 0:
         obs, src = observed["ind.backlog"]
         f = obs / ind_model
-        for k in ind_keys:
+        for k in IND_STOCKS:
             v[k] *= f
-        done.append(Matched("ind.backlog", obs, ind_model, ind_keys, src))
+        done.append(Matched("ind.backlog", obs, ind_model, IND_STOCKS, src))
     if "coa.permit_holders" in observed:
         obs, src = observed["coa.permit_holders"]
         done.append(Matched("coa.permit_holders", obs, v["start.reception.permit_holders"],
@@ -167,6 +168,12 @@ def match_observed(state: ChainState, observed: Mapping[str, tuple[float, str]])
             done.append(Matched(metric, obs, v[key], (key,), src))
             v[key] = obs
     return ChainState(state.scenario, state.at, state.reps, v, state.sd, [*state.matched, *done])
+
+
+def _get(tree: dict[str, Any], dotted: str) -> Any:
+    for key in dotted.split("."):
+        tree = tree[key]
+    return tree
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
@@ -197,8 +204,7 @@ def state_fragment(state: ChainState, scenario: "Scenario") -> dict[str, Any]:
     out["start"]["ind"]["appeals_open"] = min(out["start"]["ind"]["appeals_open"],
                                               out["start"]["reception"]["rejected"])
     st = out["start"]
-    st["in_reception"] = (sum(st["reception"][k] for k in ("in_procedure", "permit_holders", "rejected"))
-                          + st["dublin"]["awaiting_transfer"] + st["dublin"]["claims_pending"])
+    st["in_reception"] = sum(_get(out, k) for k in COA_STOCKS)
     azc = state.values["places.azc"]
     group = scenario.reception.locations[0] if scenario.reception.locations else None
     per = group.places if group is not None and group.places > 0 else 500

@@ -19,11 +19,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Generator, Literal
 
-import numpy as np
 import simpy
 
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Metric
+from .streams import cumulative_bands
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -108,7 +108,7 @@ class Housing:
         bands = scenario.start.reception.permit_age_distribution
         self.matched_share = scenario.start.reception.permit_matched_share
         self._stock_since: list[float] = []  # permit times of the matched stock, queue order
-        self.permit_bands = None if bands is None else (list(bands), list(np.cumsum(list(bands.values()))))
+        self.permit_bands = cumulative_bands(bands)
         self._changed = env.event()
         self.credit, self._t0 = 0.0, 0.0
         self._token: object | None = None  # the armed offer
@@ -122,7 +122,7 @@ class Housing:
         """Matching, the queue, then out of reception (called with the permit granted);
         callbacks, no process: ``then`` is called once the household has left."""
         env = self.env
-        since = env.now - (self._stock_age() if stock else 0.0)
+        since = env.now - (self.stream.from_bands(self.permit_bands, self.stock_waiting_days) if stock else 0.0)
         self.permit_at[hh.hid] = (since, hh)
         if stock and self.matched_share > 0 and self.stream.random() < self.matched_share:
             self._queue_stock(hh, since, then)  # matched before the start: in the queue already
@@ -142,16 +142,6 @@ class Housing:
         if self._idle:
             self._idle = False
             self._step()
-
-    def _stock_age(self) -> float:
-        """Days since the permit of a permit holder of the starting stock: from the start's
-        bands when it gives them (a state taken from a run), else exponential."""
-        if self.permit_bands is None:
-            return self.stream.exponential(self.stock_waiting_days)
-        bounds, cum = self.permit_bands
-        i = self.stream.pick(cum)
-        lo = bounds[i - 1] if i else 0
-        return lo + (bounds[i] - lo) * self.stream.random()
 
     def _matched(self, hh: "Household", then: "Callable[[], None] | None") -> None:
         self._then[hh.hid] = then

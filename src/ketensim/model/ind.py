@@ -30,6 +30,7 @@ from .ind_plan import plan_fte, plan_persons_week
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
 from .sim import UrgentTimeout, finish, hand_on
+from .streams import cumulative_bands
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -190,15 +191,7 @@ class Ind(Part):
         start = sc.start.ind
         share1, share2 = start.share_awaiting_first_hearing, start.share_awaiting_second_hearing
         share3 = share1 + share2 + start.share_awaiting_decision
-        bounds = list(start.age_distribution or {})
-        cum = list(np.cumsum(list((start.age_distribution or {}).values())))
-
-        def age() -> float:
-            if not bounds:
-                return st.exponential(start.backlog_age_days)
-            i = st.pick(cum)
-            lo = bounds[i - 1] if i else 0
-            return lo + (bounds[i] - lo) * st.random()
+        bands = cumulative_bands(start.age_distribution)
 
         stock = [(hh, True) for hh in seeding.households(sc.start.reception.in_procedure, "first", IN_PROCEDURE, st)]
         stock += [(hh, False) for hh in seeding.households(start.outside_reception, "first", IN_PROCEDURE, st)]
@@ -206,7 +199,7 @@ class Ind(Part):
         for hh, in_coa in stock:
             if st.random() < start.repeat_share:
                 hh.kind = "repeat"
-            hh.applied_at = t0 - age()
+            hh.applied_at = t0 - st.from_bands(bands, start.backlog_age_days)
             if in_coa:
                 seeding.journeys.admit_stock(hh)
             self.apply(hh)

@@ -61,6 +61,17 @@ class Stream:
         """Index drawn from cumulative probabilities (last element 1)."""
         return min(bisect_right(cumulative, self.random()), len(cumulative) - 1)
 
+    def from_bands(self, bands: "tuple[list[int], list[float]] | None", mean: float) -> float:
+        """A duration (days) from age bands ``(upper bounds, cumulative shares)``, uniform within
+        the band drawn from the previous bound; without bands exponential with ``mean`` (the
+        starting stocks' ages: IND applications, permits)."""
+        if bands is None:
+            return self.exponential(mean)
+        bounds, cum = bands
+        i = self.pick(cum)
+        lo = bounds[i - 1] if i else 0
+        return lo + (bounds[i] - lo) * self.random()
+
     def gamma(self, mean: float, cv: float) -> float:
         """Gamma with a given mean and coefficient of variation (cv 0 = deterministic)."""
         if cv <= 0 or mean <= 0:
@@ -82,3 +93,10 @@ class Streams:
             seq = np.random.SeedSequence(self.root_seed, spawn_key=(self.replication, stream_key(name)))
             s = self._streams[name] = Stream(np.random.default_rng(seq))
         return s
+
+
+def cumulative_bands(shares: "dict[int, float] | None") -> "tuple[list[int], list[float]] | None":
+    """``{upper bound: share}`` as (bounds, cumulative shares) for ``Stream.from_bands``."""
+    if not shares:
+        return None
+    return list(shares), [float(c) for c in np.cumsum(list(shares.values()))]
