@@ -1,6 +1,8 @@
-"""A small example part, as a new chain part would be written: one parameter, one metric,
-one hand-off. ``test_parts`` assembles it into a chain. Adding it to the model's chain
-would take one entry in ``model.chain.PARTS`` and one ``Handoff`` row."""
+"""A small example part, as a new chain part would be written: one parameter section, one
+metric, one hand-off. ``test_parts`` assembles it into a chain and composes the scenario root
+from the chain's parts (its ``charter:`` section among them). Adding it to the model's chain
+would take one entry in ``model.chain.PARTS`` and one ``Handoff`` row: no file of
+``scenario/`` changes."""
 from __future__ import annotations
 
 from typing import Generator
@@ -11,7 +13,8 @@ from pydantic import Field
 from ketensim.metrics.registry import Metric
 from ketensim.model.chain import ALL_PARTS
 from ketensim.model.parts import Build, Handoff, Part
-from ketensim.scenario.schema import Scenario, Strict
+from ketensim.scenario.base import Strict
+from ketensim.scenario.root import Section
 
 
 class CharterParams(Strict):
@@ -32,6 +35,7 @@ class Charter(Part):
 
     name = "charter"
     params = "charter"
+    section = Section("charter", CharterParams, optional=True)  # none in a scenario: no charters
     metrics = METRICS
     offers = ("arrival",)
 
@@ -54,11 +58,5 @@ class Charter(Part):
             self.out.arrival("first", 1, 1)
 
 
-class CharterScenario(Scenario):
-    """The scenario root with the example part's block composed in."""
-
-    charter: CharterParams = CharterParams()
-
-
-PARTS = (*ALL_PARTS, Charter)
+PARTS = (*ALL_PARTS, Charter)  # the one line in the list of parts
 WIRING = Handoff("charter", "arrival", "chain", "arrival")  # the one line of wiring

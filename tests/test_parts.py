@@ -9,11 +9,14 @@ from ketensim.metrics.recorder import Recorder
 from ketensim.metrics.weekly import tidy, weekly_values
 from ketensim.model.chain import ALL_PARTS, HANDOFFS, PARTS, Chain, registry
 from ketensim.model.parts import Handoff, WiringError
+from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
+from ketensim.scenario.root import compose
+from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
 from example_part import PARTS as EXAMPLE_PARTS
-from example_part import WIRING, Charter, CharterScenario
+from example_part import WIRING, Charter
 
 KIND = "unit"
 
@@ -115,7 +118,7 @@ def test_recorder_seeding_drops_flows_and_keeps_later_ones():
 
 
 def test_example_part_in_a_chain_its_metric_in_the_weekly_table_and_in_metrics(short, capsys):
-    sc = CharterScenario.model_validate({**short.model_dump(), "charter": {"persons_per_week": 7.0}})
+    sc = compose(EXAMPLE_PARTS).model_validate({**short.model_dump(), "charter": {"persons_per_week": 7.0}})
     base = Chain(short).run()
     rec = Chain(sc, parts=EXAMPLE_PARTS[1:], handoffs=(*HANDOFFS, WIRING)).run()
     frame = tidy(weekly_values(rec, sc.horizon.weeks), sc.horizon.start, "charter", 0)
@@ -127,6 +130,60 @@ def test_example_part_in_a_chain_its_metric_in_the_weekly_table_and_in_metrics(s
     out = capsys.readouterr().out
     assert any(line.split()[:4] == ["charter.arrivals", "charter", "count", "persons/week"]
                for line in out.splitlines())
+
+
+def test_a_part_declared_only_in_a_test_gets_its_section_loaded_changed_by_date_and_run(tmp_path):
+    """Adding a part is its module, one line in a list of parts and its hand-off rows: the
+    scenario root composed from that list holds the part's section (after the model's, as
+    phase-changeable), a scenario file gives it, a dated change changes it, and it runs."""
+    root = compose(EXAMPLE_PARTS)
+    assert list(root.model_fields)[-4:] == ["charter", "phases", "changes", "report"]
+    assert root.phase_sections[-1] == "charter" and "charter" not in Scenario.model_fields
+    f = tmp_path / "charter.yaml"
+    f.write_text(f"extends: {BASELINE}\nname: charter\ncharter:\n  persons_per_week: 7\n")
+    sc = load_scenario(f, [*SHORT, "charter.persons_per_week@2020-W03=14"], root=root)
+    assert type(sc) is root and sc.charter.persons_per_week == 7.0
+    rec = Chain(sc, parts=EXAMPLE_PARTS[1:], handoffs=(*HANDOFFS, WIRING)).run()
+    # one a day (t = 1..13), from day 14 (2020-W03) two a day: 14, 14.5, ..., 27.5
+    assert weekly_values(rec, 4)["charter.arrivals"].tolist() == [6.0, 7.0, 14.0, 14.0]
+    # the model's root does not know the section; without it the part's root gives no charters
+    with pytest.raises(ScenarioError, match=r"charter"):
+        load_scenario(f, SHORT)
+    assert load_scenario(BASELINE, SHORT, root=root).charter.persons_per_week == 0.0
+
+
+def test_two_parts_declaring_one_section_are_refused_naming_both():
+    class Other(Charter):
+        name = "other_charter"
+
+    with pytest.raises(ValueError, match=r"section 'charter' .* part 'charter' and by part 'other_charter'"):
+        compose((*EXAMPLE_PARTS, Other))
+
+
+def test_the_model_root_is_composed_from_the_parts_in_the_file_order():
+    """The sections, their blocks and starting states come from the parts' declarations; the
+    typed bases (scenario.root, for the type checker) name the same fields."""
+    import ast
+    import inspect
+
+    from ketensim.scenario import root as root_module
+    from ketensim.scenario.schema import PHASE_SECTIONS, Start
+
+    owners = {c.section.name: c for c in PARTS if c.section is not None}
+    assert list(Scenario.model_fields) == ["name", "description", "seed", "replications", "horizon", "start",
+                                           *sorted(owners, key=lambda n: owners[n].section.order),
+                                           "phases", "changes", "report"]
+    for name, part in owners.items():
+        assert Scenario.model_fields[name].annotation is part.section.block
+        if part.section.start is not None:
+            assert Start.model_fields[name].annotation is part.section.start
+    assert PHASE_SECTIONS == tuple(n for n in Scenario.model_fields if n in owners)
+    typed: dict[str, list[str]] = {}
+    for node in ast.walk(ast.parse(inspect.getsource(root_module))):
+        if isinstance(node, ast.ClassDef) and node.name in ("Scenario", "Start"):
+            block = next(s for s in node.body if isinstance(s, ast.If))
+            typed[node.name] = [s.target.id for s in block.body if isinstance(s, ast.AnnAssign)]
+    assert typed == {"Scenario": list(Scenario.model_fields), "Start": list(Start.model_fields)}
 
 
 @pytest.mark.integration

@@ -19,7 +19,7 @@ from ..metrics.registry import Metric
 
 if TYPE_CHECKING:
     from ..scenario.base import Series
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .bands_params import InflowBands
     from .inflow_params import Inflow
     from .streams import Streams

@@ -31,7 +31,7 @@ from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .streams import Streams
 
 

@@ -17,7 +17,7 @@ from ..clock import Clock
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
 from ..policy.timeline import PolicyProcess, build_timeline
-from ..scenario.schema import Scenario
+from ..scenario.root import Scenario
 from .appeals import Appeals
 from .capacity import Capacity
 from .departures import Dtv

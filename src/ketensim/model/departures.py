@@ -28,6 +28,9 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
+from .departures_params import Dtv as DtvParams
+from .departures_params import StartDtv
 from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
 from .parts import Build, Part
@@ -88,6 +91,7 @@ METRICS: tuple[Metric | Derived, ...] = (
 class Dtv(Part):
     name = "dtv"
     params = "dtv"
+    section = Section("dtv", DtvParams, start=StartDtv, order=40)
     stock = ("dtv.outside_reception",)
     metrics = METRICS
     offers = ("exit",)  # (hh, route): the household left the caseload and the chain

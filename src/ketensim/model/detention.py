@@ -30,6 +30,9 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
+from .detention_params import Detention as DetentionParams
+from .detention_params import StartDetention
 from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
 from .parts import Build, Part
@@ -37,7 +40,7 @@ from .reception import Reception
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .seeding import Seeding
     from .streams import Streams
 
@@ -85,6 +88,7 @@ class Detainee:
 class Detention(Part):
     name = "detention"
     params = "detention"
+    section = Section("detention", DetentionParams, start=StartDetention, order=90)
     stock = ("detention.population",)
     metrics = METRICS
     # per track: a candidate to place; a detainee released without supervision; (DT&V) removed

@@ -32,6 +32,9 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
+from .dublin_params import Dublin as DublinParams
+from .dublin_params import StartDublin
 from .entities import DUBLIN, IN_PROCEDURE, Household
 from .hazard import PiecewiseRate
 from .ind import Ind
@@ -102,6 +105,7 @@ class Case:
 class Dublin(Part):
     name = "dublin"
     params = "dublin"
+    section = Section("dublin", DublinParams, start=StartDublin, order=80)
     stock = ("dublin.awaiting_transfer",)
     metrics = METRICS
     # to the chain; to detention: discharge(hh, reason) and detained_claimants() (their households)

@@ -35,6 +35,8 @@ import simpy
 
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
+from .epidemic_params import Health
 from .hazard import PiecewiseRate
 from .parts import Build, Part
 from .quarantine import Quarantine
@@ -43,7 +45,7 @@ from .vaccination import Vaccination
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess, ResolvedPhase
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .entities import Household, Person
     from .locations import Location
     from .streams import Stream, Streams
@@ -118,6 +120,7 @@ class Epidemic(Part):
 
     name = "epidemic"
     params = "health"
+    section = Section("health", Health, order=100)
     metrics = METRICS + VACCINATION_METRICS
     takes = ("on_move", "on_join")  # from reception: residents move, family members join
 

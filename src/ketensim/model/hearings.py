@@ -32,7 +32,7 @@ from .sim import finish, hand_on
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .entities import Person
     from .streams import Streams
 

@@ -27,7 +27,7 @@ from .streams import cumulative_bands
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .entities import Household
     from .streams import Streams
 

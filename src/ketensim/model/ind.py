@@ -24,8 +24,11 @@ import simpy
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
 from ..scenario.ind_schema import CLASSES
+from ..scenario.root import Section
 from .entities import IN_PROCEDURE, Household
 from .hearings import HearingRooms
+from .ind_params import Ind as IndParams
+from .ind_params import StartInd
 from .ind_plan import plan_fte, plan_persons_week
 from .ind_staff import Meter, StaffPools
 from .parts import Build, Part
@@ -34,7 +37,7 @@ from .streams import cumulative_bands
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .seeding import Seeding
     from .streams import Streams
 
@@ -174,6 +177,7 @@ def requeue(queues: dict[str, deque[Any]], moves: Callable[[tuple[Any, ...]], bo
 class Ind(Part):
     name = "ind"
     params = "ind"
+    section = Section("ind", IndParams, start=StartInd, order=30)
     stock = ("ind",)  # the persons in procedure at the start: stage, class, age, place
     metrics = METRICS
 

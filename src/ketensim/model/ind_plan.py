@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from ..scenario.base import Series
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
 
 WEEKS_PER_YEAR = 365.25 / 7.0
 KINDS: tuple[Literal["first", "repeat"], ...] = ("first", "repeat")

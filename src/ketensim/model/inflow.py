@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable, ClassVar, Generator
 
 import simpy
 
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
 from .bands import METRICS as BAND_METRICS
 from .bands import draw_inflow_band, with_band
 from .hazard import PiecewiseRate, wait_for
+from .inflow_params import Inflow as InflowParams
 from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Households, Scenario, Series
+    from ..scenario.base import Series
+    from ..scenario.root import Scenario
+    from .inflow_params import Households
     from .streams import Stream, Streams
 
 
@@ -117,6 +121,7 @@ class Inflow(Part):
 
     name = "inflow"
     params = "inflow"
+    section: ClassVar[Section | None] = Section("inflow", InflowParams, order=10)
     metrics = METRICS
     offers = ("arrival",)
 
@@ -152,6 +157,7 @@ class IncomingTransfers(Inflow):
 
     name = "dublin_incoming"
     params = "dublin.incoming"
+    section = None  # its block is part of the Dublin section
 
     @classmethod
     def build(cls, ctx: Build) -> "IncomingTransfers":

@@ -27,15 +27,18 @@ import numpy as np
 
 from ..metrics.recorder import FutureLevel, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
 from .hazard import PiecewiseRate
 from .inflow import phased_series_rate
+from .mvv_params import Mvv as MvvParams
+from .mvv_params import StartMvv
 from .parts import Build, Part
 
 if TYPE_CHECKING:
     import simpy
 
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .streams import Streams
 
 
@@ -64,6 +67,7 @@ METRICS: tuple[Metric | Derived, ...] = (
 class Mvv(Part):
     name = "mvv"
     params = "mvv"
+    section = Section("mvv", MvvParams, start=StartMvv, order=70)
     stock = ("mvv",)
     metrics = METRICS
 

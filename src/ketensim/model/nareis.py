@@ -38,14 +38,17 @@ import simpy
 
 from ..metrics.recorder import FutureLevel, Level, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
 from .entities import Household
 from .hazard import PiecewiseRate, product, wait_for
 from .inflow import mean_size, phased_series_rate, size_sampler
+from .nareis_params import Nareis as NareisParams
+from .nareis_params import StartNareis
 from .parts import Build, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .seeding import Seeding
     from .streams import Streams
 
@@ -87,6 +90,7 @@ class Nareis(Part):
 
     name = "nareis"
     params = "nareis"
+    section = Section("nareis", NareisParams, start=StartNareis, order=50)
     stock = ("nareis",)
     metrics = METRICS
     offers = ("arrival",)

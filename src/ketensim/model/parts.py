@@ -4,6 +4,10 @@ A part (a class deriving from ``Part``) says, next to its code:
 
 - ``name``: its name in hand-offs, metrics and errors;
 - ``params``: the dotted path of its parameter block in the scenario (``"dublin"``);
+- ``section``: the top-level section of the scenario it owns, if any (``scenario.root.Section``:
+  its parameter block, its starting state under ``start``, whether phases may change it);
+  the scenario root is composed from these (``scenario.schema``), so a new part's parameters
+  need no edit there;
 - ``stock``: the paths under ``start`` of the starting stock it holds;
 - ``metrics``: the ``Metric``/``Derived`` declarations it records (its module's ``METRICS``);
 - ``offers``: the hand-offs it makes to other parts; it calls them as ``self.out.<offer>(...)``;
@@ -24,12 +28,13 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, NamedTuple,
 
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
+from ..scenario.root import Section
 
 if TYPE_CHECKING:
     import simpy
 
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .streams import Streams
 
 __all__ = ["Build", "Handoff", "Outlets", "Part", "WiringError", "registry_for", "wire"]
@@ -68,6 +73,7 @@ class Part:
 
     name: str = ""
     params: ClassVar[str] = ""
+    section: ClassVar[Section | None] = None
     stock: ClassVar[tuple[str, ...]] = ()
     metrics: ClassVar[tuple[Metric | Derived, ...]] = ()
     offers: ClassVar[tuple[str, ...]] = ()

@@ -25,6 +25,9 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Metric
+from ..scenario.reception_params import Reception as ReceptionParams
+from ..scenario.reception_params import StartReception
+from ..scenario.root import Section
 from .entities import PERMIT_HOLDER, STATUSES, Household, Person
 from .housing import METRICS as HOUSING_METRICS
 from .housing import Housing
@@ -35,7 +38,7 @@ from .registration import RegistrationDesk
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .seeding import Seeding
     from .streams import Streams
 
@@ -49,6 +52,7 @@ class Reception(Part):
 
     name = "reception"
     params = "reception"
+    section = Section("reception", ReceptionParams, start=StartReception, order=20)
     stock = ("reception.in_procedure", "reception.permit_holders", "reception.rejected")
     offers = ("moved", "joined")  # (hh, location, entering) on every placement/removal; (hh, newcomers)
 

@@ -19,13 +19,16 @@ import simpy
 
 from ..metrics.recorder import Level, Recorder
 from ..metrics.registry import Derived, Metric
+from ..scenario.root import Section
 from .hazard import PiecewiseRate, wait_for
 from .inflow import phased_sizes
 from .parts import Build, Part
+from .resettlement_params import Resettlement as ResettlementParams
+from .resettlement_params import StartResettlement
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .streams import Streams
 
 
@@ -50,6 +53,7 @@ METRICS: tuple[Metric | Derived, ...] = (
 class Resettlement(Part):
     name = "resettlement"
     params = "resettlement"
+    section = Section("resettlement", ResettlementParams, start=StartResettlement, order=60)
     stock = ("resettlement.waiting",)
     metrics = METRICS
     offers = ("arrival",)  # (n): resettled refugees arrive with a permit

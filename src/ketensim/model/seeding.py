@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from .inflow import HouseholdMaker
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .entities import Household
     from .streams import Stream, Streams
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from ..metrics.recorder import Recorder
     from ..policy.timeline import PolicyProcess
-    from ..scenario.schema import Scenario
+    from ..scenario.root import Scenario
     from .entities import Person
     from .streams import Streams
 

@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Generator
 
 from ..scenario.phases import ResolvedPhase, build_timeline
-from ..scenario.schema import Scenario
+from ..scenario.root import Scenario
 
 if TYPE_CHECKING:
     import simpy

@@ -235,8 +235,11 @@ def _drop_inherited_phases_after_end(data: dict[str, Any], own: set[str]) -> dic
     return {**data, "phases": keep}
 
 
-def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Load, merge, override and validate a scenario (phases included)."""
+def load_scenario(path: str | Path, overrides: Iterable[str] = (), *, root: type[Scenario] | None = None) -> Scenario:
+    """Load, merge, override and validate a scenario (phases included). ``root``: the root
+    model to validate with; default the model's, composed from its parts (a chain of other
+    parts passes ``scenario.root.compose(parts)``)."""
+    root = Scenario if root is None else root
     path = Path(path)
     overrides = list(overrides)
     raw, own = _load_raw(path)  # the file is read once
@@ -247,9 +250,9 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     data.setdefault("name", path.stem)
     source = str(path) + (f" (with --set {short(' '.join(overrides), 120, quote=False)})" if overrides else "")
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = root.model_validate(data)
     except ValidationError as exc:
-        raise from_validation(exc, source, Scenario) from None
+        raise from_validation(exc, source, root) from None
     timeline = build_timeline(scenario, source=source)  # validates every phase's overrides
     check_size(scenario, scenario.replications, what=source, timeline=timeline)  # before anything can run
     log.debug("loaded scenario %s from %s", scenario.name, path)

@@ -34,7 +34,7 @@ __all__ = ["Override", "apply_overrides", "dated_value", "get_path", "parse", "p
            "set_path"]
 
 if TYPE_CHECKING:
-    from .schema import Scenario
+    from .root import Scenario
 
 _DATE = r"\d{4}-(?:W\d{2}(?:-\d)?|\d{2}-\d{2})"
 _DATED = re.compile(rf"^({_DATE})(?:\.\.({_DATE}))?$")
@@ -167,13 +167,13 @@ def apply_overrides(scenario: "dict[str, Any] | Scenario", sets: Iterable[str],
 
     from .errors import from_validation
     from .phases import build_timeline
-    from .schema import Scenario
 
+    root = type(scenario)  # the root it was validated with (the model's, or a chain's with more parts)
     data = _apply(scenario.model_dump(mode="python"), sets)
     where = f"{source} {' '.join(sets)}"
     try:
-        out = Scenario.model_validate(data)
+        out = root.model_validate(data)
     except ValidationError as exc:
-        raise from_validation(exc, where, Scenario) from None
+        raise from_validation(exc, where, root) from None
     build_timeline(out, source=where)
     return out

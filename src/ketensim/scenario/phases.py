@@ -1,6 +1,7 @@
 """Phase resolution: every phase's overrides applied on top of the phase before it, each
 resolved into one validated Scenario. Which parameters a phase may change follows from the
-schema: the sections in ``PHASE_SECTIONS``, minus every field marked ``BUILD_TIME``.
+schema: the sections the root's parts declare phased (``Scenario.phase_sections``, the
+``PHASE_SECTIONS`` of ``scenario.schema``), minus every field marked ``BUILD_TIME``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import ScenarioError, from_validation, short
 from .markers import has_marker
 from .paths import dated_value, factor_of, get_path, set_path
-from .schema import PHASE_SECTIONS, Scenario
+from .root import Scenario
 
 __all__ = ["ResolvedPhase", "build_time_field", "build_timeline"]
 
@@ -65,10 +66,11 @@ def build_time_field(root: type[BaseModel], path: str) -> str | None:
 def _check_key(root: type[BaseModel], source: str, where: str, key: str, value: Any) -> None:
     """Phases and dated changes may change only the chain sections, and no build-time field."""
     section = key.split(".", 1)[0]
-    if section not in PHASE_SECTIONS:
+    sections: tuple[str, ...] = getattr(root, "phase_sections", ())
+    if section not in sections:
         raise ScenarioError(
             source, f"{where}.{key}",
-            f"phases may only change {', '.join(PHASE_SECTIONS)}, got section {section!r}",
+            f"phases may only change {', '.join(sections)}, got section {section!r}",
         )
     fixed = build_time_field(root, key)
     if fixed is not None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..clock import parse_when
 from .base import NonNegFloat, NonNegInt, PosInt, Probability, Strict
+from .ind_schema import _age_shares
 from .markers import BUILD_TIME, EXTENSIVE
 
 _HALF = re.compile(r"^(\d{4})-H([12])$")
@@ -311,3 +312,19 @@ class Reception(Strict):
 
 
 Pol.model_rebuild()
+
+
+# --------------------------------------------------------------------------- starting state
+
+
+class StartReception(Strict):
+    in_procedure: NonNegInt = Field(description="persons in COA awaiting an IND decision", json_schema_extra=EXTENSIVE)
+    permit_holders: NonNegInt = Field(description="permit holders in COA waiting for a house", json_schema_extra=EXTENSIVE)
+    rejected: NonNegInt = Field(description="rejected persons in COA (departure caseload)", json_schema_extra=EXTENSIVE)
+    permit_age_distribution: Annotated[dict[Annotated[int, Field(ge=1)], Probability], AfterValidator(_age_shares)] | None = Field(
+        None, description="days since the permit of the permit holders in COA: {upper bound (days): "
+        "share}, uniform within each band from the previous bound; None = exponential with mean "
+        "reception.housing.stock_waiting_days")
+    permit_matched_share: Probability = Field(
+        0.0, description="share of the permit holders in COA already matched to a municipality at "
+        "the start: in the housing queue, the oldest permits first (the rest are matched from the start)")

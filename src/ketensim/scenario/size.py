@@ -16,7 +16,7 @@ from .bounds import check_expected_size
 
 if TYPE_CHECKING:
     from .phases import ResolvedPhase
-    from .schema import Scenario
+    from .root import Scenario
 
 __all__ = ["check_size", "expected_size"]
 
