@@ -12,7 +12,7 @@ from pydantic import Field
 
 from ketensim.metrics.registry import Metric
 from ketensim.model.chain import ALL_PARTS
-from ketensim.model.parts import Build, Handoff, Part
+from ketensim.model.parts import Build, Flow, Handoff, Node, Part
 from ketensim.scenario.base import Strict
 from ketensim.scenario.root import Section
 
@@ -38,6 +38,7 @@ class Charter(Part):
     section = Section("charter", CharterParams, optional=True)  # none in a scenario: no charters
     metrics = METRICS
     offers = ("arrival",)
+    nodes = (Node("charter", 0),)  # in the chain overview: an arrival column node
 
     @classmethod
     def build(cls, ctx: Build) -> "Charter":
@@ -60,3 +61,4 @@ class Charter(Part):
 
 PARTS = (*ALL_PARTS, Charter)  # the one line in the list of parts
 WIRING = Handoff("charter", "arrival", "chain", "arrival")  # the one line of wiring
+FLOW = Flow("charter", "ind", "charter", "charter.arrival", ("charter.arrivals",))  # and of the overview

@@ -7,16 +7,16 @@ import pytest
 from ketensim.cli import main
 from ketensim.metrics.recorder import Recorder
 from ketensim.metrics.weekly import tidy, weekly_values
-from ketensim.model.chain import ALL_PARTS, HANDOFFS, PARTS, Chain, registry
-from ketensim.model.parts import Handoff, WiringError
+from ketensim.model.chain import ALL_PARTS, FLOWS, HANDOFFS, PARTS, Chain, registry
+from ketensim.model.parts import Flow, Handoff, WiringError
 from ketensim.scenario.errors import ScenarioError
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.root import compose
 from ketensim.scenario.schema import Scenario
 
 from conftest import BASELINE
+from example_part import FLOW, WIRING, Charter
 from example_part import PARTS as EXAMPLE_PARTS
-from example_part import WIRING, Charter
 
 KIND = "unit"
 
@@ -89,6 +89,36 @@ def test_a_part_built_before_what_it_needs_is_refused_naming_both(short):
     order = tuple(c for c in PARTS if c.name != "hearings")
     with pytest.raises(WiringError, match=r"part 'ind' needs part 'hearings'"):
         Chain(short, parts=order)
+
+
+@pytest.mark.parametrize("flow, message", [
+    (Flow("ind", "housed", "grants", "reception.await_housing", ("ind.granted",)),
+     r"flow 'grants' \(ind -> housed\): measured by ind\.granted, which no part"),
+    (Flow("ind", "municipality", "grants", "reception.await_housing", ("ind.grants",)),
+     r"flow 'grants' \(ind -> municipality\): no part of the chain declares node 'municipality'"),
+    (Flow("ind", "housed", "grants", "reception.house", ("ind.grants",)),
+     r"via 'reception\.house' is neither a hand-off of HANDOFFS nor a journey"),
+])
+def test_a_flow_of_the_overview_that_is_not_declared_is_refused_when_the_chain_is_built(short, flow, message):
+    with pytest.raises(WiringError, match=message):
+        Chain(short, flows=(*FLOWS, flow))
+
+
+def test_the_chain_overview_is_drawn_from_the_parts_nodes_and_the_flows():
+    """The report's overview is the parts' nodes and the chain's flows: a part declared only
+    here, with its node and one flow row, appears in it; without the row, only its node."""
+    from ketensim.model.overview import chain_overview
+    from ketensim.report import plots
+
+    base = chain_overview()
+    assert list(plots.CHAIN_NODES) == [n.name for n in base.nodes]
+    assert [(s, t) for s, t, *_ in plots.CHAIN_EDGES] == [(f.source, f.target) for f in base.flows]
+    assert {f.name for f in base.flows} == {f.name for f in FLOWS}  # every flow runs between declared nodes
+    assert [n.column for n in base.nodes] == sorted(n.column for n in base.nodes)
+    more = chain_overview(EXAMPLE_PARTS, (*FLOWS, FLOW))
+    assert [n.name for n in more.nodes if n.column == 0][-1] == "charter"
+    assert [f.source for f in more.flows if f.target == "ind"] == ["applications", "charter"]
+    assert "charter" not in {f.source for f in chain_overview(EXAMPLE_PARTS).flows}
 
 
 def test_starting_stock_is_stock_not_flow(short):
@@ -213,13 +243,14 @@ def test_weekly_sums_a_derived_metric():
 
 
 def test_every_metric_the_reports_name_is_declared():
-    """Tables, plots, the HTML report, sweeps, validation and the letter's targets name metrics
-    only from the registry (a typo or a renamed metric fails here, not in a report)."""
+    """Tables, the HTML report, sweeps, validation and the letter's targets name metrics
+    only from the registry (a typo or a renamed metric fails here, not in a report); the
+    chain overview's flows are checked when a chain is built (``parts.check_flows``)."""
     import yaml
 
     from ketensim.calibration import validation
     from ketensim.experiment import sweep
-    from ketensim.report import forecast, html, plots, pressure
+    from ketensim.report import forecast, html, pressure
 
     from conftest import TARGETS
 
@@ -230,9 +261,6 @@ def test_every_metric_the_reports_name_is_declared():
         for metrics in spec:
             named.update(metrics)
     named.update(m for p in pressure.PRESSURE.values() for m in ((p,) if isinstance(p, str) else p))
-    for *_, plus, minus in plots.CHAIN_EDGES:
-        named.update(plus, minus)
-    named.update(m for _, _, m in plots.CHAIN_NODES.values() if m)
     for t in yaml.safe_load(TARGETS.read_text())["targets"]:
         named.update(t["metrics"])
     assert named - {m.name for m in registry()} == set()

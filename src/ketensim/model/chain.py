@@ -1,8 +1,9 @@
 """The chain: builds the parts, wires their hand-offs in one place, seeds the starting
 stocks and runs one replication. Lifecycle: build -> wire -> seed (each part its own stock) -> run -> collect.
 
-Adding a part: a ``Part`` subclass in its own module (parameters, stock, metrics, offers and
-takes declared there), one line in ``PARTS`` and one ``Handoff`` row per connection.
+Adding a part: a ``Part`` subclass in its own module (its scenario section, stock, metrics,
+offers, takes and overview nodes declared there), one line in ``PARTS`` and one ``Handoff``
+row per connection (and a ``Flow`` row per flow of persons the report's overview should draw).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from .ind_capacity import IndCapacity
 from .inflow import IncomingTransfers, Inflow
 from .mvv import Mvv
 from .nareis import Nareis
-from .parts import Build, Handoff, Part, registry_for, wire
+from .parts import Build, Flow, Handoff, Node, Part, check_flows, registry_for, wire
 from .quarantine import Quarantine
 from .reception import Reception
 from .resettlement import Resettlement
@@ -84,6 +85,27 @@ HANDOFFS: tuple[Handoff, ...] = (
 )
 
 
+# The flows of persons between the nodes the parts declare (``Part.nodes``), as the report's
+# chain overview draws them: ``Flow(source, target, name, via, plus, minus)``. ``via`` is the
+# hand-off row above that carries the flow or, for the journeys in which one part calls
+# another directly, the method called. Checked when a chain is built (``parts.check_flows``).
+FLOWS: tuple[Flow, ...] = (
+    Flow("applications", "ind", "applications", "inflow.arrival", ("ind.applications",)),
+    Flow("nareis", "permit", "family", "nareis.arrival", ("nareis.arrivals",)),
+    Flow("resettlement", "permit", "resettled", "resettlement.arrival", ("resettlement.arrivals",)),
+    Flow("ind", "dublin", "claims", "dublin.track", ("dublin.claims",)),
+    Flow("ind", "permit", "grants", "reception.await_housing", ("ind.grants",)),
+    Flow("ind", "dtv", "rejections", "dtv.enter", ("ind.decisions",), ("ind.grants",)),
+    Flow("dublin", "transferred", "transfers", "dublin.exit", ("dublin.transfers",)),
+    Flow("dublin", "lapsed", "lapsed", "dublin.track", ("dublin.lapsed",)),
+    Flow("permit", "housed", "housed", "chain.exited", ("coa.housed",)),
+    Flow("dtv", "independent", "independent", "dtv.exit", ("dtv.departures_independent",)),
+    Flow("dtv", "forced", "forced", "dtv.exit", ("dtv.departures_forced",)),
+    Flow("dtv", "mob", "mob", "dtv.exit", ("dtv.departures_unsupervised",)),
+    Flow("dtv", "detention", "detention", "detention.dtv_candidate", ("detention.placements",)),
+)
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector. A run allocates hundreds of thousands of
@@ -105,17 +127,22 @@ class Chain(Part):
 
     name = "chain"
     metrics = METRICS
+    # where the journeys end: the outcomes in the chain overview (the Dublin deadline lapsing too)
+    nodes = (Node("housed", 3), Node("transferred", 3), Node("lapsed", 3), Node("independent", 3),
+             Node("forced", 3), Node("mob", 3))
     takes = ("arrival", "incoming_transfer", "family_arrived", "resettled", "exited", "reentered")
 
     def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None,
-                 parts: Sequence[type[Part]] | None = None, handoffs: Sequence[Handoff] | None = None) -> None:
-        """``parts`` and ``handoffs`` default to the model's ``PARTS`` and ``HANDOFFS``."""
+                 parts: Sequence[type[Part]] | None = None, handoffs: Sequence[Handoff] | None = None,
+                 flows: Sequence[Flow] | None = None) -> None:
+        """``parts``, ``handoffs`` and ``flows`` default to the model's ``PARTS``, ``HANDOFFS``
+        and ``FLOWS``."""
         with gc_paused():
             self._build(scenario, replication, seed, PARTS if parts is None else parts,
-                        HANDOFFS if handoffs is None else handoffs)
+                        HANDOFFS if handoffs is None else handoffs, FLOWS if flows is None else flows)
 
     def _build(self, scenario: Scenario, replication: int, seed: int | None,
-               parts: Sequence[type[Part]], handoffs: Sequence[Handoff]) -> None:
+               parts: Sequence[type[Part]], handoffs: Sequence[Handoff], flows: Sequence[Flow]) -> None:
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.seed if seed is None else seed
@@ -132,6 +159,7 @@ class Chain(Part):
         with self.rec.seeding():
             self.parts = self._build_parts(scenario, parts)
             wire(self.parts, handoffs)
+            check_flows(self.parts, handoffs, flows, self.rec.registry)
             self.rec.add_source(self._levels)
             self._seed_stocks()
         self.epidemic.start()

@@ -33,7 +33,7 @@ from .departures_params import Dtv as DtvParams
 from .departures_params import StartDtv
 from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
-from .parts import Build, Part
+from .parts import Build, Node, Part
 from .reception import Reception
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ class Dtv(Part):
     name = "dtv"
     params = "dtv"
     section = Section("dtv", DtvParams, start=StartDtv, order=40)
+    nodes = (Node("dtv", 2, "dtv.caseload"),)
     stock = ("dtv.outside_reception",)
     metrics = METRICS
     offers = ("exit",)  # (hh, route): the household left the caseload and the chain

@@ -35,7 +35,7 @@ from .detention_params import Detention as DetentionParams
 from .detention_params import StartDetention
 from .entities import REJECTED, Household
 from .hazard import PiecewiseRate
-from .parts import Build, Part
+from .parts import Build, Node, Part
 from .reception import Reception
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ class Detention(Part):
     name = "detention"
     params = "detention"
     section = Section("detention", DetentionParams, start=StartDetention, order=90)
+    nodes = (Node("detention", 3, "detention.population"),)
     stock = ("detention.population",)
     metrics = METRICS
     # per track: a candidate to place; a detainee released without supervision; (DT&V) removed

@@ -38,7 +38,7 @@ from .dublin_params import StartDublin
 from .entities import DUBLIN, IN_PROCEDURE, Household
 from .hazard import PiecewiseRate
 from .ind import Ind
-from .parts import Build, Part
+from .parts import Build, Node, Part
 from .reception import Reception
 
 if TYPE_CHECKING:
@@ -106,6 +106,7 @@ class Dublin(Part):
     name = "dublin"
     params = "dublin"
     section = Section("dublin", DublinParams, start=StartDublin, order=80)
+    nodes = (Node("dublin", 1),)
     stock = ("dublin.awaiting_transfer",)
     metrics = METRICS
     # to the chain; to detention: discharge(hh, reason) and detained_claimants() (their households)

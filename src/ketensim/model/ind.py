@@ -31,7 +31,7 @@ from .ind_params import Ind as IndParams
 from .ind_params import StartInd
 from .ind_plan import plan_fte, plan_persons_week
 from .ind_staff import Meter, StaffPools
-from .parts import Build, Part
+from .parts import Build, Node, Part
 from .sim import UrgentTimeout, finish, hand_on
 from .streams import cumulative_bands
 
@@ -178,6 +178,7 @@ class Ind(Part):
     name = "ind"
     params = "ind"
     section = Section("ind", IndParams, start=StartInd, order=30)
+    nodes = (Node("ind", 1, "ind.backlog"),)
     stock = ("ind",)  # the persons in procedure at the start: stage, class, age, place
     metrics = METRICS
 

@@ -18,7 +18,7 @@ from .bands import METRICS as BAND_METRICS
 from .bands import draw_inflow_band, with_band
 from .hazard import PiecewiseRate, wait_for
 from .inflow_params import Inflow as InflowParams
-from .parts import Build, Part
+from .parts import Build, Node, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -122,6 +122,7 @@ class Inflow(Part):
     name = "inflow"
     params = "inflow"
     section: ClassVar[Section | None] = Section("inflow", InflowParams, order=10)
+    nodes: ClassVar[tuple[Node, ...]] = (Node("applications", 0),)
     metrics = METRICS
     offers = ("arrival",)
 
@@ -158,6 +159,7 @@ class IncomingTransfers(Inflow):
     name = "dublin_incoming"
     params = "dublin.incoming"
     section = None  # its block is part of the Dublin section
+    nodes = ()  # drawn as part of the IND's inflow
 
     @classmethod
     def build(cls, ctx: Build) -> "IncomingTransfers":

@@ -44,7 +44,7 @@ from .hazard import PiecewiseRate, product, wait_for
 from .inflow import mean_size, phased_series_rate, size_sampler
 from .nareis_params import Nareis as NareisParams
 from .nareis_params import StartNareis
-from .parts import Build, Part
+from .parts import Build, Node, Part
 
 if TYPE_CHECKING:
     from ..policy.timeline import PolicyProcess
@@ -91,6 +91,7 @@ class Nareis(Part):
     name = "nareis"
     params = "nareis"
     section = Section("nareis", NareisParams, start=StartNareis, order=50)
+    nodes = (Node("nareis", 0, "nareis.open"),)
     stock = ("nareis",)
     metrics = METRICS
     offers = ("arrival",)

@@ -12,6 +12,8 @@ A part (a class deriving from ``Part``) says, next to its code:
 - ``metrics``: the ``Metric``/``Derived`` declarations it records (its module's ``METRICS``);
 - ``offers``: the hand-offs it makes to other parts; it calls them as ``self.out.<offer>(...)``;
 - ``takes``: the hand-offs it accepts: the names of its methods another part may be wired to;
+- ``nodes``: its stages (and outcomes) in the chain overview (``Node``), between which the
+  chain's ``Flow`` rows run;
 - ``build(ctx)``: how it is made from the build context (the environment, recorder, policy,
   streams, scenario, and the parts built before it that it needs, by class);
 - ``seed_stock(seeding)``: how it places its starting stock (``model.seeding``).
@@ -20,6 +22,9 @@ A part (a class deriving from ``Part``) says, next to its code:
 table of ``Handoff`` rows (as desmod components connect by name). An offer without a row,
 a take fed by nobody, or a row naming a part or hand-off that is not declared is a
 build-time error naming both parts, so a forgotten connection never fails mid-run.
+``check_flows`` holds the chain's flows of persons (the overview the report draws) to the
+same standard: every flow runs between declared nodes, through a wired hand-off or a
+journey of a part, and is measured by declared metrics.
 """
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
     from ..scenario.root import Scenario
     from .streams import Streams
 
-__all__ = ["Build", "Handoff", "Outlets", "Part", "WiringError", "registry_for", "wire"]
+__all__ = ["Build", "Flow", "Handoff", "Node", "Outlets", "Part", "WiringError", "check_flows", "registry_for", "wire"]
 
 P = TypeVar("P", bound="Part")
 
@@ -53,6 +58,30 @@ class Handoff(NamedTuple):
     offer: str
     target: str
     take: str
+
+
+class Node(NamedTuple):
+    """A stage or outcome of the chain in its overview: ``name`` (labelled ``node.<name>`` in
+    the report's texts), its ``column`` from left (0: arrivals) to right (outcomes), and the
+    level metric shown in it (its stock at the window's end), if any."""
+
+    name: str
+    column: int
+    stock: str | None = None
+
+
+class Flow(NamedTuple):
+    """A flow of persons from node ``source`` to node ``target`` (labelled ``flow.<name>``),
+    carried by ``via``: a hand-off ``part.offer`` of the wiring table, or, where one part calls
+    another directly, the journey ``part.method`` that makes the call; measured per week as
+    the sum of the ``plus`` metrics minus the sum of the ``minus`` ones."""
+
+    source: str
+    target: str
+    name: str
+    via: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
 
 
 class Outlets:
@@ -78,6 +107,7 @@ class Part:
     metrics: ClassVar[tuple[Metric | Derived, ...]] = ()
     offers: ClassVar[tuple[str, ...]] = ()
     takes: ClassVar[tuple[str, ...]] = ()
+    nodes: ClassVar[tuple[Node, ...]] = ()
     out: Outlets
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Part":
@@ -165,6 +195,30 @@ def wire(parts: Sequence[Part], handoffs: Iterable[Handoff]) -> None:
                 hint = f" (offered by {', '.join(offerers)})" if offerers else ""
                 raise WiringError(f"part {p.name!r} takes hand-off {take!r}, but no row of HANDOFFS "
                                   f"wires a part to it{hint}")
+
+
+def check_flows(parts: Sequence[Part] | Sequence[type[Part]], handoffs: Iterable[Handoff],
+                flows: Iterable[Flow], registry: Registry) -> None:
+    """Refuse a flow between nodes no part declares, carried by a hand-off that is not wired
+    or a journey a part does not have, or measured by a metric no part declares."""
+    nodes = {n.name: p for p in parts for n in p.nodes}
+    by_name = {p.name: p for p in parts}
+    wired = {(h.source, h.offer) for h in handoffs}
+    metrics = {m.name for m in registry}
+    for f in flows:
+        what = f"flow {f.name!r} ({f.source} -> {f.target})"
+        for node in (f.source, f.target):
+            if node not in nodes:
+                raise WiringError(f"{what}: no part of the chain declares node {node!r} "
+                                  f"(nodes: {', '.join(nodes) or 'none'})")
+        part, _, step = f.via.partition(".")
+        if (part, step) not in wired and not callable(getattr(by_name.get(part), step, None)):
+            raise WiringError(f"{what}: via {f.via!r} is neither a hand-off of HANDOFFS nor a journey "
+                              f"(method) of a part of the chain")
+        unknown = [m for m in (*f.plus, *f.minus) if m not in metrics]
+        if unknown or not f.plus:
+            raise WiringError(f"{what}: measured by {', '.join(unknown) or 'no metric'}, which no part "
+                              f"of the chain declares")
 
 
 def registry_for(parts: Iterable[type[Part] | Part]) -> Registry:

@@ -33,7 +33,7 @@ from .housing import METRICS as HOUSING_METRICS
 from .housing import Housing
 from .locations import AZC, COL, CRISIS, EMERGENCY, POL, Pool
 from .locations import Location as Location  # re-exported: the parts' type hints name it here
-from .parts import Build, Part
+from .parts import Build, Node, Part
 from .registration import RegistrationDesk
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class Reception(Part):
     name = "reception"
     params = "reception"
     section = Section("reception", ReceptionParams, start=StartReception, order=20)
+    nodes = (Node("permit", 2, "coa.permit_holders"),)  # permit holders in COA
     stock = ("reception.in_procedure", "reception.permit_holders", "reception.rejected")
     offers = ("moved", "joined")  # (hh, location, entering) on every placement/removal; (hh, newcomers)
 

@@ -22,7 +22,7 @@ from ..metrics.registry import Derived, Metric
 from ..scenario.root import Section
 from .hazard import PiecewiseRate, wait_for
 from .inflow import phased_sizes
-from .parts import Build, Part
+from .parts import Build, Node, Part
 from .resettlement_params import Resettlement as ResettlementParams
 from .resettlement_params import StartResettlement
 
@@ -54,6 +54,7 @@ class Resettlement(Part):
     name = "resettlement"
     params = "resettlement"
     section = Section("resettlement", ResettlementParams, start=StartResettlement, order=60)
+    nodes = (Node("resettlement", 0, "resettlement.waiting"),)
     stock = ("resettlement.waiting",)
     metrics = METRICS
     offers = ("arrival",)  # (n): resettled refugees arrive with a permit

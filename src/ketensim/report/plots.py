@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..metrics.registry import GROUPS
+from ..model.overview import chain_overview
 from .i18n import TEXT, translator
 from .labels import figure_label, metric_group
 from .targets import Targets, mean_ci
@@ -324,40 +325,18 @@ def parts(weekly: pd.DataFrame) -> list[str]:
 
 # ---------------------------------------------------------------- chain overview (Sankey-like)
 
+# Drawn from the parts' declarations (model.overview: the nodes the parts declare, the chain's
+# FLOWS between them); labels from the texts, node.<name> and flow.<name>.
+_OVERVIEW = chain_overview()
+_EN = translator("en")
+
 # node id -> (column, label, stock metric shown in the node or None)
 CHAIN_NODES: dict[str, tuple[int, str, str | None]] = {
-    "applications": (0, "Asylum applications", None),
-    "nareis": (0, "Family reunification", "nareis.open"),
-    "resettlement": (0, "Resettlement", "resettlement.waiting"),
-    "ind": (1, "IND procedure", "ind.backlog"),
-    "dublin": (1, "Dublin claims", None),
-    "permit": (2, "Permit holders in COA", "coa.permit_holders"),
-    "dtv": (2, "DT&V caseload", "dtv.caseload"),
-    "housed": (3, "Housed in municipalities", None),
-    "transferred": (3, "Dublin transfer", None),
-    "lapsed": (3, "Dublin deadline lapsed", None),
-    "independent": (3, "Independent departure", None),
-    "forced": (3, "Forced departure", None),
-    "mob": (3, "Left without supervision (MOB)", None),
-    "detention": (3, "Detention", "detention.population"),
-}
+    n.name: (n.column, _EN(f"node.{n.name}"), n.stock) for n in _OVERVIEW.nodes}
 
 # (source, target, label, metrics added, metrics subtracted)
 CHAIN_EDGES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
-    ("applications", "ind", "applications", ("ind.applications",), ()),
-    ("nareis", "permit", "family members", ("nareis.arrivals",), ()),
-    ("resettlement", "permit", "resettled", ("resettlement.arrivals",), ()),
-    ("ind", "dublin", "Dublin claims", ("dublin.claims",), ()),
-    ("ind", "permit", "grants", ("ind.grants",), ()),
-    ("ind", "dtv", "rejections", ("ind.decisions",), ("ind.grants",)),
-    ("dublin", "transferred", "transfers", ("dublin.transfers",), ()),
-    ("dublin", "lapsed", "lapsed", ("dublin.lapsed",), ()),
-    ("permit", "housed", "housed", ("coa.housed",), ()),
-    ("dtv", "independent", "independent", ("dtv.departures_independent",), ()),
-    ("dtv", "forced", "forced", ("dtv.departures_forced",), ()),
-    ("dtv", "mob", "MOB", ("dtv.departures_unsupervised",), ()),
-    ("dtv", "detention", "placed in detention", ("detention.placements",), ()),
-]
+    (f.source, f.target, _EN(f"flow.{f.name}"), f.plus, f.minus) for f in _OVERVIEW.flows]
 
 
 def window_mean(weekly: pd.DataFrame, plus: Sequence[str], minus: Sequence[str] = (),
@@ -424,11 +403,7 @@ def _spread(labels: list[list[Any]], gap: float) -> list[list[Any]]:
     return labels
 
 
-FLOW_KEYS = {"applications": "flow.applications", "family members": "flow.family", "resettled": "flow.resettled",
-             "Dublin claims": "flow.claims", "grants": "flow.grants", "rejections": "flow.rejections",
-             "transfers": "flow.transfers", "lapsed": "flow.lapsed", "housed": "flow.housed",
-             "independent": "flow.independent", "forced": "flow.forced", "MOB": "flow.mob",
-             "placed in detention": "flow.detention"}
+FLOW_KEYS = {_EN(f"flow.{f.name}"): f"flow.{f.name}" for f in _OVERVIEW.flows}  # label -> text key
 
 
 def _as_window(window: Any) -> Any:

@@ -7,7 +7,7 @@ its place in the file); ``compose`` builds the ``Scenario`` root model and its `
 from those declarations (``scenario.schema`` does so for the model's ``PARTS``). The classes
 ``Scenario`` and ``Start`` here are their typed bases: the validators that need the whole
 scenario, and, for the type checker only, the sections of the model's parts (a part added
-later reads its section by name; ``tests/test_scenario_root.py`` holds the two lists equal).
+later reads its section by name; ``tests/test_parts.py`` holds the two lists equal).
 """
 from __future__ import annotations
 
