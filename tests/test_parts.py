@@ -190,11 +190,13 @@ def test_two_parts_declaring_one_section_are_refused_naming_both():
         compose((*EXAMPLE_PARTS, Other))
 
 
-def test_the_model_root_is_composed_from_the_parts_in_the_file_order():
+def test_the_model_root_is_composed_from_the_parts_in_the_file_order(short):
     """The sections, their blocks and starting states come from the parts' declarations; the
-    typed bases (scenario.root, for the type checker) name the same fields."""
+    typed bases (scenario.root, for the type checker) name the same fields; a scenario
+    pickles by reference to the composed classes (worker processes)."""
     import ast
     import inspect
+    import pickle
 
     from ketensim.scenario import root as root_module
     from ketensim.scenario.schema import PHASE_SECTIONS, Start
@@ -214,6 +216,8 @@ def test_the_model_root_is_composed_from_the_parts_in_the_file_order():
             block = next(s for s in node.body if isinstance(s, ast.If))
             typed[node.name] = [s.target.id for s in block.body if isinstance(s, ast.AnnAssign)]
     assert typed == {"Scenario": list(Scenario.model_fields), "Start": list(Start.model_fields)}
+    again = pickle.loads(pickle.dumps(short))
+    assert type(again) is Scenario and type(again.start) is Start and again == short
 
 
 @pytest.mark.integration

@@ -327,17 +327,19 @@ def sections_of(parts: Iterable[Any]) -> list[Section]:
     return sorted((s for s, _ in found.values()), key=lambda s: s.order)
 
 
-def compose(parts: Iterable[Any]) -> type[Scenario]:
+def compose(parts: Iterable[Any], module: str = __name__) -> type[Scenario]:
     """The ``Scenario`` root model of a chain of ``parts``: the scenario's own fields, the
     ``start`` of every part with a starting state, and every part's section, in the declared
-    order; ``phase_sections`` names the sections phases may change."""
+    order; ``phase_sections`` names the sections phases may change. ``module``: the module
+    that holds the result as ``Scenario`` and its start model as ``Start``, so that scenarios
+    pickle (to worker processes) by reference."""
     sections = sections_of(parts)
     start = create_model(  # type: ignore[call-overload]
-        "Start", __base__=Start, __doc__=Start.__doc__, __module__=__name__,
+        "Start", __base__=Start, __doc__=Start.__doc__, __module__=module,
         **{s.name: (s.start, ...) for s in sections if s.start is not None}, **_fields(_StartTail))
     head = _fields(_Head)
     root: type[Scenario] = create_model(
-        "Scenario", __base__=Scenario, __doc__=Scenario.__doc__, __module__=__name__,
+        "Scenario", __base__=Scenario, __doc__=Scenario.__doc__, __module__=module,
         **head, start=(start, ...), **{s.name: _section_field(s.block, s.optional) for s in sections},
         **_fields(_Tail))
     root.phase_sections = tuple(s.name for s in sections if s.phased)

@@ -39,7 +39,7 @@ __all__ = [  # the blocks are importable from here as before
 if TYPE_CHECKING:
     from .root import Scenario, Start
 else:
-    Scenario = compose(ALL_PARTS)
+    Scenario = compose(ALL_PARTS, module=__name__)
     Start = Scenario.model_fields["start"].annotation
 
 PHASE_SECTIONS: tuple[str, ...] = Scenario.phase_sections
