@@ -317,7 +317,12 @@ def _small_title(metric: str, lang: str) -> str:
 
 def parts(weekly: pd.DataFrame) -> list[str]:
     """The report groups present in the results, in chain order, then any others."""
-    present = {metric_group(m) for m in weekly.metric.unique()}
+    return groups_of(weekly.metric.unique())
+
+
+def groups_of(metrics: Iterable[str]) -> list[str]:
+    """The report groups of these metrics, in chain order, then any others."""
+    present = {metric_group(str(m)) for m in metrics}
     order = list(PART_KEYS)
     return [p for p in order if p in present] + sorted(present - set(order))
 
