@@ -33,7 +33,7 @@ CHART_CSS = (
     ".ch .pl{stroke:#777;stroke-width:.7;stroke-dasharray:1.5 2}"
     ".ch .ln{fill:none;stroke-width:1.6;stroke-linejoin:round}.ch .bd{stroke:none;fill-opacity:.2}"
     ".ch .da{stroke-dasharray:5 3}.ch .dt{stroke-dasharray:1.5 2}"
-    ".ch .lt{stroke:#111;stroke-width:2.2}.ch .ld{fill:#111}"
+    ".ch .lt{stroke:#111;stroke-width:2.2}.ch .ld{fill:#111}.ch .nv{fill:#777}"
     + "".join(f".ch .c{i}{{stroke:{c}}}.ch .f{i}{{fill:{c}}}" for i, c in enumerate(PALETTE))
     + ".ch .ck{stroke:#222}.ch .fk{fill:#222}.ch .cr{stroke:#c0392b}.ch .fr{fill:#c0392b}"
     ".sm-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:2px 14px}"
@@ -85,7 +85,7 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     first = math.floor(lo / step + 1e-9) * step
     last = math.ceil(hi / step - 1e-9) * step
     count = int(round((last - first) / step))
-    return [first + i * step for i in range(count + 1)]
+    return [round(first + i * step, 10) for i in range(count + 1)]
 
 
 def tick_text(v: float, step: float, lang: str) -> str:
@@ -283,10 +283,17 @@ def render(chart: Chart) -> str:
             xs = xp(_days(s.weeks) + 3.5) * SCALE  # a week's value sits in the middle of its week
             ys = yp(s.values) * SCALE
             if s.kind == "band" and s.low is not None and s.high is not None:
-                out.append(f'<path class="bd {fill}" d="{band_path(xs, yp(s.low) * SCALE, yp(s.high) * SCALE)}"/>')
+                area = band_path(xs, yp(s.low) * SCALE, yp(s.high) * SCALE)
+                if area:
+                    out.append(f'<path class="bd {fill}" d="{area}"/>')
         dash = f" {s.dash}" if s.dash else ""
-        out.append(f'<path class="ln {stroke}{dash}" d="{line_path(xs, ys)}"/>')
+        line = line_path(xs, ys)
+        if line:
+            out.append(f'<path class="ln {stroke}{dash}" d="{line}"/>')
     out.append("</g>")
+    if not finite.size:  # a metric without a value in any week (e.g. a rule not in use) says so
+        out.append(f'<text class="nv" x="{_f(pw / 2)}" y="{_f(ph / 2)}" text-anchor="middle">'
+                   f'{_e(tr("chart.no_values"))}</text>')
     # the letter's values
     for seg in chart.letter:
         a = xp(_days(np.datetime64(seg["from"])))
