@@ -20,7 +20,6 @@ import pandas as pd
 import yaml
 
 from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
-from .diff import changed_paths, dated_changes, scenario_diff
 from .charts import (
     inflow_band_chart,
     need_chart,
@@ -31,6 +30,7 @@ from .charts import (
     pressure_charts,
     series_chart,
 )
+from .diff import changed_paths, dated_changes, scenario_diff
 from .htmlkit import _e, _figure, _table, page, svg_figure
 from .i18n import TEXT, Translator, translator
 from .labels import figure_label

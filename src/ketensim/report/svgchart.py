@@ -20,7 +20,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .i18n import translator
-from .plots import PALETTE, letter_segments, phase_groups
+from .plots import PALETTE, phase_groups
 
 SCALE = 10  # data paths are drawn in tenths of a pixel (integers), inside a scale(0.1) group
 DAY = np.timedelta64(1, "D")
@@ -114,7 +114,7 @@ def month_ticks(start: np.datetime64, end: np.datetime64, max_ticks: int) -> lis
 
 
 def _date(x: np.datetime64) -> dt.date:
-    return dt.date.fromisoformat(str(np.datetime64(x, "D")))
+    return dt.date.fromisoformat(str(np.asarray(x, dtype="datetime64[D]")))
 
 
 def _days(x: Any) -> np.ndarray:
@@ -259,15 +259,15 @@ def render(chart: Chart) -> str:
                        f'<text class="sm" x="{x}" y="-3" text-anchor="middle">{k + 1}</text>')
     # value grid and ticks
     for t, text in zip(ticks, labels):
-        y = _f(yp(t))
-        out.append(f'<line class="gr" x2="{_f(pw)}" y1="{y}" y2="{y}"/>'
-                   f'<text x="-4" y="{y}" dy="3.5" text-anchor="end">{_e(text)}</text>')
+        ty = _f(yp(t))
+        out.append(f'<line class="gr" x2="{_f(pw)}" y1="{ty}" y2="{ty}"/>'
+                   f'<text x="-4" y="{ty}" dy="3.5" text-anchor="end">{_e(text)}</text>')
     # month ticks
     xt = month_ticks(np.datetime64(int(x0), "D"), np.datetime64(int(x1) - 1, "D"), 7 if small else 13)
-    for n, d in enumerate(xt):
-        x = _f(xp(float(_days(np.datetime64(d)))))
-        name = tr.month(d.month)
-        year = f'<tspan x="{x}" dy="11">{d.year}</tspan>' if d.month == 1 or n == 0 else ""
+    for n, month in enumerate(xt):
+        x = _f(xp(float(_days(np.datetime64(month)))))
+        name = tr.month(month.month)
+        year = f'<tspan x="{x}" dy="11">{month.year}</tspan>' if month.month == 1 or n == 0 else ""
         out.append(f'<line class="ax" x1="{x}" x2="{x}" y1="{_f(ph)}" y2="{_f(ph + 3)}"/>'
                    f'<text x="{x}" y="{_f(ph + 13)}" text-anchor="middle">{_e(name)}{year}</text>')
     out.append(f'<line class="ax" x2="{_f(pw)}" y1="{_f(ph)}" y2="{_f(ph)}"/>')
@@ -309,13 +309,13 @@ def render(chart: Chart) -> str:
                    f'{_e(tr.num(seg["text"]))}</text>')
     out.append("</g>")
     # legend below the axis
-    y = height - legend_h + 2
+    row_y = height - legend_h + 2
     for row in legend_rows if entries else []:
-        x = left
+        row_x = left
         for swatch, text, w in row:
-            out.append(f'<g transform="translate({_f(x)},{_f(y)})">{swatch}'
+            out.append(f'<g transform="translate({_f(row_x)},{_f(row_y)})">{swatch}'
                        f'<text x="27" y="8.5">{_e(text)}</text></g>')
-            x += w
-        y += 14
+            row_x += w
+        row_y += 14
     out.append("</svg>")
     return "".join(out)
