@@ -1,4 +1,4 @@
-"""The HTML report for policy staff: one self-contained file (images as base64 PNG, inline
+"""The HTML report for policy staff: one self-contained file (charts as inline SVG, inline
 CSS, no scripts, no network) built from stored results, optionally against a baseline, in
 English or Dutch (``lang``; every text is in ``report.i18n``).
 
