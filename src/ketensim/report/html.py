@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
+from .chain import chain_layout
 from .charts import (
     inflow_band_chart,
     need_chart,
@@ -31,12 +32,12 @@ from .charts import (
     series_chart,
 )
 from .diff import changed_paths, dated_changes, scenario_diff
-from .htmlkit import _e, _figure, _table, page, svg_figure
+from .htmlkit import _e, _table, page, svg_figure
 from .i18n import TEXT, Translator, translator
 from .labels import figure_label
-from .plots import phase_key, phases_from_manifest, plot_chain
+from .plots import phase_key, phases_from_manifest
 from .summary import inside, key_figures, resolve_windows, side_by_side, summarize
-from .svgchart import CHART_CSS, render
+from .svgchart import CHART_CSS, chain_svg, render
 from .targets import Targets, compare
 from .weekly_bands import WeeklyBands
 
@@ -268,14 +269,14 @@ def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], runs: Mapp
             num_from=9))
     window, why = chain_window(weekly, cmp, chosen, windows, manifest.get("scenario"))
     try:
-        ax = plot_chain(weekly, window, lang=lang)
+        layout = chain_layout(weekly, window, lang=lang)
         span = window.label if window is not None else tr("plot.chain_all")
-        out.append(_figure(ax.figure, "chain overview",
-                           tr("plot.chain_caption").format(window=_window_label(span, tr), why=tr(why))))
+        out.append(svg_figure(chain_svg(layout, "chain overview"),
+                              tr("plot.chain_caption").format(window=_window_label(span, tr), why=tr(why))))
         if base is not None:
-            ax = plot_chain(base, window, lang=lang,
-                            title=tr("plot.baseline_prefix").format(name=names[0]) + ax.get_title(loc="left"))
-            out.append(_figure(ax.figure, "chain overview of the baseline", tr("plot.chain_base")))
+            layout = chain_layout(base, window, lang=lang,
+                                  title=tr("plot.baseline_prefix").format(name=names[0]) + layout.title)
+            out.append(svg_figure(chain_svg(layout, "chain overview of the baseline"), tr("plot.chain_base")))
     except KeyError as exc:
         log.info("no chain overview: %s", exc)
     return "".join(out)

@@ -19,8 +19,10 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .chain import NODE_WIDTH, XLIM, YLIM, ChainLayout
 from .i18n import translator
-from .plots import PALETTE, phase_groups
+from .plots import phase_groups
+from .style import PALETTE
 
 SCALE = 10  # data paths are drawn in tenths of a pixel (integers), inside a scale(0.1) group
 DAY = np.timedelta64(1, "D")
@@ -34,6 +36,7 @@ CHART_CSS = (
     ".ch .ln{fill:none;stroke-width:1.6;stroke-linejoin:round}.ch .bd{stroke:none;fill-opacity:.2}"
     ".ch .da{stroke-dasharray:5 3}.ch .dt{stroke-dasharray:1.5 2}"
     ".ch .lt{stroke:#111;stroke-width:2.2}.ch .ld{fill:#111}.ch .nv{fill:#777}"
+    ".ch .fl{fill-opacity:.35}.ch .lb{fill:#fff;fill-opacity:.8}"
     + "".join(f".ch .c{i}{{stroke:{c}}}.ch .f{i}{{fill:{c}}}" for i, c in enumerate(PALETTE))
     + ".ch .ck{stroke:#222}.ch .fk{fill:#222}.ch .cr{stroke:#c0392b}.ch .fr{fill:#c0392b}"
     ".sm-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:2px 14px}"
@@ -317,5 +320,48 @@ def render(chart: Chart) -> str:
                        f'<text x="27" y="8.5">{_e(text)}</text></g>')
             row_x += w
         row_y += 14
+    out.append("</svg>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- the chain overview
+
+def chain_svg(layout: ChainLayout, alt: str = "chain overview", size: tuple[int, int] = (960, 540)) -> str:
+    """The chain overview (``chain.chain_layout``) as inline SVG: nodes as bars, each flow a
+    band between two cubic curves (width proportional to the flow), the labels (flow labels
+    on a white box), the title."""
+    width, height = size
+    top = 24
+    ph = height - top
+    (xa, xb), (ya, yb) = (XLIM[0] - 0.08, XLIM[1] + 0.08), YLIM  # room for the outer labels
+
+    def xp(x: float) -> str:
+        return _f((x - xa) / (xb - xa) * width)
+
+    def yp(y: float) -> str:
+        return _f(top + (yb - y) / (yb - ya) * ph)
+
+    out = [f'<svg class="ch" viewBox="0 0 {width} {height}" role="img" aria-label="{_e(alt)}">'
+           f"<title>{_e(layout.title)}</title>"
+           f'<text class="tt" x="4" y="15">{_e(layout.title)}</text>']
+    fill = {c: f"f{i}" for i, c in enumerate(PALETTE)}
+    for x0, (b0, t0), x1, (b1, t1), color in layout.bands:
+        xm = (x0 + x1) / 2
+        out.append(f'<path class="fl {fill.get(color, "fk")}" d="M{xp(x0)} {yp(t0)}C{xp(xm)} {yp(t0)} {xp(xm)} {yp(t1)} '
+                   f'{xp(x1)} {yp(t1)}L{xp(x1)} {yp(b1)}C{xp(xm)} {yp(b1)} {xp(xm)} {yp(b0)} {xp(x0)} {yp(b0)}Z"/>')
+    for x, lo, hi, color in layout.nodes:
+        out.append(f'<rect class="{fill.get(color, "fk")}" x="{xp(x)}" y="{yp(hi)}" '
+                   f'width="{_f((NODE_WIDTH) / (xb - xa) * width)}" height="{_f(max((hi - lo) / (yb - ya) * ph, 1))}"/>')
+    anchor = {"right": "end", "left": "start", "center": "middle"}
+    for x, y, text, points, ha, va, boxed in layout.labels:
+        px = points * 96 / 72
+        dy = _f(0.35 * px) if va == "center" else "0"
+        if boxed:
+            w = _w(text, px) + 4
+            left = float(xp(x)) - (w if ha == "right" else w / 2 if ha == "center" else 0)
+            out.append(f'<rect class="lb" x="{_f(left)}" y="{_f(float(yp(y)) - 0.65 * px)}" width="{_f(w)}" '
+                       f'height="{_f(1.3 * px)}" rx="2"/>')
+        out.append(f'<text x="{xp(x)}" y="{yp(y)}" dy="{dy}" text-anchor="{anchor[ha]}" '
+                   f'style="font-size:{_f(px)}px">{_e(text)}</text>')
     out.append("</svg>")
     return "".join(out)
