@@ -131,3 +131,22 @@ def test_a_metric_without_values_says_so_instead_of_an_empty_frame():
     svg = render(Chart(["plan"], [Series(WEEKS, np.full(4, np.nan), "plan", kind="band", low=np.full(4, np.nan),
                                          high=np.full(4, np.nan))], lang="nl"))
     assert "<path" not in svg and '<text class="nv"' in svg and "in geen enkele week een waarde" in svg
+
+
+def test_inflow_bands_get_a_line_and_band_each():
+    from ketensim.report.charts import inflow_band_chart
+    from ketensim.report.fan import BAND_METRIC
+
+    weeks = pd.date_range("2020-01-06", periods=8, freq="7D")
+    rows = []
+    for r in range(6):
+        scale = 0.8 if r % 2 else 1.2
+        rows += [{"scenario": "s", "replication": r, "week_start": w, "metric": BAND_METRIC, "value": scale}
+                 for w in weeks]
+        rows += [{"scenario": "s", "replication": r, "week_start": w, "metric": "coa.occupancy",
+                  "value": 1000 * scale + r} for w in weeks]
+    chart = inflow_band_chart(pd.DataFrame(rows), "coa.occupancy", BAND_METRIC, labels={0.8: "low", 1.2: "high"})
+    assert [s.label for s in chart.series] == ["low (3)", "high (3)"]
+    assert chart.series[0].values == pytest.approx([1000 * 0.8 + 3] * 8)  # replications 1, 3, 5
+    assert chart.series[1].values == pytest.approx([1000 * 1.2 + 2] * 8)  # replications 0, 2, 4
+    assert render(chart).count('<path class="bd ') == 2

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .i18n import TEXT, translator
 from .labels import figure_label, metric_group
-from .svgchart import Chart, Series, render
+from .svgchart import Chart, Series
 from .targets import Targets
 from .weekly_bands import WeeklyBands
 
@@ -160,7 +160,3 @@ def inflow_band_chart(weekly: pd.DataFrame, metric: str, band_metric: str, *,
         name = (labels or {}).get(scale, f"scale {scale:g}")
         lines.append(Series(b.weeks, b.mean, f"{name} ({len(reps)})", kind="band", color=i, low=b.low, high=b.high))
     return Chart([title or metric], lines, phases=phases, lang=lang, alt=title or metric)
-
-
-def svg(chart: Chart) -> str:
-    return render(chart)
