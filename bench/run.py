@@ -27,7 +27,9 @@ Figures (see ``GOALS``):
 * start-up time of ``ketensim --help`` (median of several fresh processes);
 * the committed baseline calibration's wall time on 2 cores, estimated from this run: its
   trials x replications (results/validation/calibration/summary.json) x the in-process
-  replication time / the measured 2-worker speed-up (not run: it would take minutes).
+  replication time / the measured 2-worker speed-up (not run: it would take minutes);
+* `ketensim report` of a 20-replication what-if against its baseline, wall time in a fresh
+  process and file size (``report_bench.py``; the runs are kept under ``OUT/report-cache``).
 
 ``--quick`` uses a 13-week horizon and a quarter-size chain as the 1x scenario, and 4
 replications for the speed-up; R stays 1,000,000 events (about a second). ``--before REF``
@@ -70,6 +72,8 @@ GOALS: dict[str, tuple[float, str]] = {
     "speedup_2_workers": (1.8, ">="),
     "startup_help_s": (0.5, "<="),
     "calibration_minutes": (4.0, "<="),
+    "report_20_reps_s": (10.0, "<="),  # issue 27: `ketensim report` of a 20-replication run (report_bench.py)
+    "report_20_reps_mb": (3.0, "<="),
 }
 
 
@@ -372,7 +376,7 @@ def run_calibration(trials: int, workers: int = 2) -> float:
 
 
 def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = None,
-            log=print, before: str | None = None, calibrate: bool = False) -> dict[str, Any]:
+            log=print, before: str | None = None, calibrate: bool = False, cache: Path | None = None) -> dict[str, Any]:
     import tempfile
 
     started = time.time()
@@ -463,7 +467,11 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
     if calibrate and cal:
         log(f"  calibration: {cal[0]} trials on 2 workers, run afresh")
         calibration_min, calibration_how = run_calibration(cal[0]) / 60.0, "run"
+    from report_bench import measure_report  # bench/report_bench.py (the script's folder is on sys.path)
+
+    report = measure_report(cache or Path(tmp.name) / "report-cache", quick, 1 if quick else 3, log)
     figures: dict[str, float | None] = {
+        **report["figures"],
         "whole_process_over_R": median_ratio([w for _, w in whole], [b for b, _ in whole]),
         "replication_over_R": rep_over_R,
         "fixed_cost_over_R": median_ratio([f for _, f in fixed], [b for b, _ in fixed]),
@@ -520,6 +528,7 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
             "startup": {"help_s": helps, "python_pass_s": help_bares,
                         "python_pass_median_s": statistics.median(help_bares)},
             "calibration": {"trials": cal[0], "replications": cal[1], "how": calibration_how} if cal else "absent",
+            "report": report["measured"],
         },
         "profile": prof,
         "before": before_figures,
@@ -541,6 +550,7 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
                             f"estimated, not run (--calibrate runs it): {cal[0]} trials x {cal[1]} replications x "
                             f"{rep_s:.2f} s per replication / speed-up {speedup:.2f}"
                             if cal and not quick else "not estimated at the reduced size"),
+            "report": report["note"],
             "ratios": "each timed run is paired with a bare SimPy run just before it; figures are "
                       "medians of the pair-by-pair ratios",
         },
@@ -565,6 +575,8 @@ LABELS = {
     "speedup_2_workers": ("speed-up, 2 workers vs 1", "{:.2f}"),
     "startup_help_s": ("`ketensim --help` start-up (median)", "{:.2f} s"),
     "calibration_minutes": ("committed baseline calibration on 2 cores", "{:.1f} min"),
+    "report_20_reps_s": ("`ketensim report` of a 20-replication what-if against its baseline", "{:.1f} s"),
+    "report_20_reps_mb": ("size of that report (every plot in it)", "{:.2f} MB"),
 }
 
 
@@ -646,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ketensim bench ({'quick' if args.quick else 'full'}, {repeats} round(s))", file=sys.stderr)
     result = measure(args.quick, repeats, args.profile_top, args.parallel_reps,
                      log=lambda s: print(s, file=sys.stderr, flush=True), before=args.before,
-                     calibrate=args.calibrate)
+                     calibrate=args.calibrate, cache=Path(args.out) / "report-cache")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "-quick" if args.quick else ""

@@ -88,5 +88,6 @@ def test_run_need_writes_need_csv_and_the_report_shows_the_fan_chart(tmp_path, c
     assert (need.need >= need.p10).all() and (need.buffer == 0.05).all()
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text()
-    assert 'id="capacity"' in html and 'alt="required reception places"' in html
+    assert 'id="capacity"' in html and 'aria-label="needed: reception places (COA, all stages)"' in html
+    assert ">need at P90 + 5% buffer<" in html and ">capacity in place<" in html  # the fan chart's legend
     assert "Places needed per week at P90 plus 5%" in html

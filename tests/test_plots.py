@@ -104,3 +104,26 @@ def test_metrics_added_later_just_appear(weekly):
 def test_missing_metric_names_what_is_there(weekly):
     with pytest.raises(KeyError, match="present: .*coa.occupancy"):
         plots.series(weekly, "nareis.no_such_metric")
+
+
+def test_the_chain_overview_svg_has_a_band_per_flow_proportional_to_it(weekly):
+    """The report's chain overview (inline SVG) and the matplotlib one share their layout:
+    one band per flow, its width proportional to the flow, each flow labelled with its mean."""
+    import re
+
+    from ketensim.report.chain import chain_layout
+    from ketensim.report.svgchart import chain_svg
+
+    window = ("2020-W01", "2020-W11")
+    flows = plots.chain_flows(weekly, window)
+    flows = flows[flows["mean"] > 0]
+    layout = chain_layout(weekly, window)
+    widths = [t0 - b0 for _, (b0, t0), _, _, _ in layout.bands]
+    assert len(widths) == len(flows)
+    ratio = [w / m for w, m in zip(widths, flows["mean"])]
+    assert max(ratio) == pytest.approx(min(ratio), rel=1e-9)  # one scale for every band
+    svg = chain_svg(layout)
+    assert svg.count('<path class="fl ') == len(flows)
+    for r in flows.itertuples():
+        assert f"{r.mean:,.0f} ±" in svg
+    assert re.search(r"<title>The chain: mean persons per week over weeks 2020-W01 to 2020-W11", svg)

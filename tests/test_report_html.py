@@ -20,13 +20,19 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Added to a copy of the page by the test (the report itself has no scripts): writes the
-# count of images and of images that did not decode into the DOM that Chromium dumps.
+# count of images and of images that did not decode, and of the inline SVG charts and those
+# laid out empty (no size, or nothing drawn), into the DOM that Chromium dumps.
 IMAGE_CHECK = """<script>
 window.addEventListener('load', function () {
   var imgs = Array.prototype.slice.call(document.images);
   var bad = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0); }).length;
+  var charts = Array.prototype.slice.call(document.querySelectorAll('svg.ch'));
+  var empty = charts.filter(function (s) {
+    var r = s.getBoundingClientRect(), p = s.querySelector('path, text.nv');
+    return !(r.width > 100 && r.height > 50 && p && p.getBBox().width > 0);
+  }).length;
   var d = document.createElement('div'); d.id = 'ketensim-imgcheck';
-  d.textContent = 'images=' + imgs.length + ' broken=' + bad;
+  d.textContent = 'images=' + imgs.length + ' broken=' + bad + ' charts=' + charts.length + ' empty=' + empty;
   document.body.appendChild(d);
 });
 </script>"""
@@ -48,8 +54,9 @@ def report(tmp_path_factory) -> Path:
 
 def test_report_is_one_self_contained_file(report):
     page = report.read_text(encoding="utf-8")
-    srcs = re.findall(r'<img src="([^"]*)"', page)
-    assert len(srcs) >= 8 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert "<img" not in page and page.count('<svg class="ch"') >= 8  # every chart inline, nothing to fetch
+    plots = page[page.index('id="plots"'):page.index('id="pressure"')]
+    assert 'aria-label="chain overview"' in plots and 'aria-label="chain overview of the baseline"' in plots
     # nothing to fetch: no external links, scripts, stylesheets or fonts
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script" not in page and "<link" not in page and "@import" not in page
@@ -73,6 +80,26 @@ def test_report_says_what_the_what_if_changes(report):
     # key figures with intervals and the difference of means; the letter's targets T4, T5
     assert "video hearings (telehoren) (hearings/week)" in page and "difference" in page and "±" in page
     assert ">T4<" in page and ">T5<" in page
+
+
+def test_every_metric_has_its_chart_with_both_runs(report):
+    """The small multiples promise every metric of the run: each has a chart (titled with its
+    label and id) drawing the baseline and the scenario, each a band and a mean line."""
+    import pandas as pd
+
+    page = report.read_text(encoding="utf-8")
+    parts = page[page.index('id="parts"'):page.index('id="assumptions"')]
+    charts = re.findall(r'<svg class="ch".*?</svg>', parts, flags=re.S)
+    metrics = set(pd.read_parquet(short_dir() / "weekly.parquet").metric.unique())
+    assert len(charts) == len(metrics)
+    titled = {m for m in metrics for c in charts if re.search(rf"<title>[^<]*{re.escape(m)}[^<]*</title>", c)}
+    assert titled == metrics
+    for c in charts:
+        if 'class="nv"' in c:  # no value in any week (a rule not in use): said, not drawn
+            assert "<path" not in c
+            continue
+        assert c.count('<path class="bd f0"') == 1 and c.count('<path class="bd f1"') == 1, c[:200]
+        assert c.count('<path class="ln c0 da"') == 1 and c.count('<path class="ln c1"') == 1, c[:200]
 
 
 @pytest.mark.slow
@@ -119,9 +146,11 @@ def test_the_image_and_console_check_catches_a_broken_page(tmp_path):
     assert CHROMIUM, "chromium is required in CI: .ci/run installs it"
     bad = tmp_path / "bad.html"
     bad.write_text('<html><body><img src="data:image/png;base64,AAAA">'
+                   '<svg class="ch" viewBox="0 0 400 200" style="width:400px"><path d="M0 0"/></svg>'
+                   '<svg class="ch" viewBox="0 0 400 200" style="width:400px"><path d="M0 0L300 100"/></svg>'
                    '<script>console.error("boom")</script></body></html>')
     check, console = _render(bad, tmp_path)
-    assert check == "images=1 broken=1"
+    assert check == "images=1 broken=1 charts=2 empty=1"
     assert any("boom" in line for line in console)
 
 
@@ -129,9 +158,10 @@ def test_the_image_and_console_check_catches_a_broken_page(tmp_path):
 @needs_chromium
 def test_report_renders_in_headless_chromium(report, tmp_path):
     assert CHROMIUM, "chromium is required in CI: .ci/run installs it"
-    n_images = report.read_text(encoding="utf-8").count("<img ")
+    page = report.read_text(encoding="utf-8")
+    n_images, n_charts = page.count("<img "), page.count('<svg class="ch"')
     check, console = _render(report, tmp_path)
-    assert check == f"images={n_images} broken=0"
+    assert check == f"images={n_images} broken=0 charts={n_charts} empty=0"
     assert console == []
     shot = tmp_path / "report.png"
     proc = _chromium(report.as_uri(), tmp_path / "profile2", f"--screenshot={shot}", "--window-size=1280,2400")

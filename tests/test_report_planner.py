@@ -97,7 +97,7 @@ def test_the_dutch_report_renders_in_headless_chromium(tmp_path, pages):
     path = tmp_path / "nl.html"
     path.write_text(pages["nl"], encoding="utf-8")
     check, console = _render(path, tmp_path)
-    assert re.fullmatch(r"images=\d+ broken=0", check), check
+    assert re.fullmatch(r"images=\d+ broken=0 charts=\d+ empty=0", check), check
     assert not console
     shot = tmp_path / "first-screen.png"
     proc = _chromium(path.as_uri(), tmp_path / "p2", "--window-size=1200,900", f"--screenshot={shot}")

@@ -1,4 +1,4 @@
-"""The HTML report for policy staff: one self-contained file (images as base64 PNG, inline
+"""The HTML report for policy staff: one self-contained file (charts as inline SVG, inline
 CSS, no scripts, no network) built from stored results, optionally against a baseline, in
 English or Dutch (``lang``; every text is in ``report.i18n``).
 
@@ -20,22 +20,26 @@ import pandas as pd
 import yaml
 
 from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
+from .chain import chain_layout
+from .charts import (
+    inflow_band_chart,
+    need_chart,
+    occupancy_chart,
+    part_charts,
+    part_title,
+    parts_of,
+    pressure_charts,
+    series_chart,
+)
 from .diff import changed_paths, dated_changes, scenario_diff
-from .htmlkit import _e, _figure, _table, page
+from .htmlkit import _e, _table, page, svg_figure
 from .i18n import TEXT, Translator, translator
 from .labels import figure_label
-from .plots import (
-    parts,
-    phase_key,
-    phases_from_manifest,
-    plot_chain,
-    plot_compare,
-    plot_occupancy,
-    plot_part,
-    plot_series,
-)
+from .plots import phase_key, phases_from_manifest
 from .summary import inside, key_figures, resolve_windows, side_by_side, summarize
+from .svgchart import CHART_CSS, chain_svg, render
 from .targets import Targets, compare
+from .weekly_bands import WeeklyBands
 
 log = logging.getLogger(__name__)
 
@@ -238,27 +242,25 @@ def chain_window(weekly: pd.DataFrame, cmp: pd.DataFrame | None, chosen: Any, wi
     return full[-1], "plot.chain_why_last"
 
 
-def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
-                   base_manifest: Mapping[str, Any] | None, names: tuple[str, str], targets: Targets | None,
-                   cmp: pd.DataFrame | None, chosen: Any, windows: Any, tr: Translator) -> str:
+def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], runs: Mapping[str, WeeklyBands],
+                   base: pd.DataFrame | None, base_manifest: Mapping[str, Any] | None, names: tuple[str, str],
+                   targets: Targets | None, cmp: pd.DataFrame | None, chosen: Any, windows: Any,
+                   tr: Translator) -> str:
     lang = tr.lang
     phases = _all_phases(manifest, base_manifest)
-    present = set(weekly.metric.unique())
+    own = runs[names[1]]
     out = []
     caption = tr("plot.caption").format(base=tr("plot.caption_base") if base is not None else "")
     for metrics in REPORT_SERIES:
-        if not set(metrics) <= present:
+        if not own.has(metrics):
             continue
         label = figure_label(metrics, lang)
-        if base is not None and set(metrics) <= set(base.metric.unique()):
-            ax = plot_compare({names[0]: base, names[1]: weekly}, metrics, targets=targets, phases=phases,
-                              title=label, lang=lang)
-        else:
-            ax = plot_series(weekly, metrics, targets=targets, phases=phases, title=label, lang=lang)
-        out.append(_figure(ax.figure, label, caption))
-    if "coa.occupancy" in present:
-        fig = plot_occupancy(weekly, phases=phases, baseline=base, names=names, lang=lang).figure
-        out.append(_figure(fig, tr("plot.occupancy_title"), tr("plot.occupancy_caption").format(
+        chart = series_chart(runs, metrics, targets=targets, phases=phases, title=label, lang=lang)
+        out.append(svg_figure(render(chart), caption))
+    if "coa.occupancy" in own:
+        chart = occupancy_chart(own, phases=phases, baseline=runs[names[0]] if base is not None else None,
+                                names=names, lang=lang)
+        out.append(svg_figure(render(chart), tr("plot.occupancy_caption").format(
             base=tr("plot.occupancy_base") if base is not None else "")))
     key = phase_key(phases, lang)
     if key:
@@ -267,30 +269,31 @@ def _plots_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.D
             num_from=9))
     window, why = chain_window(weekly, cmp, chosen, windows, manifest.get("scenario"))
     try:
-        ax = plot_chain(weekly, window, lang=lang)
+        layout = chain_layout(weekly, window, lang=lang)
         span = window.label if window is not None else tr("plot.chain_all")
-        out.append(_figure(ax.figure, "chain overview",
-                           tr("plot.chain_caption").format(window=_window_label(span, tr), why=tr(why))))
+        out.append(svg_figure(chain_svg(layout, "chain overview"),
+                              tr("plot.chain_caption").format(window=_window_label(span, tr), why=tr(why))))
         if base is not None:
-            ax = plot_chain(base, window, lang=lang,
-                            title=tr("plot.baseline_prefix").format(name=names[0]) + ax.get_title(loc="left"))
-            out.append(_figure(ax.figure, "chain overview of the baseline", tr("plot.chain_base")))
+            layout = chain_layout(base, window, lang=lang,
+                                  title=tr("plot.baseline_prefix").format(name=names[0]) + layout.title)
+            out.append(svg_figure(chain_svg(layout, "chain overview of the baseline"), tr("plot.chain_base")))
     except KeyError as exc:
         log.info("no chain overview: %s", exc)
     return "".join(out)
 
 
-def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Translator) -> str:
-    from .pressure import has_pressure, plot_pressure, pressure_rows
+def _pressure_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], own: WeeklyBands, tr: Translator) -> str:
+    from .pressure import STAGES, has_pressure, pressure_rows
 
     if not has_pressure(weekly):
         return f"<p class='note'>{tr('press.none')}</p>"
     table = _table([tr("col.figure"), tr("press.mean"), tr("press.peak"), tr("press.places_mean"),
                     tr("press.places_peak")],
                    [[_e(tr(key)) if (key := f"press.row.{html.unescape(r[0])}") in TEXT else r[0],
-                     *[tr.num(c) for c in r[1:]]] for r in pressure_rows(weekly)])
-    fig = plot_pressure(weekly, phases_from_manifest(manifest))
-    return table + _figure(fig, tr("sec.pressure"), tr("press.caption"))
+                     *[tr.num(c) for c in r[1:]]] for r in pressure_rows(weekly, own)])
+    charts = pressure_charts(own, STAGES, phases_from_manifest(manifest), tr.lang)
+    return table + "".join(svg_figure(render(c)) for c in charts[:-1]) + svg_figure(
+        render(charts[-1]), tr("press.caption")) if charts else table
 
 
 def _all_phases(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | None) -> list[tuple[str, dt.date]]:
@@ -301,13 +304,17 @@ def _all_phases(manifest: Mapping[str, Any], base_manifest: Mapping[str, Any] | 
     return sorted(own + extra, key=lambda p: p[1])
 
 
-def _parts_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
-                   names: tuple[str, str], targets: Targets | None, tr: Translator) -> str:
+def _parts_section(manifest: Mapping[str, Any], runs: Mapping[str, WeeklyBands], targets: Targets | None,
+                   tr: Translator) -> str:
+    """Every metric by part: small multiples in a grid, the legend on each part's first."""
     phases = phases_from_manifest(manifest)
     out = []
-    for part in parts(weekly):
-        fig = plot_part(weekly, part, targets=targets, phases=phases, baseline=base, names=names, lang=tr.lang)
-        out.append(_figure(fig, tr("part.alt").format(part=part)))
+    own = list(runs.values())[-1]
+    for part in parts_of(own):
+        charts = part_charts(runs, part, targets=targets, phases=phases, lang=tr.lang)
+        out.append(f"<h3>{_e(part_title(part, tr.lang))}</h3><div class='sm-grid' role='group' "
+                   f"aria-label='{_e(tr('part.alt').format(part=part))}'>"
+                   + "".join(render(c) for c in charts) + "</div>")
     return "".join(out)
 
 
@@ -316,7 +323,7 @@ def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Tra
     inflow bands, the band's spread apart from replication noise."""
     from ..metrics.need import need_table, peak_needs
     from ..scenario.schema import Scenario
-    from .fan import band_shares, band_split, plot_bands, plot_need
+    from .fan import BAND_METRIC, band_shares, band_split
 
     need = manifest.get("need") or {}
     prob, buf = float(need.get("prob", 0.9)), float(need.get("buffer", 0.0))
@@ -333,16 +340,16 @@ def _capacity_section(weekly: pd.DataFrame, manifest: Mapping[str, Any], tr: Tra
     peaks = peak_needs(table)
     out.append(_table(list(map(_e, peaks.columns)), [[_e(v) for v in r] for r in peaks.itertuples(index=False)]))
     for group in table.group.unique():
-        ax = plot_need(table, group, phases=phases)
-        out.append(_figure(ax.figure, f"required {group} places", tr("cap.fan_caption")))
+        out.append(svg_figure(render(need_chart(table, group, phases=phases, lang=tr.lang)), tr("cap.fan_caption")))
     split = band_split(weekly, "coa.occupancy")
     if split is not None:
         b, n = band_shares(split)
         bands = sc.inflow.bands if sc is not None else None
         names = {round(b.scale, 9): n for n, b in bands.levels.items()} if bands is not None else None
-        ax = plot_bands(weekly, "coa.occupancy", labels=names, phases=phases, title=tr("cap.bands_title"))
+        chart = inflow_band_chart(weekly, "coa.occupancy", BAND_METRIC, labels=names, phases=phases,
+                                  title=tr("cap.bands_title"), lang=tr.lang)
         out.append(f"<p>{tr('cap.bands').format(b=f'{b:.0%}', n=f'{n:.0%}')}</p>")
-        out.append(_figure(ax.figure, "occupancy by inflow band", tr("cap.bands_caption")))
+        out.append(svg_figure(render(chart), tr("cap.bands_caption")))
     return "".join(out)
 
 
@@ -434,17 +441,19 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
     if baseline is not None:
         cmp = side_by_side(weekly, baseline, windows, names=names, stat=stat, scenario=scenario)
     binding = _binding(weekly, manifest, baseline, base_manifest, lang)
+    # the weekly summaries behind every chart, computed once per run (the baseline first)
+    runs = {names[0]: WeeklyBands(baseline), names[1]: WeeklyBands(weekly)} if baseline is not None \
+        else {names[1]: WeeklyBands(weekly)}
     sections = [
         ("headline", tr("sec.headline"), _headline_section(cmp, names, binding, tr)),
         ("changes", tr("sec.changes"), _changes_section(manifest, base_manifest, tr)),
         ("figures", tr("sec.figures"), _key_figures_section(weekly, cmp, names, windows, stat, scenario, tr)),
         ("targets", tr("sec.targets"), _targets_section(weekly, targets, tr)),
-        ("plots", tr("sec.plots"), _plots_section(weekly, manifest, baseline, base_manifest, names, targets, cmp,
-                                                  chain, windows, tr)),
-        ("pressure", tr("sec.pressure"), _pressure_section(weekly, manifest, tr)),
+        ("plots", tr("sec.plots"), _plots_section(weekly, manifest, runs, baseline, base_manifest, names, targets,
+                                                  cmp, chain, windows, tr)),
+        ("pressure", tr("sec.pressure"), _pressure_section(weekly, manifest, runs[names[1]], tr)),
         ("capacity", tr("sec.capacity"), _capacity_section(weekly, manifest, tr)),
-        ("parts", tr("sec.parts"), _parts_section(weekly, manifest, baseline, names, targets, tr)
-         if every_metric else "-"),
+        ("parts", tr("sec.parts"), _parts_section(manifest, runs, targets, tr) if every_metric else "-"),
         ("assumptions", tr("sec.assumptions"), _assumptions_section(manifest, tr)),
         ("provenance", tr("sec.provenance"), _provenance_section(manifest, base_manifest, sources, tr)),
     ]
@@ -454,4 +463,4 @@ def build_report(weekly: pd.DataFrame, manifest: Mapping[str, Any], *, baseline:
         b=f"{iso_b[0]}-W{iso_b[1]:02d}", first=_e(tr.date(first)), last=_e(tr.date(last)),
         now=_e(tr.date(dt.date.today()) + dt.datetime.now().strftime(" %H:%M")),
         version=_e(manifest.get("package_version", "")))
-    return page(f"{tr('report.title')}: {name}", sub, sections, lang, warn)
+    return page(f"{tr('report.title')}: {name}", sub, sections, lang, warn, css=CHART_CSS)

@@ -1,5 +1,5 @@
-"""The pieces of a self-contained HTML page (inline CSS, images as base64 PNG, no scripts),
-shared by the run report and the sweep overview."""
+"""The pieces of a self-contained HTML page (inline CSS, charts as inline SVG or images as
+base64 PNG, no scripts), shared by the run report and the sweep overview."""
 from __future__ import annotations
 
 import base64
@@ -45,6 +45,12 @@ def _figure(fig: Any, alt: str, caption: str = "") -> str:
     return f'<figure><img src="{png_data_uri(fig)}" alt="{_e(alt)}">{cap}</figure>'
 
 
+def svg_figure(svg: str, caption: str = "") -> str:
+    """An inline SVG chart (``svgchart.render``) with its caption."""
+    cap = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
+    return f"<figure>{svg}{cap}</figure>"
+
+
 def _table(header: list[str], rows: list[list[str]], num_from: int = 1) -> str:
     """Rows of already escaped cells; columns from ``num_from`` on are right-aligned."""
     head = "".join(f"<th>{h}</th>" for h in header)
@@ -54,13 +60,14 @@ def _table(header: list[str], rows: list[list[str]], num_from: int = 1) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def page(title: str, sub: str, sections: Sequence[tuple[str, str, str]], lang: str, warn: str = "") -> str:
+def page(title: str, sub: str, sections: Sequence[tuple[str, str, str]], lang: str, warn: str = "",
+         css: str = "") -> str:
     nav = "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t, _ in sections)
     body = "".join(f'<h2 id="{k}">{_e(t)}</h2>{content}' for k, t, content in sections)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title><style>{CSS}</style></head>
+<title>{_e(title)}</title><style>{CSS}{css}</style></head>
 <body>
 <h1>{_e(title)}</h1>
 <p class="sub">{sub}</p>

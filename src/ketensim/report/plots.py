@@ -21,13 +21,22 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..metrics.registry import GROUPS
-from ..model.overview import chain_overview
+from .chain import (  # noqa: F401 - the chain's flows, re-exported for the API and notebooks
+    CHAIN_EDGES,
+    CHAIN_NODES,
+    FLOW_KEYS,
+    NODE_WIDTH,
+    XLIM,
+    YLIM,
+    chain_flows,
+    chain_layout,
+    window_last,
+    window_mean,
+)
 from .i18n import TEXT, translator
 from .labels import figure_label, metric_group
-from .targets import Targets, mean_ci
-
-PALETTE = ["#1f5fa8", "#e08a00", "#2a9d5c", "#8e5ac8", "#b8860b", "#555555"]
-LETTER_COLOR = "#111111"
+from .style import LETTER_COLOR, PALETTE
+from .targets import Targets
 
 PART_KEYS = GROUPS  # the report groups, in chain order (metrics/registry.py)
 
@@ -318,64 +327,17 @@ def _small_title(metric: str, lang: str) -> str:
 
 def parts(weekly: pd.DataFrame) -> list[str]:
     """The report groups present in the results, in chain order, then any others."""
-    present = {metric_group(m) for m in weekly.metric.unique()}
+    return groups_of(weekly.metric.unique())
+
+
+def groups_of(metrics: Iterable[str]) -> list[str]:
+    """The report groups of these metrics, in chain order, then any others."""
+    present = {metric_group(str(m)) for m in metrics}
     order = list(PART_KEYS)
     return [p for p in order if p in present] + sorted(present - set(order))
 
 
 # ---------------------------------------------------------------- chain overview (Sankey-like)
-
-# Drawn from the parts' declarations (model.overview: the nodes the parts declare, the chain's
-# FLOWS between them); labels from the texts, node.<name> and flow.<name>.
-_OVERVIEW = chain_overview()
-_EN = translator("en")
-
-# node id -> (column, label, stock metric shown in the node or None)
-CHAIN_NODES: dict[str, tuple[int, str, str | None]] = {
-    n.name: (n.column, _EN(f"node.{n.name}"), n.stock) for n in _OVERVIEW.nodes}
-
-# (source, target, label, metrics added, metrics subtracted)
-CHAIN_EDGES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
-    (f.source, f.target, _EN(f"flow.{f.name}"), f.plus, f.minus) for f in _OVERVIEW.flows]
-
-
-def window_mean(weekly: pd.DataFrame, plus: Sequence[str], minus: Sequence[str] = (),
-                window: Any = None) -> tuple[float, float, float]:
-    """Mean over replications of the weekly mean of (sum of ``plus`` - sum of ``minus``) in a
-    window (all weeks when None), with its 95% interval."""
-    df = weekly[weekly.metric.isin(list(plus) + list(minus))]
-    if window is not None:
-        df = df[_as_window(window).contains(df.week_start)]
-    if df.empty:
-        return math.nan, math.nan, math.nan
-    sign = np.where(df.metric.isin(list(minus)), -1.0, 1.0)
-    per_week = (df.value * sign).groupby([df.replication, df.week_start]).sum()
-    return mean_ci(per_week.groupby(level=0).mean().to_numpy())
-
-
-def window_last(weekly: pd.DataFrame, metric: str, window: Any = None) -> float:
-    """Mean over replications of a stock at the end of the window."""
-    df = weekly[weekly.metric == metric]
-    if window is not None:
-        df = df[_as_window(window).contains(df.week_start)]
-    if df.empty:
-        return math.nan
-    last = df[df.week_start == df.week_start.max()]
-    return float(last.value.mean())
-
-
-def chain_flows(weekly: pd.DataFrame, window: Any = None) -> pd.DataFrame:
-    """The flows of the chain overview present in the results: one row per edge with the
-    mean persons per week in the window and its 95% interval."""
-    present = set(weekly.metric.unique())
-    rows = []
-    for src, dst, label, plus, minus in CHAIN_EDGES:
-        if not set(plus) | set(minus) <= present:
-            continue
-        m, lo, hi = window_mean(weekly, plus, minus, window)
-        rows.append({"source": src, "target": dst, "flow": label, "mean": m, "ci_low": lo, "ci_high": hi})
-    return pd.DataFrame(rows, columns=["source", "target", "flow", "mean", "ci_low", "ci_high"])
-
 
 def _band(ax: Axes, x0: float, y0: tuple[float, float], x1: float, y1: tuple[float, float],
           color: str) -> None:
@@ -387,110 +349,23 @@ def _band(ax: Axes, x0: float, y0: tuple[float, float], x1: float, y1: tuple[flo
     ax.fill_between(xs, bot, top, color=color, alpha=0.35, lw=0)
 
 
-def _spread(labels: list[list[Any]], gap: float) -> list[list[Any]]:
-    """Move labels of one column apart vertically (at least ``gap``), keeping their order."""
-    by_x: dict[float, list[list[Any]]] = {}
-    for lab in labels:
-        by_x.setdefault(round(lab[0], 3), []).append(lab)
-    for col in by_x.values():
-        col.sort(key=lambda lab: -lab[1])
-        for prev, cur in zip(col, col[1:]):
-            cur[1] = min(cur[1], prev[1] - gap)
-        low = min(lab[1] for lab in col)
-        if low < -0.03:  # pushed below the frame: shift the column up
-            for lab in col:
-                lab[1] += -0.03 - low
-    return labels
-
-
-FLOW_KEYS = {_EN(f"flow.{f.name}"): f"flow.{f.name}" for f in _OVERVIEW.flows}  # label -> text key
-
-
-def _as_window(window: Any) -> Any:
-    from ..stats import Window
-
-    return window if isinstance(window, Window) else Window.of(window[0], window[1])
-
-
 def plot_chain(weekly: pd.DataFrame, window: Any = None, *,
                ax: Axes | None = None, title: str | None = None, lang: str = "en") -> Axes:
     """A Sankey-like overview of the flows between the parts of the chain: mean persons per
     week over ``window`` (ISO weeks or dates; the whole run when None). Band widths are
     proportional to the flows; nodes show their stock at the window's end. Flow labels sit
-    at the end of their band and are spread apart so they never overlap."""
-    tr = translator(lang)
+    at the end of their band and are spread apart so they never overlap (``chain_layout``)."""
+    layout = chain_layout(weekly, window, title=title, lang=lang)
     ax = _new_axes(ax, (10, 5.6))
-    flows = chain_flows(weekly, window)
-    flows = flows[flows["mean"] > 0]
-    if flows.empty:
-        raise KeyError("none of the chain's flow metrics are in the results")
-    used = list(dict.fromkeys(list(flows.source) + list(flows.target)))
-    nodes = [n for n in CHAIN_NODES if n in used]
-    size = {n: max(flows.loc[flows.target == n, "mean"].sum(), flows.loc[flows.source == n, "mean"].sum())
-            for n in nodes}
-    columns: dict[int, list[str]] = {}
-    for n in nodes:
-        columns.setdefault(CHAIN_NODES[n][0], []).append(n)
-    gap = 0.1
-    heaviest = max(sum(size[n] for n in members) for members in columns.values())
-    longest = max(len(members) for members in columns.values())
-    scale = (1 - gap * (longest - 1)) / heaviest
-    width = 0.035
-    pos: dict[str, tuple[float, float, float]] = {}  # node -> (x, y bottom, y top)
-    ncol = max(columns) + 1
-    for c, members in columns.items():
-        x = c / (ncol - 1) if ncol > 1 else 0.0
-        total = sum(size[n] for n in members) * scale + gap * (len(members) - 1)
-        y = 1 - (1 - total) / 2
-        for n in members:
-            h = max(size[n] * scale, 0.004)
-            pos[n] = (x, y - h, y)
-            y -= h + gap
-    out_cursor = {n: pos[n][2] for n in nodes}
-    in_cursor = {n: pos[n][2] for n in nodes}
-    colors = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(nodes)}
-    flow_labels: list[list[Any]] = []  # [x, y, text]: placed next to the band's end, spread apart
-    for r in flows.itertuples():
-        h = r.mean * scale
-        xs, _, _ = pos[r.source]
-        xt, _, _ = pos[r.target]
-        y0 = (out_cursor[r.source] - h, out_cursor[r.source])
-        y1 = (in_cursor[r.target] - h, in_cursor[r.target])
-        out_cursor[r.source] -= h
-        in_cursor[r.target] -= h
-        _band(ax, xs + width, y0, xt, y1, colors[r.source])
-        half = "" if math.isnan(r.ci_low) else f" ±{(r.ci_high - r.ci_low) / 2:,.0f}"
-        flow_labels.append([xt - 0.01, (y1[0] + y1[1]) / 2, f"{tr(FLOW_KEYS.get(r.flow, r.flow))} {r.mean:,.0f}{half}"])
-    for x, y, text in _spread(flow_labels, 0.042):
-        ax.text(x, y, text, fontsize=6.8, ha="right", va="center",
-                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8})
-    node_labels: list[list[Any]] = []
-    stock_word = tr("plot.stock")
-    for n in nodes:
-        x, lo, hi = pos[n]
-        col, _label, stock = CHAIN_NODES[n]
-        ax.add_patch(Rectangle((x, lo), width, hi - lo, color=colors[n], lw=0))
-        text = tr(f"node.{n}")
-        if stock and stock in set(weekly.metric.unique()):
-            text += f" ({stock_word} {window_last(weekly, stock, window):,.0f})"
-        last = col == ncol - 1
-        if last:
-            node_labels.append([x + width + 0.008, (lo + hi) / 2, text])
-        else:
-            ax.text(x - 0.008 if col == 0 else x + width / 2, (lo + hi) / 2 if col == 0 else hi + 0.012, text,
-                    fontsize=7.5, ha="right" if col == 0 else "center", va="center" if col == 0 else "bottom")
-    for x, y, text in _spread(node_labels, 0.05):
-        ax.text(x, y, text, fontsize=7.5, ha="left", va="center")
-    ax.set_xlim(-0.22, 1.25)
-    ax.set_ylim(-0.05, 1.1)
+    for x0, y0, x1, y1, color in layout.bands:
+        _band(ax, x0, y0, x1, y1, color)
+    for x, y, text, size, ha, va, boxed in layout.labels:
+        ax.text(x, y, text, fontsize=size, ha=ha, va=va,
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8} if boxed else None)
+    for x, lo, hi, color in layout.nodes:
+        ax.add_patch(Rectangle((x, lo), NODE_WIDTH, hi - lo, color=color, lw=0))
+    ax.set_xlim(*XLIM)
+    ax.set_ylim(*YLIM)
     ax.set_axis_off()
-    if title is None:
-        if window is not None:
-            w = _as_window(window)
-            a, b = w.start.isocalendar(), w.end.isocalendar()
-            span = tr("plot.chain_span").format(a=f"{a[0]}-W{a[1]:02d}", b=f"{b[0]}-W{b[1]:02d}")
-        else:
-            span = tr("plot.chain_all")
-        title = tr("plot.chain_title").format(span=span)
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(layout.title, fontsize=10, loc="left")
     return ax

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from .plots import PALETTE, _date_axis, _mid, band_stats, new_figure, series, shade_phases
 from .targets import mean_ci
+from .weekly_bands import WeeklyBands
 
 # stage label: (occupancy metric, places metric)
 STAGES = {
@@ -34,29 +35,33 @@ def has_pressure(weekly: pd.DataFrame) -> bool:
     return "coa.col_occupancy" in set(weekly.metric.unique())
 
 
-def _cell(weekly: pd.DataFrame, metric: str | tuple[str, ...], how: str) -> str:
-    table = series(weekly, list(metric) if isinstance(metric, tuple) else metric)
-    per_rep = table.mean(axis=0) if how == "mean" else table.max(axis=0)
+def _cell(weekly: pd.DataFrame, metric: str | tuple[str, ...], how: str, bands: WeeklyBands | None = None) -> str:
+    ms = list(metric) if isinstance(metric, tuple) else metric
+    if bands is not None:  # the report's shared weekly arrays, not a new filter of the table
+        values = pd.DataFrame(bands.table(ms)[1])
+    else:
+        values = series(weekly, ms)
+    per_rep = values.mean(axis=0) if how == "mean" else values.max(axis=0)
     m, lo, hi = mean_ci(per_rep.to_numpy(dtype=float))
     if math.isnan(m):
         return "-"
     return f"{m:,.0f}" if math.isnan(lo) else f"{m:,.0f} [{lo:,.0f}, {hi:,.0f}]"
 
 
-def pressure_rows(weekly: pd.DataFrame) -> list[list[str]]:
+def pressure_rows(weekly: pd.DataFrame, bands: WeeklyBands | None = None) -> list[list[str]]:
     """Rows: stage or pressure figure; mean and peak over the run (mean [95% interval] over
-    replications)."""
+    replications); ``bands`` the run's shared weekly arrays when the caller has them."""
     present = set(weekly.metric.unique())
     rows = []
     for label, (occ, cap) in STAGES.items():
         if occ in present and cap in present:
-            rows.append([html.escape(label), _cell(weekly, occ, "mean"), _cell(weekly, occ, "max"),
-                         _cell(weekly, cap, "mean"), _cell(weekly, cap, "max")])
+            rows.append([html.escape(label), _cell(weekly, occ, "mean", bands), _cell(weekly, occ, "max", bands),
+                         _cell(weekly, cap, "mean", bands), _cell(weekly, cap, "max", bands)])
     for label, metric in PRESSURE.items():
         names = metric if isinstance(metric, tuple) else (metric,)
         if set(names) <= present:
             key = metric if isinstance(metric, str) else tuple(metric)
-            rows.append([html.escape(label), _cell(weekly, key, "mean"), _cell(weekly, key, "max"), "", ""])
+            rows.append([html.escape(label), _cell(weekly, key, "mean", bands), _cell(weekly, key, "max", bands), "", ""])
     return rows
 
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, reduce_weeks, resolve, weeks_of, window_values
+from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, reduce_weeks, resolve, weeks_of
 from .labels import key_figures
 from .windows import choose_windows
 
@@ -76,20 +76,41 @@ def summarize(weekly: pd.DataFrame, windows: WindowSpec | None = None,
     stat = parse_statistic(stat)
     rows = []
     wins = resolve_windows(weekly, windows, scenario)
-    keys = ["scenario", "replication"]
-    for label, metrics in resolve_figures(weekly, figures).items() if wins else ():
-        # ``window_values`` per window, with the metric filter and the weekly sums done once
-        # per figure: a window keeps or drops whole (scenario, replication, week) groups
-        rows_of = weekly[weekly.metric.isin(list(metrics))]
-        per_week = rows_of.groupby(keys + ["week_start"])["value"].sum(min_count=1)
-        week_of = pd.Series(per_week.index.get_level_values("week_start"))
+    figs = resolve_figures(weekly, figures) if wins else {}
+    weeks = _FigureWeeks(weekly, figs) if figs else None
+    by_window = {w: weeks.in_window(win, stat) for w, win in wins.items()} if weeks is not None else {}
+    for label in figs:
         for wname, win in wins.items():
-            stats = reduce_weeks(per_week[win.contains(week_of).to_numpy()], stat, keys)
+            stats = by_window[wname].get(label, EMPTY)
             m, lo, hi = mean_ci(stats.values)
             rows.append({"figure": label, "window": wname, "from": win.start, "to": win.end,
                          "statistic": stat, "mean": m, "ci_low": lo, "ci_high": hi, "reps": len(stats),
                          "partial": win.partial})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+class _FigureWeeks:
+    """Every figure's weekly sums per (scenario, replication), made in one pass over the table
+    and reduced with one grouping per window: the same numbers as ``stats.window_values``
+    (a window keeps or drops whole (scenario, replication, week) groups; within a group the
+    weeks keep their order), without filtering the whole table again per figure and window."""
+
+    KEYS = ["figure", "scenario", "replication"]
+
+    def __init__(self, weekly: pd.DataFrame, figures: Figures) -> None:
+        link = pd.DataFrame([(label, m) for label, ms in figures.items() for m in dict.fromkeys(ms)],
+                            columns=["figure", "metric"])
+        rows = weekly[["scenario", "replication", "week_start", "metric", "value"]].merge(link, on="metric")
+        self.per_week = rows.groupby(self.KEYS + ["week_start"])["value"].sum(min_count=1)
+        self.week_of = pd.Series(self.per_week.index.get_level_values("week_start"))
+
+    def in_window(self, win: Window, stat: str) -> dict[str, pd.Series]:
+        """Figure -> its statistic over the window per (scenario, replication)."""
+        stats = reduce_weeks(self.per_week[win.contains(self.week_of).to_numpy()], stat, self.KEYS)
+        return {str(f): g.droplevel("figure") for f, g in stats.groupby(level="figure", sort=False)}
+
+
+EMPTY = pd.Series([], dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=["scenario", "replication"]))
 
 
 def side_by_side(weekly: pd.DataFrame, baseline: pd.DataFrame, windows: WindowSpec | None = None,
@@ -109,12 +130,15 @@ def side_by_side(weekly: pd.DataFrame, baseline: pd.DataFrame, windows: WindowSp
     common = pd.DataFrame({"week_start": [max(span_a[0], span_b[0]), min(span_a[1], span_b[1])]})
     wins = {w.label: w for w in resolve(common, choose_windows(windows, scenario))}
     figs = resolve_figures(weekly, figures)
-    figs = {k: v for k, v in figs.items() if k in resolve_figures(baseline, {k: v})}
+    in_base = resolve_figures(baseline, figs)  # one look at the baseline's metrics, not one per figure
+    figs = {k: v for k, v in figs.items() if k in in_base}
     rows = []
-    for label, metrics in figs.items():
+    base_weeks, own_weeks = _FigureWeeks(baseline, figs), _FigureWeeks(weekly, figs)
+    by_window = {w: (base_weeks.in_window(win, stat), own_weeks.in_window(win, stat)) for w, win in wins.items()}
+    for label in figs:
         for wname, win in wins.items():
-            a = window_values(baseline, metrics, win, stat).droplevel("scenario")
-            b = window_values(weekly, metrics, win, stat).droplevel("scenario")
+            a = by_window[wname][0].get(label, EMPTY).droplevel("scenario")
+            b = by_window[wname][1].get(label, EMPTY).droplevel("scenario")
             ma, la, ha = mean_ci(a.to_numpy(dtype=float))
             mb, lb, hb = mean_ci(b.to_numpy(dtype=float))
             # paired interval: replication r of both runs shares its random numbers (same seed),
