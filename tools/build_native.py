@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 
-from ketensim.native import (  # noqa: E402  (the source tree, not an installed copy)
-    MANIFEST, compiled_sources, module_name, python_tag, source_hash)
+from ketensim.native import MANIFEST, compiled_sources, module_name, python_tag, source_hash  # noqa: E402  (the source tree, not an installed copy)
 
 # The type checker's view for the compiler: the project's own mypy settings are strict and
 # checked in `make lint`; these are what mypyc needs to resolve the types.
