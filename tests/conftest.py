@@ -150,8 +150,24 @@ def pytest_collection_modifyitems(config, items):
             missing.append(item.nodeid)
         elif not any(m.name == kind for m in item.own_markers):
             item.add_marker(getattr(pytest.mark, kind))
+    _skip_instrumenting_when_compiled(items)
     if missing:
         raise pytest.UsageError(
             f"{len(missing)} test(s) without a kind, first {missing[0]}: set KIND = 'unit' (or "
             f"{', '.join(repr(k) for k in KINDS[1:])}) at the top of the file, or mark the test "
             "(tests/conftest.py says what each kind is)")
+
+
+def _skip_instrumenting_when_compiled(items) -> None:
+    """A test marked ``pure_python`` replaces or wraps the model's own methods to watch them;
+    compiled classes (ketensim.native) do not allow that, so it runs on the pure-Python path
+    (``make test-pure``, which CI runs) and is skipped where the model is compiled, whose
+    results tests/test_native.py checks are identical to the pure path's."""
+    import ketensim.native
+
+    if not ketensim.native.status().compiled:
+        return
+    skip = pytest.mark.skip(reason="instruments the model's internals: runs in `make test-pure` (KETENSIM_PURE=1)")
+    for item in items:
+        if item.get_closest_marker("pure_python"):
+            item.add_marker(skip)

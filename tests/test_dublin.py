@@ -88,6 +88,7 @@ def test_every_lapse_enters_the_national_procedure():
     np.testing.assert_array_equal(v["ind.dublin_takeovers"], v["dublin.lapsed"])
 
 
+@pytest.mark.pure_python  # wraps a model method (tests/conftest.py)
 def test_no_transfer_after_the_deadline():
     sc = load_scenario(BASELINE, SMALL)
     chain = Chain(sc, 0)

@@ -36,6 +36,7 @@ def _weekly(monkeypatch: pytest.MonkeyPatch, full_dispatch: bool) -> tuple[pd.Da
         return simulate(sc, 0).weekly, calls[0]
 
 
+@pytest.mark.pure_python  # wraps a model method (tests/conftest.py)
 def test_skipped_dispatches_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """While officers wait for rooms, persons joining or an officer coming free start no
     hearing: skipping those dispatches leaves the weekly table identical."""

@@ -53,6 +53,7 @@ class _Rec:
         self.counts.append((name, t))
 
 
+@pytest.mark.pure_python  # stand-ins for the recorder and parts (tests/conftest.py)
 def test_an_order_is_the_stock_management_rule_worked_by_hand():
     """Hearing officers 100 (300 hearings a week), decision officers 50, 20 rooms x 10 slots, no
     video. Over the four weeks since the last review the hearing queue grew from 4,000 to 5,000

@@ -18,7 +18,7 @@ def test_urgent_timeout_runs_before_ordinary_events_at_the_same_time():
 
     def urgent():
         value = yield UrgentTimeout(env, 7, value="v")
-        order.append(f"urgent {value} at {env.now}")
+        order.append(f"urgent {value} at {env.now:g}")  # 7 or 7.0 (compiled)
 
     env.process(ordinary())  # scheduled first: at equal priority it would come first
     env.process(urgent())

@@ -19,6 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import native as _native
+
+_native.install()  # the compiled model where its build is current, else the pure-Python one
+
 __version__ = "0.3.0.dev0"
 """The one version source: pyproject.toml reads it, ``ketensim --version`` prints it, every
 manifest records it (``package_version``), CITATION.cff repeats it (a test keeps them equal)."""

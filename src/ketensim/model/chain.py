@@ -404,7 +404,8 @@ class Chain(Part):
         with the chain's size (bench/FINDINGS.md). The chain cannot be used afterwards."""
         self.env._queue.clear()  # scheduled events past the horizon
         for part in self.parts:
-            part.__dict__.clear()
+            if hasattr(part, "__dict__"):  # the compiled parts (ketensim.native) have none
+                part.__dict__.clear()
         self.__dict__.clear()
 
     @property

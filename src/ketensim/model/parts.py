@@ -28,8 +28,9 @@ journey of a part, and is measured by declared metrics.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, NamedTuple, Sequence, TypeVar
+
+from mypy_extensions import mypyc_attr
 
 from ..metrics.recorder import Recorder
 from ..metrics.registry import Derived, Metric, Registry
@@ -84,6 +85,7 @@ class Flow(NamedTuple):
     minus: tuple[str, ...] = ()
 
 
+@mypyc_attr(native_class=False)  # compiled (``ketensim.native``), it still takes wired attributes
 class Outlets:
     """A part's outgoing hand-offs, set by ``wire`` as plain attributes (a call is an
     attribute lookup, no indirection on the hot path)."""
@@ -97,10 +99,11 @@ class Outlets:
         raise WiringError(f"part {self._part!r}: hand-off {offer!r} is not wired (model/chain.py HANDOFFS)")
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # the chain itself and parts declared in tests
 class Part:
     """Base of every chain part: the declarations, and ``out`` once wired."""
 
-    name: str = ""
+    name: ClassVar[str] = ""
     params: ClassVar[str] = ""
     section: ClassVar[Section | None] = None
     stock: ClassVar[tuple[str, ...]] = ()
@@ -128,17 +131,17 @@ class Part:
         cycle)."""
 
 
-@dataclass
 class Build:
-    """What a part is built from: the run's machinery and the parts built before it."""
+    """What a part is built from: the run's machinery and the parts built before it. (A plain
+    class, not a dataclass: the compiled model would evaluate a dataclass's annotations at
+    import, and these name types imported only for the type checker.)"""
 
-    env: "simpy.Environment"
-    rec: Recorder
-    policy: "PolicyProcess"
-    streams: "Streams"
-    scenario: "Scenario"
-    day_of: Callable[[Any], float]  # a date -> model day
-    parts: dict[str, Part] = field(default_factory=dict)
+    def __init__(self, env: "simpy.Environment", rec: Recorder, policy: "PolicyProcess", streams: "Streams",
+                 scenario: "Scenario", day_of: Callable[[Any], float]) -> None:
+        self.env, self.rec, self.policy, self.streams = env, rec, policy, streams
+        self.scenario = scenario
+        self.day_of = day_of  # a date -> model day
+        self.parts: dict[str, Part] = {}
 
     def add(self, part: Part) -> None:
         if part.name in self.parts:

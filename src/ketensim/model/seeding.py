@@ -8,7 +8,6 @@ starts each household on its journey through the chain's journeys (``Journeys``)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Protocol
 
 from .inflow import HouseholdMaker
@@ -34,14 +33,12 @@ class Journeys(Protocol):
     def permit_holders_in_coa(self) -> list["Household"]: ...
 
 
-@dataclass
 class Seeding:
-    """The start block, the moment, the streams and the journeys a part seeds with."""
+    """The start block, the moment, the streams and the journeys a part seeds with (a plain
+    class: see ``parts.Build``)."""
 
-    scenario: "Scenario"
-    t0: float
-    streams: "Streams"
-    journeys: Journeys
+    def __init__(self, scenario: "Scenario", t0: float, streams: "Streams", journeys: Journeys) -> None:
+        self.scenario, self.t0, self.streams, self.journeys = scenario, t0, streams, journeys
 
     def stream(self, part: str) -> "Stream":
         return self.streams(f"start.{part}")
