@@ -53,17 +53,31 @@ def record(built: bool, hashes: dict[str, str], note: str = "") -> None:
     os.replace(tmp, MANIFEST)
 
 
-def build(opt_level: str, verbose: bool) -> tuple[bool, str]:
-    """Compile the sources in place; (succeeded, the compiler's last lines on failure)."""
+SETUP = """
+import sys
+from setuptools import setup
+from mypyc.build import mypycify
+
+setup(name="ketensim_native", ext_modules=mypycify(
+    ["--config-file", {ini!r}, *{sources!r}], opt_level={opt!r}, separate={separate!r}))
+"""
+
+
+def build(opt_level: str, verbose: bool, jobs: int, separate: bool) -> tuple[bool, str]:
+    """Compile the sources in place; (succeeded, the compiler's last lines on failure).
+    ``separate``: one extension per module, compiled ``jobs`` at a time (else one shared
+    library for all, compiled by one compiler process)."""
     sources = compiled_sources()
     hashes = {module_name(p): source_hash(p) for p in sources}
     with tempfile.TemporaryDirectory() as tmp:
         ini = Path(tmp) / "mypy.ini"
         ini.write_text(MYPY_INI.format(major=sys.version_info.major, minor=sys.version_info.minor))
-        cmd = [sys.executable, "-m", "mypyc", "--config-file", str(ini),
-               *(str(p.relative_to(SRC)) for p in sources)]
-        env = {**os.environ, "MYPYC_OPT_LEVEL": opt_level}
-        proc = subprocess.run(cmd, cwd=SRC, env=env, capture_output=not verbose, text=True)
+        setup = Path(tmp) / "setup.py"
+        setup.write_text(SETUP.format(ini=str(ini), sources=[str(p.relative_to(SRC)) for p in sources],
+                                      opt=opt_level, separate=separate))
+        cmd = [sys.executable, str(setup), "build_ext", "--inplace", "--build-temp", str(Path(tmp) / "temp"),
+               "-j", str(jobs)]
+        proc = subprocess.run(cmd, cwd=SRC, capture_output=not verbose, text=True)
     if proc.returncode != 0:
         tail = "\n".join(((proc.stdout or "") + (proc.stderr or "")).strip().splitlines()[-15:])
         return False, tail
@@ -82,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="a failed build is an error (exit 1)")
     ap.add_argument("--opt-level", default="3", choices=["0", "1", "2", "3"], help="the C compiler's level")
     ap.add_argument("--verbose", action="store_true", help="show the compiler's output")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="compilers run at once (default: the cores)")
+    ap.add_argument("--shared", action="store_true",
+                    help="one shared library for all modules (one compiler process) instead of one per module")
     args = ap.parse_args(argv)
     clean()
     if args.clean:
@@ -95,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if args.strict else 0
     print(f"ketensim: compiling {len(compiled_sources())} model modules with mypyc (about 2 minutes) ...",
           flush=True)
-    ok, tail = build(args.opt_level, args.verbose)
+    ok, tail = build(args.opt_level, args.verbose, args.jobs, separate=not args.shared)
     if not ok:
         clean()
         record(False, {}, "the build failed: python tools/build_native.py --verbose shows why")
