@@ -2,17 +2,14 @@
 numbers, the window statistic, and the outputs (``size.json``, ``size.png``).
 
 The search itself (``experiment.size.search``) knows nothing of scenarios; this module turns
-a scenario, a lever path and a condition on a metric into its ``evaluate`` function.
+a scenario, a lever path and a condition on a metric into its ``evaluate_reps`` function.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Callable, Sequence
 
-import numpy as np
-import pandas as pd
-
-from .size import STATS, Condition, SizeError, SizeResult, search, window_stat
+from .size import STATS, Condition, OnEval, SizeError, SizeResult, search, window_stat
 
 
 def parse_window(text: str) -> tuple[dt.date, dt.date]:
@@ -53,15 +50,16 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
                   at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
                   reps: int = 20, low: float | None = None, high: float | None = None,
                   step: float | None = None, seed: int | None = None, overrides: tuple[str, ...] = (),
-                  executor: Any = None, on_eval: Callable[[float, float], None] | None = None,
-                  slack: int = 0) -> SizeResult:
+                  executor: Any = None, on_eval: OnEval | None = None,
+                  slack: int = 0, curtail: bool = True) -> SizeResult:
     """``search`` on a scenario: every candidate value is the override ``LEVER=value`` in the
     one override grammar (``path@DATE`` or ``path@phase`` included), run on replications
-    0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them."""
+    0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them.
+    The replications of a value run as many at a time as the executor has workers, and stop
+    once the value's verdict is certain (``curtail``; the same answer as running them all)."""
     from ..scenario.loader import load_scenario
-    from .compare import run_replications
     from .executors import SerialExecutor
-    from .runner import scenario_hash
+    from .runner import scenario_hash, simulate
 
     if (at_most is None) == (at_least is None):
         raise SizeError("give exactly one of --at-most V or --at-least V")
@@ -92,22 +90,33 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
     cond = Condition(at_most if at_most is not None else at_least, at_most is not None)  # type: ignore[arg-type]
     executor = executor or SerialExecutor()
 
-    def evaluate(v: float) -> np.ndarray:
+    scenarios: dict[float, Any] = {}
+
+    def evaluate_reps(v: float, replications: Sequence[int]) -> list[float]:
+        """The window statistic of the given replications at lever value v (the full run:
+        the weekly table of every metric, as ``ketensim run`` makes it)."""
         text = str(int(v)) if integer else repr(float(v))
-        sc = load_scenario(path, [*overrides, *(f"{lv}={text}" for lv in levers)])
-        (recs,) = run_replications([sc], reps, [seed], executor, None)
-        frames = [r.weekly for r in recs if r.weekly is not None]
-        if len(frames) < reps:
-            err = next(r.error for r in recs if r.error)
-            raise SizeError(f"{lever}={text}: a replication failed: {err.strip().splitlines()[-1]}")
-        per = window_stat(pd.concat(frames, ignore_index=True), metric, start, end, stat)
-        if per.empty:
-            raise SizeError(f"--metric {metric!r}: not in the results of {base.name}")
-        return per.reindex(range(reps)).to_numpy(dtype=float)
+        if v not in scenarios:
+            scenarios[v] = load_scenario(path, [*overrides, *(f"{lv}={text}" for lv in levers)])
+        jobs = ((r, simulate, (scenarios[v], r, seed)) for r in replications)
+        records = dict(executor.run(jobs))
+        out = []
+        for r in replications:
+            rec = records[r]
+            if rec.weekly is None:
+                last = ((rec.error or "").strip().splitlines() or ["?"])[-1]
+                raise SizeError(f"{lever}={text}: a replication failed: {last}")
+            per = window_stat(rec.weekly, metric, start, end, stat)
+            if per.empty:
+                raise SizeError(f"--metric {metric!r}: not in the results of {base.name}")
+            out.append(float(per.iloc[0]))
+        return out
 
     try:
-        res = search(evaluate, reps, cond, prob, low if low is not None else 0, high, step, integer,
-                     lever, seed=seed, on_eval=on_eval, slack=slack, first_high=first_high)
+        res = search(None, reps, cond, prob, low if low is not None else 0, high, step, integer,
+                     lever, seed=seed, on_eval=on_eval, slack=slack, first_high=first_high,
+                     evaluate_reps=evaluate_reps, batch=max(1, int(getattr(executor, "workers", 1))),
+                     curtail=curtail)
     except SizeError as exc:
         if exc.result is not None:
             exc.result.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
@@ -165,7 +174,13 @@ def plot_size(res: SizeResult, ax: Any = None) -> Any:
     if ax is None:
         ax = new_figure((7, 4)).add_subplot()
     ev = res.evaluations
-    ax.plot([e["value"] for e in ev], [e["prob"] for e in ev], "o-", color="C0", label="P(condition) over replications")
+    full = [e for e in ev if e.get("prob") is not None]
+    ax.plot([e["value"] for e in full], [e["prob"] for e in full], "o-", color="C0", label="P(condition) over replications")
+    cut = [e for e in ev if e.get("prob") is None]
+    if cut:  # curtailed: the verdict is certain, P only bounded by the replications run
+        lo_, hi_ = ([e["prob_bounds"][i] for e in cut] for i in (0, 1))
+        ax.vlines([e["value"] for e in cut], lo_, hi_, color="C0", lw=3, alpha=0.45,
+                  label="P bounded (replications stopped once the verdict was certain)")
     ax.axhline(res.prob, color="grey", ls="--", label=f"target P = {res.prob:g}")
     if res.value is not None:
         ax.axvline(res.value, color="C3", label=f"{res.direction} value: {res.value:g}")
