@@ -29,6 +29,10 @@ def add_parser(sub: opt.Subparsers) -> None:
     z.add_argument("--full", action="store_true",
                    help="run every replication at every value (default: stop a value's replications once its "
                         "verdict is certain; the same answer and interval, P bounded at some values)")
+    z.add_argument("--straight", action="store_true",
+                   help="run every replication from the start at every value (default, for a lever from a date "
+                        "or phase on: the part before it once per replication, continued per value; checked "
+                        "bit-identical against a straight run first)")
     opt.add_seed(z)
     opt.add_out(z, help="output folder (default: results/size/<scenario>-<hash>)")
     opt.add_executor(z)
@@ -50,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
                                 at_most=args.at_most, at_least=args.at_least, prob=args.prob,
                                 reps=args.reps, low=args.low, high=args.high, step=args.step,
                                 seed=args.seed, overrides=tuple(args.overrides), executor=ex,
-                                on_eval=shown, slack=args.slack, curtail=not args.full)
+                                on_eval=shown, slack=args.slack, curtail=not args.full, prefix=not args.straight)
     except SizeError as exc:
         if exc.result is not None and exc.result.evaluations:
             out = args.out or default_out(args.scenario, exc.result)

@@ -7,6 +7,7 @@ a scenario, a lever path and a condition on a metric into its ``evaluate_reps`` 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable, Sequence
 
 from .size import STATS, Condition, OnEval, SizeError, SizeResult, search, window_stat
@@ -51,12 +52,15 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
                   reps: int = 20, low: float | None = None, high: float | None = None,
                   step: float | None = None, seed: int | None = None, overrides: tuple[str, ...] = (),
                   executor: Any = None, on_eval: OnEval | None = None,
-                  slack: int = 0, curtail: bool = True) -> SizeResult:
+                  slack: int = 0, curtail: bool = True, prefix: bool = True) -> SizeResult:
     """``search`` on a scenario: every candidate value is the override ``LEVER=value`` in the
     one override grammar (``path@DATE`` or ``path@phase`` included), run on replications
     0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them.
     The replications of a value run as many at a time as the executor has workers, and stop
-    once the value's verdict is certain (``curtail``; the same answer as running them all)."""
+    once the value's verdict is certain (``curtail``; the same answer as running them all).
+    With ``prefix`` and a lever that takes effect later than the start, each replication's
+    part before it runs once and is continued per value (``size_fork``; local executors on
+    POSIX, checked against a straight run first)."""
     from ..scenario.loader import load_scenario
     from .executors import SerialExecutor
     from .runner import scenario_hash, simulate
@@ -92,25 +96,44 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
 
     scenarios: dict[float, Any] = {}
 
+    def text_of(v: float) -> str:
+        return str(int(v)) if integer else repr(float(v))
+
+    def scenario_for(v: float) -> Any:
+        if v not in scenarios:
+            scenarios[v] = load_scenario(path, [*overrides, *(f"{lv}={text_of(v)}" for lv in levers)])
+        return scenarios[v]
+
+    def outcome_of(weekly: Any) -> float:
+        per = window_stat(weekly, metric, start, end, stat)
+        return float(per.iloc[0]) if not per.empty else math.nan
+
+    low_v = float(low if low is not None else 0)
+    low_v = float(int(round(low_v))) if integer else low_v
+    forks, done = _prefix_forks(scenario_for, low_v, high, first_high, step, seed, reps, executor, outcome_of) \
+        if prefix else (None, {})
+
     def evaluate_reps(v: float, replications: Sequence[int]) -> list[float]:
         """The window statistic of the given replications at lever value v (the full run:
         the weekly table of every metric, as ``ketensim run`` makes it)."""
-        text = str(int(v)) if integer else repr(float(v))
-        if v not in scenarios:
-            scenarios[v] = load_scenario(path, [*overrides, *(f"{lv}={text}" for lv in levers)])
-        jobs = ((r, simulate, (scenarios[v], r, seed)) for r in replications)
-        records = dict(executor.run(jobs))
-        out = []
-        for r in replications:
-            rec = records[r]
-            if rec.weekly is None:
-                last = ((rec.error or "").strip().splitlines() or ["?"])[-1]
-                raise SizeError(f"{lever}={text}: a replication failed: {last}")
-            per = window_stat(rec.weekly, metric, start, end, stat)
-            if per.empty:
-                raise SizeError(f"--metric {metric!r}: not in the results of {base.name}")
-            out.append(float(per.iloc[0]))
-        return out
+        out: dict[int, float] = {r: done[(v, r)] for r in replications if (v, r) in done}
+        todo = [r for r in replications if r not in out]
+        if forks is not None:
+            try:
+                out.update(forks.run(scenario_for(v), todo))
+            except RuntimeError as exc:
+                raise SizeError(f"{lever}={text_of(v)}: a replication failed: {exc}") from None
+        elif todo:
+            records = dict(executor.run((r, simulate, (scenario_for(v), r, seed)) for r in todo))
+            for r in todo:
+                rec = records[r]
+                if rec.weekly is None:
+                    last = ((rec.error or "").strip().splitlines() or ["?"])[-1]
+                    raise SizeError(f"{lever}={text_of(v)}: a replication failed: {last}")
+                out[r] = outcome_of(rec.weekly)
+        if any(math.isnan(out[r]) for r in replications):
+            raise SizeError(f"--metric {metric!r}: not in the results of {base.name}")
+        return [out[r] for r in replications]
 
     try:
         res = search(None, reps, cond, prob, low if low is not None else 0, high, step, integer,
@@ -121,8 +144,45 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
         if exc.result is not None:
             exc.result.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
         raise
+    finally:
+        if forks is not None:
+            forks.close()
     res.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
+    res.context["prefix"] = (f"the run up to day {forks.day:g} once per replication, continued per value "
+                             "(checked bit-identical against a straight run)") if forks is not None else "none"
     return res
+
+
+def _prefix_forks(scenario_for: Callable[[float], Any], low: float, high: float | None, first_high: float | None,
+                  step: float, seed: int, reps: int, executor: Any,
+                  outcome_of: Callable[[Any], float]) -> tuple[Any, dict[tuple[float, int], float]]:
+    """Parked replications for a lever that takes effect after the start (``size_fork``), or
+    None: not POSIX, a Dask executor, too many replications, a lever in force from the start,
+    or a continued run that differs from a straight one. Also the outcome the check computed."""
+    from . import size_fork
+    from .executors import ProcessExecutor, SerialExecutor
+
+    if not size_fork.available() or not isinstance(executor, (SerialExecutor, ProcessExecutor)) \
+            or reps > size_fork.MAX_PARKED:
+        return None, {}
+    check = high if high is not None else (first_high if first_high is not None and first_high > low else low + 8 * step)
+    check = float(check)
+    try:
+        parked, other = scenario_for(low), scenario_for(check)
+    except Exception:  # an invalid value: the search reports it in its own words
+        return None, {}
+    day = size_fork.prefix_day(parked, other)
+    if day is None:
+        return None, {}
+    forks = size_fork.PrefixForks(parked, seed, day, executor.workers, outcome_of)
+    try:
+        table = size_fork.verified(forks, other, 0)
+    except RuntimeError:
+        table = None
+    if table is None:
+        forks.close()
+        return None, {}
+    return forks, {(check, 0): outcome_of(table)}
 
 
 def _context(path: str, base: Any, metric: str, window: str, stat: str, seed: int,
