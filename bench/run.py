@@ -70,6 +70,7 @@ GOALS: dict[str, tuple[float, str]] = {
     "speedup_2_workers": (1.8, ">="),
     "startup_help_s": (0.5, "<="),
     "calibration_minutes": (4.0, "<="),
+    "size_readme_minutes": (5.0, "<="),  # issue 27: the README's sizing command on 2 workers
 }
 
 
@@ -478,6 +479,11 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
         "startup_help_s": statistics.median(helps),
         "calibration_minutes": calibration_min,
     }
+    from size_bench import size_readme  # bench/ is this script's folder, first on sys.path
+
+    log("  sizing: the README's `ketensim size` question on 2 workers" + (" (reduced)" if quick else ""))
+    size = size_readme(quick)
+    figures["size_readme_minutes"] = size["minutes"]
     prof = run_child("profile", quick=quick, top=profile_top) if profile_top else None
     before_figures = None
     if old_src:
@@ -520,6 +526,7 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
             "startup": {"help_s": helps, "python_pass_s": help_bares,
                         "python_pass_median_s": statistics.median(help_bares)},
             "calibration": {"trials": cal[0], "replications": cal[1], "how": calibration_how} if cal else "absent",
+            "size_readme": size,
         },
         "profile": prof,
         "before": before_figures,
@@ -541,6 +548,8 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
                             f"estimated, not run (--calibrate runs it): {cal[0]} trials x {cal[1]} replications x "
                             f"{rep_s:.2f} s per replication / speed-up {speedup:.2f}"
                             if cal and not quick else "not estimated at the reduced size"),
+            "size_readme": f"wall time of `{size['command']}` in a fresh process: answer {size['value']:g}, "
+                           f"interval {size['interval']}, {size['replications_run']} replications run",
             "ratios": "each timed run is paired with a bare SimPy run just before it; figures are "
                       "medians of the pair-by-pair ratios",
         },
@@ -565,6 +574,7 @@ LABELS = {
     "speedup_2_workers": ("speed-up, 2 workers vs 1", "{:.2f}"),
     "startup_help_s": ("`ketensim --help` start-up (median)", "{:.2f} s"),
     "calibration_minutes": ("committed baseline calibration on 2 cores", "{:.1f} min"),
+    "size_readme_minutes": ("README sizing command (`ketensim size`, 2 workers)", "{:.1f} min"),
 }
 
 

@@ -154,17 +154,18 @@ class PrefixForks:
         """replication -> ``reduce(weekly table)`` (with ``table`` the table itself) of the
         continued runs with ``scenario``, at most ``workers`` at a time. A failed run raises
         ``RuntimeError`` with its traceback's last line."""
-        todo, busy, out = list(replications), {}, {}
+        todo, out = list(replications), {}
+        busy: dict[Any, int] = {}
         while todo or busy:
             while todo and len(busy) < self.workers:
                 r = todo.pop(0)
                 conn = self._park(r)
                 conn.send((scenario, table))
                 busy[conn] = r
-            for conn in wait(list(busy)):
-                r = busy.pop(conn)  # type: ignore[call-overload]
+            for ready in wait(list(busy)):
+                r = busy.pop(ready)
                 try:
-                    kind, payload = conn.recv()  # type: ignore[union-attr]
+                    kind, payload = _as_connection(ready).recv()
                 except (EOFError, OSError):
                     kind, payload = "error", f"the parked process of replication {r} died"
                 if kind != "ok":
@@ -192,6 +193,12 @@ class PrefixForks:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _as_connection(ready: Any) -> Connection:
+    """A connection ``multiprocessing.connection.wait`` returned (it returns what it was given)."""
+    assert isinstance(ready, Connection)
+    return ready
 
 
 def straight(scenario: Any, replication: int, seed: int) -> pd.DataFrame:
