@@ -138,10 +138,12 @@ class PrefixForks:
         if r not in self.parked:
             ours, theirs = Pipe()
             pid = os.fork()
-            if pid == 0:  # pragma: no cover - child
-                ours.close()
+            if pid == 0:  # pragma: no cover - child: never returns into the parent's code
                 code = 0
                 try:
+                    ours.close()
+                    for _, other in self.parked.values():  # the others' pipes are not this one's
+                        other.close()
                     _parked(theirs, self.scenario, r, self.seed, self.day, self.reduce)
                 except BaseException:
                     code = 1
@@ -208,14 +210,21 @@ def straight(scenario: Any, replication: int, seed: int) -> pd.DataFrame:
 
     ours, theirs = Pipe()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        ours.close()
-        rec = simulate(scenario, replication, seed)
-        theirs.send(rec.weekly if rec.weekly is not None else rec.error)
-        os._exit(0)
+    if pid == 0:  # pragma: no cover - child: never returns into the parent's code
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            ours.close()
+            rec = simulate(scenario, replication, seed)
+            theirs.send(rec.weekly if rec.weekly is not None else rec.error)
+        except BaseException:
+            code = 1
+        os._exit(code)
     theirs.close()
     try:
         got = ours.recv()
+    except (EOFError, OSError):
+        got = "the straight run's process died"
     finally:
         os.waitpid(pid, 0)
     if not isinstance(got, pd.DataFrame):
