@@ -203,9 +203,9 @@ def _as_connection(ready: Any) -> Connection:
     return ready
 
 
-def straight(scenario: Any, replication: int, seed: int) -> pd.DataFrame:
-    """A straight run's weekly table, in a forked child (this process stays free of
-    threads and of the run's memory)."""
+def straight(scenario: Any, replication: int, seed: int) -> Callable[[], pd.DataFrame]:
+    """Start a straight run in a forked child (this process stays free of threads and of the
+    run's memory); the function returned waits for its weekly table."""
     from .runner import simulate
 
     ours, theirs = Pipe()
@@ -221,22 +221,29 @@ def straight(scenario: Any, replication: int, seed: int) -> pd.DataFrame:
             code = 1
         os._exit(code)
     theirs.close()
-    try:
-        got = ours.recv()
-    except (EOFError, OSError):
-        got = "the straight run's process died"
-    finally:
-        os.waitpid(pid, 0)
-    if not isinstance(got, pd.DataFrame):
-        raise RuntimeError(f"replication {replication}: {got}")
-    return got
+
+    def table() -> pd.DataFrame:
+        try:
+            got = ours.recv()
+        except (EOFError, OSError):
+            got = "the straight run's process died"
+        finally:
+            os.waitpid(pid, 0)
+        if not isinstance(got, pd.DataFrame):
+            raise RuntimeError(f"replication {replication}: {got}")
+        return got
+
+    return table
 
 
 def verified(forks: PrefixForks, scenario: Any, replication: int = 0) -> pd.DataFrame | None:
     """The continued run of ``replication`` at ``scenario`` (another value than the parked
     one) when its weekly table is bit-identical to a straight run's; None otherwise."""
-    cont = forks.run(scenario, [replication], table=True)[replication]
-    ref = straight(scenario, replication, forks.seed)
+    pending = straight(scenario, replication, forks.seed)  # alongside the prefix and its continuation
+    try:
+        cont = forks.run(scenario, [replication], table=True)[replication]
+    finally:
+        ref = pending()
     if cont.equals(ref):
         return cont
     log.warning("the run continued from the lever's date differs from a straight run (replication %d): "
