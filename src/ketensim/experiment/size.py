@@ -133,7 +133,6 @@ class _Search:
         self.known: dict[float, dict[int, float]] = {}
         self.cache: dict[tuple[float, int], float] = {}
         self.direction: str | None = None  # once known, orders replications likeliest-to-fail first
-        self.span = (0.0, 0.0)
 
     # -- computing and recording
     def _compute(self, v: float, rs: list[int]) -> None:
@@ -182,8 +181,8 @@ class _Search:
         pad = (hi_all - lo_all) or 1.0
 
         def threshold(r: int) -> float:
-            fail = [u for u, rec in self.known.items() if r in rec and not self.cond.holds(np.array(rec[r]))]
-            ok = [u for u, rec in self.known.items() if r in rec and self.cond.holds(np.array(rec[r]))]
+            met = {u: bool(self.cond.holds(np.array(rec[r]))) for u, rec in self.known.items() if r in rec}
+            fail, ok = [u for u, m in met.items() if not m], [u for u, m in met.items() if m]
             if up:
                 a, b = max(fail, default=lo_all - pad), min(ok, default=hi_all + pad)
             else:
