@@ -121,8 +121,9 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
         if forks is not None:
             try:
                 out.update(forks.run(scenario_for(v), todo))
-            except RuntimeError as exc:
-                raise SizeError(f"{lever}={text_of(v)}: a replication failed: {exc}") from None
+            except (RuntimeError, OSError) as exc:
+                raise SizeError(f"{lever}={text_of(v)}: a replication failed: {exc} "
+                                "(--straight runs every replication from the start)") from None
         elif todo:
             records = dict(executor.run((r, simulate, (scenario_for(v), r, seed)) for r in todo))
             for r in todo:
@@ -177,7 +178,7 @@ def _prefix_forks(scenario_for: Callable[[float], Any], low: float, high: float 
     forks = size_fork.PrefixForks(parked, seed, day, executor.workers, outcome_of)
     try:
         table = size_fork.verified(forks, other, 0)
-    except RuntimeError:
+    except (RuntimeError, OSError):  # a failed run, or no fork (memory, process limit): run straight
         table = None
     if table is None:
         forks.close()
