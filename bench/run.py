@@ -76,6 +76,7 @@ GOALS: dict[str, tuple[float, str]] = {
     "calibration_minutes": (4.0, "<="),
     "report_20_reps_s": (10.0, "<="),  # issue 27: `ketensim report` of a 20-replication run (report_bench.py)
     "report_20_reps_mb": (3.0, "<="),
+    "size_readme_minutes": (5.0, "<="),  # issue 27: the README's sizing command on 2 workers
 }
 
 
@@ -515,6 +516,11 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
         "startup_help_s": statistics.median(helps),
         "calibration_minutes": calibration_min,
     }
+    from size_bench import size_readme  # bench/ is this script's folder, first on sys.path
+
+    log("  sizing: the README's `ketensim size` question on 2 workers" + (" (reduced)" if quick else ""))
+    size = size_readme(quick)
+    figures["size_readme_minutes"] = size["minutes"]
     prof = run_child("profile", quick=quick, top=profile_top) if profile_top else None
     before_figures = None
     if old_src:
@@ -558,6 +564,7 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
                         "python_pass_median_s": statistics.median(help_bares)},
             "calibration": {"trials": cal[0], "replications": cal[1], "how": calibration_how} if cal else "absent",
             "report": report["measured"],
+            "size_readme": size,
         },
         "profile": prof,
         "before": before_figures,
@@ -580,6 +587,8 @@ def measure(quick: bool, repeats: int, profile_top: int, par_reps: int | None = 
                             f"{rep_s:.2f} s per replication / speed-up {speedup:.2f}"
                             if cal and not quick else "not estimated at the reduced size"),
             "report": report["note"],
+            "size_readme": f"wall time of `{size['command']}` in a fresh process: answer {size['value']:g}, "
+                           f"interval {size['interval']}, {size['replications_run']} replications run",
             "ratios": "each timed run is paired with a bare SimPy run just before it; figures are "
                       "medians of the pair-by-pair ratios",
         },
@@ -608,6 +617,7 @@ LABELS = {
     "calibration_minutes": ("committed baseline calibration on 2 cores", "{:.1f} min"),
     "report_20_reps_s": ("`ketensim report` of a 20-replication what-if against its baseline", "{:.1f} s"),
     "report_20_reps_mb": ("size of that report (every plot in it)", "{:.2f} MB"),
+    "size_readme_minutes": ("README sizing command (`ketensim size`, 2 workers)", "{:.1f} min"),
 }
 
 

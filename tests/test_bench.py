@@ -93,7 +93,7 @@ def test_quick_bench_writes_every_figure(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--profile-top", "5",
          "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=600,  # the reduced sizing question adds ~1-2 min
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "bench-quick.json").read_text())

@@ -173,3 +173,80 @@ def test_api_size(write_scenario, tmp_path):
                         at_most=100, prob=0.75, reps=4, low=1, high=4, out=tmp_path / "api")
     assert res.value == 3 and res.prob_achieved >= 0.75 > res.prob_below
     assert json.loads((tmp_path / "api" / "size.json").read_text())["value"] == 3
+
+
+# ---------------------------------------------------------------------------- curtailed evaluation
+def _synthetic(reps: int, seed: int, flip: float = 0.0):
+    """Replication r meets `outcome <= 0` from its own threshold on (noisy thresholds); with
+    ``flip`` a share of (value, replication) outcomes is flipped (paths that diverge)."""
+    t = np.random.default_rng(seed).gamma(8.0, 30.0, size=reps)
+
+    def one(v: float, r: int) -> float:
+        y = max(0.0, t[r] - v)
+        u = np.random.default_rng([seed, r, int(round(v * 1000))]).random()
+        return (1.0 if y == 0 else 0.0) if u < flip else y
+
+    def each(v: float, rs) -> list[float]:
+        calls.append(len(rs))
+        return [one(v, r) for r in rs]
+
+    def whole(v: float) -> np.ndarray:
+        return np.array([one(v, r) for r in range(reps)])
+
+    calls: list[int] = []
+    return each, whole, calls
+
+
+@pytest.mark.parametrize("reps,prob,seed,flip", [(20, 0.9, 1, 0.0), (20, 0.9, 2, 0.0), (10, 0.7, 3, 0.0),
+                                                 (20, 0.8, 4, 0.03), (15, 0.5, 5, 0.0), (20, 1.0, 6, 0.0)])
+def test_curtailed_search_gives_the_full_designs_answer_and_interval(reps, prob, seed, flip):
+    """Curtailment changes which replications run, never a verdict: the value, the
+    probabilities at it and next to it and the bootstrap interval are those of the full
+    design, every evaluated value meets the target exactly when all its replications say so,
+    and fewer replications run."""
+    each, whole, calls = _synthetic(reps, seed, flip)
+    cond = Condition(0.0, at_most=True)
+    kw = dict(low=0, high=600, slack=reps)
+    try:
+        full = search(whole, reps, cond, prob, **kw)
+    except SizeError as exc:  # the same refusal (e.g. no answer in range), with the same message
+        with pytest.raises(SizeError) as cut_exc:
+            search(None, reps, cond, prob, evaluate_reps=each, **kw)
+        assert str(cut_exc.value) == str(exc)
+        return
+    cut = search(None, reps, cond, prob, evaluate_reps=each, **kw)
+    assert (cut.value, cut.prob_achieved, cut.prob_below, cut.interval, cut.direction) == \
+           (full.value, full.prob_achieved, full.prob_below, full.interval, full.direction)
+    assert [e["value"] for e in cut.evaluations] == [e["value"] for e in full.evaluations]
+    for e in cut.evaluations:  # the verdict at every value is the full one; P within its bounds
+        p = float(np.mean(whole(e["value"]) <= 0))
+        assert e["meets"] == (p >= prob) and e["prob_bounds"][0] <= p <= e["prob_bounds"][1]
+        assert e["prob"] in (None, p)
+    assert full.replications_run == reps * len(full.evaluations)
+    assert cut.replications_run == sum(calls) < full.replications_run
+
+
+def test_curtailed_results_do_not_depend_on_the_batch():
+    """Replications are recorded one at a time in a fixed order, so running 1, 2 or 3 at a
+    time (the workers) gives the same result, bounds and replications recorded included."""
+    out = []
+    for batch in (1, 2, 3):
+        each, _, _ = _synthetic(20, 7)
+        res = search(None, 20, Condition(0.0, at_most=True), 0.9, low=0, high=600, evaluate_reps=each, batch=batch)
+        out.append(json.dumps(res.to_json(), sort_keys=True))
+    assert out[0] == out[1] == out[2]
+
+
+def test_a_failing_value_stops_after_its_failures():
+    """P = 0 at the low end: with 20 replications and P >= 0.9 asked, three failures settle
+    it (at most 17 can then meet the condition); the search asks for no more there (the
+    bootstrap may add one later, for resamples that would otherwise stay open)."""
+    each, _, calls = _synthetic(20, 8)
+    s_calls: list[int] = []
+
+    def spy(v: float, rs):
+        s_calls.append((v, len(rs)))
+        return each(v, rs)
+
+    search(None, 20, Condition(0.0, at_most=True), 0.9, low=0, high=600, evaluate_reps=spy, batch=1)
+    assert s_calls[0] == (0, 3) and s_calls[1][0] == 600

@@ -26,6 +26,13 @@ def add_parser(sub: opt.Subparsers) -> None:
     z.add_argument("--slack", type=int, default=1, metavar="K",
                    help="accept a dip of the probability by up to K replications between evaluated values "
                         "(default 1); a larger dip is refused as non-monotone")
+    z.add_argument("--full", action="store_true",
+                   help="run every replication at every value (default: stop a value's replications once its "
+                        "verdict is certain; the same answer and interval, P bounded at some values)")
+    z.add_argument("--straight", action="store_true",
+                   help="run every replication from the start at every value (default, for a lever from a date "
+                        "or phase on: the part before it once per replication, continued per value; checked "
+                        "bit-identical against a straight run first)")
     opt.add_seed(z)
     opt.add_out(z, help="output folder (default: results/size/<scenario>-<hash>)")
     opt.add_executor(z)
@@ -36,9 +43,10 @@ def handle(args: argparse.Namespace) -> int:
     from ..experiment.size import SizeError
     from ..experiment.size_scenario import default_out, size_scenario, write_size
 
-    def shown(v: float, p: float) -> None:
+    def shown(v: float, lo: float, hi: float, runs: int) -> None:
         if not args.quiet:
-            print(f"  {' + '.join(args.lever)} = {v:g}: P = {p:.2f}", file=sys.stderr)
+            p = f"P = {lo:.2f}" if lo == hi else (f"P >= {lo:.2f}" if lo >= args.prob - 1e-12 else f"P <= {hi:.2f}")
+            print(f"  {' + '.join(args.lever)} = {v:g}: {p} ({runs} of {args.reps} replications)", file=sys.stderr)
 
     try:
         with opt.executor(args, args.reps) as ex:
@@ -46,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
                                 at_most=args.at_most, at_least=args.at_least, prob=args.prob,
                                 reps=args.reps, low=args.low, high=args.high, step=args.step,
                                 seed=args.seed, overrides=tuple(args.overrides), executor=ex,
-                                on_eval=shown, slack=args.slack)
+                                on_eval=shown, slack=args.slack, curtail=not args.full, prefix=not args.straight)
     except SizeError as exc:
         if exc.result is not None and exc.result.evaluations:
             out = args.out or default_out(args.scenario, exc.result)
@@ -63,7 +71,9 @@ def handle(args: argparse.Namespace) -> int:
     print(f"{res.direction} {res.lever} with P({args.stat} {args.metric} over {args.window} "
           f"{res.condition}) >= {res.prob:g}: {res.value:g} (P = {res.prob_achieved:.2f}; one step "
           f"{'below' if res.direction == 'smallest' else 'above'}: {below}); 90% bootstrap interval "
-          f"[{lo}, {hi}]; {len(res.evaluations)} values x {res.reps} replications (CRN)"
+          f"[{lo}, {hi}]; {len(res.evaluations)} values, {res.replications_run} of "
+          f"{len(res.evaluations) * res.reps} replications run (CRN"
+          + ("" if args.full else "; each value stopped once its verdict was certain") + ")"
           + (f"; {res.note}" if res.note else ""))
     print(f"written: {js}, {png}")
     return 0

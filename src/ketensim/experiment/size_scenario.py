@@ -2,17 +2,15 @@
 numbers, the window statistic, and the outputs (``size.json``, ``size.png``).
 
 The search itself (``experiment.size.search``) knows nothing of scenarios; this module turns
-a scenario, a lever path and a condition on a metric into its ``evaluate`` function.
+a scenario, a lever path and a condition on a metric into its ``evaluate_reps`` function.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable, Sequence
 
-import numpy as np
-import pandas as pd
-
-from .size import STATS, Condition, SizeError, SizeResult, search, window_stat
+from .size import STATS, Condition, OnEval, SizeError, SizeResult, search, window_stat
 
 
 def parse_window(text: str) -> tuple[dt.date, dt.date]:
@@ -53,15 +51,19 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
                   at_most: float | None = None, at_least: float | None = None, prob: float = 0.9,
                   reps: int = 20, low: float | None = None, high: float | None = None,
                   step: float | None = None, seed: int | None = None, overrides: tuple[str, ...] = (),
-                  executor: Any = None, on_eval: Callable[[float, float], None] | None = None,
-                  slack: int = 0) -> SizeResult:
+                  executor: Any = None, on_eval: OnEval | None = None,
+                  slack: int = 0, curtail: bool = True, prefix: bool = True) -> SizeResult:
     """``search`` on a scenario: every candidate value is the override ``LEVER=value`` in the
     one override grammar (``path@DATE`` or ``path@phase`` included), run on replications
-    0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them."""
+    0..reps-1 with the same seed. Several levers are tied: each candidate sets all of them.
+    The replications of a value run as many at a time as the executor has workers, and stop
+    once the value's verdict is certain (``curtail``; the same answer as running them all).
+    With ``prefix`` and a lever that takes effect later than the start, each replication's
+    part before it runs once and is continued per value (``size_fork``; local executors on
+    POSIX, checked against a straight run first)."""
     from ..scenario.loader import load_scenario
-    from .compare import run_replications
     from .executors import SerialExecutor
-    from .runner import scenario_hash
+    from .runner import scenario_hash, simulate
 
     if (at_most is None) == (at_least is None):
         raise SizeError("give exactly one of --at-most V or --at-least V")
@@ -92,28 +94,96 @@ def size_scenario(path: str, lever: str | Sequence[str], metric: str, window: st
     cond = Condition(at_most if at_most is not None else at_least, at_most is not None)  # type: ignore[arg-type]
     executor = executor or SerialExecutor()
 
-    def evaluate(v: float) -> np.ndarray:
-        text = str(int(v)) if integer else repr(float(v))
-        sc = load_scenario(path, [*overrides, *(f"{lv}={text}" for lv in levers)])
-        (recs,) = run_replications([sc], reps, [seed], executor, None)
-        frames = [r.weekly for r in recs if r.weekly is not None]
-        if len(frames) < reps:
-            err = next(r.error for r in recs if r.error)
-            raise SizeError(f"{lever}={text}: a replication failed: {err.strip().splitlines()[-1]}")
-        per = window_stat(pd.concat(frames, ignore_index=True), metric, start, end, stat)
-        if per.empty:
+    scenarios: dict[float, Any] = {}
+
+    def text_of(v: float) -> str:
+        return str(int(v)) if integer else repr(float(v))
+
+    def scenario_for(v: float) -> Any:
+        if v not in scenarios:
+            scenarios[v] = load_scenario(path, [*overrides, *(f"{lv}={text_of(v)}" for lv in levers)])
+        return scenarios[v]
+
+    def outcome_of(weekly: Any) -> float:
+        per = window_stat(weekly, metric, start, end, stat)
+        return float(per.iloc[0]) if not per.empty else math.nan
+
+    low_v = float(low if low is not None else 0)
+    low_v = float(int(round(low_v))) if integer else low_v
+    forks, done = _prefix_forks(scenario_for, low_v, high, first_high, step, seed, reps, executor, outcome_of) \
+        if prefix else (None, {})
+
+    def evaluate_reps(v: float, replications: Sequence[int]) -> list[float]:
+        """The window statistic of the given replications at lever value v (the full run:
+        the weekly table of every metric, as ``ketensim run`` makes it)."""
+        out: dict[int, float] = {r: done[(v, r)] for r in replications if (v, r) in done}
+        todo = [r for r in replications if r not in out]
+        if forks is not None:
+            try:
+                out.update(forks.run(scenario_for(v), todo))
+            except (RuntimeError, OSError) as exc:
+                raise SizeError(f"{lever}={text_of(v)}: a replication failed: {exc} "
+                                "(--straight runs every replication from the start)") from None
+        elif todo:
+            records = dict(executor.run((r, simulate, (scenario_for(v), r, seed)) for r in todo))
+            for r in todo:
+                rec = records[r]
+                if rec.weekly is None:
+                    last = ((rec.error or "").strip().splitlines() or ["?"])[-1]
+                    raise SizeError(f"{lever}={text_of(v)}: a replication failed: {last}")
+                out[r] = outcome_of(rec.weekly)
+        if any(math.isnan(out[r]) for r in replications):
             raise SizeError(f"--metric {metric!r}: not in the results of {base.name}")
-        return per.reindex(range(reps)).to_numpy(dtype=float)
+        return [out[r] for r in replications]
 
     try:
-        res = search(evaluate, reps, cond, prob, low if low is not None else 0, high, step, integer,
-                     lever, seed=seed, on_eval=on_eval, slack=slack, first_high=first_high)
+        res = search(None, reps, cond, prob, low if low is not None else 0, high, step, integer,
+                     lever, seed=seed, on_eval=on_eval, slack=slack, first_high=first_high,
+                     evaluate_reps=evaluate_reps, batch=max(1, int(getattr(executor, "workers", 1))),
+                     curtail=curtail)
     except SizeError as exc:
         if exc.result is not None:
             exc.result.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
         raise
+    finally:
+        if forks is not None:
+            forks.close()
     res.context = _context(path, base, metric, window, stat, seed, overrides, scenario_hash)
+    res.context["prefix"] = (f"the run up to day {forks.day:g} once per replication, continued per value "
+                             "(checked bit-identical against a straight run)") if forks is not None else "none"
     return res
+
+
+def _prefix_forks(scenario_for: Callable[[float], Any], low: float, high: float | None, first_high: float | None,
+                  step: float, seed: int, reps: int, executor: Any,
+                  outcome_of: Callable[[Any], float]) -> tuple[Any, dict[tuple[float, int], float]]:
+    """Parked replications for a lever that takes effect after the start (``size_fork``), or
+    None: not POSIX, a Dask executor, too many replications, a lever in force from the start,
+    or a continued run that differs from a straight one. Also the outcome the check computed."""
+    from . import size_fork
+    from .executors import ProcessExecutor, SerialExecutor
+
+    if not size_fork.available() or not isinstance(executor, (SerialExecutor, ProcessExecutor)) \
+            or reps > size_fork.MAX_PARKED:
+        return None, {}
+    check = high if high is not None else (first_high if first_high is not None and first_high > low else low + 8 * step)
+    check = float(check)
+    try:
+        parked, other = scenario_for(low), scenario_for(check)
+    except Exception:  # an invalid value: the search reports it in its own words
+        return None, {}
+    day = size_fork.prefix_day(parked, other)
+    if day is None:
+        return None, {}
+    forks = size_fork.PrefixForks(parked, seed, day, executor.workers, outcome_of)
+    try:
+        table = size_fork.verified(forks, other, 0)
+    except (RuntimeError, OSError):  # a failed run, or no fork (memory, process limit): run straight
+        table = None
+    if table is None:
+        forks.close()
+        return None, {}
+    return forks, {(check, 0): outcome_of(table)}
 
 
 def _context(path: str, base: Any, metric: str, window: str, stat: str, seed: int,
@@ -165,7 +235,13 @@ def plot_size(res: SizeResult, ax: Any = None) -> Any:
     if ax is None:
         ax = new_figure((7, 4)).add_subplot()
     ev = res.evaluations
-    ax.plot([e["value"] for e in ev], [e["prob"] for e in ev], "o-", color="C0", label="P(condition) over replications")
+    full = [e for e in ev if e.get("prob") is not None]
+    ax.plot([e["value"] for e in full], [e["prob"] for e in full], "o-", color="C0", label="P(condition) over replications")
+    cut = [e for e in ev if e.get("prob") is None]
+    if cut:  # curtailed: the verdict is certain, P only bounded by the replications run
+        lo_, hi_ = ([e["prob_bounds"][i] for e in cut] for i in (0, 1))
+        ax.vlines([e["value"] for e in cut], lo_, hi_, color="C0", lw=3, alpha=0.45,
+                  label="P bounded (replications stopped once the verdict was certain)")
     ax.axhline(res.prob, color="grey", ls="--", label=f"target P = {res.prob:g}")
     if res.value is not None:
         ax.axvline(res.value, color="C3", label=f"{res.direction} value: {res.value:g}")
