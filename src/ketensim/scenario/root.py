@@ -58,6 +58,16 @@ class Section:
 # --------------------------------------------------------------------------- time
 
 
+def _on_weekday(v: dt.date, weekday: int, name: str) -> dt.date:
+    """``v`` if it is an ISO ``weekday`` (1 Monday, 7 Sunday); else the error names the day to use."""
+    if v.isoweekday() != weekday:
+        raise ValueError(
+            f"must be a {name} (weekly results need whole ISO weeks), got {v} "
+            f"({v.strftime('%A')}); use {v + dt.timedelta(days=weekday - v.isoweekday())}"
+        )
+    return v
+
+
 class Horizon(Strict):
     """Simulated calendar window; weekly results need whole ISO weeks (Monday..Sunday)."""
 
@@ -73,22 +83,12 @@ class Horizon(Strict):
     @field_validator("start")
     @classmethod
     def _monday(cls, v: dt.date) -> dt.date:
-        if v.isoweekday() != 1:
-            raise ValueError(
-                f"must be a Monday (weekly results need whole ISO weeks), got {v} "
-                f"({v.strftime('%A')}); use {v - dt.timedelta(days=v.isoweekday() - 1)}"
-            )
-        return v
+        return _on_weekday(v, 1, "Monday")
 
     @field_validator("end")
     @classmethod
     def _sunday(cls, v: dt.date) -> dt.date:
-        if v.isoweekday() != 7:
-            raise ValueError(
-                f"must be a Sunday (weekly results need whole ISO weeks), got {v} "
-                f"({v.strftime('%A')}); use {v + dt.timedelta(days=7 - v.isoweekday())}"
-            )
-        return v
+        return _on_weekday(v, 7, "Sunday")
 
     @model_validator(mode="after")
     def _order(self) -> "Horizon":
