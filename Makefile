@@ -60,8 +60,9 @@ check: $(STAMP) $(NATIVE)
 	$(BIN)/ketensim check scenarios/baseline-2020.yaml
 
 # Benchmark: figures against their goals in results/bench/ (README.md, bench.json).
+# BENCH_ARGS="--before REF" measures an earlier version alongside (its pure-Python model).
 bench: $(STAMP) $(NATIVE)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Reduced size for CI: prints the figures, never fails the build on a figure.
 bench-ci: $(STAMP) $(NATIVE)
