@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -197,6 +198,24 @@ def window_values(weekly: pd.DataFrame, metrics: Sequence[str], window: Window,
     keys = ["scenario", "replication"]
     per_week = df.groupby(keys + ["week_start"])["value"].sum(min_count=1)
     return reduce_weeks(per_week, stat, keys)
+
+
+@dataclass(frozen=True)
+class WindowFigure:
+    """A statistic of the weekly sum of some metrics over a window of ISO weeks, per
+    replication: the one figure type behind the letter's targets (``Target.figure``), a
+    sweep's outcomes (``Outcome.figure``) and the key figures of compare, sweep and advise
+    (``experiment.figures.key_figures``), so they agree on what "the backlog in the recovery
+    window" is. ``window.name`` keys it in tables next to ``label``."""
+
+    label: str
+    metrics: tuple[str, ...]
+    window: Window
+    statistic: str = "mean"
+
+    def values(self, weekly: pd.DataFrame) -> pd.Series:
+        """Per (scenario, replication) of a weekly table."""
+        return window_values(weekly, self.metrics, self.window, self.statistic)
 
 
 def t_quantile(df: int, level: float = 0.95) -> float:

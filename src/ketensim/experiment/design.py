@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..scenario.errors import ScenarioError, from_validation
 from ..scenario.loader import parse_override, read_yaml
+from ..stats import Window, WindowFigure
 
 
 class _Strict(BaseModel):
@@ -102,6 +103,11 @@ class Outcome(_Strict):
 
         return None if v is None else parse_when(v)
 
+
+    def figure(self, start: dt.date, end: dt.date) -> WindowFigure:
+        """The outcome as a figure, over the horizon [start, end] where it names no window."""
+        return WindowFigure(self.name, tuple(self.metrics), Window.of(self.start or start, self.end or end),
+                            self.statistic)
 
 class SweepSpec(_Strict):
     name: str

@@ -5,32 +5,16 @@ table to a few numbers here, so they agree on what "the backlog in the recovery 
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..report.labels import key_figures as declared_key_figures
-from ..report.targets import Target, Window, per_replication
 from ..report.windows import choose_windows
 from ..scenario.schema import Scenario
-from ..stats import clip, monday, parse_statistic
+from ..stats import Window, WindowFigure, clip, monday, parse_statistic
 
-
-@dataclass(frozen=True)
-class Figure:
-    label: str
-    metrics: tuple[str, ...]
-    start: dt.date
-    end: dt.date
-    statistic: str = "weekly_mean"
-    window: str = ""
-
-    def target(self) -> Target:
-        win = Window.model_validate({"from": self.start, "to": self.end})
-        return Target(id="", label=self.label, metrics=list(self.metrics), window=win,
-                      statistic=self.statistic, value=1, tolerance=1)
+Figure = WindowFigure  # a key figure: the one figure type (stats.WindowFigure)
 
 
 def key_figures(scenario: Scenario, metrics: list[str] | None = None, windows: Any = None,
@@ -51,7 +35,7 @@ def key_figures(scenario: Scenario, metrics: list[str] | None = None, windows: A
             if not any(m in v for v in figs.values()):
                 figs[m] = [m]
     stat = parse_statistic(stat)
-    return [Figure(label, tuple(ms), a, b, stat, wname)
+    return [WindowFigure(label, tuple(ms), Window.of(a, b, wname), stat)
             for label, ms in figs.items() for wname, a, b in spans]
 
 
@@ -59,9 +43,9 @@ def figure_values(weekly: pd.DataFrame, figures: list[Figure]) -> pd.DataFrame:
     """Rows: replications; columns: (figure label, window)."""
     cols = {}
     for f in figures:
-        s = per_replication(weekly, f.target())
+        s = f.values(weekly)
         s.index = s.index.get_level_values("replication")
-        cols[(f.label, f.window)] = s
+        cols[(f.label, f.window.name)] = s
     out = pd.DataFrame(cols)
     out.index.name = "replication"
     return out.sort_index()

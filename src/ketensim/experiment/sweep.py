@@ -24,6 +24,7 @@ from ..report.targets import mean_ci
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
+from ..stats import Window
 from .design import DesignPoint, Outcome, SweepSpec, design_points, load_sweep
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values
@@ -210,7 +211,7 @@ def _run_locked(path: str | Path, plan: SweepPlan, store: RunStore, executor: Ex
 def _outcome_figures(plan: SweepPlan) -> list[Figure]:
     h = plan.scenarios[0].horizon
     if not plan.spec.outcomes:
-        return [Figure(label, metrics, h.start, h.end, "weekly_mean", "horizon")
+        return [Figure(label, metrics, Window.of(h.start, h.end, "horizon"), "weekly_mean")
                 for label, metrics in _DEFAULT_OUTCOMES.items()]
     return [_figure(o, plan.scenarios[0]) for o in plan.spec.outcomes]
 
@@ -225,8 +226,7 @@ _DEFAULT_OUTCOMES = {
 
 
 def _figure(o: Outcome, sc: Scenario) -> Figure:
-    return Figure(o.name, tuple(o.metrics), o.start or sc.horizon.start, o.end or sc.horizon.end,
-                  o.statistic, "")
+    return o.figure(sc.horizon.start, sc.horizon.end)
 
 
 def summarise(store: RunStore, plan: SweepPlan) -> pd.DataFrame:
@@ -252,7 +252,7 @@ def summarise(store: RunStore, plan: SweepPlan) -> pd.DataFrame:
         runs = pd.DataFrame(values.get(pt.point, []))
         row["runs_ok"], row["runs_failed"] = len(runs), failed.get(pt.point, 0)
         for fig in figs:
-            col = (fig.label, fig.window)
+            col = (fig.label, fig.window.name)
             m, lo, hi = mean_ci(runs[col].values) if col in runs else (math.nan,) * 3
             row[f"{fig.label}"] = m
             row[f"{fig.label} ±"] = (hi - lo) / 2 if not math.isnan(lo) else math.nan

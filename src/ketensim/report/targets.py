@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..scenario.errors import from_validation
 from ..scenario.loader import read_yaml
-from ..stats import Window, mean_ci, parse_statistic, t_quantile, window_values
+from ..stats import Window, WindowFigure, mean_ci, parse_statistic, t_quantile
 
 __all__ = ["Target", "Targets", "Window", "compare", "load_targets", "mean_ci", "per_replication",
            "t_quantile_975"]
@@ -33,6 +33,9 @@ class Target(BaseModel):
         parse_statistic(v)
         return v
 
+    def figure(self) -> WindowFigure:
+        return WindowFigure(self.label, tuple(self.metrics), self.window, self.statistic)
+
 
 class Targets(BaseModel):
     """The letter's figures; ``windows`` optionally declares named windows for the tables
@@ -54,7 +57,7 @@ def load_targets(path: str | Path) -> Targets:
 
 def per_replication(weekly: pd.DataFrame, target: Target) -> pd.Series:
     """The target's statistic for every (scenario, replication) in a weekly table."""
-    return window_values(weekly, target.metrics, target.window, target.statistic)
+    return target.figure().values(weekly)
 
 
 def compare(weekly: pd.DataFrame, targets: Targets) -> pd.DataFrame:
