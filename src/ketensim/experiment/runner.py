@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
+from .. import __version__, native
 from ..scenario.schema import Scenario
 from ..scenario.size import check_size, expected_size  # noqa: F401 - re-exported
 from .results import Results
@@ -217,6 +217,7 @@ def make_manifest(scenario: Scenario, records: list[RunRecord], seed: int, t0: f
         ],
         "package_version": __version__,
         "python": platform.python_version(),
+        "model_build": native.status().describe(),  # compiled or pure Python (same results)
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t0)),
         "wall_time_s": round(time.time() - t0, 3),
         "workers": workers,
