@@ -99,7 +99,7 @@ def test_no_answer_in_range_is_an_error():
 
 def test_window_stat_on_a_hand_made_table():
     weeks = pd.date_range("2020-09-14", periods=4, freq="7D")
-    rows = [{"replication": r, "week_start": w, "metric": m, "value": float(v)}
+    rows = [{"scenario": "s", "replication": r, "week_start": w, "metric": m, "value": float(v)}
             for r in range(2) for i, w in enumerate(weeks)
             for m, v in (("x", (r + 1) * (i + 1)), ("y", 100))]
     df = pd.DataFrame(rows)

@@ -27,6 +27,8 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
+from ..stats import Window, WindowFigure
+
 log = logging.getLogger(__name__)
 
 Stat = Literal["sum", "mean", "max", "min", "end"]
@@ -96,14 +98,9 @@ class SizeResult:
 # ---------------------------------------------------------------------------- outcome
 def window_stat(weekly: pd.DataFrame, metric: str, start: dt.date, end: dt.date, stat: str) -> pd.Series:
     """Per replication: ``stat`` of one metric's weekly values over the ISO weeks whose
-    Monday lies in [start, end]. The only place this module reduces a weekly table (one
-    switch to the shared statistics module when that lands)."""
-    ws = pd.to_datetime(weekly.week_start)
-    df = weekly[(weekly.metric == metric) & (ws >= pd.Timestamp(start)) & (ws <= pd.Timestamp(end))]
-    g = df.sort_values("week_start").groupby("replication")["value"]
-    if stat == "end":
-        return g.last()
-    return getattr(g, stat)()
+    Monday lies in [start, end]: the one figure type (``stats.WindowFigure``) over one metric."""
+    figure = WindowFigure(metric, (metric,), Window.of(start, end), stat)
+    return figure.values(weekly).droplevel("scenario")
 
 
 # ---------------------------------------------------------------------------- search
