@@ -165,9 +165,31 @@ def _skip_instrumenting_when_compiled(items) -> None:
     results tests/test_native.py checks are identical to the pure path's."""
     import ketensim.native
 
-    if not ketensim.native.status().compiled:
+    if ketensim.native.running() != ketensim.native.COMPILED:
         return
     skip = pytest.mark.skip(reason="instruments the model's internals: runs in `make test-pure` (KETENSIM_PURE=1)")
     for item in items:
         if item.get_closest_marker("pure_python"):
             item.add_marker(skip)
+
+
+def stall_reads(monkeypatch, path: Path):
+    """Make ``os.read`` of the file at ``path`` block (as some files under /proc do) until the
+    returned event is set, 60 s at most, and the loader's read limit 1 s: an unbounded reader
+    then fails the test on time. Set the event when done."""
+    import os
+    import threading
+
+    from ketensim.scenario import loader
+
+    ino = path.stat().st_ino
+    real_read, release = os.read, threading.Event()
+
+    def read(fd: int, n: int) -> bytes:
+        if os.fstat(fd).st_ino == ino:
+            release.wait(60)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", read)
+    monkeypatch.setattr(loader, "READ_SECONDS", 1.0)
+    return release

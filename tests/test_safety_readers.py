@@ -15,7 +15,7 @@ from ketensim.cli import main
 from ketensim.experiment.store import RunStore
 from ketensim.scenario.errors import ResultsError, ScenarioError
 
-from conftest import BASELINE
+from conftest import BASELINE, stall_reads
 from exp_helpers import tiny_sweep
 
 KIND = "integration"
@@ -189,10 +189,8 @@ def test_a_manifest_that_blocks_is_refused_in_time(tmp_path, monkeypatch):
     """A results folder's manifest is read like any input: a FIFO is refused from its status
     and a regular-looking file that blocks (as under /proc) within the read deadline."""
     import os
-    import threading
     import time
 
-    from ketensim.scenario import loader
 
     out = tmp_path / "res"
     out.mkdir()
@@ -203,16 +201,7 @@ def test_a_manifest_that_blocks_is_refused_in_time(tmp_path, monkeypatch):
         ketensim.read(out)
     (out / "manifest.json").unlink()
     (out / "manifest.json").write_text("{}")
-    ino = (out / "manifest.json").stat().st_ino
-    real_read, release = os.read, threading.Event()
-
-    def read(fd: int, n: int) -> bytes:
-        if os.fstat(fd).st_ino == ino:
-            release.wait(60)
-        return real_read(fd, n)
-
-    monkeypatch.setattr(os, "read", read)
-    monkeypatch.setattr(loader, "READ_SECONDS", 1.0)
+    release = stall_reads(monkeypatch, out / "manifest.json")
     try:
         with pytest.raises(ResultsError, match="blocks when read"):
             ketensim.read(out)

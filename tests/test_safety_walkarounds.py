@@ -6,7 +6,6 @@ one line naming the file or option, exit 2, no traceback, before anything runs."
 from __future__ import annotations
 
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from ketensim.cli import main
 
-from conftest import BASELINE
+from conftest import BASELINE, stall_reads
 
 KIND = "integration"
 
@@ -314,21 +313,9 @@ def test_a_change_inside_the_warm_up_still_counts(capsys, tmp_path):
 def blocking_file(tmp_path, monkeypatch):
     """A regular file whose reads block (as some files under /proc do): os.read on it waits
     up to 60 s, so an unbounded reader makes the test fail on time."""
-    from ketensim.scenario import loader
-
     path = tmp_path / "blocks.yaml"
     path.write_text(f"extends: {B}\n")
-    ino = path.stat().st_ino
-    real_read = os.read
-    release = threading.Event()
-
-    def read(fd: int, n: int) -> bytes:
-        if os.fstat(fd).st_ino == ino:
-            release.wait(60)
-        return real_read(fd, n)
-
-    monkeypatch.setattr(os, "read", read)
-    monkeypatch.setattr(loader, "READ_SECONDS", 1.0)
+    release = stall_reads(monkeypatch, path)
     yield path
     release.set()
 

@@ -25,13 +25,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Sequence
 
-__all__ = ["MANIFEST", "PURE_ENV", "Status", "compiled_sources", "install", "module_name", "status"]
+__all__ = ["COMPILED", "MANIFEST", "PURE_ENV", "Status", "compiled_sources", "install", "module_name", "running", "status"]
 
 log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parent
 MANIFEST = PACKAGE / "_native.json"
 """Written by the build: the Python it was built for and the sha256 of every compiled source."""
+COMPILED = "compiled model (mypyc)"
 PURE_ENV = "KETENSIM_PURE"
 """``KETENSIM_PURE=1``: run the pure-Python model although a current build exists."""
 
@@ -80,7 +81,7 @@ class Status:
 
     def describe(self) -> str:
         if self.compiled:
-            return "compiled model (mypyc)"
+            return COMPILED
         if self.forced_pure:
             return f"pure-Python model ({PURE_ENV}=1)"
         if self.stale:
@@ -141,3 +142,12 @@ def install(package: Path = PACKAGE) -> Status:
         if not any(isinstance(f, _SourceFirst) for f in sys.meta_path):
             sys.meta_path.insert(0, _SourceFirst(sources))
     return st
+
+
+def running() -> str:
+    """What this process runs, read from an imported model module rather than the build
+    record (which may have changed since the import): for manifests and test selection."""
+    from .model import reception
+
+    compiled = not (reception.__file__ or "").endswith(".py")
+    return COMPILED if compiled else "pure-Python model"

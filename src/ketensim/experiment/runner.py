@@ -217,7 +217,7 @@ def make_manifest(scenario: Scenario, records: list[RunRecord], seed: int, t0: f
         ],
         "package_version": __version__,
         "python": platform.python_version(),
-        "model_build": native.status().describe(),  # compiled or pure Python (same results)
+        "model_build": native.running(),  # compiled or pure Python (same results)
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(t0)),
         "wall_time_s": round(time.time() - t0, 3),
         "workers": workers,
