@@ -103,7 +103,7 @@ def agreement(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_table(weekly: pd.DataFrame, targets: Path) -> pd.DataFrame:
-    from ketensim.report.targets import compare, load_targets
+    from ketensim.analysis.targets import compare, load_targets
 
     return compare(weekly, load_targets(targets))
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from ketensim.analysis.targets import compare, load_targets
 from ketensim.experiment.runner import run_scenario
-from ketensim.report.targets import compare, load_targets
 from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, TARGETS

@@ -10,11 +10,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from ketensim.analysis.targets import load_targets
 from ketensim.calibration.fit import calibrate
 from ketensim.calibration.objective import score
 from ketensim.calibration.sensitivity import morris, ranking
 from ketensim.calibration.spec import CalibrationSpec, load_spec
-from ketensim.report.targets import load_targets
 from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE, SCENARIOS

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from ketensim.analysis.targets import t_quantile_975
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
-from ketensim.report.targets import t_quantile_975
 from ketensim.scenario.loader import apply_overrides, load_raw, load_scenario
 from ketensim.scenario.schema import Scenario
 

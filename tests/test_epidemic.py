@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import yaml
 
+from ketensim.analysis.targets import mean_ci
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
-from ketensim.report.targets import mean_ci
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
 

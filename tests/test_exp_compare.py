@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
+from ketensim.analysis.targets import t_quantile_975
 from ketensim.experiment.advise import advise, replications_needed
 from ketensim.experiment.compare import compare_scenarios, crn_variance_reduction, summary_factor
 from ketensim.experiment.executors import ProcessExecutor
 from ketensim.report.table import key_figures
-from ketensim.report.targets import t_quantile_975
 from ketensim.scenario.loader import load_scenario
 
 from exp_helpers import TELEHOREN, ketensim, tiny_scenario

@@ -143,9 +143,9 @@ def test_forecast_interrupted_keeps_the_earlier_forecast(tmp_path, monkeypatch):
 
 @pytest.mark.integration
 def test_validation_interrupted_keeps_the_earlier_report(tmp_path, monkeypatch, write_scenario):
+    from ketensim.analysis.targets import load_targets
     from ketensim.calibration import validation
     from ketensim.experiment.runner import run_scenario
-    from ketensim.report.targets import load_targets
     from ketensim.scenario.loader import load_scenario
 
     from conftest import SCENARIOS

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ketensim.analysis.targets import mean_ci
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
-from ketensim.report.targets import mean_ci
 from ketensim.scenario.loader import load_scenario
 from ketensim.scenario.schema import Scenario
 from test_queueing import erlang_c_wait

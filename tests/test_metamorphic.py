@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ketensim.analysis.targets import Target, Window, mean_ci, per_replication
 from ketensim.experiment.runner import simulate
-from ketensim.report.targets import Target, Window, mean_ci, per_replication
 from ketensim.scenario.loader import load_scenario
 
 from conftest import BASELINE

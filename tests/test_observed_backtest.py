@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ketensim.analysis.targets import Targets, compare
 from ketensim.metrics.registry import Metric, Registry
 from ketensim.observed import backtest, calibration_targets, load_observed
-from ketensim.report.targets import Targets, compare
 
 KIND = "unit"
 

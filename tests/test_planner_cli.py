@@ -130,7 +130,7 @@ def test_a_sweep_says_before_it_runs_which_points_a_binding_limit_makes_equal(tm
 def test_a_parts_weekly_binding_record_is_reported():
     import pandas as pd
 
-    from ketensim.report.binding import weekly_flags
+    from ketensim.analysis.binding import weekly_flags
 
     weekly = pd.DataFrame({"metric": ["ind.binding_constraint"] * 3 + ["ind.decisions"] * 3,
                            "week_start": list(pd.date_range("2020-01-06", periods=3, freq="7D")) * 2,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ketensim.stats import (
+from ketensim.analysis.stats import (
     Window,
     clip,
     fmt_ci,
@@ -112,8 +112,8 @@ def test_formatting():
 
 
 def test_windows_declared_in_the_scenario_and_the_targets_file(tmp_path):
-    from ketensim.report.targets import Targets
-    from ketensim.report.windows import declared_windows
+    from ketensim.analysis.targets import Targets
+    from ketensim.analysis.windows import declared_windows
     from ketensim.scenario.loader import load_scenario
 
     from conftest import BASELINE

@@ -5,8 +5,8 @@ import matplotlib.text
 import pandas as pd
 import pytest
 
+from ketensim.analysis.targets import load_targets
 from ketensim.report import plots
-from ketensim.report.targets import load_targets
 
 from conftest import TARGETS
 from frontend_support import short_run
@@ -45,7 +45,7 @@ def test_series_has_mean_band_letter_and_phases(weekly, targets):
 
 
 def test_letter_sums_and_snapshots_become_weekly_levels(targets):
-    from ketensim.report.targets import Targets
+    from ketensim.analysis.targets import Targets
 
     t = Targets.model_validate({"targets": [
         {"id": "T8", "label": "Dublin", "metrics": ["dublin.transfers"], "window": {"from": "2020-W27", "to": "2020-W37"},

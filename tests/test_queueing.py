@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
+from ketensim.analysis.targets import mean_ci
 from ketensim.model.chain import Chain
-from ketensim.report.targets import mean_ci
 from ketensim.scenario.schema import Scenario
 
 from conftest import stationary

@@ -41,9 +41,9 @@ def test_a_missing_key_fails_instead_of_showing_english():
 
 @pytest.fixture(scope="module")
 def pages():
+    from ketensim.analysis.targets import load_targets
     from ketensim.experiment.store import read_results
     from ketensim.report.html import build_report
-    from ketensim.report.targets import load_targets
 
     alt, base = read_results(short_dir("telehoren-permanent")), read_results(short_dir())
     tg = load_targets(TARGETS)

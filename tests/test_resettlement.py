@@ -6,7 +6,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from ketensim.report.targets import load_targets, mean_ci
+from ketensim.analysis.targets import load_targets, mean_ci
 
 from conftest import SCENARIOS, TARGETS
 from variants import ONLY_RESETTLEMENT, run, variant, week_index

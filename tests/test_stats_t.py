@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from ketensim.stats import t_quantile
-from ketensim.stats_t import T975
+from ketensim.analysis.stats import t_quantile
+from ketensim.analysis.stats_t import T975
 
 KIND = "unit"
 
@@ -35,7 +35,7 @@ def test_non_integer_df_is_not_looked_up() -> None:
 
 
 def test_interval_without_scipy_import() -> None:
-    code = ("import sys; from ketensim.stats import mean_ci; mean_ci([1.0, 2.0, 4.0]); "
+    code = ("import sys; from ketensim.analysis.stats import mean_ci; mean_ci([1.0, 2.0, 4.0]); "
             "print('scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ketensim.analysis.weekly_bands import WeeklyBands
 from ketensim.report import plots
 from ketensim.report.charts import part_charts, series_chart
 from ketensim.report.svgchart import Chart, Series, line_path, month_ticks, nice_ticks, render, tick_text
-from ketensim.report.weekly_bands import WeeklyBands
 
 KIND = "unit"
 
@@ -105,7 +105,7 @@ def test_weekly_bands_equal_the_plots_numbers():
 
 
 def test_a_comparison_draws_each_run_and_the_letter():
-    from ketensim.report.targets import Targets
+    from ketensim.analysis.targets import Targets
 
     weekly = pd.DataFrame([{"scenario": "s", "replication": r, "week_start": w, "metric": "dublin.transfers",
                             "value": 10.0 + r} for r in range(3) for w in pd.date_range("2020-06-01", periods=20,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from ketensim.report.targets import mean_ci
+from ketensim.analysis.targets import mean_ci
 from ketensim.scenario.schema import Scenario
 from test_epidemic import closed, run
 

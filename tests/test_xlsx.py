@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 import ketensim
+from ketensim.analysis.summary import side_by_side, summarize
 from ketensim.report.labels import figure_label, metric_label, metric_unit
-from ketensim.report.summary import side_by_side, summarize
 from ketensim.report.xlsx import SHEETS, workbook_for
 from ketensim.workflow.xlsx import write_workbook
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from ketensim.analysis.targets import t_quantile_975
 from ketensim.clock import parse_when
 from ketensim.metrics.weekly import weekly_values
 from ketensim.model.chain import Chain
 from ketensim.policy.timeline import build_timeline
-from ketensim.report.targets import t_quantile_975
 from ketensim.scenario.loader import load_raw, set_path
 from ketensim.scenario.schema import Scenario
 

@@ -46,8 +46,8 @@ from .experiment.results import TARGETS_FILE, Results, _plain_text, _targets, de
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .analysis.targets import Targets
     from .experiment.sweep_results import SweepResults
-    from .report.targets import Targets
     from .scenario.schema import Scenario
 
 RunResults = Results

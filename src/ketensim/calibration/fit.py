@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from .. import __version__
-from ..report.targets import Targets, load_targets
+from ..analysis.targets import Targets, load_targets
 from ..scenario.loader import load_scenario
 from .objective import Score, score
 from .spec import CalibrationSpec, Parameter

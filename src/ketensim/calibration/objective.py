@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from ..report.targets import Targets, compare
+from ..analysis.targets import Targets, compare
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Callable, Sequence, cast
 import numpy as np
 import pandas as pd
 
-from ..report.targets import Targets, per_replication
+from ..analysis.targets import Targets, per_replication
 from .spec import CalibrationSpec
 
 

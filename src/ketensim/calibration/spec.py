@@ -69,7 +69,7 @@ def load_spec(path: str | Path) -> tuple[CalibrationSpec, Path]:
 
 
 def check_names(spec: CalibrationSpec, base: Path, source: str, fit_ids: list[str] | None = None) -> None:
-    from ..report.targets import load_targets
+    from ..analysis.targets import load_targets
     from ..scenario.loader import load_scenario
 
     scenario = load_scenario(base / spec.scenario, list(spec.fixed))

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..report.targets import Target, Targets, Window, compare, mean_ci, per_replication
+from ..analysis.targets import Target, Targets, Window, compare, mean_ci, per_replication
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,8 @@ def add_windows(p: argparse.ArgumentParser) -> None:
 
 def windows(args: argparse.Namespace) -> list[Any] | None:
     """The --window texts parsed (a bad one is a one-line error naming it)."""
+    from ..analysis.stats import parse_statistic, parse_window
     from ..scenario.errors import ScenarioError
-    from ..stats import parse_statistic, parse_window
 
     try:
         parse_statistic(args.stat)

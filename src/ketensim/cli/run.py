@@ -76,11 +76,11 @@ def _print_figures(args: argparse.Namespace, sc: Any, res: Any, targets: Any, wi
     """The key figures over the windows, the targets inside the run, notes and timing."""
     import pandas as pd
 
+    from ..analysis.stats import statistic_label
+    from ..analysis.summary import inside
+    from ..analysis.targets import Targets, compare
     from ..report.binding import binding_for_run, weekly_sentences
-    from ..report.summary import inside
     from ..report.table import format_targets, window_table
-    from ..report.targets import Targets, compare
-    from ..stats import statistic_label
 
     reps = args.reps or sc.replications
     with pd.option_context("display.width", 200, "display.max_columns", 20):

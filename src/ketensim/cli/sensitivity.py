@@ -22,11 +22,11 @@ def add_parser(sub: opt.Subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from ..analysis.targets import load_targets
     from ..calibration.fit import runner_for
     from ..calibration.sensitivity import morris, plot, ranking
     from ..calibration.spec import load_spec
     from ..experiment.store import atomic_write
-    from ..report.targets import load_targets
 
     spec_path = Path(args.spec or Path(args.scenario).with_suffix(".calibration.yaml"))
     spec, base = load_spec(spec_path)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..stats import t_quantile as t_quantile_975
+from ..analysis.stats import t_quantile as t_quantile_975
 
 
 def replications_needed(values: np.ndarray | pd.Series, precision: float, cap: int = 100_000) -> int:

@@ -17,8 +17,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..analysis.stats import mean_ci
 from ..scenario.schema import Scenario
-from ..stats import mean_ci
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values, key_figures
 from .results import Results

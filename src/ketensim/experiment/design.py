@@ -17,9 +17,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..analysis.stats import Window, WindowFigure
 from ..scenario.errors import ScenarioError, from_validation
 from ..scenario.loader import parse_override, read_yaml
-from ..stats import Window, WindowFigure
 
 
 class _Strict(BaseModel):
@@ -81,7 +81,7 @@ class Design(_Strict):
 class Outcome(_Strict):
     """A figure summarised per design point: a statistic of the sum of ``metrics`` over a
     window of ISO weeks (the whole horizon when ``from``/``to`` are omitted); statistics as
-    in ``ketensim.stats`` (``mean``, ``sum``, ``end``, ``max``, ``min``, ``p90``)."""
+    in ``ketensim.analysis.stats`` (``mean``, ``sum``, ``end``, ``max``, ``min``, ``p90``)."""
 
     name: str
     metrics: list[str] = Field(min_length=1)
@@ -92,7 +92,7 @@ class Outcome(_Strict):
     @field_validator("statistic")
     @classmethod
     def _stat(cls, v: str) -> str:
-        from ..stats import parse_statistic
+        from ..analysis.stats import parse_statistic
 
         return parse_statistic(v)
 

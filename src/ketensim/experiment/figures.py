@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..report.labels import key_figures as declared_key_figures
-from ..report.windows import choose_windows
+from ..analysis.registry import key_figures as declared_key_figures
+from ..analysis.stats import Window, WindowFigure, clip, monday, parse_statistic
+from ..analysis.windows import choose_windows
 from ..scenario.schema import Scenario
-from ..stats import Window, WindowFigure, clip, monday, parse_statistic
 
 Figure = WindowFigure  # a key figure: the one figure type (stats.WindowFigure)
 

@@ -1,7 +1,7 @@
 """One results type for every way results come about: ``run``, ``compare`` (one per
 scenario), a sweep's design point and ``read`` of a stored folder or sweep store all give
 a ``Results``: the tidy weekly table, the manifest (provenance, resolved scenario) and,
-when known, the Scenario object. Its summaries, comparisons and plots use ``ketensim.stats``
+when known, the Scenario object. Its summaries, comparisons and plots use ``ketensim.analysis.stats``
 (windows, statistics, intervals) and ``ketensim.report``.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..report.targets import Targets
+    from ..analysis.stats import Window
+    from ..analysis.targets import Targets
     from ..scenario.schema import Scenario
-    from ..stats import Window
 
 TARGETS_FILE = Path("scenarios") / "targets" / "letter-2020-10-05.yaml"
 _REPO = Path(__file__).resolve().parents[3]
@@ -34,7 +34,7 @@ def default_targets_path() -> Path | None:
 
 
 def _targets(targets: "Targets | str | os.PathLike[str] | None | bool") -> "Targets | None":
-    from ..report.targets import Targets, load_targets
+    from ..analysis.targets import Targets, load_targets
 
     if targets is False or targets is None:
         return None
@@ -110,7 +110,7 @@ class Results:
         >>> res.metric("coa.occupancy").shape
         (20, 2)
         """
-        from ..report.plots import series
+        from ..analysis.weekly_bands import series
 
         return series(self.weekly, name)
 
@@ -136,7 +136,7 @@ class Results:
         >>> peak[["window", "statistic", "partial"]].values.tolist()
         [['spring', 'max', False]]
         """
-        from ..report.summary import pivot, summarize
+        from ..analysis.summary import pivot, summarize
 
         s = summarize(self.weekly, windows, figures, stat=stat, scenario=self.manifest.get("scenario"))
         return pivot(s) if table else s
@@ -151,9 +151,9 @@ class Results:
         """
         import pandas as pd
 
-        from ..report.summary import inside
-        from ..report.targets import Targets as _Targets
-        from ..report.targets import compare
+        from ..analysis.summary import inside
+        from ..analysis.targets import Targets as _Targets
+        from ..analysis.targets import compare
 
         tg = _targets(targets)
         if tg is None:
@@ -166,7 +166,7 @@ class Results:
         """This scenario next to a baseline: both window statistics with their own 95%
         intervals and the difference (this - baseline) with the 95% interval of the paired
         per-replication differences (common random numbers when both used the same seed)."""
-        from ..report.summary import side_by_side
+        from ..analysis.summary import side_by_side
 
         return side_by_side(self.weekly, baseline.weekly, windows, figures, names=(baseline.name, self.name),
                             stat=stat, scenario=self.manifest.get("scenario"))

@@ -27,7 +27,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from ..stats import Window, WindowFigure
+from ..analysis.stats import Window, WindowFigure
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from typing import Any, Callable
 import pandas as pd
 
 from .. import __version__
-from ..report.targets import mean_ci
+from ..analysis.stats import Window
+from ..analysis.targets import mean_ci
 from ..scenario.errors import ScenarioError
 from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
-from ..stats import Window
 from .design import DesignPoint, Outcome, SweepSpec, design_points, load_sweep
 from .executors import Executor, SerialExecutor
 from .figures import Figure, figure_values

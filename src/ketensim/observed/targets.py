@@ -1,5 +1,5 @@
 """Observed figures of a period as calibration targets, in the form of the targets files
-(``scenarios/targets/*.yaml``, ``report.targets.Targets``): metrics summed per week, a
+(``scenarios/targets/*.yaml``, ``analysis.targets.Targets``): metrics summed per week, a
 window of ISO weeks, a statistic, the value and a relative tolerance.
 
 A stock at a date becomes the week-end value (``end``) of its week, a mean or a maximum of
@@ -28,7 +28,7 @@ TARGET_STATISTIC = {"stock": "end", "stock_mean": "mean", "stock_max": "max", "f
 
 @dataclass(frozen=True)
 class TargetSet:
-    """``doc`` validates as ``report.targets.Targets``; ``weights`` per target id for a
+    """``doc`` validates as ``analysis.targets.Targets``; ``weights`` per target id for a
     calibration spec; ``skipped`` (figure, why) the figures of the period left out."""
 
     doc: dict[str, Any]

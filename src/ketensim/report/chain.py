@@ -12,10 +12,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..analysis.targets import mean_ci
 from ..model.overview import chain_overview
 from .i18n import translator
 from .style import PALETTE
-from .targets import mean_ci
 
 # Drawn from the parts' declarations (model.overview: the nodes the parts declare, the chain's
 # FLOWS between them); labels from the texts, node.<name> and flow.<name>.
@@ -89,7 +89,7 @@ FLOW_KEYS = {_EN(f"flow.{f.name}"): f"flow.{f.name}" for f in _OVERVIEW.flows}  
 
 
 def _as_window(window: Any) -> Any:
-    from ..stats import Window
+    from ..analysis.stats import Window
 
     return window if isinstance(window, Window) else Window.of(window[0], window[1])
 

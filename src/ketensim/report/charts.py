@@ -11,11 +11,11 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..analysis.targets import Targets
+from ..analysis.weekly_bands import WeeklyBands
 from .i18n import TEXT, translator
 from .labels import figure_label, metric_group
 from .svgchart import Chart, Series
-from .targets import Targets
-from .weekly_bands import WeeklyBands
 
 Phases = Iterable[tuple[str, dt.date]] | None
 SMALL = (360, 236)

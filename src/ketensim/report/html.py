@@ -19,7 +19,11 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from ..stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
+from ..analysis.diff import changed_paths, dated_changes, scenario_diff
+from ..analysis.stats import Window, fmt_ci, fmt_diff, parse_statistic, parse_window, significance
+from ..analysis.summary import inside, key_figures, resolve_windows, side_by_side, summarize
+from ..analysis.targets import Targets, compare
+from ..analysis.weekly_bands import WeeklyBands
 from .chain import chain_layout
 from .charts import (
     inflow_band_chart,
@@ -31,15 +35,11 @@ from .charts import (
     pressure_charts,
     series_chart,
 )
-from .diff import changed_paths, dated_changes, scenario_diff
 from .htmlkit import _e, _table, page, svg_figure
 from .i18n import TEXT, Translator, translator
 from .labels import figure_label
 from .plots import phase_key, phases_from_manifest
-from .summary import inside, key_figures, resolve_windows, side_by_side, summarize
 from .svgchart import CHART_CSS, chain_svg, render
-from .targets import Targets, compare
-from .weekly_bands import WeeklyBands
 
 log = logging.getLogger(__name__)
 
@@ -404,7 +404,8 @@ def _provenance_section(manifest: Mapping[str, Any], base_manifest: Mapping[str,
 
 def _binding(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
              base_manifest: Mapping[str, Any] | None, lang: str) -> list[str]:
-    from .binding import RunView, binding_messages
+    from ..analysis.binding import RunView
+    from .binding import binding_messages
 
     res = RunView(weekly, dict(manifest))
     try:

@@ -6,9 +6,12 @@ The key figures of tables and comparisons come from the registry too (``key_figu
 """
 from __future__ import annotations
 
-import functools
 import re
-from typing import Any, Sequence
+from typing import Sequence
+
+from ..analysis.registry import key_figures, registry
+
+__all__ = ["DEPARTURES", "figure_label", "key_figures", "metric_group", "metric_label", "metric_unit"]
 
 UNIT_WORDS_NL = {"persons": "personen", "places": "plaatsen", "days": "dagen", "rooms": "ruimtes",
                  "households": "huishoudens", "hearings": "gehoren", "infections": "besmettingen", "week": "week",
@@ -16,29 +19,10 @@ UNIT_WORDS_NL = {"persons": "personen", "places": "plaatsen", "days": "dagen", "
 DEPARTURES = ("dtv.departures_independent", "dtv.departures_forced")
 
 
-@functools.lru_cache(maxsize=1)
-def _registry() -> Any:
-    """The metric registry of the chain (built once: every part's declared metrics)."""
-    from ..model.chain import registry
-
-    return registry()
-
-
-@functools.lru_cache(maxsize=1)
-def _key_figures() -> dict[str, tuple[str, ...]]:
-    return {k: tuple(v) for k, v in _registry().key_figures().items()}
-
-
-def key_figures() -> dict[str, list[str]]:
-    """The key figures of tables and comparisons: short label -> the metrics summed per week,
-    as the parts declare them (``key`` in the registry), by report group (a fresh copy)."""
-    return {k: list(v) for k, v in _key_figures().items()}
-
-
 def metric_label(name: str, lang: str = "en") -> str:
     """A metric's short label for people, in English or Dutch (the registry's ``label`` or
     ``label_nl``), else the metric's id."""
-    entry = _registry().get(name)
+    entry = registry().get(name)
     if entry is None:
         return name
     return str(entry.label_nl) if lang == "nl" else str(entry.label)
@@ -47,13 +31,13 @@ def metric_label(name: str, lang: str = "en") -> str:
 def metric_group(name: str) -> str:
     """The report group a metric is shown in (its declared ``group``, else the prefix of its
     name; an unknown metric by its prefix)."""
-    entry = _registry().get(name)
+    entry = registry().get(name)
     return str(entry.section) if entry is not None else name.split(".", 1)[0]
 
 
 def metric_unit(name: str, lang: str = "en") -> str:
     """The unit ('persons', 'hearings/week'), with its words in Dutch for ``lang='nl'``."""
-    unit = _registry().unit(name)
+    unit = registry().unit(name)
     if lang != "nl":
         return unit
     return re.sub(r"[a-z]+", lambda m: UNIT_WORDS_NL.get(m.group(0), m.group(0)), unit)

@@ -20,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..analysis.targets import Targets
+from ..analysis.weekly_bands import band_stats, metric_list, series  # noqa: F401 - plots.series is API
 from ..metrics.registry import GROUPS
 from .chain import (  # noqa: F401 - the chain's flows, re-exported for the API and notebooks
     CHAIN_EDGES,
@@ -36,7 +38,6 @@ from .chain import (  # noqa: F401 - the chain's flows, re-exported for the API 
 from .i18n import TEXT, translator
 from .labels import figure_label, metric_group
 from .style import LETTER_COLOR, PALETTE
-from .targets import Targets
 
 PART_KEYS = GROUPS  # the report groups, in chain order (metrics/registry.py)
 
@@ -44,29 +45,6 @@ PART_KEYS = GROUPS  # the report groups, in chain order (metrics/registry.py)
 def label_of(metric: str | Sequence[str], lang: str = "en") -> str:
     """A metric's (or a weekly sum's) label with its unit, from the metric registry."""
     return figure_label(metric, lang)
-
-
-def _metrics(metric: str | Sequence[str]) -> list[str]:
-    return [metric] if isinstance(metric, str) else list(metric)
-
-
-def series(weekly: pd.DataFrame, metric: str | Sequence[str]) -> pd.DataFrame:
-    """Weeks x replications table of a metric (a list of metrics is summed per week)."""
-    ms = _metrics(metric)
-    df = weekly[weekly.metric.isin(ms)]
-    if df.empty:
-        raise KeyError(f"metric(s) {ms} not in the results; present: {sorted(weekly.metric.unique())}")
-    # min_count=1 keeps a week NaN when every metric is NaN that week (e.g. no lead time)
-    table = df.groupby(["week_start", "replication"])["value"].sum(min_count=1).unstack("replication")
-    table.index = pd.to_datetime(table.index)
-    return table.sort_index()
-
-
-def band_stats(table: pd.DataFrame, band: float = 0.9) -> pd.DataFrame:
-    """Replication mean and the central ``band`` share of replications per week."""
-    q = (1 - band) / 2
-    return pd.DataFrame({"mean": table.mean(axis=1), "low": table.quantile(q, axis=1),
-                         "high": table.quantile(1 - q, axis=1)})
 
 
 def _new_axes(ax: Axes | None, size: tuple[float, float] = (8, 3.6)) -> Axes:
@@ -164,7 +142,7 @@ def letter_segments(targets: Targets | None, metric: str | Sequence[str]) -> lis
     they are, sums divided by the window's weeks, snapshots as a point at the window's end."""
     if targets is None:
         return []
-    ms = set(_metrics(metric))
+    ms = set(metric_list(metric))
     out = []
     for t in targets.targets:
         if set(t.metrics) != ms:

@@ -10,9 +10,9 @@ from typing import Iterable
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .plots import PALETTE, _date_axis, _mid, band_stats, new_figure, series, shade_phases
-from .targets import mean_ci
-from .weekly_bands import WeeklyBands
+from ..analysis.targets import mean_ci
+from ..analysis.weekly_bands import WeeklyBands, band_stats, series
+from .plots import PALETTE, _date_axis, _mid, new_figure, shade_phases
 
 # stage label: (occupancy metric, places metric)
 STAGES = {

@@ -6,10 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..stats import fmt_ci, parse_statistic, statistic_label
-from .summary import WindowSpec, key_figures, summarize
-from .targets import Targets
-from .windows import LETTER_WINDOWS
+from ..analysis.stats import fmt_ci, parse_statistic, statistic_label
+from ..analysis.summary import WindowSpec, key_figures, summarize
+from ..analysis.targets import Targets
+from ..analysis.windows import LETTER_WINDOWS
 
 WINDOWS = LETTER_WINDOWS
 __all__ = ["WINDOWS", "format_targets", "key_figures", "window_table"]

@@ -22,10 +22,10 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from .diff import dated_changes, scenario_diff
+from ..analysis.diff import dated_changes, scenario_diff
+from ..analysis.summary import side_by_side, summarize
 from .i18n import translator
 from .labels import figure_label, key_figures
-from .summary import side_by_side, summarize
 
 __all__ = ["SHEETS", "Sheet", "Workbook", "cell_value", "planning_sheet", "stored_need", "workbook_for"]
 

@@ -16,7 +16,7 @@ from ..store.files import atomic_write, read_results
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..report.targets import Targets
+    from ..analysis.targets import Targets
 
 
 def _read(path: str | os.PathLike[str], point: int | None) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..experiment.results import TARGETS_FILE, default_targets_path
 
 if TYPE_CHECKING:
-    from ..report.targets import Targets
+    from ..analysis.targets import Targets
 
 DEFAULT_TARGETS = TARGETS_FILE.as_posix()
 """The default as the CLI names it (relative to the working directory)."""
@@ -20,7 +20,7 @@ def resolve_targets(value: "str | os.PathLike[str] | None") -> "Targets | None":
     else None."""
     from pathlib import Path
 
-    from ..report.targets import load_targets
+    from ..analysis.targets import load_targets
 
     if value is not None and Path(value).as_posix() != DEFAULT_TARGETS:
         return load_targets(Path(value))

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..scenario.errors import from_validation
 from ..scenario.loader import read_yaml
-from ..stats import Window, WindowFigure, mean_ci, parse_statistic, t_quantile
+from .stats import Window, WindowFigure, mean_ci, parse_statistic, t_quantile
 
 __all__ = ["Target", "Targets", "Window", "compare", "load_targets", "mean_ci", "per_replication",
            "t_quantile_975"]

@@ -4,7 +4,7 @@
 (a single pass over the table, not one filter per plot) and keeps, per plotted figure, the
 replication mean and the central band (cached): the small multiples, the headline plots,
 the occupancy, pressure and the pressure table share them instead of recomputing them.
-The numbers equal ``plots.series`` / ``plots.band_stats`` (NaN weeks stay NaN; a weekly sum
+The numbers equal ``series`` / ``band_stats`` below (NaN weeks stay NaN; a weekly sum
 of several metrics is NaN only when every metric is NaN that week).
 """
 from __future__ import annotations
@@ -15,6 +15,30 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+
+
+def metric_list(metric: str | Sequence[str]) -> list[str]:
+    """One metric or several, as a list (several are summed per week)."""
+    return [metric] if isinstance(metric, str) else list(metric)
+
+
+def series(weekly: pd.DataFrame, metric: str | Sequence[str]) -> pd.DataFrame:
+    """Weeks x replications table of a metric (a list of metrics is summed per week)."""
+    ms = metric_list(metric)
+    df = weekly[weekly.metric.isin(ms)]
+    if df.empty:
+        raise KeyError(f"metric(s) {ms} not in the results; present: {sorted(weekly.metric.unique())}")
+    # min_count=1 keeps a week NaN when every metric is NaN that week (e.g. no lead time)
+    table = df.groupby(["week_start", "replication"])["value"].sum(min_count=1).unstack("replication")
+    table.index = pd.to_datetime(table.index)
+    return table.sort_index()
+
+
+def band_stats(table: pd.DataFrame, band: float = 0.9) -> pd.DataFrame:
+    """Replication mean and the central ``band`` share of replications per week."""
+    q = (1 - band) / 2
+    return pd.DataFrame({"mean": table.mean(axis=1), "low": table.quantile(q, axis=1),
+                         "high": table.quantile(1 - q, axis=1)})
 
 
 @dataclass(frozen=True)

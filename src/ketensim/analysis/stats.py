@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from pydantic import ConfigDict
 
-from .clock import parse_end, parse_when
+from ..clock import parse_end, parse_when
+from ..weeks import WeekSpan
 from .stats_t import T975
-from .weeks import WeekSpan
 
 STATISTICS = ("mean", "sum", "end", "max", "min")
 ALIASES = {"weekly_mean": "mean", "snapshot": "end", "last": "end", "peak": "max"}

@@ -1,13 +1,13 @@
 """Which windows the outputs summarise: the letter's 2020 windows, those a scenario or
 targets file declares (``report.windows``, ``yearly``, ``half_yearly``), or those chosen
 with ``--window`` (which replace the rest). Clipping and the partial-window rule are in
-``ketensim.stats``."""
+``ketensim.analysis.stats``."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Iterable, Mapping
 
-from ..stats import Window, generated_windows, parse_window
+from .stats import Window, generated_windows, parse_window
 
 LETTER_WINDOWS: dict[str, tuple[str, str]] = {
     "W01-11 pre": ("2020-W01", "2020-W11"),

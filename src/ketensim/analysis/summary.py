@@ -2,7 +2,7 @@
 window with its 95% interval, for one scenario or two side by side.
 
 A *figure* is a label and the metrics summed per week to make it (departures are
-independent + forced). Windows and statistics are those of ``ketensim.stats``: a window
+independent + forced). Windows and statistics are those of ``ketensim.analysis.stats``: a window
 that lies partly outside the simulated weeks is summarised over the weeks it covers and
 marked partial (``partial`` column; its label says which weeks) — the rule of every output.
 """
@@ -12,8 +12,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..stats import Window, fmt_ci, mean_ci, monday, parse_statistic, reduce_weeks, resolve, weeks_of
-from .labels import key_figures
+from .registry import key_figures
+from .stats import Window, fmt_ci, mean_ci, monday, parse_statistic, reduce_weeks, resolve, weeks_of
 from .windows import choose_windows
 
 Figures = Mapping[str, Sequence[str]]
