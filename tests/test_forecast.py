@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ketensim.analysis.forecast import FIGURES, at_dates, overflow_weeks, window_stats, year_windows
 from ketensim.cli import main
-from ketensim.report.forecast import FIGURES, at_dates, overflow_weeks, window_stats, year_windows
 from ketensim.workflow.forecast import write_forecast
 
 from conftest import SCENARIOS

@@ -252,9 +252,10 @@ def test_every_metric_the_reports_name_is_declared():
     chain overview's flows are checked when a chain is built (``parts.check_flows``)."""
     import yaml
 
+    from ketensim.analysis import forecast
     from ketensim.calibration import validation
     from ketensim.experiment import sweep
-    from ketensim.report import forecast, html, pressure
+    from ketensim.report import html, pressure
 
     from conftest import TARGETS
 

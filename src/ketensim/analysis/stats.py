@@ -204,9 +204,10 @@ def window_values(weekly: pd.DataFrame, metrics: Sequence[str], window: Window,
 class WindowFigure:
     """A statistic of the weekly sum of some metrics over a window of ISO weeks, per
     replication: the one figure type behind the letter's targets (``Target.figure``), a
-    sweep's outcomes (``Outcome.figure``) and the key figures of compare, sweep and advise
-    (``experiment.figures.key_figures``), so they agree on what "the backlog in the recovery
-    window" is. ``window.name`` keys it in tables next to ``label``."""
+    sweep's outcomes (``Outcome.figure``), the key figures of compare, sweep and advise
+    (``experiment.figures.key_figures``), the forecast's yearly windows
+    (``forecast.window_figure``) and sizing's condition, so they agree on what "the backlog
+    in the recovery window" is. ``window.name`` keys it in tables next to ``label``."""
 
     label: str
     metrics: tuple[str, ...]

@@ -12,10 +12,23 @@ from typing import Any, Mapping
 import matplotlib.dates as mdates
 import pandas as pd
 
-from .forecast import BAND, FIGURES, PLAUSIBILITY, PLOTS, absent, at_dates, overflow_weeks, trajectories, window_stats, year_windows
+from ..analysis.forecast import BAND, FIGURES, PLAUSIBILITY, absent, at_dates, overflow_weeks, trajectories, window_stats, year_windows
 from .plots import PALETTE, new_figure, phases_from_manifest
 
 BY_KEY = {f.key: f for f in FIGURES}
+
+# The forecast's plots: which figures each one draws.
+PLOTS: dict[str, tuple[str, ...]] = {
+    "occupancy": ("occupancy", "occupancy_entitled", "occupancy_col", "occupancy_pol", "occupancy_azc", "occupancy_crisis",
+                  "occupancy_emergency"),
+    "permit_holders": ("permit_holders",),
+    "ind_open": ("ind_open", "ind_taskforce", "ind_appeals", "ind_past_term"),
+    "col_overflow": ("col_overflow",),
+    "departures": ("departures_independent", "departures_forced", "departures_unsupervised",
+                   "dublin_absconded", "dublin_transfers"),
+    "nareis": ("nareis_arrivals", "nareis_applications"),
+    "detention": ("detention",),
+}
 
 
 def _cell(r: Mapping[str, Any]) -> str:

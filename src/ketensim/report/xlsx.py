@@ -251,7 +251,7 @@ PLANNING_FIGURES = ("occupancy", "occupancy_col", "occupancy_pol", "occupancy_az
 def planning_sheet(weekly: pd.DataFrame, first_year: int, lang: str = "en") -> Sheet:
     """A forecast's stocks at the start of each quarter from ``first_year`` on (mean, P5, P95
     over replications); figures the run does not have, and dates outside it, are left out."""
-    from .forecast import at_dates
+    from ..analysis.forecast import at_dates
     from .forecast_write import BY_KEY, quarter_starts
 
     last_year = pd.Timestamp(pd.to_datetime(weekly.week_start).max()).isocalendar()[0] if len(weekly) else first_year

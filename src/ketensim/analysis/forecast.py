@@ -2,7 +2,8 @@
 tables (stocks at the start of each quarter, at year ends, overflow weeks, yearly and
 half-yearly windows).
 
-Pure functions of the tidy weekly table; ``workflow.forecast.write_forecast`` writes the folder. Figures whose
+Pure functions of the tidy weekly table; ``report.forecast_write`` renders them and
+``workflow.forecast.write_forecast`` writes the folder. Figures whose
 metrics a run does not have are listed as absent, never filled in. The band is the central
 90% of replications (the spread of outcomes), not an interval of the mean.
 """
@@ -15,6 +16,8 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from .stats import Window, WindowFigure
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +66,6 @@ FIGURES: tuple[Figure, ...] = (
            ("housing.realised",), "count"),
 )
 
-PLOTS: dict[str, tuple[str, ...]] = {
-    "occupancy": ("occupancy", "occupancy_entitled", "occupancy_col", "occupancy_pol", "occupancy_azc", "occupancy_crisis",
-                  "occupancy_emergency"),
-    "permit_holders": ("permit_holders",),
-    "ind_open": ("ind_open", "ind_taskforce", "ind_appeals", "ind_past_term"),
-    "col_overflow": ("col_overflow",),
-    "departures": ("departures_independent", "departures_forced", "departures_unsupervised",
-                   "dublin_absconded", "dublin_transfers"),
-    "nareis": ("nareis_arrivals", "nareis_applications"),
-    "detention": ("detention",),
-}
-
 PLAUSIBILITY = {  # published application counts (inputs file): a check, never fitted
     ("nareis_applications", "2020"): 9300,
     ("nareis_applications", "2021"): 13980,
@@ -83,8 +74,7 @@ PLAUSIBILITY = {  # published application counts (inputs file): a check, never f
 
 def year_windows(first: dt.date, last: dt.date) -> dict[str, tuple[str, str]]:
     """ISO years and half-years (W01-W26, W27-end) wholly inside the weeks starting
-    ``first``..``last``: name -> (from week, to week). One small function until the
-    window module of feat/planner is on main."""
+    ``first``..``last``: name -> (from week, to week)."""
     out: dict[str, tuple[str, str]] = {}
     for year in range(first.isocalendar()[0], last.isocalendar()[0] + 1):
         n = dt.date(year, 12, 28).isocalendar()[1]  # 52 or 53 ISO weeks
@@ -136,21 +126,23 @@ def trajectories(weekly: pd.DataFrame, figures: Sequence[Figure] = FIGURES) -> p
     return pd.DataFrame(rows)
 
 
+def window_figure(fig: Figure, window: Window) -> WindowFigure:
+    """The forecast figure over a window as the one figure type: a level's mean week-end
+    value, a count's total."""
+    return WindowFigure(fig.label, fig.metrics, window, "sum" if fig.kind == "count" else "mean")
+
+
 def window_stats(weekly: pd.DataFrame, windows: Mapping[str, tuple[str, str]],
                  figures: Sequence[Figure] = FIGURES) -> pd.DataFrame:
     """Per figure and window: a level's mean week-end value, a count's total over the window
-    (per replication), then the mean and 90% band over replications."""
-    from ..clock import parse_when
-
+    (per replication, ``WindowFigure``), then the mean and 90% band over replications."""
     rows = []
+    present = set(weekly.metric.unique())
     for fig in figures:
-        t = _table(weekly, fig)
-        if t is None:
+        if not set(fig.metrics) <= present:
             continue
         for name, (a, b) in windows.items():
-            lo, hi = pd.Timestamp(parse_when(a)), pd.Timestamp(parse_when(b))
-            part = t[(t.index >= lo) & (t.index <= hi)]
-            per_rep = part.sum(min_count=1) if fig.kind == "count" else part.mean()
+            per_rep = window_figure(fig, Window.of(a, b, name)).values(weekly)
             rows.append({"figure": fig.key, "label": fig.label, "window": name,
                          "statistic": "total" if fig.kind == "count" else "mean of week ends",
                          **_spread(per_rep.to_numpy())})
@@ -187,5 +179,6 @@ def overflow_weeks(weekly: pd.DataFrame, windows: Mapping[str, tuple[str, str]],
     flagged = (t > 0).astype(float).where(t.notna())
     table = flagged.stack().rename("value").reset_index()
     table["metric"] = "col.overflow_week"
+    table["scenario"] = ""
     return window_stats(table, windows, [Figure("overflow_weeks", "weeks with COL overflow",
                                                 ("col.overflow_week",), "count")])
