@@ -32,6 +32,18 @@ def tiny_scenario(folder: Path, extends: Path = BASELINE, name: str = "tiny", sm
     return path
 
 
+INTERRUPTIBLE_REPS = 8
+
+
+def interruptible_scenario(folder: Path) -> Path:
+    """The tiny scenario with the baseline's stocks over 17 weeks (about 0.9 s a replication
+    compiled, more on the pure-Python model): run with ``INTERRUPTIBLE_REPS`` replications on
+    2 workers, a signal sent when the first replication is stored lands while at least two
+    rounds still run, also on a loaded machine (with 5 weeks and 6 replications the whole run
+    could end before a starved test process sent it)."""
+    return tiny_scenario(folder, small=False, horizon={"start": "2020-W49", "end": "2021-03-28"})
+
+
 def tiny_sweep(folder: Path, replications: int = 2, name: str = "tiny-sweep", small: bool = True,
                levers: dict | None = None, **extra) -> Path:
     """2 levers x 3 levels (x 1 uncertainty level) on the tiny scenario."""

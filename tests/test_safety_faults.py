@@ -25,7 +25,7 @@ from ketensim.experiment.store import (
 )
 from ketensim.scenario.errors import ResultsError
 
-from exp_helpers import tiny_scenario, tiny_sweep
+from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, tiny_scenario, tiny_sweep
 
 KIND = "integration"
 
@@ -230,10 +230,10 @@ def _alive(pid: int) -> bool:
 
 
 def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
-    sc = tiny_scenario(tmp_path, small=False)
+    sc = interruptible_scenario(tmp_path)
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
-           "--out", str(out)]
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
+           "--quiet", "--out", str(out)]
     proc = subprocess.Popen(cmd, env=_cli_env(), stderr=subprocess.PIPE, text=True)
     store = RunStore(run_store_path(out))
     assert _wait_for(lambda: len(store.files()) >= 1)
@@ -242,7 +242,7 @@ def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
     assert proc.returncode == 130, err
     line = _one_line(err, "interrupted", "kept in", "rerun the same command")
     kept = len(store.files())
-    assert 1 <= kept < 6 and f"{kept} of 6" in line and not out.exists()
+    assert 1 <= kept < INTERRUPTIBLE_REPS and f"{kept} of {INTERRUPTIBLE_REPS}" in line and not out.exists()
     assert json.loads(store.manifest_path.read_text())["status"] == "partial"
     done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -250,7 +250,7 @@ def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
     assert manifest["resumed_replications"] == kept
     import ketensim
 
-    fresh = ketensim.run(ketensim.load(sc), reps=6, workers=1).weekly
+    fresh = ketensim.run(ketensim.load(sc), reps=INTERRUPTIBLE_REPS, workers=1).weekly
     pd.testing.assert_frame_equal(weekly, fresh, check_dtype=False)  # resumed == fresh, same values
 
 
@@ -391,10 +391,10 @@ def test_ctrl_c_of_a_sweep_keeps_finished_runs_and_rerun_completes(tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_of_a_run_keeps_finished_replications_and_takes_its_workers_along(tmp_path):
-    sc = tiny_scenario(tmp_path, small=False)
+    sc = interruptible_scenario(tmp_path)
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
-           "--out", str(out)]
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
+           "--quiet", "--out", str(out)]
     proc = subprocess.Popen(cmd, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = RunStore(run_store_path(out))
     assert _wait_for(lambda: len(store.files()) >= 1 and len(_children(proc.pid)) >= 2)

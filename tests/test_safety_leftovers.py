@@ -18,7 +18,7 @@ import pytest
 from ketensim.cli import main
 from ketensim.experiment.store import RunStore, run_store_path
 
-from exp_helpers import tiny_scenario, tiny_sweep
+from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, tiny_scenario, tiny_sweep
 
 KIND = "integration"
 
@@ -123,10 +123,10 @@ def test_report_into_a_new_folder_still_works(results, tmp_path):
 
 
 def test_sigterm_of_a_run_is_handled_like_ctrl_c(tmp_path):
-    sc = tiny_scenario(tmp_path, small=False)
+    sc = interruptible_scenario(tmp_path)
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
-           "--out", str(out)]
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
+           "--quiet", "--out", str(out)]
     proc = subprocess.Popen(cmd, env=_env(), stderr=subprocess.PIPE, text=True)
     store = RunStore(run_store_path(out))
     t0 = time.monotonic()
