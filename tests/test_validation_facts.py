@@ -43,3 +43,18 @@ def test_missing_metrics_are_reported_not_passed():
     facts = check_facts(synthetic("ind.hearings_physical", [400.0] * 40))
     assert not facts.ok.any()
     assert (facts.evidence == "metric missing").sum() == len(facts)
+
+
+def test_a_fact_whose_weeks_the_run_did_not_simulate_is_not_checked_rather_than_judged_on_nothing():
+    import warnings
+
+    short = pd.concat([synthetic("nareis.applications", [100.0] * 14),
+                       synthetic("nareis.open", [10.0 * w for w in range(14)])])  # weeks 1-14 of 2020
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no mean of an empty window
+        facts = check_facts(short).set_index("id")
+    assert not facts.loc["Q3", "ok"]  # W01-11 is there; W12-25 is not whole
+    assert facts.loc["Q3", "evidence"] == "not checked: it reads weeks 2020-W12..2020-W25 that the run did not simulate"
+    assert facts.loc["Q4", "evidence"].startswith("not checked: it reads weeks 2020-W26..2020-W26")
+    whole = synthetic("nareis.open", [10.0 * w for w in range(30)])
+    assert "not checked" not in check_facts(whole).set_index("id").loc["Q4", "evidence"]  # the same fact, checked

@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..analysis.stats import monday
 from ..analysis.targets import Target, Targets, Window, compare, mean_ci, per_replication
 
 
@@ -30,9 +31,17 @@ class Fact:
     check: Callable[[pd.DataFrame], tuple[bool, str]]
 
 
+class NotSimulated(Exception):
+    """A fact reads weeks that the run did not simulate: it is not checked, rather than
+    judged on an empty window."""
+
+
 def _stat(weekly: pd.DataFrame, metrics: list[str], a: str, b: str, statistic: str = "weekly_mean") -> np.ndarray:
-    t = Target(id="", label="", metrics=metrics, window=Window.model_validate({"from": a, "to": b}),
-               statistic=statistic, value=1, tolerance=1)
+    window = Window.model_validate({"from": a, "to": b})
+    weeks = pd.to_datetime(weekly.week_start)
+    if weeks.empty or pd.Timestamp(monday(window.start)) < weeks.min() or pd.Timestamp(monday(window.end)) > weeks.max():
+        raise NotSimulated(f"{a}..{b}")
+    t = Target(id="", label="", metrics=metrics, window=window, statistic=statistic, value=1, tolerance=1)
     return per_replication(weekly, t).to_numpy(dtype=float)
 
 
@@ -173,7 +182,10 @@ def check_facts(weekly: pd.DataFrame) -> pd.DataFrame:
             rows.append({"id": f.id, "statement": f.statement, "ok": False, "evidence": "metric missing",
                          "quote": f.quote})
             continue
-        ok, evidence = f.check(weekly)
+        try:
+            ok, evidence = f.check(weekly)
+        except NotSimulated as gap:
+            ok, evidence = False, f"not checked: it reads weeks {gap} that the run did not simulate"
         rows.append({"id": f.id, "statement": f.statement, "ok": ok, "evidence": evidence, "quote": f.quote})
     return pd.DataFrame(rows)
 
