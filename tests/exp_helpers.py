@@ -1,9 +1,14 @@
 """Small scenarios and sweep files for the experiment tests (runs of ~0.1 s each)."""
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
 import yaml
 
@@ -42,6 +47,43 @@ def interruptible_scenario(folder: Path) -> Path:
     rounds still run, also on a loaded machine (with 5 weeks and 6 replications the whole run
     could end before a starved test process sent it)."""
     return tiny_scenario(folder, small=False, horizon={"start": "2020-W49", "end": "2021-03-28"})
+
+
+def signal_mid_run(cmd: list[str], env: dict[str, str], store: Any, total: int, sig: int,
+                   clean: Sequence[Path] = (), stdout: Any = None,
+                   on_frozen: Callable[[int], None] | None = None, attempts: int = 3) -> tuple[Any, str]:
+    """Start ``cmd`` (a run or sweep storing its runs in ``store``) in its own process group;
+    when its first run is stored, freeze the group (SIGSTOP), send ``sig`` to the command
+    while runs are still to do, and let the group go on (SIGCONT): the signal lands
+    mid-run however slowly this test process is scheduled. If the command finished before it
+    could be frozen, it is started again (``clean`` removed first), at most ``attempts``
+    times. ``on_frozen(pid)`` runs while the group is frozen. Returns the finished process
+    and its stderr."""
+    for _ in range(attempts):
+        for path in clean:
+            shutil.rmtree(path, ignore_errors=True)
+        proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        t0 = time.monotonic()
+        while len(store.files()) < 1 and proc.poll() is None and time.monotonic() - t0 < 120:
+            time.sleep(0.02)
+        try:
+            os.killpg(proc.pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+        frozen_mid_run = proc.poll() is None and 1 <= len(store.files()) < total  # poll() does not see a stop
+        if frozen_mid_run:
+            if on_frozen is not None:
+                on_frozen(proc.pid)
+            os.kill(proc.pid, sig)
+        try:
+            os.killpg(proc.pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+        _, err = proc.communicate(timeout=120)
+        if frozen_mid_run:
+            return proc, err
+    raise AssertionError(f"{' '.join(cmd[2:4])} finished before it could be signalled, {attempts} times")
 
 
 def tiny_sweep(folder: Path, replications: int = 2, name: str = "tiny-sweep", small: bool = True,

@@ -25,7 +25,7 @@ from ketensim.experiment.store import (
 )
 from ketensim.scenario.errors import ResultsError
 
-from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, tiny_scenario, tiny_sweep
+from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, signal_mid_run, tiny_scenario, tiny_sweep
 
 KIND = "integration"
 
@@ -234,11 +234,8 @@ def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
     out = tmp_path / "res"
     cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
            "--quiet", "--out", str(out)]
-    proc = subprocess.Popen(cmd, env=_cli_env(), stderr=subprocess.PIPE, text=True)
     store = RunStore(run_store_path(out))
-    assert _wait_for(lambda: len(store.files()) >= 1)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    proc, err = signal_mid_run(cmd, _cli_env(), store, INTERRUPTIBLE_REPS, signal.SIGINT, clean=[out, store.root])
     assert proc.returncode == 130, err
     line = _one_line(err, "interrupted", "kept in", "rerun the same command")
     kept = len(store.files())
@@ -259,12 +256,11 @@ def test_sigkill_of_a_sweep_takes_its_workers_along_and_rerun_completes(tmp_path
     path = tiny_sweep(tmp_path, replications=2, small=False)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "ketensim.cli", "sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]
-    proc = subprocess.Popen(cmd, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = RunStore(out)
-    assert _wait_for(lambda: len(store.files()) >= 1 and len(_children(proc.pid)) >= 2)
-    workers = _children(proc.pid)
-    proc.kill()
-    proc.wait()
+    workers: list[int] = []
+    proc, _ = signal_mid_run(cmd, _cli_env(), store, 18, signal.SIGKILL, clean=[out], stdout=subprocess.DEVNULL,
+                             on_frozen=lambda pid: workers.extend(_children(pid)))
+    assert proc.returncode == -signal.SIGKILL and len(workers) >= 2
     assert _wait_for(lambda: not any(_alive(w) for w in workers), timeout=5), "orphaned workers"
     done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -374,12 +370,10 @@ def test_ctrl_c_of_a_sweep_keeps_finished_runs_and_rerun_completes(tmp_path):
     path = tiny_sweep(tmp_path, replications=2, small=False)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "ketensim.cli", "sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]
-    proc = subprocess.Popen(cmd, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     store = RunStore(out)
-    assert _wait_for(lambda: len(store.files()) >= 1)
-    workers = _children(proc.pid)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    workers: list[int] = []
+    proc, err = signal_mid_run(cmd, _cli_env(), store, 18, signal.SIGINT, clean=[out], stdout=subprocess.DEVNULL,
+                               on_frozen=lambda pid: workers.extend(_children(pid)))
     assert proc.returncode == 130, err
     _one_line(err, "interrupted", "kept in", "rerun the same command")
     assert _wait_for(lambda: not any(_alive(w) for w in workers), timeout=5)
@@ -395,12 +389,11 @@ def test_sigkill_of_a_run_keeps_finished_replications_and_takes_its_workers_alon
     out = tmp_path / "res"
     cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
            "--quiet", "--out", str(out)]
-    proc = subprocess.Popen(cmd, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = RunStore(run_store_path(out))
-    assert _wait_for(lambda: len(store.files()) >= 1 and len(_children(proc.pid)) >= 2)
-    workers = _children(proc.pid)
-    proc.kill()
-    proc.wait()
+    workers: list[int] = []
+    proc, _ = signal_mid_run(cmd, _cli_env(), store, INTERRUPTIBLE_REPS, signal.SIGKILL, clean=[out, store.root],
+                             stdout=subprocess.DEVNULL, on_frozen=lambda pid: workers.extend(_children(pid)))
+    assert proc.returncode == -signal.SIGKILL and len(workers) >= 2
     assert _wait_for(lambda: not any(_alive(w) for w in workers), timeout=5), "orphaned workers"
     kept = len(store.files())
     done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)

@@ -18,7 +18,7 @@ import pytest
 from ketensim.cli import main
 from ketensim.experiment.store import RunStore, run_store_path
 
-from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, tiny_scenario, tiny_sweep
+from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, signal_mid_run, tiny_scenario, tiny_sweep
 
 KIND = "integration"
 
@@ -127,13 +127,8 @@ def test_sigterm_of_a_run_is_handled_like_ctrl_c(tmp_path):
     out = tmp_path / "res"
     cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
            "--quiet", "--out", str(out)]
-    proc = subprocess.Popen(cmd, env=_env(), stderr=subprocess.PIPE, text=True)
     store = RunStore(run_store_path(out))
-    t0 = time.monotonic()
-    while len(store.files()) < 1 and time.monotonic() - t0 < 240 and proc.poll() is None:
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    proc, err = signal_mid_run(cmd, _env(), store, INTERRUPTIBLE_REPS, signal.SIGTERM, clean=[out, store.root])
     assert proc.returncode == 143, err
     _one_line(err, "interrupted", "kept in", "rerun the same command")
     assert not out.exists() and json.loads(store.manifest_path.read_text())["status"] == "partial"
