@@ -49,6 +49,15 @@ def interruptible_scenario(folder: Path) -> Path:
     return tiny_scenario(folder, small=False, horizon={"start": "2020-W49", "end": "2021-03-28"})
 
 
+def _signal_state(pid: int) -> str:
+    """The blocked, ignored and caught signal masks of a process (``/proc/PID/status``)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError as exc:
+        return str(exc)
+    return ", ".join(line.replace("\t", " ") for line in lines if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 def signal_mid_run(cmd: list[str], env: dict[str, str], store: Any, total: int, sig: int,
                    clean: Sequence[Path] = (), stdout: Any = None,
                    on_frozen: Callable[[int], None] | None = None, attempts: int = 3) -> tuple[Any, str]:
@@ -72,9 +81,11 @@ def signal_mid_run(cmd: list[str], env: dict[str, str], store: Any, total: int, 
         except ProcessLookupError:
             pass
         frozen_mid_run = proc.poll() is None and 1 <= len(store.files()) < total  # poll() does not see a stop
+        state = ""
         if frozen_mid_run:
             if on_frozen is not None:
                 on_frozen(proc.pid)
+            state = _signal_state(proc.pid)
             os.kill(proc.pid, sig)
         try:
             os.killpg(proc.pid, signal.SIGCONT)
@@ -82,6 +93,8 @@ def signal_mid_run(cmd: list[str], env: dict[str, str], store: Any, total: int, 
             pass
         _, err = proc.communicate(timeout=120)
         if frozen_mid_run:
+            if proc.returncode == 0:  # the signal was lost: say what the command's signal state was
+                err += f"\n[ended normally after the signal; its signal state when sent: {state}]"
             return proc, err
     raise AssertionError(f"{' '.join(cmd[2:4])} finished before it could be signalled, {attempts} times")
 
