@@ -37,16 +37,13 @@ def tiny_scenario(folder: Path, extends: Path = BASELINE, name: str = "tiny", sm
     return path
 
 
-INTERRUPTIBLE_REPS = 8
-
-
-def interruptible_scenario(folder: Path) -> Path:
-    """The tiny scenario with the baseline's stocks over 17 weeks (about 0.9 s a replication
-    compiled, more on the pure-Python model): run with ``INTERRUPTIBLE_REPS`` replications on
-    2 workers, a signal sent when the first replication is stored lands while at least two
-    rounds still run, also on a loaded machine (with 5 weeks and 6 replications the whole run
-    could end before a starved test process sent it)."""
-    return tiny_scenario(folder, small=False, horizon={"start": "2020-W49", "end": "2021-03-28"})
+def _as_at_a_terminal() -> None:
+    """In the child before exec: Ctrl-C and SIGTERM as a command started at a terminal gets
+    them. A test suite started in the background by a non-interactive shell (``make test &``)
+    ignores SIGINT, every process it starts inherits that, and the command would rightly
+    ignore Ctrl-C too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _signal_state(pid: int) -> str:
@@ -72,7 +69,7 @@ def signal_mid_run(cmd: list[str], env: dict[str, str], store: Any, total: int, 
         for path in clean:
             shutil.rmtree(path, ignore_errors=True)
         proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_as_at_a_terminal)
         t0 = time.monotonic()
         while len(store.files()) < 1 and proc.poll() is None and time.monotonic() - t0 < 120:
             time.sleep(0.02)

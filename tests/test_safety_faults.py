@@ -25,7 +25,7 @@ from ketensim.experiment.store import (
 )
 from ketensim.scenario.errors import ResultsError
 
-from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, signal_mid_run, tiny_scenario, tiny_sweep
+from exp_helpers import signal_mid_run, tiny_scenario, tiny_sweep
 
 KIND = "integration"
 
@@ -230,16 +230,16 @@ def _alive(pid: int) -> bool:
 
 
 def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
-    sc = interruptible_scenario(tmp_path)
+    sc = tiny_scenario(tmp_path, small=False)
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
-           "--quiet", "--out", str(out)]
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
+           "--out", str(out)]
     store = RunStore(run_store_path(out))
-    proc, err = signal_mid_run(cmd, _cli_env(), store, INTERRUPTIBLE_REPS, signal.SIGINT, clean=[out, store.root])
+    proc, err = signal_mid_run(cmd, _cli_env(), store, 6, signal.SIGINT, clean=[out, store.root])
     assert proc.returncode == 130, err
     line = _one_line(err, "interrupted", "kept in", "rerun the same command")
     kept = len(store.files())
-    assert 1 <= kept < INTERRUPTIBLE_REPS and f"{kept} of {INTERRUPTIBLE_REPS}" in line and not out.exists()
+    assert 1 <= kept < 6 and f"{kept} of 6" in line and not out.exists()
     assert json.loads(store.manifest_path.read_text())["status"] == "partial"
     done = subprocess.run(cmd, env=_cli_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -247,7 +247,7 @@ def test_ctrl_c_keeps_finished_replications_and_rerun_resumes(tmp_path):
     assert manifest["resumed_replications"] == kept
     import ketensim
 
-    fresh = ketensim.run(ketensim.load(sc), reps=INTERRUPTIBLE_REPS, workers=1).weekly
+    fresh = ketensim.run(ketensim.load(sc), reps=6, workers=1).weekly
     pd.testing.assert_frame_equal(weekly, fresh, check_dtype=False)  # resumed == fresh, same values
 
 
@@ -385,13 +385,13 @@ def test_ctrl_c_of_a_sweep_keeps_finished_runs_and_rerun_completes(tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_of_a_run_keeps_finished_replications_and_takes_its_workers_along(tmp_path):
-    sc = interruptible_scenario(tmp_path)
+    sc = tiny_scenario(tmp_path, small=False)
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
-           "--quiet", "--out", str(out)]
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
+           "--out", str(out)]
     store = RunStore(run_store_path(out))
     workers: list[int] = []
-    proc, _ = signal_mid_run(cmd, _cli_env(), store, INTERRUPTIBLE_REPS, signal.SIGKILL, clean=[out, store.root],
+    proc, _ = signal_mid_run(cmd, _cli_env(), store, 6, signal.SIGKILL, clean=[out, store.root],
                              stdout=subprocess.DEVNULL, on_frozen=lambda pid: workers.extend(_children(pid)))
     assert proc.returncode == -signal.SIGKILL and len(workers) >= 2
     assert _wait_for(lambda: not any(_alive(w) for w in workers), timeout=5), "orphaned workers"

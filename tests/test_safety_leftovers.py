@@ -18,7 +18,7 @@ import pytest
 from ketensim.cli import main
 from ketensim.experiment.store import RunStore, run_store_path
 
-from exp_helpers import INTERRUPTIBLE_REPS, interruptible_scenario, signal_mid_run, tiny_scenario, tiny_sweep
+from exp_helpers import signal_mid_run, tiny_scenario, tiny_sweep
 
 KIND = "integration"
 
@@ -123,12 +123,12 @@ def test_report_into_a_new_folder_still_works(results, tmp_path):
 
 
 def test_sigterm_of_a_run_is_handled_like_ctrl_c(tmp_path):
-    sc = interruptible_scenario(tmp_path)
+    sc = tiny_scenario(tmp_path, small=False)
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", str(INTERRUPTIBLE_REPS), "--workers", "2",
-           "--quiet", "--out", str(out)]
+    cmd = [sys.executable, "-m", "ketensim.cli", "run", str(sc), "--reps", "6", "--workers", "2", "--quiet",
+           "--out", str(out)]
     store = RunStore(run_store_path(out))
-    proc, err = signal_mid_run(cmd, _env(), store, INTERRUPTIBLE_REPS, signal.SIGTERM, clean=[out, store.root])
+    proc, err = signal_mid_run(cmd, _env(), store, 6, signal.SIGTERM, clean=[out, store.root])
     assert proc.returncode == 143, err
     _one_line(err, "interrupted", "kept in", "rerun the same command")
     assert not out.exists() and json.loads(store.manifest_path.read_text())["status"] == "partial"
