@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from ..scenario.schema import Scenario
 
@@ -148,16 +147,6 @@ def weekly_codes(weekly: Any) -> dict[str, dict[int, int]]:
         per_week = df.groupby("week_start").value.agg(lambda v: int(v.round().mode().iloc[0]))
         out[m] = {int(c): int(n) for c, n in per_week.value_counts().sort_index().items()}
     return out
-
-
-@dataclass(frozen=True)
-class RunView:
-    """What ``binding_messages`` reads of a run: its weekly table, its manifest and, when at
-    hand, its scenario (else the manifest's); a ``Results`` is one too."""
-
-    weekly: pd.DataFrame
-    manifest: dict[str, Any]
-    scenario: Any = None
 
 
 def baseline_without(sc: "Scenario", overrides: Sequence[str]) -> "Scenario | None":

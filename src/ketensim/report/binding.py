@@ -3,11 +3,14 @@ English or Dutch, for the CLI, the report and a sweep's notes (``find_binding`` 
 module only words it)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..analysis.binding import Finding, baseline_without, constraint_codes, find_binding, weekly_codes
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..scenario.schema import Scenario
 
 
@@ -37,6 +40,16 @@ def weekly_sentences(weekly: Any, lang: str = "en") -> list[str]:
         if parts:
             out.append(tr("binding.weekly").format(metric=metric, parts=", ".join(parts)))
     return out
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What ``binding_messages`` reads of a run: its weekly table, its manifest and, when at
+    hand, its scenario (else the manifest's); a ``Results`` is one too."""
+
+    weekly: pd.DataFrame
+    manifest: dict[str, Any]
+    scenario: Any = None
 
 
 def binding_messages(results: Any, levers: Sequence[str] | None = None,

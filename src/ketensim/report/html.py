@@ -404,8 +404,7 @@ def _provenance_section(manifest: Mapping[str, Any], base_manifest: Mapping[str,
 
 def _binding(weekly: pd.DataFrame, manifest: Mapping[str, Any], base: pd.DataFrame | None,
              base_manifest: Mapping[str, Any] | None, lang: str) -> list[str]:
-    from ..analysis.binding import RunView
-    from .binding import binding_messages
+    from .binding import RunView, binding_messages
 
     res = RunView(weekly, dict(manifest))
     try:
