@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .stats import Window, WindowFigure
+from .weekly_bands import series
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +87,13 @@ def year_windows(first: dt.date, last: dt.date) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _has(weekly: pd.DataFrame, fig: Figure) -> bool:
+    return set(fig.metrics) <= set(weekly.metric.unique())
+
+
 def _table(weekly: pd.DataFrame, fig: Figure) -> pd.DataFrame | None:
     """Weeks x replications of a figure, or None when a metric is absent."""
-    present = set(weekly.metric.unique())
-    if not set(fig.metrics) <= present:
-        return None
-    df = weekly[weekly.metric.isin(fig.metrics)]
-    t = df.groupby(["week_start", "replication"])["value"].sum(min_count=1).unstack("replication")
-    t.index = pd.to_datetime(t.index)
-    return t.sort_index()
+    return series(weekly, fig.metrics) if _has(weekly, fig) else None
 
 
 def _spread(values: np.ndarray) -> dict[str, float]:
@@ -108,7 +107,7 @@ def _spread(values: np.ndarray) -> dict[str, float]:
 
 
 def absent(weekly: pd.DataFrame, figures: Sequence[Figure] = FIGURES) -> list[Figure]:
-    return [f for f in figures if _table(weekly, f) is None]
+    return [f for f in figures if not _has(weekly, f)]
 
 
 def trajectories(weekly: pd.DataFrame, figures: Sequence[Figure] = FIGURES) -> pd.DataFrame:
@@ -137,9 +136,8 @@ def window_stats(weekly: pd.DataFrame, windows: Mapping[str, tuple[str, str]],
     """Per figure and window: a level's mean week-end value, a count's total over the window
     (per replication, ``WindowFigure``), then the mean and 90% band over replications."""
     rows = []
-    present = set(weekly.metric.unique())
     for fig in figures:
-        if not set(fig.metrics) <= present:
+        if not _has(weekly, fig):
             continue
         for name, (a, b) in windows.items():
             per_rep = window_figure(fig, Window.of(a, b, name)).values(weekly)
