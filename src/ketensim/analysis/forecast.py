@@ -10,7 +10,6 @@ metrics a run does not have are listed as absent, never filled in. The band is t
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -19,8 +18,6 @@ import pandas as pd
 
 from .stats import Window, WindowFigure
 from .weekly_bands import series
-
-log = logging.getLogger(__name__)
 
 BAND = 0.90
 
